@@ -101,8 +101,13 @@ void time_fmt_iso8601_ms(int64_t ms, char out[32])
     struct tm tm;
     int f;
     split_ms(ms, &tm, &f);
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, f);
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    out[n++] = '.';
+    out[n++] = (char)('0' + f / 100);
+    out[n++] = (char)('0' + f / 10 % 10);
+    out[n++] = (char)('0' + f % 10);
+    out[n++] = 'Z';
+    out[n] = 0;
 }
 
 void time_fmt_iso8601(int64_t ms, char out[32])
@@ -110,8 +115,8 @@ void time_fmt_iso8601(int64_t ms, char out[32])
     struct tm tm;
     int f;
     split_ms(ms, &tm, &f);
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (!strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        out[0] = 0;
 }
 
 void time_fmt_amz(int64_t ms, char out[17])
@@ -119,8 +124,8 @@ void time_fmt_amz(int64_t ms, char out[17])
     struct tm tm;
     int f;
     split_ms(ms, &tm, &f);
-    snprintf(out, 17, "%04d%02d%02dT%02d%02d%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (!strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm))
+        out[0] = 0;
 }
 
 static int digits(const char **p, int n, int *out)
