@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct arena;
+
 enum principal_kind {
     PRINCIPAL_ROOT = 1,
     PRINCIPAL_USER,         /* IAM user, long-term AKIA key */
@@ -49,5 +51,17 @@ struct credential {
  */
 typedef int (*credential_lookup_fn)(void *ctx, const char *access_key_id, struct arena *a,
                                     struct credential *out);
+
+/*
+ * The JSON stored in access_keys.principal:
+ * {"kind":"root|user|role_session|federated|service","temporary":bool,"account":"…",
+ *  "arn":"…","user_id":"…","name":"…","session_name":"…"}.
+ * access_key_id and expires_ms are not part of it (they are columns of the key row).
+ * principal_to_json returns a heap string (free()) or NULL when p->kind is not valid.
+ */
+char *principal_to_json(const struct principal *p);
+/* Parses that JSON into *out (zeroed first). 0 ok; -1 on bad JSON, unknown kind, or a
+ * string longer than its field (never truncated). Unknown members are ignored. */
+int principal_from_json(const char *json, struct principal *out);
 
 #endif

@@ -35,13 +35,24 @@ struct sigv4_result {
     struct principal principal; /* on success */
 };
 
+/* The answer to a request that carries no authentication at all (sigv4_parse returned 1). */
+#define SIGV4_MISSING_AUTH_CODE "MissingAuthenticationToken"
+#define SIGV4_MISSING_AUTH_MSG "Request is missing Authentication Token"
+
+/* Fetches the OpenSSL HMAC/SHA-256 implementations and contexts once (idempotent; verify
+ * calls it lazily too). sigv4_shutdown frees them and wipes the signing-key cache. */
 void sigv4_init(void);
 void sigv4_shutdown(void);
 
+/* Fills *res with the 403 MissingAuthenticationToken error. */
+void sigv4_missing_auth(struct sigv4_result *res);
+
 /*
  * Parses the Authorization header or presigned query of rq into *out (arena strings).
- * Returns 0 when a well-formed SigV4 authorization is present, 1 when none is present,
- * -1 when present but malformed (IncompleteSignature; *res filled with the error).
+ * Returns 0 when a well-formed SigV4 authorization is present, 1 when none is present
+ * (*res then holds the MissingAuthenticationToken error), -1 when present but malformed
+ * (IncompleteSignature, or SignatureDoesNotMatch for a bad scope / unsigned host; *res
+ * filled with the error).
  */
 int sigv4_parse(const struct http_request *rq, struct sigv4_parsed *out, struct sigv4_result *res);
 
