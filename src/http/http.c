@@ -1,0 +1,21 @@
+/* http.c — small accessors on the protocol-neutral request/response (http.h). */
+#include "http/http.h"
+
+const char *http_header_get(const struct http_request *rq, const char *name)
+{
+    for (size_t i = 0; i < rq->nheaders; i++)
+        if (str_ieq(rq->headers[i].name, name))
+            return rq->headers[i].value;
+    return NULL;
+}
+
+void http_response_header(struct http_response *resp, const char *name, const char *value)
+{
+    if (resp->nheaders >= HTTP_MAX_RESP_HEADERS) {
+        log_error("http: too many response headers; %s dropped", name);
+        return;
+    }
+    resp->headers[resp->nheaders].name = name;
+    resp->headers[resp->nheaders].value = value;
+    resp->nheaders++;
+}

@@ -1,0 +1,60 @@
+/*
+ * server.h — the HTTP server: libmicrohttpd driven from our own epoll loop, together with a
+ * timerfd (the virtual clock's tick) and a signalfd (SIGINT/SIGTERM -> graceful stop).
+ * One thread runs everything. Requests under /_recoverlab/ and /moto-api/ go to the admin
+ * API (http/admin.h), everything else to dispatch_aws().
+ */
+#ifndef RL_SERVER_H
+#define RL_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "http/http.h"
+
+#ifndef RECOVERLAB_VERSION
+#define RECOVERLAB_VERSION "0.1.0"
+#endif
+
+/* Largest request body accepted (larger: 413). */
+#define SERVER_MAX_BODY ((size_t)10 * 1024 * 1024)
+
+struct server;
+struct server_ctx;
+
+/* Answers one request; resp->body is heap and freed by the server. */
+typedef void server_handler_fn(struct server_ctx *ctx, const struct http_request *rq,
+                               struct http_response *resp);
+
+/*
+ * Splits "ADDR:PORT" ("127.0.0.1:4566", "[::1]:0", "localhost:8080") into host (without
+ * brackets) and port. 0 ok, -1 malformed.
+ */
+int server_parse_listen(const char *s, char *host, size_t hostlen, int *port);
+
+/*
+ * Binds host:port (port 0: a free port) and prepares the loop. With handle_signals the
+ * calling thread's SIGINT/SIGTERM are blocked and read from a signalfd (call it before
+ * starting threads). ctx must outlive the server. 0 ok, -1 error (logged).
+ */
+int server_create(struct server_ctx *ctx, const char *host, int port, bool handle_signals,
+                  struct server **out);
+/* The bound port (the real one when 0 was asked for). */
+int server_port(const struct server *srv);
+/* Replaces the request handler (default: server_route). For tests of the HTTP layer. */
+void server_set_handler(struct server *srv, server_handler_fn *fn);
+/*
+ * Runs the loop until a signal or server_stop(): then stops accepting, lets in-flight
+ * requests finish (at most a few seconds), and returns 0 (-1 on a loop failure).
+ */
+int server_run(struct server *srv);
+/* Asks a running loop to stop. Safe from any thread or a signal handler. */
+void server_stop(struct server *srv);
+/* Stops the daemon and frees the server (not the ctx or its store). */
+void server_free(struct server *srv);
+
+/* The default handler: admin routes or dispatch_aws. */
+void server_route(struct server_ctx *ctx, const struct http_request *rq,
+                  struct http_response *resp);
+
+#endif

@@ -1,0 +1,341 @@
+/*
+ * store.c — the one SQLite connection: open + pragmas, migrations by PRAGMA user_version,
+ * a statement cache keyed by SQL text, nested transactions (BEGIN IMMEDIATE outside,
+ * SAVEPOINTs inside), the meta table and reset.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+struct stmt_entry {
+    struct stmt_entry *next;
+    char *sql;
+    uint64_t hash;
+    sqlite3_stmt *stmt;
+};
+
+struct store {
+    sqlite3 *db;
+    int tx_depth;              /* 0: no transaction; 1: BEGIN; >1: savepoints */
+    struct stmt_entry **slots; /* chained hash table keyed by SQL text */
+    size_t nslots, count;
+};
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static int exec_sql(struct store *st, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        log_error("store: %s: %s", sql, err ? err : sqlite3_errmsg(st->db));
+        sqlite3_free(err);
+        return -1;
+    }
+    return 0;
+}
+
+static int user_version(struct store *st, int *out)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = -1;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+        goto out;
+    if (sqlite3_step(s) != SQLITE_ROW)
+        goto out;
+    *out = sqlite3_column_int(s, 0);
+    rc = 0;
+out:
+    if (rc)
+        log_error("store: cannot read user_version: %s", sqlite3_errmsg(st->db));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Applies migrations [current, store_nmigrations), each in its own transaction. */
+static int migrate(struct store *st)
+{
+    int v;
+    if (user_version(st, &v))
+        return -1;
+    if (v > store_nmigrations) {
+        log_error("store: database schema version %d is newer than this program (%d)", v,
+                  store_nmigrations);
+        return -1;
+    }
+    for (; v < store_nmigrations; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+        if (exec_sql(st, "BEGIN IMMEDIATE"))
+            return -1;
+        if (exec_sql(st, store_migrations[v]) || exec_sql(st, pragma) || exec_sql(st, "COMMIT")) {
+            log_error("store: migration %d failed", v + 1);
+            exec_sql(st, "ROLLBACK");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int store_open(const char *path, struct store **out)
+{
+    static const char pragmas[] = "PRAGMA journal_mode=WAL;"
+                                  "PRAGMA synchronous=NORMAL;"
+                                  "PRAGMA busy_timeout=5000;"
+                                  "PRAGMA foreign_keys=ON;"
+                                  "PRAGMA temp_store=MEMORY;";
+    struct store *st = xcalloc(1, sizeof(*st));
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    *out = NULL;
+    if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+        log_error("store: cannot open %s: %s", path,
+                  st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    if (exec_sql(st, pragmas) || migrate(st))
+        goto fail;
+    *out = st;
+    return 0;
+fail:
+    store_close(st);
+    return -1;
+}
+
+void store_close(struct store *st)
+{
+    if (!st)
+        return;
+    for (size_t i = 0; i < st->nslots; i++) {
+        struct stmt_entry *e = st->slots[i], *next;
+        for (; e; e = next) {
+            next = e->next;
+            sqlite3_finalize(e->stmt);
+            free(e->sql);
+            free(e);
+        }
+    }
+    free(st->slots);
+    if (st->db && sqlite3_close(st->db) != SQLITE_OK)
+        log_error("store: close: %s", sqlite3_errmsg(st->db));
+    free(st);
+}
+
+sqlite3 *store_db(struct store *st)
+{
+    return st->db;
+}
+
+static void cache_grow(struct store *st)
+{
+    size_t n = st->nslots ? st->nslots * 2 : 64;
+    struct stmt_entry **slots = xcalloc(n, sizeof(*slots));
+    for (size_t i = 0; i < st->nslots; i++) {
+        struct stmt_entry *e = st->slots[i], *next;
+        for (; e; e = next) {
+            next = e->next;
+            e->next = slots[e->hash & (n - 1)];
+            slots[e->hash & (n - 1)] = e;
+        }
+    }
+    free(st->slots);
+    st->slots = slots;
+    st->nslots = n;
+}
+
+sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+{
+    uint64_t h = fnv1a(sql);
+    if (st->nslots) {
+        for (struct stmt_entry *e = st->slots[h & (st->nslots - 1)]; e; e = e->next) {
+            if (e->hash == h && strcmp(e->sql, sql) == 0) {
+                sqlite3_reset(e->stmt);
+                sqlite3_clear_bindings(e->stmt);
+                return e->stmt;
+            }
+        }
+    }
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK ||
+        !s) {
+        /* a bad statement is a programming error: tests catch it */
+        log_error("store: cannot prepare \"%s\": %s", sql, sqlite3_errmsg(st->db));
+        abort();
+    }
+    if (st->count + 1 > st->nslots * 3 / 4)
+        cache_grow(st);
+    struct stmt_entry *e = xmalloc(sizeof(*e));
+    e->sql = xstrdup(sql);
+    e->hash = h;
+    e->stmt = s;
+    e->next = st->slots[h & (st->nslots - 1)];
+    st->slots[h & (st->nslots - 1)] = e;
+    st->count++;
+    return s;
+}
+
+/* Runs one cached control statement (BEGIN/COMMIT/SAVEPOINT...). */
+static int run_ctl(struct store *st, const char *sql)
+{
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        log_error("store: %s: %s", sql, sqlite3_errmsg(st->db));
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * The outermost level is a real transaction (BEGIN IMMEDIATE ... COMMIT/ROLLBACK); inner
+ * levels are savepoints, so an inner rollback undoes only the inner work and the outer
+ * transaction can still commit.
+ */
+int store_begin(struct store *st)
+{
+    const char *sql = st->tx_depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT rl_nested";
+    if (run_ctl(st, sql))
+        return -1;
+    st->tx_depth++;
+    return 0;
+}
+
+int store_commit(struct store *st)
+{
+    if (st->tx_depth <= 0) {
+        log_error("store: commit without begin");
+        return -1;
+    }
+    if (st->tx_depth == 1) {
+        if (run_ctl(st, "COMMIT"))
+            return -1; /* still open: the caller rolls back */
+    } else if (run_ctl(st, "RELEASE rl_nested")) {
+        return -1;
+    }
+    st->tx_depth--;
+    return 0;
+}
+
+int store_rollback(struct store *st)
+{
+    int rc = 0;
+    if (st->tx_depth <= 0) {
+        log_error("store: rollback without begin");
+        return -1;
+    }
+    if (st->tx_depth == 1) {
+        /* SQLite may already have rolled back by itself (e.g. SQLITE_FULL) */
+        if (!sqlite3_get_autocommit(st->db))
+            rc = run_ctl(st, "ROLLBACK");
+    } else {
+        rc = run_ctl(st, "ROLLBACK TO rl_nested");
+        if (run_ctl(st, "RELEASE rl_nested"))
+            rc = -1;
+    }
+    st->tx_depth--;
+    return rc;
+}
+
+char *store_meta_get(struct store *st, const char *key)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT value FROM meta WHERE key = ?1");
+    char *v = NULL;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = xstrdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    return v;
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value)
+{
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+                                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        log_error("store: meta %s: %s", key, sqlite3_errmsg(st->db));
+        return -1;
+    }
+    return 0;
+}
+
+/* Appends "name" as a quoted SQL identifier. */
+static void put_ident(struct buf *b, const char *name)
+{
+    buf_putc(b, '"');
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            buf_putc(b, '"');
+        buf_putc(b, *p);
+    }
+    buf_putc(b, '"');
+}
+
+int store_reset(struct store *st)
+{
+    int rc = -1;
+    size_t ntables = 0;
+    char **tables = NULL;
+    struct buf sql = BUF_INIT;
+    sqlite3_stmt *s = NULL;
+
+    /* not cached: the table list changes with migrations and this path is cold */
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT name FROM sqlite_schema WHERE type = 'table' "
+                           "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+                           -1, &s, NULL) != SQLITE_OK) {
+        log_error("store: reset: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        tables = xrealloc(tables, (ntables + 1) * sizeof(*tables));
+        tables[ntables++] = xstrdup((const char *)sqlite3_column_text(s, 0));
+    }
+    sqlite3_finalize(s);
+
+    if (store_begin(st))
+        goto out;
+    /* every row goes, so foreign keys only need to hold at the end */
+    if (exec_sql(st, "PRAGMA defer_foreign_keys = ON"))
+        goto rollback;
+    for (size_t i = 0; i < ntables; i++) {
+        if (str_eq(tables[i], "meta"))
+            continue;
+        buf_reset(&sql);
+        buf_puts(&sql, "DELETE FROM ");
+        put_ident(&sql, tables[i]);
+        if (str_eq(tables[i], "access_keys"))
+            buf_puts(&sql, " WHERE access_key_id IS NOT (SELECT value FROM meta WHERE key = "
+                           "'root_access_key_id')");
+        if (exec_sql(st, sql.p))
+            goto rollback;
+    }
+    if (store_commit(st))
+        goto rollback;
+    rc = 0;
+    goto out;
+rollback:
+    store_rollback(st);
+out:
+    for (size_t i = 0; i < ntables; i++)
+        free(tables[i]);
+    free(tables);
+    buf_free(&sql);
+    return rc;
+}

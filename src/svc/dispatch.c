@@ -1,0 +1,217 @@
+/*
+ * dispatch.c — the operation table and the request pipeline:
+ *   route (service, protocol, operation) -> SigV4 -> decode -> validate -> authorize ->
+ *   handler inside one store transaction -> render in the caller's protocol.
+ * Errors at any step are rendered in the caller's protocol by wire_respond().
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/sigv4.h"
+#include "clock/clock.h"
+#include "store/store.h"
+#include "svc/svc.h"
+
+const struct op_def ops_table[] = {
+#define OP(svc, name, fn, action, res, flags) {#svc, #name, fn, action, res, flags},
+#include "svc/ops.def"
+#undef OP
+};
+const size_t ops_count = sizeof(ops_table) / sizeof(ops_table[0]);
+
+static const struct op_def **ops_sorted;
+
+static int op_cmp(const void *a, const void *b)
+{
+    const struct op_def *x = *(const struct op_def *const *)a;
+    const struct op_def *y = *(const struct op_def *const *)b;
+    int r = strcmp(x->service, y->service);
+    return r ? r : strcmp(x->name, y->name);
+}
+
+const struct op_def *ops_find(const char *service, const char *name)
+{
+    if (!ops_sorted) {
+        const struct op_def **v = xmalloc(ops_count * sizeof(*v));
+        for (size_t i = 0; i < ops_count; i++)
+            v[i] = &ops_table[i];
+        qsort(v, ops_count, sizeof(*v), op_cmp);
+        ops_sorted = v;
+    }
+    struct op_def key = {.service = service, .name = name};
+    const struct op_def *kp = &key;
+    const struct op_def **hit = bsearch(&kp, ops_sorted, ops_count, sizeof(*ops_sorted), op_cmp);
+    return hit ? *hit : NULL;
+}
+
+/*
+ * Looks an access key up in access_keys. The principal JSON column is the format of
+ * principal_to_json(). Strings are copied into the arena.
+ */
+int svc_credential_lookup(void *vctx, const char *access_key_id, struct arena *a,
+                          struct credential *out)
+{
+    struct server_ctx *ctx = vctx;
+    sqlite3_stmt *s = store_stmt(ctx->st,
+                                 "SELECT secret, session_token, status, expires_ms, principal "
+                                 "FROM access_keys WHERE access_key_id = ?1");
+    sqlite3_bind_text(s, 1, access_key_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE)
+        return 1;
+    if (rc != SQLITE_ROW) {
+        log_error("credential lookup: %s", sqlite3_errmsg(store_db(ctx->st)));
+        return -1;
+    }
+    memset(out, 0, sizeof(*out));
+    out->access_key_id = arena_strdup(a, access_key_id);
+    out->secret = arena_strdup(a, (const char *)sqlite3_column_text(s, 0));
+    if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+        out->session_token = arena_strdup(a, (const char *)sqlite3_column_text(s, 1));
+    out->active = str_eq((const char *)sqlite3_column_text(s, 2), "Active");
+    out->expires_ms = sqlite3_column_int64(s, 3);
+    if (principal_from_json((const char *)sqlite3_column_text(s, 4), &out->principal)) {
+        log_error("credential lookup: bad principal for %s", access_key_id);
+        return -1;
+    }
+    snprintf(out->principal.access_key_id, sizeof(out->principal.access_key_id), "%s",
+             access_key_id);
+    out->principal.temporary = out->session_token != NULL;
+    out->principal.expires_ms = out->expires_ms;
+    return 0;
+}
+
+/* The account root, as --auth off treats every caller. */
+static void root_principal(struct call *c, const char *akid, bool temporary)
+{
+    struct principal *p = &c->who;
+    memset(p, 0, sizeof(*p));
+    p->kind = PRINCIPAL_ROOT;
+    p->temporary = temporary;
+    snprintf(p->account, sizeof(p->account), "%s", c->account);
+    snprintf(p->arn, sizeof(p->arn), "arn:aws:iam::%s:root", c->account);
+    snprintf(p->user_id, sizeof(p->user_id), "%s", c->account);
+    snprintf(p->name, sizeof(p->name), "root");
+    if (akid)
+        snprintf(p->access_key_id, sizeof(p->access_key_id), "%s", akid);
+}
+
+/*
+ * Fails the call with a SigV4 error in the service's words. EC2 answers with its own
+ * codes: AuthFailure (401) for unknown keys and bad signatures, RequestExpired for a
+ * skewed date or an expired token [obs]; MissingAuthenticationToken there is inferred.
+ */
+static int fail_auth(struct call *c, const struct sigv4_result *r)
+{
+    if (c->proto == PROTO_EC2) {
+        if (str_eq(r->code, "ExpiredToken") ||
+            (str_eq(r->code, "SignatureDoesNotMatch") && r->message &&
+             (strstr(r->message, "Signature expired") || strstr(r->message, "not yet current"))))
+            return call_fail(c, 400, "RequestExpired", "Request has expired.");
+        if (str_eq(r->code, "InvalidClientTokenId") || str_eq(r->code, "SignatureDoesNotMatch"))
+            return call_fail(c, 401, "AuthFailure",
+                             "AWS was not able to validate the provided access credentials");
+    }
+    if (!r->message)
+        return call_fail(c, r->status ? r->status : 403, r->code, NULL);
+    return call_fail(c, r->status ? r->status : 403, r->code, "%s", r->message);
+}
+
+static int authenticate(struct server_ctx *ctx, struct call *c, int prc,
+                        const struct sigv4_parsed *sp, struct sigv4_result *sr)
+{
+    if (prc < 0)
+        return fail_auth(c, sr);
+    if (!ctx->auth_enforce) {
+        /* --auth off: any well-formed (or no) credentials act as the root; an ASIA key with a
+         * session token still counts as temporary credentials (INTERFACE.md). */
+        bool temp = prc == 0 && sp->security_token && str_startswith(sp->access_key_id, "ASIA");
+        root_principal(c, prc == 0 ? sp->access_key_id : NULL, temp);
+        return 0;
+    }
+    if (prc == 1)
+        return fail_auth(c, sr); /* sigv4_parse filled in MissingAuthenticationToken */
+    if (sigv4_verify(c->rq, sp, wall_now_ms(), c->now_ms, svc_credential_lookup, ctx, sr))
+        return fail_auth(c, sr);
+    c->who = sr->principal;
+    return 0;
+}
+
+/*
+ * Authorization of the operation's IAM action. For now the account root is the only
+ * identity that exists and it is always allowed; the IAM issue replaces this with policy
+ * evaluation.
+ */
+static int authorize(struct call *c, const struct op_def *def, const json_t *in)
+{
+    (void)in;
+    if (def->flags & OPF_NO_AUTHZ)
+        return 0;
+    if (c->who.kind == PRINCIPAL_ROOT)
+        return 0;
+    return call_fail(c, 403, "AccessDenied",
+                     "User: %s is not authorized to perform: %s on resource: * because no "
+                     "identity-based policy allows the %s action",
+                     c->who.arn, def->iam_action, def->iam_action);
+}
+
+void dispatch_aws(struct server_ctx *ctx, const struct http_request *rq,
+                  struct http_response *resp)
+{
+    struct call c;
+    memset(&c, 0, sizeof(c));
+    c.a = rq->arena;
+    c.rq = rq;
+    c.st = ctx->st;
+    c.account = ctx->account;
+    c.now_ms = clock_now();
+    uuid4(c.request_id);
+
+    json_t *in = NULL;
+    struct sigv4_parsed sp;
+    struct sigv4_result sr;
+    memset(&sp, 0, sizeof(sp));
+    memset(&sr, 0, sizeof(sr));
+    int prc = sigv4_parse(rq, &sp, &sr);
+    c.region = (prc == 0 && sp.region && *sp.region) ? sp.region : ctx->default_region;
+
+    if (wire_route(&c, prc == 0 ? sp.service : NULL))
+        goto respond;
+    out_init(&c.out, c.proto, c.svc, c.op);
+    if (authenticate(ctx, &c, prc, &sp, &sr))
+        goto respond;
+    const struct op_def *def = ops_find(c.svc->id, c.op->name);
+    if (!def) { /* the model tables and ops.def disagree: regenerate (make models) */
+        call_fail(&c, 500, "InternalFailure", "operation %s has no handler", c.op->name);
+        goto respond;
+    }
+    if (wire_decode(&c, &in) || wire_validate(&c, in))
+        goto respond;
+    if (authorize(&c, def, in))
+        goto respond;
+
+    if (store_begin(c.st)) {
+        call_fail(&c, 500, "InternalFailure", "The request processing has failed because of an "
+                                              "unknown error, exception or failure.");
+        goto respond;
+    }
+    int rc = def->fn(&c, in, &c.out);
+    if (rc || c.err_status) {
+        if (!c.err_status)
+            call_fail(&c, 500, "InternalFailure", "The request processing has failed because of "
+                                                  "an unknown error, exception or failure.");
+        store_rollback(c.st);
+    } else if (store_commit(c.st)) {
+        store_rollback(c.st);
+        call_fail(&c, 500, "InternalFailure", "The request processing has failed because of an "
+                                              "unknown error, exception or failure.");
+    }
+
+respond:
+    wire_respond(&c, resp);
+    log_debug("%s %s.%s -> %d", rq->remote_addr ? rq->remote_addr : "-",
+              c.svc ? c.svc->id : "?", c.op_name ? c.op_name : "?", resp->status);
+    if (in)
+        json_decref(in);
+    out_free(&c.out);
+}
