@@ -15,6 +15,7 @@
 #include "clock/clock.h"
 #include "store/store.h"
 #include "svc/bootstrap.h"
+#include "wire/model.h"
 
 #define KEY_ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 #define SECRET_ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+"
@@ -193,6 +194,40 @@ out:
     return rc;
 }
 
+/*
+ * DIR/aws-data/<service>/<api-version>/endpoint-rule-set-1.json for every service we model:
+ * an endpoint rule set that resolves every request to the lab. With AWS_DATA_PATH pointing
+ * there (recoverlab env prints it), botocore-based clients that predate AWS_ENDPOINT_URL
+ * (Debian's aws 2.9, boto3 1.26) reach the lab too; botocore loads rule sets from its data
+ * path before its bundled ones.
+ */
+static int write_endpoint_rules(const char *dir, const char *endpoint_url)
+{
+    int rc = 0;
+    struct buf path = BUF_INIT, text = BUF_INIT;
+    for (const struct model_service *const *m = model_services; *m; m++) {
+        buf_reset(&path);
+        buf_printf(&path, "%s/aws-data/%s/%s", dir, (*m)->id, (*m)->api_version);
+        if (mkdir_p(path.p)) {
+            rc = -1;
+            continue;
+        }
+        buf_puts(&path, "/endpoint-rule-set-1.json");
+        buf_reset(&text);
+        buf_printf(&text,
+                   "{\"version\":\"1.0\",\"parameters\":{\"Region\":{\"builtIn\":\"AWS::Region\","
+                   "\"required\":false,\"documentation\":\"The region of the request.\","
+                   "\"type\":\"String\"}},\"rules\":[{\"conditions\":[],\"endpoint\":"
+                   "{\"url\":\"%s\",\"properties\":{},\"headers\":{}},\"type\":\"endpoint\"}]}\n",
+                   endpoint_url);
+        if (write_if_changed(path.p, text.p))
+            rc = -1;
+    }
+    buf_free(&path);
+    buf_free(&text);
+    return rc;
+}
+
 int bootstrap_write_files(const char *dir, const struct lab_identity *id, const char *region,
                           const char *endpoint_url)
 {
@@ -211,5 +246,7 @@ int bootstrap_write_files(const char *dir, const struct lab_identity *id, const 
         rc = -1;
     buf_free(&path);
     buf_free(&text);
+    if (write_endpoint_rules(dir, endpoint_url))
+        rc = -1;
     return rc;
 }
