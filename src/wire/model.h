@@ -79,6 +79,8 @@ struct model_op {
     const char *name;           /* "PutMetricAlarm" */
     int32_t input, output;      /* shape index, -1 if none */
     const char *result_wrapper; /* Query: output.resultWrapper, e.g. "PutMetricAlarmResult" */
+    const uint32_t *errors;     /* the op's modeled error shapes (indexes), NULL if none */
+    uint32_t nerrors;
 };
 
 struct model_service {

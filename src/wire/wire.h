@@ -27,6 +27,7 @@
 #include "wire/model.h"
 
 struct store;
+struct wire_form;
 
 /* ---------------- output writer ---------------- */
 #define OUT_MAX_DEPTH 32
@@ -90,6 +91,8 @@ struct call {
     const char *err_code;      /* "ValidationError" */
     const char *err_message;   /* may be NULL: no message element */
     bool err_sender;           /* Sender (client) fault vs Receiver */
+    /* wire-private: the form/URL pairs wire_route parsed, reused by wire_decode (arena) */
+    struct wire_form *form;
 };
 
 /*
