@@ -5,6 +5,16 @@
 #   make san        ASan+UBSan build of the unit tests, run
 #   make fuzz-smoke libFuzzer targets, a short run each
 #   make models     regenerate src/wire/models/ from the installed botocore models
+
+# A fresh machine: install the missing Debian build packages while parsing, before the
+# pkg-config calls below are expanded (scripts/deps.sh --check-build is silent and fast).
+ifeq ($(filter clean format format-check,$(MAKECMDGOALS)),)
+ifneq ($(shell scripts/deps.sh --check-build && echo ok),ok)
+$(info make: installing the build dependencies (scripts/deps.sh --build))
+$(if $(shell scripts/deps.sh --build >&2 && echo ok),,$(error scripts/deps.sh --build failed))
+endif
+endif
+
 PKGS    := libmicrohttpd jansson yaml-0.1 libcbor sqlite3 libcrypto libcurl
 B       ?= build
 CC      ?= cc
@@ -37,14 +47,12 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(B)/librecoverlab.a: $(LIB_OBJ)
-	@rm -f $@
-	ar rcs $@ $^
-
-$(B)/recoverlab: $(B)/src/main.o $(B)/librecoverlab.a
+# Objects are linked directly, not through the archive: handlers are weak symbols (svc.h)
+# and a weak reference would not pull a member out of an archive.
+$(B)/recoverlab: $(B)/src/main.o $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/unit: $(TEST_OBJ) $(B)/librecoverlab.a
+$(B)/unit: $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 unit: deps $(B)/unit
