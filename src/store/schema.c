@@ -26,5 +26,6 @@ const char *const store_migrations[] = {
     CORE_SCHEMA_1,
     CW_SCHEMA_1,
     IAM_SCHEMA_1,
+    EC2_SCHEMA_1,
 };
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

@@ -3,6 +3,7 @@
 /* Migration SQL owned by services (defined in their own files). */
 extern const char CW_SCHEMA_1[];
 extern const char IAM_SCHEMA_1[];
+extern const char EC2_SCHEMA_1[];
 
 extern const char *const store_migrations[];
 extern const int store_nmigrations;

@@ -1,0 +1,46 @@
+/* schema.c — EC2 tables (EC2_SCHEMA_1, listed in src/store/schema.c). */
+#include "store/schema.h"
+
+const char EC2_SCHEMA_1[] =
+    "CREATE TABLE ec2_instances(id TEXT PRIMARY KEY, region TEXT NOT NULL, az TEXT NOT NULL,"
+    "  type TEXT NOT NULL, image_id TEXT NOT NULL, host_id TEXT, tenancy TEXT NOT NULL,"
+    "  auto_recovery TEXT NOT NULL DEFAULT 'default', profile_arn TEXT,"
+    "  private_ip TEXT, public_ip TEXT, state INTEGER NOT NULL, state_ms INTEGER NOT NULL,"
+    "  launch_ms INTEGER NOT NULL, boot_ms INTEGER NOT NULL,"
+    "  doc TEXT NOT NULL) WITHOUT ROWID;" /* doc: everything else DescribeInstances shows */
+    "CREATE INDEX ec2_instances_region ON ec2_instances(region, id);"
+    "CREATE INDEX ec2_instances_host ON ec2_instances(host_id);"
+    /* tags of any EC2 resource */
+    "CREATE TABLE ec2_tags(resource_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  resource_type TEXT NOT NULL, region TEXT NOT NULL,"
+    "  PRIMARY KEY(resource_id, key)) WITHOUT ROWID;"
+    "CREATE TABLE ec2_volumes(id TEXT PRIMARY KEY, region TEXT NOT NULL, az TEXT NOT NULL,"
+    "  instance_id TEXT, device TEXT, state TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+    "  doc TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX ec2_volumes_instance ON ec2_volumes(instance_id);"
+    /* default VPC/subnets/security groups per region, created on first use */
+    "CREATE TABLE ec2_network(id TEXT PRIMARY KEY, region TEXT NOT NULL, kind TEXT NOT NULL,"
+    "  doc TEXT NOT NULL) WITHOUT ROWID;"
+    /* images seen in RunInstances (DescribeImages) */
+    "CREATE TABLE ec2_images(id TEXT NOT NULL, region TEXT NOT NULL, doc TEXT NOT NULL,"
+    "  PRIMARY KEY(region, id)) WITHOUT ROWID;"
+    /* instance profile associations */
+    "CREATE TABLE ec2_profile_assoc(assoc_id TEXT PRIMARY KEY, instance_id TEXT NOT NULL,"
+    "  profile_arn TEXT NOT NULL, state TEXT NOT NULL) WITHOUT ROWID;"
+    /* hosts and health: a host fails (system fault) at failed_ms until cleared */
+    "CREATE TABLE ec2_hosts(id TEXT PRIMARY KEY, region TEXT NOT NULL, az TEXT NOT NULL,"
+    "  failed_ms INTEGER, created_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    /* the health timeline: one row per change of an instance's check statuses (not per
+     * minute); status-check metrics are derived from it */
+    "CREATE TABLE ec2_health(instance_id TEXT NOT NULL, at_ms INTEGER NOT NULL,"
+    "  seq INTEGER NOT NULL, running INTEGER NOT NULL, system TEXT NOT NULL,"
+    "  instance TEXT NOT NULL, ebs TEXT NOT NULL,"
+    "  PRIMARY KEY(instance_id, at_ms, seq)) WITHOUT ROWID;"
+    "CREATE TABLE ec2_faults(id TEXT PRIMARY KEY, kind TEXT NOT NULL, instance_id TEXT NOT NULL,"
+    "  host_id TEXT, created_ms INTEGER NOT NULL, until_ms INTEGER, cleared_ms INTEGER,"
+    "  cleared_by TEXT) WITHOUT ROWID;"
+    /* recoveries and other instance events (admin view, DescribeInstanceStatus Events) */
+    "CREATE TABLE ec2_events(id TEXT PRIMARY KEY, instance_id TEXT NOT NULL,"
+    "  at_ms INTEGER NOT NULL, code TEXT NOT NULL, description TEXT NOT NULL,"
+    "  doc TEXT) WITHOUT ROWID;"
+    "CREATE INDEX ec2_events_instance ON ec2_events(instance_id, at_ms);";
