@@ -27,5 +27,6 @@ const char *const store_migrations[] = {
     CW_SCHEMA_1,
     IAM_SCHEMA_1,
     EC2_SCHEMA_1,
+    CW_SCHEMA_2,
 };
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

@@ -44,3 +44,17 @@ const char CW_SCHEMA_1[] =
     "  put_ms INTEGER NOT NULL"
     ");"
     "CREATE INDEX cw_datapoints_metric_ts ON cw_datapoints(metric_id, ts_ms);";
+
+/* Alarms (CW_SCHEMA_2): one row per alarm, its DescribeAlarms shape in doc (cw_alarm.h), the
+ * creator principal of the latest Put*Alarm, history for 14 days, tags of alarms. */
+const char CW_SCHEMA_2[] =
+    "CREATE TABLE cw_alarms(region TEXT NOT NULL, name TEXT NOT NULL, account TEXT NOT NULL,"
+    "  composite INTEGER NOT NULL, state TEXT NOT NULL, doc TEXT NOT NULL,"
+    "  creator TEXT NOT NULL, creator_key TEXT, PRIMARY KEY(region, name)) WITHOUT ROWID;"
+    "CREATE TABLE cw_alarm_history(id INTEGER PRIMARY KEY, region TEXT NOT NULL,"
+    "  alarm_name TEXT NOT NULL, alarm_type TEXT NOT NULL, at_ms INTEGER NOT NULL,"
+    "  item_type TEXT NOT NULL, summary TEXT NOT NULL, data TEXT NOT NULL);"
+    "CREATE INDEX cw_alarm_history_name ON cw_alarm_history(region, alarm_name, at_ms);"
+    "CREATE INDEX cw_alarm_history_at ON cw_alarm_history(region, at_ms);"
+    "CREATE TABLE cw_tags(arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY(arn, key)) WITHOUT ROWID;";
