@@ -40,6 +40,8 @@ int cli_env_main(int argc, char **argv)
         printf("export AWS_ACCESS_KEY_ID=%s\n", key);
         printf("export AWS_SECRET_ACCESS_KEY=%s\n", secret);
         printf("export AWS_DEFAULT_REGION=%s\n", region && *region ? region : "us-east-1");
+        /* the AWS SDK for JavaScript v3 reads only AWS_REGION */
+        printf("export AWS_REGION=%s\n", region && *region ? region : "us-east-1");
         /* endpoint rule sets for botocore clients that predate AWS_ENDPOINT_URL (bootstrap.c) */
         char *abs = realpath(dir, NULL);
         printf("export AWS_DATA_PATH=%s/aws-data\n", abs ? abs : dir);
