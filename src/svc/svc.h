@@ -12,6 +12,8 @@
 #define OPF_READ 0x01
 #define OPF_WRITE 0x02
 #define OPF_NO_AUTHZ 0x04 /* no IAM permission needed (sts:GetCallerIdentity) */
+/* the handler authorizes: a resource-based policy takes part (sts:AssumeRole's trust policy) */
+#define OPF_AUTHZ_IN_HANDLER 0x08
 
 typedef int op_handler(struct call *c, const json_t *in, struct out *o);
 typedef const char *op_resource_fn(struct call *c, const json_t *in);
@@ -37,6 +39,9 @@ extern const size_t ops_count;
 /* The row for service id + operation name, or NULL. */
 const struct op_def *ops_find(const char *service, const char *name);
 
+/* Resource functions of the IAM rows (iam_res_*), referenced by the operation table. */
+#include "svc/iam/iam.h"
+
 /* Server-wide state handed to dispatch. */
 struct server_ctx {
     struct store *st;
@@ -54,5 +59,9 @@ void dispatch_aws(struct server_ctx *ctx, const struct http_request *rq,
 /* The credential lookup used by SigV4 (ctx is the server_ctx). */
 int svc_credential_lookup(void *ctx, const char *access_key_id, struct arena *a,
                           struct credential *out);
+
+/* Registers every service's clock event handlers and metric providers (svc/init.c). Call
+ * once after the store is open and before the clock runs events; idempotent. */
+void svc_init(void);
 
 #endif
