@@ -10,6 +10,7 @@
 #include "auth/sigv4.h"
 #include "clock/clock.h"
 #include "store/store.h"
+#include "svc/authz.h"
 #include "svc/svc.h"
 
 const struct op_def ops_table[] = {
@@ -137,24 +138,6 @@ static int authenticate(struct server_ctx *ctx, struct call *c, int prc,
     return 0;
 }
 
-/*
- * Authorization of the operation's IAM action. For now the account root is the only
- * identity that exists and it is always allowed; the IAM issue replaces this with policy
- * evaluation.
- */
-static int authorize(struct call *c, const struct op_def *def, const json_t *in)
-{
-    (void)in;
-    if (def->flags & OPF_NO_AUTHZ)
-        return 0;
-    if (c->who.kind == PRINCIPAL_ROOT)
-        return 0;
-    return call_fail(c, 403, "AccessDenied",
-                     "User: %s is not authorized to perform: %s on resource: * because no "
-                     "identity-based policy allows the %s action",
-                     c->who.arn, def->iam_action, def->iam_action);
-}
-
 void dispatch_aws(struct server_ctx *ctx, const struct http_request *rq,
                   struct http_response *resp)
 {
@@ -165,6 +148,7 @@ void dispatch_aws(struct server_ctx *ctx, const struct http_request *rq,
     c.st = ctx->st;
     c.account = ctx->account;
     c.now_ms = clock_now();
+    c.auth_off = !ctx->auth_enforce;
     uuid4(c.request_id);
 
     json_t *in = NULL;
@@ -193,7 +177,7 @@ void dispatch_aws(struct server_ctx *ctx, const struct http_request *rq,
     }
     if (wire_decode(&c, &in) || wire_validate(&c, in))
         goto respond;
-    if (authorize(&c, def, in))
+    if (authz_request(&c, def, in)) /* svc/authz.c */
         goto respond;
 
     if (store_begin(c.st)) {

@@ -82,6 +82,7 @@ struct call {
     const char *region;
     const char *account;       /* "123456789012" */
     struct principal who;      /* the authenticated caller */
+    bool auth_off;             /* --auth off: nothing is authorized (svc/authz.c, STS trust) */
     char request_id[37];
     int64_t now_ms;            /* virtual time at the start of the call */
     struct store *st;
