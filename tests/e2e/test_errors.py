@@ -17,36 +17,37 @@ def _unserved(t, res, codes, who, status=400):
 
 def test_unserved_operation_every_protocol(t):
     lab = t.lab()
-    call = {"service": "cloudwatch", "op": "describe_alarms"}  # default retry settings
+    call = {"service": "cloudwatch", "op": "list_dashboards"}  # default retry settings
     (q,) = t.boto(lab, [call], old=True)
-    _unserved(t, q, ("InvalidAction",), "DescribeAlarms over Query")
+    _unserved(t, q, ("InvalidAction",), "ListDashboards over Query")
     body = q["response"]["body"]
     t.check(body.lstrip().startswith("<ErrorResponse") and "<Code>InvalidAction</Code>" in body,
             "Query InvalidAction body: %r" % body[:300])
     (j,) = t.boto(lab, [call])
-    _unserved(t, j, ("UnknownOperationException", "InvalidAction"), "DescribeAlarms over JSON")
+    _unserved(t, j, ("UnknownOperationException", "InvalidAction"), "ListDashboards over JSON")
     t.check("__type" in json.loads(j["response"]["body"]), "JSON error body: %r" % j["response"])
     (c,) = t.boto(lab, [call], env={"AWS_DATA_PATH": cbor_data_path(t)})
-    _unserved(t, c, ("UnknownOperationException", "InvalidAction"), "DescribeAlarms over CBOR")
+    _unserved(t, c, ("UnknownOperationException", "InvalidAction"), "ListDashboards over CBOR")
     t.check("__type" in cbor_decode(c["response"]["body"].encode("latin-1")), "CBOR error body")
-    (e,) = t.boto(lab, [{"service": "ec2", "op": "describe_instances"}])
-    _unserved(t, e, ("InvalidAction",), "EC2 DescribeInstances")
+    (e,) = t.boto(lab, [{"service": "ec2", "op": "describe_key_pairs"}])
+    _unserved(t, e, ("InvalidAction",), "EC2 DescribeKeyPairs")
     t.check("<Response><Errors><Error><Code>InvalidAction</Code>" in e["response"]["body"],
             "EC2 InvalidAction body: %r" % e["response"]["body"][:300])
-    (s,) = t.boto(lab, [{"service": "sts", "op": "get_session_token"}], old=True)
-    _unserved(t, s, ("InvalidAction",), "STS GetSessionToken")
+    (s,) = t.boto(lab, [{"service": "sts", "op": "decode_authorization_message",
+                         "params": {"EncodedMessage": "x"}}], old=True)
+    _unserved(t, s, ("InvalidAction",), "STS DecodeAuthorizationMessage")
 
 
 def test_unserved_operation_cli(t):
     lab = t.lab()
-    r = t.aws(lab, ["--debug", "cloudwatch", "describe-alarms"])
-    t.check(r.rc != 0, "describe-alarms should fail: %r" % r)
-    t.check("when calling the DescribeAlarms operation" in r.err and
+    r = t.aws(lab, ["--debug", "cloudwatch", "list-dashboards"])
+    t.check(r.rc != 0, "list-dashboards should fail: %r" % r)
+    t.check("when calling the ListDashboards operation" in r.err and
             ("(InvalidAction)" in r.err or "(UnknownOperationException)" in r.err),
-            "describe-alarms error: %s" % r.err[-600:])
-    t.eq(r.err.count("Sending http request"), 1, "aws 1.x describe-alarms requests sent")
-    r = t.aws(lab, ["cloudwatch", "describe-alarms"], old=True)
-    t.check(r.rc != 0 and "(InvalidAction)" in r.err, "aws 2.9 describe-alarms: %r" % r)
+            "list-dashboards error: %s" % r.err[-600:])
+    t.eq(r.err.count("Sending http request"), 1, "aws 1.x list-dashboards requests sent")
+    r = t.aws(lab, ["cloudwatch", "list-dashboards"], old=True)
+    t.check(r.rc != 0 and "(InvalidAction)" in r.err, "aws 2.9 list-dashboards: %r" % r)
 
 
 def test_made_up_actions_with_curl(t):

@@ -120,9 +120,9 @@ TEST(wire_model_ec2_describe_regions)
 TEST(wire_model_lookups_and_order)
 {
     const struct model_service *cw = model_service_by_id("cloudwatch");
-    CHECK(model_op_exists(cw, "PutMetricAlarm"));
-    CHECK(model_op_find(cw, "PutMetricAlarm") == NULL); /* modeled, not served (yet) */
-    CHECK(!model_op_exists(cw, "PutMetricAlarms"));
+    CHECK(model_op_exists(cw, "PutDashboard"));
+    CHECK(model_op_find(cw, "PutDashboard") == NULL); /* modeled, not served (yet) */
+    CHECK(!model_op_exists(cw, "PutDashboards"));
     CHECK(model_op_find(cw, "ListMetrics") != NULL);
     CHECK(model_op_find(NULL, "ListMetrics") == NULL);
     CHECK(model_shape_find(cw, "NoSuchShape") == NULL);

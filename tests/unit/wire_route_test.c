@@ -126,14 +126,14 @@ TEST(wire_route_json_unknown_operation)
 {
     struct rt t;
     rt_init(&t, "POST", "/", "", "{}");
-    rt_header(&t, "X-Amz-Target", "GraniteServiceVersion20100801.PutMetricAlarm"); /* unserved */
+    rt_header(&t, "X-Amz-Target", "GraniteServiceVersion20100801.PutDashboard"); /* unserved */
     rt_header(&t, "Content-Type", "application/x-amz-json-1.0");
     CHECK_EQ_INT(wire_route(&t.c, "monitoring"), -1);
     CHECK_EQ_INT(t.c.err_status, 400);
     CHECK_EQ_STR(t.c.err_code, "UnknownOperationException");
     CHECK(t.c.err_message == NULL);
     CHECK_EQ_INT(t.c.proto, PROTO_JSON);
-    CHECK_EQ_STR(t.c.op_name, "PutMetricAlarm");
+    CHECK_EQ_STR(t.c.op_name, "PutDashboard");
     CHECK(t.c.svc && strcmp(t.c.svc->id, "cloudwatch") == 0);
     rt_free(&t);
 
@@ -166,7 +166,7 @@ TEST(wire_route_cbor)
     CHECK(t.c.op && strcmp(t.c.op->name, "PutMetricData") == 0);
     rt_free(&t);
 
-    rt_init(&t, "POST", "/service/GraniteServiceVersion20100801/operation/DescribeAlarms", "",
+    rt_init(&t, "POST", "/service/GraniteServiceVersion20100801/operation/GetDashboard", "",
             "\xa0");
     rt_header(&t, "smithy-protocol", "rpc-v2-cbor");
     CHECK_EQ_INT(wire_route(&t.c, "monitoring"), -1);
@@ -204,11 +204,11 @@ TEST(wire_route_query_errors)
     rt_free(&t);
 
     /* modeled but not served: the same error, never a 500 */
-    rt_init(&t, "POST", "/", "", "Action=PutMetricAlarm&Version=2010-08-01");
+    rt_init(&t, "POST", "/", "", "Action=PutDashboard&Version=2010-08-01");
     rt_header(&t, "Content-Type", FORM);
     CHECK_EQ_INT(wire_route(&t.c, "monitoring"), -1);
     CHECK_EQ_STR(t.c.err_code, "InvalidAction");
-    CHECK_EQ_STR(t.c.err_message, "The action PutMetricAlarm is not valid for this web service.");
+    CHECK_EQ_STR(t.c.err_message, "The action PutDashboard is not valid for this web service.");
     rt_free(&t);
 
     rt_init(&t, "POST", "/", "", "Version=2010-08-01&Namespace=x");
