@@ -38,6 +38,10 @@ static const struct command commands[] = {
     {"clock", cli_clock_main,
      "[show | advance DURATION | set ISO8601] [--data DIR | --endpoint URL] [--json]",
      "show or move the lab's virtual clock"},
+    {"fault", cli_fault_main,
+     "inject INSTANCE_ID --check system|instance|ebs [--for DURATION] | list | clear FAULT_ID "
+     "[--data DIR | --endpoint URL] [--json]",
+     "inject, list or clear instance faults"},
     {"version", cmd_version, "", "print the version"},
     {"help", cmd_help, "", "list the commands"},
 };
@@ -148,6 +152,7 @@ static int cmd_serve(int argc, char **argv)
         goto out;
     if (bootstrap_account(st, &id))
         goto out;
+    svc_init();
     if (region) {
         if (store_meta_set(st, "default_region", region))
             goto out;

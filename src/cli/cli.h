@@ -82,5 +82,6 @@ void cli_print_error(const char *cmd, long status, const char *body);
 /* Subcommands (argv[0] is the subcommand name); each returns the exit status. */
 int cli_clock_main(int argc, char **argv);
 int cli_env_main(int argc, char **argv);
+int cli_fault_main(int argc, char **argv);
 
 #endif

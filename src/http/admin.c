@@ -16,6 +16,7 @@
 #include "http/admin.h"
 #include "http/server.h"
 #include "store/store.h"
+#include "svc/ec2/ec2_admin.h"
 #include "svc/svc.h"
 
 struct admin_route {
@@ -34,6 +35,13 @@ static const struct admin_route routes[] = {
     {"POST", "/_recoverlab/clock", ADMIN_ROOT, clock_post},
     {"POST", "/_recoverlab/reset", ADMIN_ROOT, reset_post},
     {"POST", "/moto-api/reset", ADMIN_ROOT_UNLESS_OFF, reset_post},
+    /* EC2 health (src/svc/ec2/faults.c, imds.c) */
+    {"GET", "/_recoverlab/faults", ADMIN_ROOT, ec2_admin_faults_get},
+    {"POST", "/_recoverlab/faults", ADMIN_ROOT, ec2_admin_faults_post},
+    {"DELETE", "/_recoverlab/faults/", ADMIN_ROOT, ec2_admin_fault_delete},
+    {"GET", "/_recoverlab/instances/", ADMIN_ROOT, ec2_admin_instance_get},
+    {"GET", "/_recoverlab/imds/", ADMIN_OPEN, ec2_admin_imds},
+    {"PUT", "/_recoverlab/imds/", ADMIN_OPEN, ec2_admin_imds},
 };
 
 bool admin_owns_path(const char *path)
