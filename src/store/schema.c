@@ -20,7 +20,8 @@ static const char CORE_SCHEMA_1[] =
     /* the clock's event queue */
     "CREATE TABLE events(id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
     "  arg TEXT NOT NULL);"
-    "CREATE INDEX events_at ON events(at_ms, id);";
+    "CREATE INDEX events_at ON events(at_ms, id);"
+    "CREATE INDEX events_kind_arg ON events(kind, arg);"; /* sched_cancel */
 
 const char *const store_migrations[] = {
     CORE_SCHEMA_1,
