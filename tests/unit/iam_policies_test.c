@@ -10,30 +10,6 @@
 #include "svc/iam/iam.h"
 #include "svc_fixture.h"
 
-static json_t *jget(json_t *v, const char *path)
-{
-    char buf[256];
-    snprintf(buf, sizeof(buf), "%s", path);
-    for (char *tok = strtok(buf, "."); tok && v; tok = strtok(NULL, ".")) {
-        if (json_is_array(v))
-            v = json_array_get(v, (size_t)atoi(tok));
-        else
-            v = json_object_get(v, tok);
-    }
-    return v;
-}
-
-static const char *js(const struct fx *f, const char *path)
-{
-    return json_string_value(jget(f->json, path));
-}
-
-static void open_json(struct fx *f)
-{
-    fx_open(f, FX_T0);
-    f->proto = PROTO_JSON;
-}
-
 static char *urldecode(const char *s)
 {
     char *out = malloc(strlen(s ? s : "") + 1), *p = out;
@@ -71,7 +47,7 @@ static void ok(struct fx *f, const char *op, op_handler *fn, const char *in)
 TEST(iam_inline_user_policy)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     ok(&f, "CreateUser", iam_create_user, "{\"UserName\":\"u\"}");
     CHECK_EQ_INT(fx_call(&f, "iam", "PutUserPolicy", iam_put_user_policy,
                          "{\"UserName\":\"u\",\"PolicyName\":\"p1\",\"PolicyDocument\":\"" ALLOW(
@@ -82,25 +58,25 @@ TEST(iam_inline_user_policy)
     CHECK_EQ_INT(fx_call(&f, "iam", "GetUserPolicy", iam_get_user_policy,
                          "{\"UserName\":\"U\",\"PolicyName\":\"P1\"}"),
                  0);
-    CHECK_EQ_STR(js(&f, "UserName"), "u");
-    CHECK_EQ_STR(js(&f, "PolicyName"), "p1");
-    char *doc = urldecode(js(&f, "PolicyDocument"));
+    CHECK_EQ_STR(fx_js(&f, "UserName"), "u");
+    CHECK_EQ_STR(fx_js(&f, "PolicyName"), "p1");
+    char *doc = urldecode(fx_js(&f, "PolicyDocument"));
     CHECK_CONTAINS(doc, "\"Action\":\"iam:ListUsers\"");
     free(doc);
-    CHECK(strchr(js(&f, "PolicyDocument"), '{') == NULL); /* URL-encoded on the wire */
+    CHECK(strchr(fx_js(&f, "PolicyDocument"), '{') == NULL); /* URL-encoded on the wire */
 
     ok(&f, "ListUserPolicies", iam_list_user_policies, "{\"UserName\":\"u\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "PolicyNames")), 2);
-    CHECK_EQ_STR(js(&f, "PolicyNames.0"), "p0");
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "PolicyNames")), 2);
+    CHECK_EQ_STR(fx_js(&f, "PolicyNames.0"), "p0");
     ok(&f, "ListUserPolicies", iam_list_user_policies, "{\"UserName\":\"u\",\"MaxItems\":1}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "PolicyNames")), 1);
-    CHECK_EQ_STR(js(&f, "Marker"), "p1");
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "PolicyNames")), 1);
+    CHECK_EQ_STR(fx_js(&f, "Marker"), "p1");
 
     /* replacing a policy keeps one copy */
     ok(&f, "PutUserPolicy", iam_put_user_policy,
        "{\"UserName\":\"u\",\"PolicyName\":\"p1\",\"PolicyDocument\":\"" ALLOW("ec2:*") "\"}");
     ok(&f, "ListUserPolicies", iam_list_user_policies, "{\"UserName\":\"u\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "PolicyNames")), 2);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "PolicyNames")), 2);
 
     CHECK_EQ_INT(fx_call(&f, "iam", "PutUserPolicy", iam_put_user_policy,
                          "{\"UserName\":\"u\",\"PolicyName\":\"bad\",\"PolicyDocument\":"
@@ -151,16 +127,16 @@ TEST(iam_inline_user_policy)
 TEST(iam_inline_group_and_role_policies)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     ok(&f, "CreateGroup", iam_create_group, "{\"GroupName\":\"g\"}");
     ok(&f, "CreateRole", iam_create_role,
        "{\"RoleName\":\"r\",\"AssumeRolePolicyDocument\":\"" EC2_TRUST "\"}");
     ok(&f, "PutGroupPolicy", iam_put_group_policy,
        "{\"GroupName\":\"g\",\"PolicyName\":\"gp\",\"PolicyDocument\":\"" ALLOW("s3:*") "\"}");
     ok(&f, "GetGroupPolicy", iam_get_group_policy, "{\"GroupName\":\"g\",\"PolicyName\":\"gp\"}");
-    CHECK_EQ_STR(js(&f, "GroupName"), "g");
+    CHECK_EQ_STR(fx_js(&f, "GroupName"), "g");
     ok(&f, "ListGroupPolicies", iam_list_group_policies, "{\"GroupName\":\"g\"}");
-    CHECK_EQ_STR(js(&f, "PolicyNames.0"), "gp");
+    CHECK_EQ_STR(fx_js(&f, "PolicyNames.0"), "gp");
     CHECK_EQ_INT(fx_call(&f, "iam", "GetGroupPolicy", iam_get_group_policy,
                          "{\"GroupName\":\"g\",\"PolicyName\":\"x\"}"),
                  -1);
@@ -169,7 +145,7 @@ TEST(iam_inline_group_and_role_policies)
     ok(&f, "PutRolePolicy", iam_put_role_policy,
        "{\"RoleName\":\"r\",\"PolicyName\":\"rp\",\"PolicyDocument\":\"" ALLOW("ec2:*") "\"}");
     ok(&f, "GetRolePolicy", iam_get_role_policy, "{\"RoleName\":\"r\",\"PolicyName\":\"rp\"}");
-    CHECK_EQ_STR(js(&f, "RoleName"), "r");
+    CHECK_EQ_STR(fx_js(&f, "RoleName"), "r");
     CHECK_EQ_INT(fx_call(&f, "iam", "GetRolePolicy", iam_get_role_policy,
                          "{\"RoleName\":\"r\",\"PolicyName\":\"x\"}"),
                  -1);
@@ -186,19 +162,19 @@ TEST(iam_inline_group_and_role_policies)
 TEST(iam_managed_policy_versions)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     CHECK_EQ_INT(fx_call(&f, "iam", "CreatePolicy", iam_create_policy,
                          "{\"PolicyName\":\"pol\",\"Path\":\"/team/\",\"Description\":\"d\","
                          "\"PolicyDocument\":\"" ALLOW("s3:ListBucket") "\"}"),
                  0);
     CHECK(f.out_error == NULL);
     const char *arn = "arn:aws:iam::123456789012:policy/team/pol";
-    CHECK_EQ_STR(js(&f, "Policy.Arn"), arn);
-    CHECK_EQ_STR(js(&f, "Policy.DefaultVersionId"), "v1");
-    CHECK_EQ_INT(json_integer_value(jget(f.json, "Policy.AttachmentCount")), 0);
-    CHECK(json_is_true(jget(f.json, "Policy.IsAttachable")));
-    CHECK(jget(f.json, "Policy.Description") == NULL); /* not on Create [snap] */
-    const char *pid = js(&f, "Policy.PolicyId");
+    CHECK_EQ_STR(fx_js(&f, "Policy.Arn"), arn);
+    CHECK_EQ_STR(fx_js(&f, "Policy.DefaultVersionId"), "v1");
+    CHECK_EQ_INT(json_integer_value(fx_jget(f.json, "Policy.AttachmentCount")), 0);
+    CHECK(json_is_true(fx_jget(f.json, "Policy.IsAttachable")));
+    CHECK(fx_jget(f.json, "Policy.Description") == NULL); /* not on Create [snap] */
+    const char *pid = fx_js(&f, "Policy.PolicyId");
     CHECK(pid && strlen(pid) == 21 && strncmp(pid, "ANPA", 4) == 0);
 
     CHECK_EQ_INT(fx_call(&f, "iam", "CreatePolicy", iam_create_policy,
@@ -216,8 +192,8 @@ TEST(iam_managed_policy_versions)
 
     ok(&f, "GetPolicy", iam_get_policy,
        "{\"PolicyArn\":\"arn:aws:iam::123456789012:policy/team/pol\"}");
-    CHECK_EQ_STR(js(&f, "Policy.Description"), "d");
-    CHECK(json_is_array(jget(f.json, "Policy.Tags")));
+    CHECK_EQ_STR(fx_js(&f, "Policy.Description"), "d");
+    CHECK(json_is_array(fx_jget(f.json, "Policy.Tags")));
 
     CHECK_EQ_INT(fx_callf(&f, "iam", "CreatePolicyVersion", iam_create_policy_version,
                           "{\"PolicyArn\":\"%s\",\"PolicyDocument\":\"" ALLOW(
@@ -225,35 +201,35 @@ TEST(iam_managed_policy_versions)
                                        "\"SetAsDefault\":true}",
                           arn),
                  0);
-    CHECK_EQ_STR(js(&f, "PolicyVersion.VersionId"), "v2");
-    CHECK(json_is_true(jget(f.json, "PolicyVersion.IsDefaultVersion")));
-    CHECK(jget(f.json, "PolicyVersion.Document") == NULL);
+    CHECK_EQ_STR(fx_js(&f, "PolicyVersion.VersionId"), "v2");
+    CHECK(json_is_true(fx_jget(f.json, "PolicyVersion.IsDefaultVersion")));
+    CHECK(fx_jget(f.json, "PolicyVersion.Document") == NULL);
     fx_callf(&f, "iam", "CreatePolicyVersion", iam_create_policy_version,
              "{\"PolicyArn\":\"%s\",\"PolicyDocument\":\"" ALLOW("sqs:*") "\"}", arn);
-    CHECK_EQ_STR(js(&f, "PolicyVersion.VersionId"), "v3");
-    CHECK(json_is_false(jget(f.json, "PolicyVersion.IsDefaultVersion")));
+    CHECK_EQ_STR(fx_js(&f, "PolicyVersion.VersionId"), "v3");
+    CHECK(json_is_false(fx_jget(f.json, "PolicyVersion.IsDefaultVersion")));
 
     fx_callf(&f, "iam", "ListPolicyVersions", iam_list_policy_versions, "{\"PolicyArn\":\"%s\"}",
              arn);
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Versions")), 3);
-    CHECK_EQ_STR(js(&f, "Versions.0.VersionId"), "v3");
-    CHECK_EQ_STR(js(&f, "Versions.2.VersionId"), "v1");
-    CHECK(json_is_true(jget(f.json, "Versions.1.IsDefaultVersion")));
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Versions")), 3);
+    CHECK_EQ_STR(fx_js(&f, "Versions.0.VersionId"), "v3");
+    CHECK_EQ_STR(fx_js(&f, "Versions.2.VersionId"), "v1");
+    CHECK(json_is_true(fx_jget(f.json, "Versions.1.IsDefaultVersion")));
     fx_callf(&f, "iam", "ListPolicyVersions", iam_list_policy_versions,
              "{\"PolicyArn\":\"%s\",\"MaxItems\":2}", arn);
-    CHECK_EQ_STR(js(&f, "Marker"), "v1");
+    CHECK_EQ_STR(fx_js(&f, "Marker"), "v1");
     fx_callf(&f, "iam", "ListPolicyVersions", iam_list_policy_versions,
              "{\"PolicyArn\":\"%s\",\"Marker\":\"v1\"}", arn);
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Versions")), 1);
-    CHECK_EQ_STR(js(&f, "Versions.0.VersionId"), "v1");
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Versions")), 1);
+    CHECK_EQ_STR(fx_js(&f, "Versions.0.VersionId"), "v1");
 
     CHECK_EQ_INT(fx_callf(&f, "iam", "GetPolicyVersion", iam_get_policy_version,
                           "{\"PolicyArn\":\"%s\",\"VersionId\":\"v1\"}", arn),
                  0);
-    char *doc = urldecode(js(&f, "PolicyVersion.Document"));
+    char *doc = urldecode(fx_js(&f, "PolicyVersion.Document"));
     CHECK_CONTAINS(doc, "s3:ListBucket");
     free(doc);
-    CHECK(json_is_false(jget(f.json, "PolicyVersion.IsDefaultVersion")));
+    CHECK(json_is_false(fx_jget(f.json, "PolicyVersion.IsDefaultVersion")));
     CHECK_EQ_INT(fx_callf(&f, "iam", "GetPolicyVersion", iam_get_policy_version,
                           "{\"PolicyArn\":\"%s\",\"VersionId\":\"v9\"}", arn),
                  -1);
@@ -269,14 +245,14 @@ TEST(iam_managed_policy_versions)
                           "{\"PolicyArn\":\"%s\",\"VersionId\":\"v1\"}", arn),
                  0);
     fx_callf(&f, "iam", "GetPolicy", iam_get_policy, "{\"PolicyArn\":\"%s\"}", arn);
-    CHECK_EQ_STR(js(&f, "Policy.DefaultVersionId"), "v1");
+    CHECK_EQ_STR(fx_js(&f, "Policy.DefaultVersionId"), "v1");
 
     /* five versions at most; ids keep counting */
     fx_callf(&f, "iam", "CreatePolicyVersion", iam_create_policy_version,
              "{\"PolicyArn\":\"%s\",\"PolicyDocument\":\"" ALLOW("sns:*") "\"}", arn);
     fx_callf(&f, "iam", "CreatePolicyVersion", iam_create_policy_version,
              "{\"PolicyArn\":\"%s\",\"PolicyDocument\":\"" ALLOW("sns:*") "\"}", arn);
-    CHECK_EQ_STR(js(&f, "PolicyVersion.VersionId"), "v5");
+    CHECK_EQ_STR(fx_js(&f, "PolicyVersion.VersionId"), "v5");
     CHECK_EQ_INT(fx_callf(&f, "iam", "CreatePolicyVersion", iam_create_policy_version,
                           "{\"PolicyArn\":\"%s\",\"PolicyDocument\":\"" ALLOW("sns:*") "\"}", arn),
                  -1);
@@ -288,7 +264,7 @@ TEST(iam_managed_policy_versions)
     CHECK_EQ_INT(f.rc, 0);
     fx_callf(&f, "iam", "CreatePolicyVersion", iam_create_policy_version,
              "{\"PolicyArn\":\"%s\",\"PolicyDocument\":\"" ALLOW("sns:*") "\"}", arn);
-    CHECK_EQ_STR(js(&f, "PolicyVersion.VersionId"), "v6");
+    CHECK_EQ_STR(fx_js(&f, "PolicyVersion.VersionId"), "v6");
 
     /* deletion: not while attached, not with other versions */
     ok(&f, "CreateUser", iam_create_user, "{\"UserName\":\"u\"}");
@@ -296,7 +272,7 @@ TEST(iam_managed_policy_versions)
              "{\"UserName\":\"u\",\"PolicyArn\":\"%s\"}", arn);
     CHECK_EQ_INT(f.rc, 0);
     fx_callf(&f, "iam", "GetPolicy", iam_get_policy, "{\"PolicyArn\":\"%s\"}", arn);
-    CHECK_EQ_INT(json_integer_value(jget(f.json, "Policy.AttachmentCount")), 1);
+    CHECK_EQ_INT(json_integer_value(fx_jget(f.json, "Policy.AttachmentCount")), 1);
     CHECK_EQ_INT(
         fx_callf(&f, "iam", "DeletePolicy", iam_delete_policy, "{\"PolicyArn\":\"%s\"}", arn), -1);
     CHECK_EQ_STR(fx_err_message(&f), "Cannot delete a policy attached to entities.");
@@ -323,24 +299,24 @@ TEST(iam_managed_policy_versions)
 TEST(iam_aws_managed_policies)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     const char *pua = "arn:aws:iam::aws:policy/PowerUserAccess";
     CHECK_EQ_INT(fx_callf(&f, "iam", "GetPolicy", iam_get_policy, "{\"PolicyArn\":\"%s\"}", pua),
                  0);
     const struct managed_policy *m = managed_policy_by_arn(pua);
     CHECK(m != NULL);
-    CHECK_EQ_STR(js(&f, "Policy.PolicyName"), "PowerUserAccess");
-    CHECK_EQ_STR(js(&f, "Policy.DefaultVersionId"), m->default_version_id);
-    CHECK_EQ_STR(js(&f, "Policy.PolicyId"), m->policy_id);
-    CHECK_EQ_STR(js(&f, "Policy.Description"), m->description);
+    CHECK_EQ_STR(fx_js(&f, "Policy.PolicyName"), "PowerUserAccess");
+    CHECK_EQ_STR(fx_js(&f, "Policy.DefaultVersionId"), m->default_version_id);
+    CHECK_EQ_STR(fx_js(&f, "Policy.PolicyId"), m->policy_id);
+    CHECK_EQ_STR(fx_js(&f, "Policy.Description"), m->description);
 
     fx_callf(&f, "iam", "GetPolicyVersion", iam_get_policy_version,
              "{\"PolicyArn\":\"%s\",\"VersionId\":\"%s\"}", pua, m->default_version_id);
     CHECK_EQ_INT(f.rc, 0);
-    char *doc = urldecode(js(&f, "PolicyVersion.Document"));
+    char *doc = urldecode(fx_js(&f, "PolicyVersion.Document"));
     CHECK_EQ_STR(doc, m->document);
     free(doc);
-    CHECK(json_is_true(jget(f.json, "PolicyVersion.IsDefaultVersion")));
+    CHECK(json_is_true(fx_jget(f.json, "PolicyVersion.IsDefaultVersion")));
     CHECK_EQ_INT(fx_callf(&f, "iam", "GetPolicyVersion", iam_get_policy_version,
                           "{\"PolicyArn\":\"%s\",\"VersionId\":\"v1\"}", pua),
                  -1);
@@ -354,13 +330,13 @@ TEST(iam_aws_managed_policies)
     ok(&f, "CreatePolicy", iam_create_policy,
        "{\"PolicyName\":\"mine\",\"PolicyDocument\":\"" ALLOW("s3:*") "\"}");
     ok(&f, "ListPolicies", iam_list_policies, "{\"Scope\":\"AWS\",\"MaxItems\":1000}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Policies")), managed_policy_count());
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Policies")), managed_policy_count());
     ok(&f, "ListPolicies", iam_list_policies, "{\"Scope\":\"Local\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Policies")), 1);
-    CHECK_EQ_STR(js(&f, "Policies.0.PolicyName"), "mine");
-    CHECK(jget(f.json, "Policies.0.Tags") == NULL);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Policies")), 1);
+    CHECK_EQ_STR(fx_js(&f, "Policies.0.PolicyName"), "mine");
+    CHECK(fx_jget(f.json, "Policies.0.Tags") == NULL);
     ok(&f, "ListPolicies", iam_list_policies, "{}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Policies")), managed_policy_count() + 1);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Policies")), managed_policy_count() + 1);
 
     /* paging over everything visits each policy once */
     size_t total = 0;
@@ -371,10 +347,10 @@ TEST(iam_aws_managed_policies)
                      "{\"MaxItems\":3,\"Marker\":\"%s\"}", marker);
         else
             fx_call(&f, "iam", "ListPolicies", iam_list_policies, "{\"MaxItems\":3}");
-        total += json_array_size(jget(f.json, "Policies"));
-        if (!json_is_true(jget(f.json, "IsTruncated")))
+        total += json_array_size(fx_jget(f.json, "Policies"));
+        if (!json_is_true(fx_jget(f.json, "IsTruncated")))
             break;
-        snprintf(marker, sizeof(marker), "%s", js(&f, "Marker"));
+        snprintf(marker, sizeof(marker), "%s", fx_js(&f, "Marker"));
     }
     CHECK_EQ_INT(total, managed_policy_count() + 1);
 
@@ -387,23 +363,23 @@ TEST(iam_aws_managed_policies)
                           "{\"UserName\":\"cfn\",\"PolicyArn\":\"%s\"}", pua),
                  0); /* twice: no-op */
     ok(&f, "ListPolicies", iam_list_policies, "{\"OnlyAttached\":true}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Policies")), 1);
-    CHECK_EQ_STR(js(&f, "Policies.0.Arn"), pua);
-    CHECK_EQ_INT(json_integer_value(jget(f.json, "Policies.0.AttachmentCount")), 1);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Policies")), 1);
+    CHECK_EQ_STR(fx_js(&f, "Policies.0.Arn"), pua);
+    CHECK_EQ_INT(json_integer_value(fx_jget(f.json, "Policies.0.AttachmentCount")), 1);
     ok(&f, "ListAttachedUserPolicies", iam_list_attached_user_policies, "{\"UserName\":\"cfn\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "AttachedPolicies")), 1);
-    CHECK_EQ_STR(js(&f, "AttachedPolicies.0.PolicyName"), "PowerUserAccess");
-    CHECK_EQ_STR(js(&f, "AttachedPolicies.0.PolicyArn"), pua);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "AttachedPolicies")), 1);
+    CHECK_EQ_STR(fx_js(&f, "AttachedPolicies.0.PolicyName"), "PowerUserAccess");
+    CHECK_EQ_STR(fx_js(&f, "AttachedPolicies.0.PolicyArn"), pua);
     ok(&f, "ListAttachedUserPolicies", iam_list_attached_user_policies,
        "{\"UserName\":\"cfn\",\"PathPrefix\":\"/service-role/\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "AttachedPolicies")), 0);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "AttachedPolicies")), 0);
     fx_close(&f);
 }
 
 TEST(iam_attach_errors_and_limits)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     ok(&f, "CreateRole", iam_create_role,
        "{\"RoleName\":\"r\",\"AssumeRolePolicyDocument\":\"" EC2_TRUST "\"}");
     CHECK_EQ_INT(fx_call(&f, "iam", "AttachRolePolicy", iam_attach_role_policy,
@@ -450,9 +426,9 @@ TEST(iam_attach_errors_and_limits)
     CHECK_EQ_STR(fx_err_message(&f), "Cannot exceed quota for PoliciesPerRole: 10");
     ok(&f, "ListAttachedRolePolicies", iam_list_attached_role_policies,
        "{\"RoleName\":\"r\",\"MaxItems\":4}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "AttachedPolicies")), 4);
-    CHECK_EQ_STR(js(&f, "AttachedPolicies.0.PolicyName"), "p0");
-    CHECK(json_is_true(jget(f.json, "IsTruncated")));
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "AttachedPolicies")), 4);
+    CHECK_EQ_STR(fx_js(&f, "AttachedPolicies.0.PolicyName"), "p0");
+    CHECK(json_is_true(fx_jget(f.json, "IsTruncated")));
     fx_close(&f);
 }
 
@@ -477,10 +453,10 @@ static void free_docs(json_t **docs, size_t n)
 TEST(iam_identity_policies_user_in_two_groups)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     ok(&f, "CreateUser", iam_create_user, "{\"UserName\":\"u\"}");
     char uid[32];
-    snprintf(uid, sizeof(uid), "%s", js(&f, "User.UserId"));
+    snprintf(uid, sizeof(uid), "%s", fx_js(&f, "User.UserId"));
     ok(&f, "CreateUser", iam_create_user, "{\"UserName\":\"other\"}");
     ok(&f, "CreateGroup", iam_create_group, "{\"GroupName\":\"g1\"}");
     ok(&f, "CreateGroup", iam_create_group, "{\"GroupName\":\"g2\"}");
@@ -561,11 +537,11 @@ TEST(iam_identity_policies_user_in_two_groups)
 TEST(iam_identity_policies_role_session)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     ok(&f, "CreateRole", iam_create_role,
        "{\"RoleName\":\"ops\",\"AssumeRolePolicyDocument\":\"" EC2_TRUST "\"}");
     char rid[32];
-    snprintf(rid, sizeof(rid), "%s", js(&f, "Role.RoleId"));
+    snprintf(rid, sizeof(rid), "%s", fx_js(&f, "Role.RoleId"));
     ok(&f, "PutRolePolicy", iam_put_role_policy,
        "{\"RoleName\":\"ops\",\"PolicyName\":\"deny\",\"PolicyDocument\":\"{\\\"Version\\\":"
        "\\\"2012-10-17\\\",\\\"Statement\\\":{\\\"Effect\\\":\\\"Deny\\\",\\\"Action\\\":"

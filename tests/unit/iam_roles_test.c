@@ -8,30 +8,6 @@
 #include "svc/iam/iam.h"
 #include "svc_fixture.h"
 
-static json_t *jget(json_t *v, const char *path)
-{
-    char buf[256];
-    snprintf(buf, sizeof(buf), "%s", path);
-    for (char *tok = strtok(buf, "."); tok && v; tok = strtok(NULL, ".")) {
-        if (json_is_array(v))
-            v = json_array_get(v, (size_t)atoi(tok));
-        else
-            v = json_object_get(v, tok);
-    }
-    return v;
-}
-
-static const char *js(const struct fx *f, const char *path)
-{
-    return json_string_value(jget(f->json, path));
-}
-
-static void open_json(struct fx *f)
-{
-    fx_open(f, FX_T0);
-    f->proto = PROTO_JSON;
-}
-
 /* A trust policy for ec2.amazonaws.com, escaped for a JSON string member. */
 #define EC2_TRUST                                                                                  \
     "{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\","        \
@@ -71,26 +47,26 @@ static char *urldecode(const char *s)
 TEST(iam_role_create_get)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     CHECK_EQ_INT(create_role(&f, "app", ",\"Path\":\"/svc/\",\"Description\":\"the app\""), 0);
     CHECK(f.out_error == NULL);
-    CHECK_EQ_STR(js(&f, "Role.Arn"), "arn:aws:iam::123456789012:role/svc/app");
-    CHECK_EQ_STR(js(&f, "Role.Path"), "/svc/");
-    const char *id = js(&f, "Role.RoleId");
+    CHECK_EQ_STR(fx_js(&f, "Role.Arn"), "arn:aws:iam::123456789012:role/svc/app");
+    CHECK_EQ_STR(fx_js(&f, "Role.Path"), "/svc/");
+    const char *id = fx_js(&f, "Role.RoleId");
     CHECK(id && strlen(id) == 21 && strncmp(id, "AROA", 4) == 0);
     /* CreateRole echoes neither MaxSessionDuration nor Description [snap] */
-    CHECK(jget(f.json, "Role.MaxSessionDuration") == NULL);
-    CHECK(jget(f.json, "Role.RoleLastUsed") == NULL);
-    char *doc = urldecode(js(&f, "Role.AssumeRolePolicyDocument"));
+    CHECK(fx_jget(f.json, "Role.MaxSessionDuration") == NULL);
+    CHECK(fx_jget(f.json, "Role.RoleLastUsed") == NULL);
+    char *doc = urldecode(fx_js(&f, "Role.AssumeRolePolicyDocument"));
     CHECK_EQ_STR(doc, EC2_TRUST_RAW);
     free(doc);
 
     CHECK_EQ_INT(fx_call(&f, "iam", "GetRole", iam_get_role, "{\"RoleName\":\"APP\"}"), 0);
-    CHECK_EQ_STR(js(&f, "Role.RoleName"), "app");
-    CHECK_EQ_INT(json_integer_value(jget(f.json, "Role.MaxSessionDuration")), 3600);
-    CHECK_EQ_STR(js(&f, "Role.Description"), "the app");
-    CHECK(json_is_object(jget(f.json, "Role.RoleLastUsed")));
-    CHECK_EQ_INT(json_object_size(jget(f.json, "Role.RoleLastUsed")), 0);
+    CHECK_EQ_STR(fx_js(&f, "Role.RoleName"), "app");
+    CHECK_EQ_INT(json_integer_value(fx_jget(f.json, "Role.MaxSessionDuration")), 3600);
+    CHECK_EQ_STR(fx_js(&f, "Role.Description"), "the app");
+    CHECK(json_is_object(fx_jget(f.json, "Role.RoleLastUsed")));
+    CHECK_EQ_INT(json_object_size(fx_jget(f.json, "Role.RoleLastUsed")), 0);
 
     CHECK_EQ_INT(create_role(&f, "App", NULL), -1);
     CHECK_EQ_STR(fx_err_code(&f), "EntityAlreadyExists");
@@ -110,7 +86,7 @@ TEST(iam_role_create_get)
 TEST(iam_role_trust_policy_errors)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     CHECK_EQ_INT(fx_call(&f, "iam", "CreateRole", iam_create_role,
                          "{\"RoleName\":\"r\",\"AssumeRolePolicyDocument\":\"{not json\"}"),
                  -1);
@@ -168,7 +144,7 @@ TEST(iam_role_trust_policy_errors)
 TEST(iam_role_max_session_and_update)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     CHECK_EQ_INT(create_role(&f, "r", ",\"MaxSessionDuration\":100"), -1);
     CHECK_EQ_STR(fx_err_code(&f), "ValidationError");
     CHECK_EQ_STR(fx_err_message(&f),
@@ -178,21 +154,21 @@ TEST(iam_role_max_session_and_update)
     CHECK_CONTAINS(fx_err_message(&f), "Member must have value less than or equal to 43200");
     CHECK_EQ_INT(create_role(&f, "r", ",\"MaxSessionDuration\":7200"), 0);
     fx_call(&f, "iam", "GetRole", iam_get_role, "{\"RoleName\":\"r\"}");
-    CHECK_EQ_INT(json_integer_value(jget(f.json, "Role.MaxSessionDuration")), 7200);
-    CHECK(jget(f.json, "Role.Description") == NULL);
+    CHECK_EQ_INT(json_integer_value(fx_jget(f.json, "Role.MaxSessionDuration")), 7200);
+    CHECK(fx_jget(f.json, "Role.Description") == NULL);
 
     CHECK_EQ_INT(fx_call(&f, "iam", "UpdateRole", iam_update_role,
                          "{\"RoleName\":\"r\",\"Description\":\"updated\"}"),
                  0);
     fx_call(&f, "iam", "GetRole", iam_get_role, "{\"RoleName\":\"r\"}");
-    CHECK_EQ_STR(js(&f, "Role.Description"), "updated");
-    CHECK_EQ_INT(json_integer_value(jget(f.json, "Role.MaxSessionDuration")), 7200);
+    CHECK_EQ_STR(fx_js(&f, "Role.Description"), "updated");
+    CHECK_EQ_INT(json_integer_value(fx_jget(f.json, "Role.MaxSessionDuration")), 7200);
     CHECK_EQ_INT(fx_call(&f, "iam", "UpdateRole", iam_update_role,
                          "{\"RoleName\":\"r\",\"MaxSessionDuration\":43200}"),
                  0);
     fx_call(&f, "iam", "GetRole", iam_get_role, "{\"RoleName\":\"r\"}");
-    CHECK_EQ_INT(json_integer_value(jget(f.json, "Role.MaxSessionDuration")), 43200);
-    CHECK_EQ_STR(js(&f, "Role.Description"), "updated");
+    CHECK_EQ_INT(json_integer_value(fx_jget(f.json, "Role.MaxSessionDuration")), 43200);
+    CHECK_EQ_STR(fx_js(&f, "Role.Description"), "updated");
 
     /* iam_role_get (STS reads it) sees the change */
     struct arena *a = arena_new();
@@ -218,7 +194,7 @@ TEST(iam_role_max_session_and_update)
                          "\\\"Action\\\":\\\"sts:AssumeRole\\\"}]}\"}"),
                  0);
     fx_call(&f, "iam", "GetRole", iam_get_role, "{\"RoleName\":\"r\"}");
-    char *doc = urldecode(js(&f, "Role.AssumeRolePolicyDocument"));
+    char *doc = urldecode(fx_js(&f, "Role.AssumeRolePolicyDocument"));
     CHECK_CONTAINS(doc, "\"AWS\":\"123456789012\"");
     free(doc);
     CHECK_EQ_INT(fx_call(&f, "iam", "UpdateRole", iam_update_role,
@@ -231,34 +207,34 @@ TEST(iam_role_max_session_and_update)
 TEST(iam_role_list_paging_prefix)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     create_role(&f, "b", NULL);
     create_role(&f, "a", ",\"Path\":\"/team/\",\"Tags\":[{\"Key\":\"k\",\"Value\":\"v\"}]");
     create_role(&f, "c", NULL);
     CHECK_EQ_INT(fx_call(&f, "iam", "ListRoles", iam_list_roles, "{\"MaxItems\":2}"), 0);
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Roles")), 2);
-    CHECK_EQ_STR(js(&f, "Roles.0.RoleName"), "a");
-    CHECK_EQ_STR(js(&f, "Roles.1.RoleName"), "b");
-    CHECK_EQ_INT(json_integer_value(jget(f.json, "Roles.0.MaxSessionDuration")), 3600);
-    CHECK(jget(f.json, "Roles.0.Tags") == NULL); /* ListRoles has no tags [snap] */
-    CHECK(jget(f.json, "Roles.0.RoleLastUsed") == NULL);
-    CHECK(json_is_true(jget(f.json, "IsTruncated")));
-    CHECK_EQ_STR(js(&f, "Marker"), "c");
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Roles")), 2);
+    CHECK_EQ_STR(fx_js(&f, "Roles.0.RoleName"), "a");
+    CHECK_EQ_STR(fx_js(&f, "Roles.1.RoleName"), "b");
+    CHECK_EQ_INT(json_integer_value(fx_jget(f.json, "Roles.0.MaxSessionDuration")), 3600);
+    CHECK(fx_jget(f.json, "Roles.0.Tags") == NULL); /* ListRoles has no tags [snap] */
+    CHECK(fx_jget(f.json, "Roles.0.RoleLastUsed") == NULL);
+    CHECK(json_is_true(fx_jget(f.json, "IsTruncated")));
+    CHECK_EQ_STR(fx_js(&f, "Marker"), "c");
     fx_call(&f, "iam", "ListRoles", iam_list_roles, "{\"Marker\":\"c\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Roles")), 1);
-    CHECK_EQ_STR(js(&f, "Roles.0.RoleName"), "c");
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Roles")), 1);
+    CHECK_EQ_STR(fx_js(&f, "Roles.0.RoleName"), "c");
     fx_call(&f, "iam", "ListRoles", iam_list_roles, "{\"PathPrefix\":\"/team/\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Roles")), 1);
-    CHECK_EQ_STR(js(&f, "Roles.0.Arn"), "arn:aws:iam::123456789012:role/team/a");
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Roles")), 1);
+    CHECK_EQ_STR(fx_js(&f, "Roles.0.Arn"), "arn:aws:iam::123456789012:role/team/a");
     fx_call(&f, "iam", "ListRoles", iam_list_roles, "{\"PathPrefix\":\"/none/\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Roles")), 0);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Roles")), 0);
     fx_close(&f);
 }
 
 TEST(iam_role_delete_conflicts)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     create_role(&f, "r", NULL);
     fx_call(&f, "iam", "PutRolePolicy", iam_put_role_policy,
             "{\"RoleName\":\"r\",\"PolicyName\":\"p\",\"PolicyDocument\":\"" ALLOW_S3 "\"}");
@@ -298,27 +274,27 @@ TEST(iam_role_delete_conflicts)
 TEST(iam_role_tags)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     create_role(&f, "r", ",\"Tags\":[{\"Key\":\"emptykey\",\"Value\":\"\"}]");
-    CHECK_EQ_STR(js(&f, "Role.Tags.0.Key"), "emptykey");
-    CHECK_EQ_STR(js(&f, "Role.Tags.0.Value"), "");
+    CHECK_EQ_STR(fx_js(&f, "Role.Tags.0.Key"), "emptykey");
+    CHECK_EQ_STR(fx_js(&f, "Role.Tags.0.Value"), "");
     fx_call(&f, "iam", "TagRole", iam_tag_role,
             "{\"RoleName\":\"r\",\"Tags\":[{\"Key\":\"somekey\",\"Value\":\"v1\"}]}");
     CHECK_EQ_INT(f.rc, 0);
     fx_call(&f, "iam", "TagRole", iam_tag_role,
             "{\"RoleName\":\"r\",\"Tags\":[{\"Key\":\"somekey\",\"Value\":\"v2\"}]}");
     fx_call(&f, "iam", "ListRoleTags", iam_list_role_tags, "{\"RoleName\":\"r\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Tags")), 2);
-    CHECK_EQ_STR(js(&f, "Tags.1.Value"), "v2");
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Tags")), 2);
+    CHECK_EQ_STR(fx_js(&f, "Tags.1.Value"), "v2");
     fx_call(&f, "iam", "GetRole", iam_get_role, "{\"RoleName\":\"r\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Role.Tags")), 2);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Role.Tags")), 2);
     fx_call(&f, "iam", "UntagRole", iam_untag_role,
             "{\"RoleName\":\"r\",\"TagKeys\":[\"emptykey\",\"somekey\"]}");
     CHECK_EQ_INT(f.rc, 0);
     fx_call(&f, "iam", "ListRoleTags", iam_list_role_tags, "{\"RoleName\":\"r\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Tags")), 0);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Tags")), 0);
     fx_call(&f, "iam", "GetRole", iam_get_role, "{\"RoleName\":\"r\"}");
-    CHECK(jget(f.json, "Role.Tags") == NULL);
+    CHECK(fx_jget(f.json, "Role.Tags") == NULL);
     CHECK_EQ_INT(fx_call(&f, "iam", "UntagRole", iam_untag_role,
                          "{\"RoleName\":\"r\",\"TagKeys\":[\"bad#key\"]}"),
                  -1);
@@ -334,17 +310,17 @@ TEST(iam_role_tags)
 TEST(iam_instance_profiles)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     CHECK_EQ_INT(fx_call(&f, "iam", "CreateInstanceProfile", iam_create_instance_profile,
                          "{\"InstanceProfileName\":\"web\",\"Path\":\"/p/\"}"),
                  0);
     CHECK(f.out_error == NULL);
-    CHECK_EQ_STR(js(&f, "InstanceProfile.Arn"), "arn:aws:iam::123456789012:instance-profile/p/web");
-    const char *pid = js(&f, "InstanceProfile.InstanceProfileId");
+    CHECK_EQ_STR(fx_js(&f, "InstanceProfile.Arn"), "arn:aws:iam::123456789012:instance-profile/p/web");
+    const char *pid = fx_js(&f, "InstanceProfile.InstanceProfileId");
     CHECK(pid && strlen(pid) == 21 && strncmp(pid, "AIPA", 4) == 0);
-    CHECK(json_is_array(jget(f.json, "InstanceProfile.Roles")));
-    CHECK_EQ_INT(json_array_size(jget(f.json, "InstanceProfile.Roles")), 0);
-    CHECK(jget(f.json, "InstanceProfile.Tags") == NULL);
+    CHECK(json_is_array(fx_jget(f.json, "InstanceProfile.Roles")));
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "InstanceProfile.Roles")), 0);
+    CHECK(fx_jget(f.json, "InstanceProfile.Tags") == NULL);
     CHECK_EQ_INT(fx_call(&f, "iam", "CreateInstanceProfile", iam_create_instance_profile,
                          "{\"InstanceProfileName\":\"WEB\"}"),
                  -1);
@@ -352,7 +328,7 @@ TEST(iam_instance_profiles)
 
     fx_call(&f, "iam", "GetInstanceProfile", iam_get_instance_profile,
             "{\"InstanceProfileName\":\"web\"}");
-    CHECK(json_is_array(jget(f.json, "InstanceProfile.Tags"))); /* always on Get [snap] */
+    CHECK(json_is_array(fx_jget(f.json, "InstanceProfile.Tags"))); /* always on Get [snap] */
 
     create_role(&f, "r1", NULL);
     create_role(&f, "r2", NULL);
@@ -372,11 +348,11 @@ TEST(iam_instance_profiles)
 
     fx_call(&f, "iam", "GetInstanceProfile", iam_get_instance_profile,
             "{\"InstanceProfileName\":\"web\"}");
-    CHECK_EQ_STR(js(&f, "InstanceProfile.Roles.0.RoleName"), "r1");
-    char *doc = urldecode(js(&f, "InstanceProfile.Roles.0.AssumeRolePolicyDocument"));
+    CHECK_EQ_STR(fx_js(&f, "InstanceProfile.Roles.0.RoleName"), "r1");
+    char *doc = urldecode(fx_js(&f, "InstanceProfile.Roles.0.AssumeRolePolicyDocument"));
     CHECK_EQ_STR(doc, EC2_TRUST_RAW);
     free(doc);
-    CHECK(jget(f.json, "InstanceProfile.Roles.0.MaxSessionDuration") == NULL);
+    CHECK(fx_jget(f.json, "InstanceProfile.Roles.0.MaxSessionDuration") == NULL);
 
     /* the lookup EC2 uses, by name and by ARN */
     struct arena *a = arena_new();
@@ -393,18 +369,18 @@ TEST(iam_instance_profiles)
 
     fx_call(&f, "iam", "CreateInstanceProfile", iam_create_instance_profile,
             "{\"InstanceProfileName\":\"other\",\"Tags\":[{\"Key\":\"k\",\"Value\":\"v\"}]}");
-    CHECK_EQ_STR(js(&f, "InstanceProfile.Tags.0.Key"), "k");
+    CHECK_EQ_STR(fx_js(&f, "InstanceProfile.Tags.0.Key"), "k");
     fx_call(&f, "iam", "ListInstanceProfilesForRole", iam_list_instance_profiles_for_role,
             "{\"RoleName\":\"r1\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "InstanceProfiles")), 1);
-    CHECK_EQ_STR(js(&f, "InstanceProfiles.0.InstanceProfileName"), "web");
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "InstanceProfiles")), 1);
+    CHECK_EQ_STR(fx_js(&f, "InstanceProfiles.0.InstanceProfileName"), "web");
     fx_call(&f, "iam", "ListInstanceProfiles", iam_list_instance_profiles, "{}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "InstanceProfiles")), 2);
-    CHECK_EQ_STR(js(&f, "InstanceProfiles.0.InstanceProfileName"), "other");
-    CHECK(jget(f.json, "InstanceProfiles.0.Tags") == NULL);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "InstanceProfiles")), 2);
+    CHECK_EQ_STR(fx_js(&f, "InstanceProfiles.0.InstanceProfileName"), "other");
+    CHECK(fx_jget(f.json, "InstanceProfiles.0.Tags") == NULL);
     fx_call(&f, "iam", "ListInstanceProfiles", iam_list_instance_profiles,
             "{\"PathPrefix\":\"/p/\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "InstanceProfiles")), 1);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "InstanceProfiles")), 1);
 
     CHECK_EQ_INT(fx_call(&f, "iam", "RemoveRoleFromInstanceProfile",
                          iam_remove_role_from_instance_profile,
@@ -433,25 +409,25 @@ TEST(iam_instance_profiles)
 TEST(iam_service_linked_role)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     CHECK_EQ_INT(fx_call(&f, "iam", "CreateServiceLinkedRole", iam_create_service_linked_role,
                          "{\"AWSServiceName\":\"events.amazonaws.com\"}"),
                  0);
     CHECK(f.out_error == NULL);
-    CHECK_EQ_STR(js(&f, "Role.RoleName"), "AWSServiceRoleForCloudWatchEvents");
-    CHECK_EQ_STR(js(&f, "Role.Path"), "/aws-service-role/events.amazonaws.com/");
-    CHECK_EQ_STR(js(&f, "Role.Arn"), "arn:aws:iam::123456789012:role/aws-service-role/"
+    CHECK_EQ_STR(fx_js(&f, "Role.RoleName"), "AWSServiceRoleForCloudWatchEvents");
+    CHECK_EQ_STR(fx_js(&f, "Role.Path"), "/aws-service-role/events.amazonaws.com/");
+    CHECK_EQ_STR(fx_js(&f, "Role.Arn"), "arn:aws:iam::123456789012:role/aws-service-role/"
                                      "events.amazonaws.com/AWSServiceRoleForCloudWatchEvents");
-    char *doc = urldecode(js(&f, "Role.AssumeRolePolicyDocument"));
+    char *doc = urldecode(fx_js(&f, "Role.AssumeRolePolicyDocument"));
     CHECK_CONTAINS(doc, "\"Principal\":{\"Service\":\"events.amazonaws.com\"}");
     free(doc);
 
     fx_call(&f, "iam", "ListAttachedRolePolicies", iam_list_attached_role_policies,
             "{\"RoleName\":\"AWSServiceRoleForCloudWatchEvents\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "AttachedPolicies")), 1);
-    CHECK_EQ_STR(js(&f, "AttachedPolicies.0.PolicyArn"),
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "AttachedPolicies")), 1);
+    CHECK_EQ_STR(fx_js(&f, "AttachedPolicies.0.PolicyArn"),
                  "arn:aws:iam::aws:policy/aws-service-role/CloudWatchEventsServiceRolePolicy");
-    CHECK_EQ_STR(js(&f, "AttachedPolicies.0.PolicyName"), "CloudWatchEventsServiceRolePolicy");
+    CHECK_EQ_STR(fx_js(&f, "AttachedPolicies.0.PolicyName"), "CloudWatchEventsServiceRolePolicy");
 
     struct arena *a = arena_new();
     struct iam_role r;
@@ -489,7 +465,7 @@ TEST(iam_service_linked_role)
 TEST(iam_resource_arns)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     fx_call(&f, "iam", "CreateUser", iam_create_user, "{\"UserName\":\"u\",\"Path\":\"/a/\"}");
     create_role(&f, "r", NULL);
     struct arena *a = arena_new();
@@ -527,14 +503,14 @@ TEST(iam_resource_arns)
 TEST(iam_note_use_last_used)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     create_role(&f, "ops", NULL);
     char rid[32];
-    snprintf(rid, sizeof(rid), "%s", js(&f, "Role.RoleId"));
+    snprintf(rid, sizeof(rid), "%s", fx_js(&f, "Role.RoleId"));
     fx_call(&f, "iam", "CreateUser", iam_create_user, "{\"UserName\":\"u\"}");
     fx_call(&f, "iam", "CreateAccessKey", iam_create_access_key, "{\"UserName\":\"u\"}");
     char key[32];
-    snprintf(key, sizeof(key), "%s", js(&f, "AccessKey.AccessKeyId"));
+    snprintf(key, sizeof(key), "%s", fx_js(&f, "AccessKey.AccessKeyId"));
 
     struct principal p;
     memset(&p, 0, sizeof(p));
@@ -543,17 +519,17 @@ TEST(iam_note_use_last_used)
     CHECK_EQ_INT(iam_note_use(f.st, &p, "iam", "us-east-1", FX_T0 + 5000), 0);
     fx_callf(&f, "iam", "GetAccessKeyLastUsed", iam_get_access_key_last_used,
              "{\"AccessKeyId\":\"%s\"}", key);
-    CHECK_EQ_STR(js(&f, "AccessKeyLastUsed.ServiceName"), "iam");
-    CHECK_EQ_STR(js(&f, "AccessKeyLastUsed.Region"), "us-east-1");
-    CHECK(json_number_value(jget(f.json, "AccessKeyLastUsed.LastUsedDate")) ==
+    CHECK_EQ_STR(fx_js(&f, "AccessKeyLastUsed.ServiceName"), "iam");
+    CHECK_EQ_STR(fx_js(&f, "AccessKeyLastUsed.Region"), "us-east-1");
+    CHECK(json_number_value(fx_jget(f.json, "AccessKeyLastUsed.LastUsedDate")) ==
           (FX_T0 + 5000) / 1000.0);
 
     fx_as_role_session(&f, "ops", rid, "s1");
     CHECK_EQ_INT(iam_note_use(f.st, &f.who, "monitoring", "eu-west-1", FX_T0 + 7000), 0);
     fx_as_root(&f);
     fx_call(&f, "iam", "GetRole", iam_get_role, "{\"RoleName\":\"ops\"}");
-    CHECK_EQ_STR(js(&f, "Role.RoleLastUsed.Region"), "eu-west-1");
-    CHECK(json_number_value(jget(f.json, "Role.RoleLastUsed.LastUsedDate")) ==
+    CHECK_EQ_STR(fx_js(&f, "Role.RoleLastUsed.Region"), "eu-west-1");
+    CHECK(json_number_value(fx_jget(f.json, "Role.RoleLastUsed.LastUsedDate")) ==
           (FX_T0 + 7000) / 1000.0);
     fx_close(&f);
 }

@@ -10,30 +10,6 @@
 #include "svc_fixture.h"
 
 /* Member of a response by dotted path ("User.UserName", "Users.1.Arn"). */
-static json_t *jget(json_t *v, const char *path)
-{
-    char buf[256];
-    snprintf(buf, sizeof(buf), "%s", path);
-    for (char *tok = strtok(buf, "."); tok && v; tok = strtok(NULL, ".")) {
-        if (json_is_array(v))
-            v = json_array_get(v, (size_t)atoi(tok));
-        else
-            v = json_object_get(v, tok);
-    }
-    return v;
-}
-
-static const char *js(const struct fx *f, const char *path)
-{
-    return json_string_value(jget(f->json, path));
-}
-
-static void open_json(struct fx *f)
-{
-    fx_open(f, FX_T0);
-    f->proto = PROTO_JSON;
-}
-
 static bool id_ok(const char *id, const char *prefix, size_t len)
 {
     if (!id || strlen(id) != len || strncmp(id, prefix, 4) != 0)
@@ -53,36 +29,36 @@ static void create_user(struct fx *f, const char *name)
 TEST(iam_user_create_get_list)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     CHECK_EQ_INT(fx_call(&f, "iam", "CreateUser", iam_create_user, "{\"UserName\":\"cfn\"}"), 0);
     CHECK(f.out_error == NULL);
-    CHECK_EQ_STR(js(&f, "User.UserName"), "cfn");
-    CHECK_EQ_STR(js(&f, "User.Path"), "/");
-    CHECK_EQ_STR(js(&f, "User.Arn"), "arn:aws:iam::123456789012:user/cfn");
-    CHECK(id_ok(js(&f, "User.UserId"), "AIDA", 21));
-    CHECK(jget(f.json, "User.Tags") == NULL);
+    CHECK_EQ_STR(fx_js(&f, "User.UserName"), "cfn");
+    CHECK_EQ_STR(fx_js(&f, "User.Path"), "/");
+    CHECK_EQ_STR(fx_js(&f, "User.Arn"), "arn:aws:iam::123456789012:user/cfn");
+    CHECK(id_ok(fx_js(&f, "User.UserId"), "AIDA", 21));
+    CHECK(fx_jget(f.json, "User.Tags") == NULL);
     char id[32];
-    snprintf(id, sizeof(id), "%s", js(&f, "User.UserId"));
+    snprintf(id, sizeof(id), "%s", fx_js(&f, "User.UserId"));
 
     CHECK_EQ_INT(fx_call(&f, "iam", "CreateUser", iam_create_user,
                          "{\"UserName\":\"bob\",\"Path\":\"/ops/team/\"}"),
                  0);
-    CHECK_EQ_STR(js(&f, "User.Arn"), "arn:aws:iam::123456789012:user/ops/team/bob");
+    CHECK_EQ_STR(fx_js(&f, "User.Arn"), "arn:aws:iam::123456789012:user/ops/team/bob");
 
     CHECK_EQ_INT(fx_call(&f, "iam", "GetUser", iam_get_user, "{\"UserName\":\"CFN\"}"), 0);
-    CHECK_EQ_STR(js(&f, "User.UserId"), id);
-    CHECK_EQ_STR(js(&f, "User.UserName"), "cfn");
+    CHECK_EQ_STR(fx_js(&f, "User.UserId"), id);
+    CHECK_EQ_STR(fx_js(&f, "User.UserName"), "cfn");
 
     CHECK_EQ_INT(fx_call(&f, "iam", "ListUsers", iam_list_users, "{}"), 0);
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Users")), 2);
-    CHECK_EQ_STR(js(&f, "Users.0.UserName"), "bob");
-    CHECK_EQ_STR(js(&f, "Users.1.UserName"), "cfn");
-    CHECK(json_is_false(jget(f.json, "IsTruncated")));
-    CHECK(jget(f.json, "Marker") == NULL);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Users")), 2);
+    CHECK_EQ_STR(fx_js(&f, "Users.0.UserName"), "bob");
+    CHECK_EQ_STR(fx_js(&f, "Users.1.UserName"), "cfn");
+    CHECK(json_is_false(fx_jget(f.json, "IsTruncated")));
+    CHECK(fx_jget(f.json, "Marker") == NULL);
 
     CHECK_EQ_INT(fx_call(&f, "iam", "ListUsers", iam_list_users, "{\"PathPrefix\":\"/ops/\"}"), 0);
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Users")), 1);
-    CHECK_EQ_STR(js(&f, "Users.0.UserName"), "bob");
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Users")), 1);
+    CHECK_EQ_STR(fx_js(&f, "Users.0.UserName"), "bob");
 
     /* names are unique regardless of case */
     CHECK_EQ_INT(fx_call(&f, "iam", "CreateUser", iam_create_user, "{\"UserName\":\"Cfn\"}"), -1);
@@ -107,7 +83,7 @@ TEST(iam_user_create_get_list)
 TEST(iam_user_list_paging)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     const char *names[] = {"u3", "u1", "U5", "u2", "u4"};
     for (size_t i = 0; i < 5; i++)
         create_user(&f, names[i]);
@@ -121,16 +97,16 @@ TEST(iam_user_list_paging)
         else
             fx_call(&f, "iam", "ListUsers", iam_list_users, "{\"MaxItems\":2}");
         CHECK_EQ_INT(f.rc, 0);
-        json_t *users = jget(f.json, "Users");
+        json_t *users = fx_jget(f.json, "Users");
         for (size_t i = 0; i < json_array_size(users); i++, seen++)
             CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(users, i), "UserName")),
                          want[seen]);
         if (page < 2) {
-            CHECK(json_is_true(jget(f.json, "IsTruncated")));
-            CHECK(js(&f, "Marker") != NULL);
-            snprintf(marker, sizeof(marker), "%s", js(&f, "Marker") ? js(&f, "Marker") : "");
+            CHECK(json_is_true(fx_jget(f.json, "IsTruncated")));
+            CHECK(fx_js(&f, "Marker") != NULL);
+            snprintf(marker, sizeof(marker), "%s", fx_js(&f, "Marker") ? fx_js(&f, "Marker") : "");
         } else {
-            CHECK(json_is_false(jget(f.json, "IsTruncated")));
+            CHECK(json_is_false(fx_jget(f.json, "IsTruncated")));
         }
     }
     CHECK_EQ_INT(seen, 5);
@@ -140,19 +116,19 @@ TEST(iam_user_list_paging)
 TEST(iam_user_get_caller)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     CHECK_EQ_INT(fx_call(&f, "iam", "GetUser", iam_get_user, "{}"), 0);
-    CHECK_EQ_STR(js(&f, "User.Arn"), "arn:aws:iam::123456789012:root");
-    CHECK_EQ_STR(js(&f, "User.UserId"), "123456789012");
-    CHECK(jget(f.json, "User.UserName") == NULL);
+    CHECK_EQ_STR(fx_js(&f, "User.Arn"), "arn:aws:iam::123456789012:root");
+    CHECK_EQ_STR(fx_js(&f, "User.UserId"), "123456789012");
+    CHECK(fx_jget(f.json, "User.UserName") == NULL);
 
     create_user(&f, "cfn");
     char id[32];
-    snprintf(id, sizeof(id), "%s", js(&f, "User.UserId"));
+    snprintf(id, sizeof(id), "%s", fx_js(&f, "User.UserId"));
     fx_as_user(&f, "cfn", id);
     CHECK_EQ_INT(fx_call(&f, "iam", "GetUser", iam_get_user, "{}"), 0);
-    CHECK_EQ_STR(js(&f, "User.UserName"), "cfn");
-    CHECK_EQ_STR(js(&f, "User.UserId"), id);
+    CHECK_EQ_STR(fx_js(&f, "User.UserName"), "cfn");
+    CHECK_EQ_STR(fx_js(&f, "User.UserId"), id);
 
     fx_as_role_session(&f, "ops", "AROAEXAMPLEROLE000001", "s1");
     CHECK_EQ_INT(fx_call(&f, "iam", "GetUser", iam_get_user, "{}"), -1);
@@ -181,17 +157,17 @@ static bool key_principal(struct fx *f, const char *akid, struct principal *p, c
 TEST(iam_user_update_rename)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     create_user(&f, "alice");
     char id[32], key[32];
-    snprintf(id, sizeof(id), "%s", js(&f, "User.UserId"));
+    snprintf(id, sizeof(id), "%s", fx_js(&f, "User.UserId"));
     create_user(&f, "carol");
     fx_call(&f, "iam", "CreateGroup", iam_create_group, "{\"GroupName\":\"devs\"}");
     fx_call(&f, "iam", "AddUserToGroup", iam_add_user_to_group,
             "{\"GroupName\":\"devs\",\"UserName\":\"alice\"}");
     CHECK_EQ_INT(f.rc, 0);
     fx_call(&f, "iam", "CreateAccessKey", iam_create_access_key, "{\"UserName\":\"alice\"}");
-    snprintf(key, sizeof(key), "%s", js(&f, "AccessKey.AccessKeyId"));
+    snprintf(key, sizeof(key), "%s", fx_js(&f, "AccessKey.AccessKeyId"));
 
     CHECK_EQ_INT(fx_call(&f, "iam", "UpdateUser", iam_update_user,
                          "{\"UserName\":\"alice\",\"NewUserName\":\"carol\"}"),
@@ -205,8 +181,8 @@ TEST(iam_user_update_rename)
     CHECK_EQ_INT(fx_call(&f, "iam", "GetUser", iam_get_user, "{\"UserName\":\"alice\"}"), -1);
     CHECK_EQ_STR(fx_err_message(&f), "The user with name alice cannot be found.");
     CHECK_EQ_INT(fx_call(&f, "iam", "GetUser", iam_get_user, "{\"UserName\":\"alice2\"}"), 0);
-    CHECK_EQ_STR(js(&f, "User.UserId"), id);
-    CHECK_EQ_STR(js(&f, "User.Arn"), "arn:aws:iam::123456789012:user/x/alice2");
+    CHECK_EQ_STR(fx_js(&f, "User.UserId"), id);
+    CHECK_EQ_STR(fx_js(&f, "User.Arn"), "arn:aws:iam::123456789012:user/x/alice2");
 
     /* the key follows: its principal names the new user */
     struct principal p;
@@ -218,21 +194,21 @@ TEST(iam_user_update_rename)
     CHECK_EQ_STR(owner, "alice2");
     /* and so does the membership */
     CHECK_EQ_INT(fx_call(&f, "iam", "GetGroup", iam_get_group, "{\"GroupName\":\"devs\"}"), 0);
-    CHECK_EQ_STR(js(&f, "Users.0.UserName"), "alice2");
+    CHECK_EQ_STR(fx_js(&f, "Users.0.UserName"), "alice2");
     CHECK_EQ_INT(
         fx_call(&f, "iam", "ListAccessKeys", iam_list_access_keys, "{\"UserName\":\"alice2\"}"), 0);
-    CHECK_EQ_STR(js(&f, "AccessKeyMetadata.0.UserName"), "alice2");
+    CHECK_EQ_STR(fx_js(&f, "AccessKeyMetadata.0.UserName"), "alice2");
     fx_close(&f);
 }
 
 TEST(iam_user_delete_conflicts_cascade)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     create_user(&f, "u");
     fx_call(&f, "iam", "CreateAccessKey", iam_create_access_key, "{\"UserName\":\"u\"}");
     char key[32];
-    snprintf(key, sizeof(key), "%s", js(&f, "AccessKey.AccessKeyId"));
+    snprintf(key, sizeof(key), "%s", fx_js(&f, "AccessKey.AccessKeyId"));
     fx_call(&f, "iam", "PutUserPolicy", iam_put_user_policy,
             "{\"UserName\":\"u\",\"PolicyName\":\"p\",\"PolicyDocument\":"
             "\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":{\\\"Effect\\\":"
@@ -286,17 +262,17 @@ TEST(iam_user_delete_conflicts_cascade)
 TEST(iam_access_keys_lifecycle)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     create_user(&f, "cfn");
     char uid[32], k1[32], k2[32];
-    snprintf(uid, sizeof(uid), "%s", js(&f, "User.UserId"));
+    snprintf(uid, sizeof(uid), "%s", fx_js(&f, "User.UserId"));
     CHECK_EQ_INT(
         fx_call(&f, "iam", "CreateAccessKey", iam_create_access_key, "{\"UserName\":\"cfn\"}"), 0);
-    CHECK(id_ok(js(&f, "AccessKey.AccessKeyId"), "AKIA", 20));
-    CHECK_EQ_INT(strlen(js(&f, "AccessKey.SecretAccessKey")), 40);
-    CHECK_EQ_STR(js(&f, "AccessKey.Status"), "Active");
-    CHECK_EQ_STR(js(&f, "AccessKey.UserName"), "cfn");
-    snprintf(k1, sizeof(k1), "%s", js(&f, "AccessKey.AccessKeyId"));
+    CHECK(id_ok(fx_js(&f, "AccessKey.AccessKeyId"), "AKIA", 20));
+    CHECK_EQ_INT(strlen(fx_js(&f, "AccessKey.SecretAccessKey")), 40);
+    CHECK_EQ_STR(fx_js(&f, "AccessKey.Status"), "Active");
+    CHECK_EQ_STR(fx_js(&f, "AccessKey.UserName"), "cfn");
+    snprintf(k1, sizeof(k1), "%s", fx_js(&f, "AccessKey.AccessKeyId"));
 
     /* SigV4 finds the key at once: stored with the user's principal */
     struct principal p;
@@ -310,7 +286,7 @@ TEST(iam_access_keys_lifecycle)
     CHECK_EQ_STR(owner, "cfn");
 
     fx_call(&f, "iam", "CreateAccessKey", iam_create_access_key, "{\"UserName\":\"cfn\"}");
-    snprintf(k2, sizeof(k2), "%s", js(&f, "AccessKey.AccessKeyId"));
+    snprintf(k2, sizeof(k2), "%s", fx_js(&f, "AccessKey.AccessKeyId"));
     CHECK(strcmp(k1, k2) != 0);
     CHECK_EQ_INT(
         fx_call(&f, "iam", "CreateAccessKey", iam_create_access_key, "{\"UserName\":\"cfn\"}"), -1);
@@ -320,14 +296,14 @@ TEST(iam_access_keys_lifecycle)
 
     CHECK_EQ_INT(
         fx_call(&f, "iam", "ListAccessKeys", iam_list_access_keys, "{\"UserName\":\"cfn\"}"), 0);
-    CHECK_EQ_INT(json_array_size(jget(f.json, "AccessKeyMetadata")), 2);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "AccessKeyMetadata")), 2);
 
     CHECK_EQ_INT(fx_callf(&f, "iam", "UpdateAccessKey", iam_update_access_key,
                           "{\"UserName\":\"cfn\",\"AccessKeyId\":\"%s\",\"Status\":\"Inactive\"}",
                           k1),
                  0);
     fx_call(&f, "iam", "ListAccessKeys", iam_list_access_keys, "{\"UserName\":\"cfn\"}");
-    json_t *md = jget(f.json, "AccessKeyMetadata");
+    json_t *md = fx_jget(f.json, "AccessKeyMetadata");
     for (size_t i = 0; i < json_array_size(md); i++) {
         json_t *e = json_array_get(md, i);
         bool first = str_eq(json_string_value(json_object_get(e, "AccessKeyId")), k1);
@@ -346,9 +322,9 @@ TEST(iam_access_keys_lifecycle)
     CHECK_EQ_INT(fx_callf(&f, "iam", "GetAccessKeyLastUsed", iam_get_access_key_last_used,
                           "{\"AccessKeyId\":\"%s\"}", k2),
                  0);
-    CHECK_EQ_STR(js(&f, "UserName"), "cfn");
-    CHECK_EQ_STR(js(&f, "AccessKeyLastUsed.ServiceName"), "N/A");
-    CHECK_EQ_STR(js(&f, "AccessKeyLastUsed.Region"), "N/A");
+    CHECK_EQ_STR(fx_js(&f, "UserName"), "cfn");
+    CHECK_EQ_STR(fx_js(&f, "AccessKeyLastUsed.ServiceName"), "N/A");
+    CHECK_EQ_STR(fx_js(&f, "AccessKeyLastUsed.Region"), "N/A");
     CHECK_EQ_INT(fx_call(&f, "iam", "GetAccessKeyLastUsed", iam_get_access_key_last_used,
                          "{\"AccessKeyId\":\"AKIAIOSFODNN7EXAMPLE\"}"),
                  -1);
@@ -362,18 +338,18 @@ TEST(iam_access_keys_lifecycle)
                  0);
     CHECK(!key_principal(&f, k1, &p, NULL, 0));
     fx_call(&f, "iam", "ListAccessKeys", iam_list_access_keys, "{\"UserName\":\"cfn\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "AccessKeyMetadata")), 1);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "AccessKeyMetadata")), 1);
     fx_close(&f);
 }
 
 TEST(iam_access_keys_of_caller)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     /* root creates its own keys: root principal, no owner */
     CHECK_EQ_INT(fx_call(&f, "iam", "CreateAccessKey", iam_create_access_key, "{}"), 0);
     char rk[32];
-    snprintf(rk, sizeof(rk), "%s", js(&f, "AccessKey.AccessKeyId"));
+    snprintf(rk, sizeof(rk), "%s", fx_js(&f, "AccessKey.AccessKeyId"));
     struct principal p;
     char owner[80];
     CHECK(key_principal(&f, rk, &p, owner, sizeof(owner)));
@@ -383,13 +359,13 @@ TEST(iam_access_keys_of_caller)
 
     create_user(&f, "cfn");
     char uid[32];
-    snprintf(uid, sizeof(uid), "%s", js(&f, "User.UserId"));
+    snprintf(uid, sizeof(uid), "%s", fx_js(&f, "User.UserId"));
     fx_as_user(&f, "cfn", uid);
     CHECK_EQ_INT(fx_call(&f, "iam", "CreateAccessKey", iam_create_access_key, "{}"), 0);
-    CHECK_EQ_STR(js(&f, "AccessKey.UserName"), "cfn");
+    CHECK_EQ_STR(fx_js(&f, "AccessKey.UserName"), "cfn");
     CHECK_EQ_INT(fx_call(&f, "iam", "ListAccessKeys", iam_list_access_keys, "{}"), 0);
-    CHECK_EQ_INT(json_array_size(jget(f.json, "AccessKeyMetadata")), 1);
-    CHECK_EQ_STR(js(&f, "AccessKeyMetadata.0.UserName"), "cfn");
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "AccessKeyMetadata")), 1);
+    CHECK_EQ_STR(fx_js(&f, "AccessKeyMetadata.0.UserName"), "cfn");
     /* the root's key is not the user's */
     CHECK_EQ_INT(fx_callf(&f, "iam", "DeleteAccessKey", iam_delete_access_key,
                           "{\"AccessKeyId\":\"%s\"}", rk),
@@ -406,13 +382,13 @@ TEST(iam_access_keys_of_caller)
 TEST(iam_groups_membership)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     create_user(&f, "u1");
     CHECK_EQ_INT(fx_call(&f, "iam", "CreateGroup", iam_create_group,
                          "{\"GroupName\":\"admins\",\"Path\":\"/ops/\"}"),
                  0);
-    CHECK_EQ_STR(js(&f, "Group.Arn"), "arn:aws:iam::123456789012:group/ops/admins");
-    CHECK(id_ok(js(&f, "Group.GroupId"), "AGPA", 21));
+    CHECK_EQ_STR(fx_js(&f, "Group.Arn"), "arn:aws:iam::123456789012:group/ops/admins");
+    CHECK(id_ok(fx_js(&f, "Group.GroupId"), "AGPA", 21));
     CHECK_EQ_INT(fx_call(&f, "iam", "CreateGroup", iam_create_group, "{\"GroupName\":\"devs\"}"),
                  0);
     CHECK_EQ_INT(fx_call(&f, "iam", "CreateGroup", iam_create_group, "{\"GroupName\":\"DEVS\"}"),
@@ -431,17 +407,17 @@ TEST(iam_groups_membership)
     CHECK_EQ_INT(
         fx_call(&f, "iam", "ListGroupsForUser", iam_list_groups_for_user, "{\"UserName\":\"u1\"}"),
         0);
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Groups")), 2);
-    CHECK_EQ_STR(js(&f, "Groups.0.GroupName"), "admins");
-    CHECK_EQ_STR(js(&f, "Groups.1.GroupName"), "devs");
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Groups")), 2);
+    CHECK_EQ_STR(fx_js(&f, "Groups.0.GroupName"), "admins");
+    CHECK_EQ_STR(fx_js(&f, "Groups.1.GroupName"), "devs");
 
     CHECK_EQ_INT(fx_call(&f, "iam", "GetGroup", iam_get_group, "{\"GroupName\":\"devs\"}"), 0);
-    CHECK_EQ_STR(js(&f, "Group.GroupName"), "devs");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Users")), 1);
-    CHECK_EQ_STR(js(&f, "Users.0.Arn"), "arn:aws:iam::123456789012:user/u1");
+    CHECK_EQ_STR(fx_js(&f, "Group.GroupName"), "devs");
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Users")), 1);
+    CHECK_EQ_STR(fx_js(&f, "Users.0.Arn"), "arn:aws:iam::123456789012:user/u1");
 
     CHECK_EQ_INT(fx_call(&f, "iam", "ListGroups", iam_list_groups, "{\"PathPrefix\":\"/ops\"}"), 0);
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Groups")), 1);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Groups")), 1);
 
     CHECK_EQ_INT(fx_call(&f, "iam", "AddUserToGroup", iam_add_user_to_group,
                          "{\"GroupName\":\"nope\",\"UserName\":\"u1\"}"),
@@ -488,36 +464,36 @@ TEST(iam_groups_membership)
 TEST(iam_user_tags)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     CHECK_EQ_INT(fx_call(&f, "iam", "CreateUser", iam_create_user,
                          "{\"UserName\":\"t\",\"Tags\":[{\"Key\":\"Team\",\"Value\":\"Platform\"},"
                          "{\"Key\":\"Environment\",\"Value\":\"Test\"}]}"),
                  0);
-    CHECK_EQ_INT(json_array_size(jget(f.json, "User.Tags")), 2);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "User.Tags")), 2);
     CHECK_EQ_INT(fx_call(&f, "iam", "ListUserTags", iam_list_user_tags, "{\"UserName\":\"t\"}"), 0);
-    CHECK_EQ_STR(js(&f, "Tags.0.Key"), "Environment");
-    CHECK_EQ_STR(js(&f, "Tags.1.Key"), "Team");
-    CHECK(json_is_false(jget(f.json, "IsTruncated")));
+    CHECK_EQ_STR(fx_js(&f, "Tags.0.Key"), "Environment");
+    CHECK_EQ_STR(fx_js(&f, "Tags.1.Key"), "Team");
+    CHECK(json_is_false(fx_jget(f.json, "IsTruncated")));
 
     CHECK_EQ_INT(fx_call(&f, "iam", "TagUser", iam_tag_user,
                          "{\"UserName\":\"t\",\"Tags\":[{\"Key\":\"team\",\"Value\":\"Core\"},"
                          "{\"Key\":\"a\",\"Value\":\"\"}]}"),
                  0);
     fx_call(&f, "iam", "ListUserTags", iam_list_user_tags, "{\"UserName\":\"t\",\"MaxItems\":2}");
-    CHECK_EQ_STR(js(&f, "Tags.0.Key"), "Environment");
-    CHECK_EQ_STR(js(&f, "Tags.1.Key"), "a");
-    CHECK(json_is_true(jget(f.json, "IsTruncated")));
-    CHECK_EQ_STR(js(&f, "Marker"), "team");
+    CHECK_EQ_STR(fx_js(&f, "Tags.0.Key"), "Environment");
+    CHECK_EQ_STR(fx_js(&f, "Tags.1.Key"), "a");
+    CHECK(json_is_true(fx_jget(f.json, "IsTruncated")));
+    CHECK_EQ_STR(fx_js(&f, "Marker"), "team");
     fx_call(&f, "iam", "ListUserTags", iam_list_user_tags,
             "{\"UserName\":\"t\",\"Marker\":\"team\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Tags")), 1);
-    CHECK_EQ_STR(js(&f, "Tags.0.Value"), "Core"); /* Team replaced regardless of case */
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Tags")), 1);
+    CHECK_EQ_STR(fx_js(&f, "Tags.0.Value"), "Core"); /* Team replaced regardless of case */
 
     CHECK_EQ_INT(fx_call(&f, "iam", "UntagUser", iam_untag_user,
                          "{\"UserName\":\"t\",\"TagKeys\":[\"TEAM\",\"missing\"]}"),
                  0);
     fx_call(&f, "iam", "ListUserTags", iam_list_user_tags, "{\"UserName\":\"t\"}");
-    CHECK_EQ_INT(json_array_size(jget(f.json, "Tags")), 2);
+    CHECK_EQ_INT(json_array_size(fx_jget(f.json, "Tags")), 2);
 
     CHECK_EQ_INT(fx_call(&f, "iam", "TagUser", iam_tag_user,
                          "{\"UserName\":\"t\",\"Tags\":[{\"Key\":\"k\",\"Value\":\"1\"},"
@@ -569,7 +545,7 @@ TEST(iam_users_query_xml)
 TEST(iam_user_permissions_boundary)
 {
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     CHECK_EQ_INT(fx_call(&f, "iam", "CreateUser", iam_create_user,
                          "{\"UserName\":\"b\",\"PermissionsBoundary\":"
                          "\"arn:aws:iam::123456789012:not_a_policy/invalid\"}"),
@@ -588,13 +564,13 @@ TEST(iam_user_permissions_boundary)
                          "{\"UserName\":\"b\",\"PermissionsBoundary\":"
                          "\"arn:aws:iam::aws:policy/PowerUserAccess\"}"),
                  0);
-    CHECK_EQ_STR(js(&f, "User.PermissionsBoundary.PermissionsBoundaryArn"),
+    CHECK_EQ_STR(fx_js(&f, "User.PermissionsBoundary.PermissionsBoundaryArn"),
                  "arn:aws:iam::aws:policy/PowerUserAccess");
     CHECK_EQ_INT(fx_call(&f, "iam", "GetPolicy", iam_get_policy,
                          "{\"PolicyArn\":\"arn:aws:iam::aws:policy/PowerUserAccess\"}"),
                  0);
-    CHECK_EQ_INT(json_integer_value(jget(f.json, "Policy.PermissionsBoundaryUsageCount")), 1);
-    CHECK_EQ_INT(json_integer_value(jget(f.json, "Policy.AttachmentCount")), 0);
+    CHECK_EQ_INT(json_integer_value(fx_jget(f.json, "Policy.PermissionsBoundaryUsageCount")), 1);
+    CHECK_EQ_INT(json_integer_value(fx_jget(f.json, "Policy.AttachmentCount")), 0);
     fx_close(&f);
 }
 
@@ -602,7 +578,7 @@ TEST(iam_user_name_validation)
 {
     /* through the wire validator, as dispatch runs it */
     struct fx f;
-    open_json(&f);
+    fx_open_json(&f, FX_T0);
     f.validate = true;
     CHECK_EQ_INT(fx_call(&f, "iam", "CreateUser", iam_create_user, "{\"UserName\":\"bad name!\"}"),
                  -1);

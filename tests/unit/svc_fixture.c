@@ -184,3 +184,28 @@ const char *fx_err_message(const struct fx *f)
 {
     return f->c.err_status ? f->c.err_message : NULL;
 }
+
+json_t *fx_jget(json_t *v, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", path);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save)) {
+        if (json_is_array(v))
+            v = json_array_get(v, (size_t)strtoul(tok, NULL, 10));
+        else
+            v = json_object_get(v, tok);
+    }
+    return v;
+}
+
+const char *fx_js(const struct fx *f, const char *path)
+{
+    return json_string_value(fx_jget(f->json, path));
+}
+
+void fx_open_json(struct fx *f, int64_t now_ms)
+{
+    fx_open(f, now_ms);
+    f->proto = PROTO_JSON;
+}
