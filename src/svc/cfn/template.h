@@ -1,0 +1,184 @@
+/*
+ * template.h — the CloudFormation template layer: loading (JSON and YAML with short forms)
+ * into one jansson tree, structure validation with AWS's `Template format error: ...`
+ * texts, parameters, intrinsic functions and conditions, the resource dependency graph and
+ * generated physical names. No store, no stacks: the stack engine sits on top of this.
+ *
+ * Tree representation (both JSON and YAML load to it):
+ *   - objects keep the template's key order (jansson insertion order);
+ *   - YAML short forms become their long forms: `!Ref X` -> {"Ref":"X"}, `!Condition X` ->
+ *     {"Condition":"X"}, `!Name v` -> {"Fn::Name": v}; a scalar `!GetAtt A.B` ->
+ *     {"Fn::GetAtt":["A","B"]} (split on the first dot);
+ *   - YAML plain scalars: `~`/`null`/empty -> null; true/false (any case of the YAML 1.2
+ *     core schema) -> boolean (YAML 1.1's yes/no/on/off stay strings, inferred); a canonical
+ * decimal integer -> integer; a float whose text is exactly what cfn_scalar_text renders for it
+ * (`0.5`, `1.0`) -> real; every other scalar, including numbers written some other way (`1.50`,
+ * `007`, `1e3`, `0x1F`) and dates (`2010-09-09`) -> string holding the original text. So every
+ * number renders back (Fn::Sub, Fn::Join, coercion) exactly as written.
+ *   - quoted or tagged scalars are always strings.
+ *   - JSON templates keep jansson's types: a JSON real has no source text, so `1.50` in a
+ *     JSON template renders as 1.5 (as a JSON string "1.50" it stays as written).
+ *
+ * Errors are complete AWS messages in a struct cfn_err; callers turn them into
+ * ValidationError (400).
+ */
+#ifndef RL_CFN_TEMPLATE_H
+#define RL_CFN_TEMPLATE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFN_ERR_MAX 8192 /* room for 500 resource names */
+struct cfn_err {
+    char msg[CFN_ERR_MAX];
+};
+/* Formats the message into e (when e is not NULL); returns -1. */
+int cfn_fail(struct cfn_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Loader limits (billion-laughs and depth-bomb defence, inferred). */
+#define CFN_MAX_DEPTH 64     /* nesting of objects/arrays */
+#define CFN_MAX_NODES 200000 /* nodes in the loaded tree, alias copies included */
+#define CFN_MAX_BODY 1048576 /* bytes of template body accepted by the loader */
+/* AWS quotas (CloudFormation UG "Quotas"): resources, outputs, parameters, mappings. */
+#define CFN_MAX_RESOURCES 500
+#define CFN_MAX_OUTPUTS 200
+#define CFN_MAX_PARAMETERS 200
+#define CFN_MAX_MAPPINGS 200
+/* Inline TemplateBody limit of CreateStack, ValidateTemplate ... (bytes). */
+#define CFN_MAX_INLINE_BODY 51200
+
+/* ---------------- loading (template.c) ---------------- */
+
+/* Loads a template body: JSON when the first non-blank byte is '{' (then YAML, for flow
+ * mappings, before the JSON error is reported), else YAML. Returns a new object (caller
+ * json_decref) or NULL with e set. */
+json_t *cfn_template_load(const char *body, size_t len, struct cfn_err *e);
+json_t *cfn_json_load(const char *body, size_t len, struct cfn_err *e);
+json_t *cfn_yaml_load(const char *body, size_t len, struct cfn_err *e);
+
+/* Text of a scalar as CloudFormation uses it in strings: strings as is, integers in
+ * decimal, reals in the shortest form that reads back exactly (always with a '.' or an
+ * exponent: 1.0, 0.5), booleans "true"/"false". NULL for NULL, null, objects and arrays.
+ * Result is heap (free()). */
+char *cfn_scalar_text(const json_t *v);
+
+/*
+ * Coercion of an evaluated value to a property's schema type, as CloudFormation accepts
+ * strings for numbers and booleans ("Period": "60", Threshold: '0', "true"): integers from
+ * integers, integral reals and decimal strings; numbers from numbers and numeric strings;
+ * booleans from true/false and the strings "true"/"false" (any case). 0 ok, -1 when v is
+ * not of that type (the caller words the property error).
+ */
+int cfn_to_int(const json_t *v, int64_t *out);
+int cfn_to_double(const json_t *v, double *out);
+int cfn_to_bool(const json_t *v, bool *out);
+
+/* ---------------- validation (validate.c) ---------------- */
+
+/* True when the resource type is one the lab implements. */
+bool cfn_resource_type_supported(const char *type);
+/* True when Fn::GetAtt may read attr of a resource of (supported) type. */
+bool cfn_resource_attr_supported(const char *type, const char *attr);
+/* True for IAM resource types (they need CAPABILITY_IAM). */
+bool cfn_resource_type_is_iam(const char *type);
+/*
+ * Structure validation of a loaded template: sections, Resources, types, logical ids,
+ * resource attributes, Parameters declarations, Mappings, Conditions, Outputs, unresolved
+ * Ref/GetAtt/Sub/DependsOn targets and cycles. 0 ok, -1 with AWS's message in e.
+ */
+int cfn_template_validate(const json_t *t, struct cfn_err *e);
+
+/* ---------------- parameters (params.c) ---------------- */
+
+/* True for a parameter Type the lab accepts (String, Number, List<Number>,
+ * CommaDelimitedList, AWS::EC2::...::Id/KeyName and their List<...>). */
+bool cfn_param_type_known(const char *type);
+/* Validates the Parameters section's declarations (types, constraint keys, Default against
+ * the constraints). 0 or -1 with e. */
+int cfn_params_check_decls(const json_t *t, struct cfn_err *e);
+/*
+ * Resolves parameter values for a stack operation. given: object name -> string (the
+ * caller's ParameterValue), may be NULL; previous: the stack's previous values (object
+ * name -> string) for UsePreviousValue, may be NULL; use_previous: array of names whose
+ * previous value is kept, may be NULL. *values: new object name -> string (String, Number,
+ * AWS-specific single types) or array of strings (List<...>, CommaDelimitedList).
+ * *raw (optional): name -> the string value as given/defaulted (for DescribeStacks).
+ */
+int cfn_params_resolve(const json_t *t, const json_t *given, const json_t *previous,
+                       const json_t *use_previous, json_t **values, json_t **raw,
+                       struct cfn_err *e);
+
+/* ---------------- intrinsics and conditions (intrinsics.c) ---------------- */
+
+struct cfn_ctx {
+    const char *region;  /* "us-east-1" */
+    const char *account; /* "123456789012" */
+    const char *stack_name;
+    const char *stack_id;            /* arn:aws:cloudformation:REGION:ACCT:stack/NAME/UUID */
+    const json_t *notification_arns; /* array of strings, may be NULL */
+    const json_t *tmpl;              /* the loaded template (Mappings, Conditions, Resources) */
+    const json_t *params;            /* resolved parameter values (cfn_params_resolve) */
+    json_t *conditions;              /* name -> true/false; cfn_conditions_eval fills it */
+    void *ud;
+    /* Ref to a resource: its physical id (new reference in *out). -1 with e on failure. */
+    int (*ref)(void *ud, const char *logical, json_t **out, struct cfn_err *e);
+    /* Fn::GetAtt. */
+    int (*getatt)(void *ud, const char *logical, const char *attr, json_t **out, struct cfn_err *e);
+    /* Fn::ImportValue: the exported value. */
+    int (*import_value)(void *ud, const char *name, json_t **out, struct cfn_err *e);
+    /* Fn::GetAZs (optional): the AZ names of region; the EC2 catalogue when NULL. */
+    int (*get_azs)(void *ud, const char *region, json_t **out, struct cfn_err *e);
+};
+
+/* Partition and URL suffix of a region: aws / amazonaws.com, aws-cn / amazonaws.com.cn,
+ * aws-us-gov / amazonaws.com. */
+const char *cfn_partition(const char *region);
+const char *cfn_url_suffix(const char *region);
+
+/*
+ * Evaluates every intrinsic function in v. *out is a new reference, or NULL when the
+ * value is AWS::NoValue (callers drop the property). Object members and array elements
+ * that evaluate to AWS::NoValue are removed. 0 ok, -1 with AWS's message in e.
+ */
+int cfn_eval(struct cfn_ctx *x, const json_t *v, json_t **out, struct cfn_err *e);
+/* Evaluates the Conditions section into x->conditions (created when NULL). */
+int cfn_conditions_eval(struct cfn_ctx *x, struct cfn_err *e);
+/* The value of condition name (after cfn_conditions_eval). -1 with e when undefined. */
+int cfn_condition_get(struct cfn_ctx *x, const char *name, bool *out, struct cfn_err *e);
+/* True when resource/output definition def has no Condition or its condition is true. */
+int cfn_def_enabled(struct cfn_ctx *x, const json_t *def, bool *out, struct cfn_err *e);
+
+/* ---------------- dependency graph (graph.c) ---------------- */
+
+/*
+ * The direct dependencies of every resource: object logical id -> array of logical ids
+ * (template order, unique), from DependsOn and the Ref / Fn::GetAtt / Fn::Sub references
+ * in Properties, Metadata, UpdatePolicy, CreationPolicy. Unknown targets fail with
+ * `Unresolved resource dependencies [...]`.
+ */
+int cfn_graph_deps(const json_t *t, json_t **deps, struct cfn_err *e);
+/* Creation order (array of logical ids; dependencies first, else template order), or the
+ * `Circular dependency between resources: [...]` error. */
+int cfn_graph_order(const json_t *t, json_t **order, struct cfn_err *e);
+/* Deletion order: the creation order reversed. */
+int cfn_graph_delete_order(const json_t *t, json_t **order, struct cfn_err *e);
+/* Collects into refs (object name -> true) every name v references through Ref, the
+ * resource of Fn::GetAtt and the ${} variables of Fn::Sub that are not Sub's own vars. */
+void cfn_collect_refs(const json_t *v, json_t *refs);
+
+/* ---------------- generated names (names.c) ---------------- */
+
+/*
+ * A generated physical name `<stack>-<logical>-<SUFFIX>`, SUFFIX 12 or 13 characters of
+ * [A-Z0-9] (a random 64-bit number in upper-case base 36, zero-padded to 12), fitting in
+ * max_len characters: when too long the stack name and logical id are truncated (see
+ * names.c). Heap result (free()).
+ */
+char *cfn_physical_name(const char *stack, const char *logical, size_t max_len);
+/* The same with a given suffix (tests, deterministic callers). */
+char *cfn_physical_name_with(const char *stack, const char *logical, const char *suffix,
+                             size_t max_len);
+
+#endif
