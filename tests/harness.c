@@ -39,6 +39,35 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+char *harness_read_file(const char *repo_path, size_t *len)
+{
+    char path[1024];
+    const char *root = getenv("HARNESS_ROOT");
+    snprintf(path, sizeof(path), "%s%s%s", root ? root : "", root ? "/" : "", repo_path);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    size_t size = 4096, n = 0, got;
+    char *p = malloc(size + 1);
+    while (p && (got = fread(p + n, 1, size - n, fp)) > 0) {
+        n += got;
+        if (n == size) {
+            size *= 2;
+            char *q = realloc(p, size + 1);
+            if (!q)
+                free(p);
+            p = q;
+        }
+    }
+    fclose(fp);
+    if (!p)
+        abort();
+    p[n] = 0;
+    if (len)
+        *len = n;
+    return p;
+}
+
 static int selected(const char *name, int argc, char **argv)
 {
     if (argc < 2)

@@ -6,10 +6,17 @@
 #ifndef RL_HARNESS_H
 #define RL_HARNESS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 void harness_register(const char *name, void (*fn)(void), const char *file);
+/*
+ * Reads a file of the repository given by its path from the repository root (the unit
+ * binary runs from there; HARNESS_ROOT overrides). Heap string (free()), NUL-terminated,
+ * length in *len when len is not NULL; NULL when it cannot be read.
+ */
+char *harness_read_file(const char *repo_path, size_t *len);
 void harness_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -429,27 +429,9 @@ TEST(cfn_params_use_previous)
 
 static char *read_fixture(const char *name)
 {
-    char path[512];
+    char path[256];
     snprintf(path, sizeof(path), "tests/fixtures/cfn/%s", name);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        char here[400];
-        snprintf(here, sizeof(here), "%s", __FILE__);
-        char *slash = strrchr(here, '/');
-        if (slash)
-            *slash = 0;
-        snprintf(path, sizeof(path), "%s/../fixtures/cfn/%s", here, name);
-        fp = fopen(path, "rb");
-    }
-    if (!fp)
-        return NULL;
-    struct buf b = BUF_INIT;
-    char tmp[4096];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-        buf_put(&b, tmp, n);
-    fclose(fp);
-    return buf_steal(&b);
+    return harness_read_file(path, NULL);
 }
 
 static int fixture_ref(void *ud, const char *logical, json_t **out, struct cfn_err *e)

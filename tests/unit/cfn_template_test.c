@@ -10,31 +10,12 @@
 #include "harness.h"
 #include "svc/cfn/template.h"
 
-/* Reads tests/fixtures/cfn/NAME (from the repo root or relative to this file). */
+/* Reads tests/fixtures/cfn/NAME. */
 static char *cfn_fixture(const char *name, size_t *len)
 {
-    char path[512];
+    char path[256];
     snprintf(path, sizeof(path), "tests/fixtures/cfn/%s", name);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        char here[400];
-        snprintf(here, sizeof(here), "%s", __FILE__);
-        char *slash = strrchr(here, '/');
-        if (slash)
-            *slash = 0;
-        snprintf(path, sizeof(path), "%s/../fixtures/cfn/%s", here, name);
-        fp = fopen(path, "rb");
-    }
-    if (!fp)
-        return NULL;
-    struct buf b = BUF_INIT;
-    char tmp[4096];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-        buf_put(&b, tmp, n);
-    fclose(fp);
-    *len = b.len;
-    return buf_steal(&b);
+    return harness_read_file(path, len);
 }
 
 static json_t *load_str(const char *s, struct cfn_err *e)

@@ -141,29 +141,10 @@ static const char *hdr(const struct http_response *r, const char *name)
 
 static char *golden(const char *name, size_t *len)
 {
-    char path[512];
+    char path[256];
     snprintf(path, sizeof(path), "tests/golden/wire/%s", name);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        char here[400];
-        snprintf(here, sizeof(here), "%s", __FILE__);
-        char *slash = strrchr(here, '/');
-        if (slash)
-            *slash = 0;
-        snprintf(path, sizeof(path), "%s/../golden/wire/%s", here, name);
-        fp = fopen(path, "rb");
-    }
     *len = 0;
-    if (!fp)
-        return NULL;
-    struct buf b = BUF_INIT;
-    char tmp[4096];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-        buf_put(&b, tmp, n);
-    fclose(fp);
-    *len = b.len;
-    return buf_steal(&b);
+    return harness_read_file(path, len);
 }
 
 static void check_golden(const char *name, const struct buf *body, const char *file, int line)

@@ -357,35 +357,13 @@ static const char *resp_header(const struct http_response *r, const char *name)
     return NULL;
 }
 
-/* Reads tests/golden/wire/<name> (from the repo root, or relative to this file). */
+/* Reads tests/golden/wire/<name>. */
 static char *golden(const char *name, size_t *len)
 {
-    char path[512];
-    const char *bases[] = {"tests/golden/wire", NULL};
-    char here[400];
-    snprintf(here, sizeof(here), "%s", __FILE__);
-    char *slash = strrchr(here, '/');
-    if (slash) {
-        *slash = 0;
-        strncat(here, "/../golden/wire", sizeof(here) - strlen(here) - 1);
-        bases[1] = here;
-    }
-    for (size_t i = 0; i < ARRAY_LEN(bases) && bases[i]; i++) {
-        snprintf(path, sizeof(path), "%s/%s", bases[i], name);
-        FILE *fp = fopen(path, "rb");
-        if (!fp)
-            continue;
-        struct buf b = BUF_INIT;
-        char tmp[4096];
-        size_t n;
-        while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-            buf_put(&b, tmp, n);
-        fclose(fp);
-        *len = b.len;
-        return buf_steal(&b);
-    }
+    char path[256];
+    snprintf(path, sizeof(path), "tests/golden/wire/%s", name);
     *len = 0;
-    return NULL;
+    return harness_read_file(path, len);
 }
 
 /* Compares a body with a golden file; WIRE_GOLDEN_WRITE=1 (re)writes it instead. */
