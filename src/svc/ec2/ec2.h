@@ -67,6 +67,8 @@ int ec2_instance_get(struct store *st, const char *id, struct ec2_instance *out)
 int ec2_stop(struct call *c, const char *instance_id, bool force);
 int ec2_terminate(struct call *c, const char *instance_id);
 int ec2_reboot(struct call *c, const char *instance_id);
+/* Registers the clock event kinds of instance and volume transitions (ec2_init calls it). */
+void ec2_lifecycle_init(void);
 
 /* ---- instance types (types.c) ---- */
 struct ec2_type_info {

@@ -7,13 +7,18 @@ const char EC2_SCHEMA_1[] =
     "  auto_recovery TEXT NOT NULL DEFAULT 'default', profile_arn TEXT,"
     "  private_ip TEXT, public_ip TEXT, state INTEGER NOT NULL, state_ms INTEGER NOT NULL,"
     "  launch_ms INTEGER NOT NULL, boot_ms INTEGER NOT NULL,"
-    "  doc TEXT NOT NULL) WITHOUT ROWID;" /* doc: everything else DescribeInstances shows */
+    "  doc TEXT NOT NULL," /* doc: everything else DescribeInstances shows */
+    "  reservation_id TEXT NOT NULL DEFAULT '', client_token TEXT) WITHOUT ROWID;"
     "CREATE INDEX ec2_instances_region ON ec2_instances(region, id);"
     "CREATE INDEX ec2_instances_host ON ec2_instances(host_id);"
+    "CREATE INDEX ec2_instances_token ON ec2_instances(region, client_token);"
+    "CREATE INDEX ec2_instances_ip ON ec2_instances(region, private_ip);"
+    "CREATE INDEX ec2_instances_public_ip ON ec2_instances(public_ip);"
     /* tags of any EC2 resource */
     "CREATE TABLE ec2_tags(resource_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
     "  resource_type TEXT NOT NULL, region TEXT NOT NULL,"
     "  PRIMARY KEY(resource_id, key)) WITHOUT ROWID;"
+    "CREATE INDEX ec2_tags_region ON ec2_tags(region, resource_type);"
     "CREATE TABLE ec2_volumes(id TEXT PRIMARY KEY, region TEXT NOT NULL, az TEXT NOT NULL,"
     "  instance_id TEXT, device TEXT, state TEXT NOT NULL, created_ms INTEGER NOT NULL,"
     "  doc TEXT NOT NULL) WITHOUT ROWID;"
@@ -26,7 +31,9 @@ const char EC2_SCHEMA_1[] =
     "  PRIMARY KEY(region, id)) WITHOUT ROWID;"
     /* instance profile associations */
     "CREATE TABLE ec2_profile_assoc(assoc_id TEXT PRIMARY KEY, instance_id TEXT NOT NULL,"
-    "  profile_arn TEXT NOT NULL, state TEXT NOT NULL) WITHOUT ROWID;"
+    "  profile_arn TEXT NOT NULL, state TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL DEFAULT 0, profile_id TEXT NOT NULL DEFAULT '') WITHOUT ROWID;"
+    "CREATE INDEX ec2_profile_assoc_instance ON ec2_profile_assoc(instance_id);"
     /* hosts and health: a host fails (system fault) at failed_ms until cleared */
     "CREATE TABLE ec2_hosts(id TEXT PRIMARY KEY, region TEXT NOT NULL, az TEXT NOT NULL,"
     "  failed_ms INTEGER, created_ms INTEGER NOT NULL) WITHOUT ROWID;"
