@@ -314,3 +314,22 @@ TEST(wire_validate_cloudwatch_coral_forms)
     CHECK_EQ_INT(qt_run(&t, "monitoring", NULL, "Action=ListMetrics&Namespace=AWS%2FEC2"), 0);
     qt_free(&t);
 }
+
+/* EC2 checks instance types against its own catalogue (with its own message), so a type the
+ * model's enum does not list still gets through validation; other EC2 enums are checked. */
+TEST(wire_validate_ec2_instance_type_is_open)
+{
+    struct qt t;
+    CHECK_EQ_INT(qt_run(&t, "ec2", NULL,
+                        "Action=RunInstances&Version=2016-11-15&ImageId=ami-374db956"
+                        "&MinCount=1&MaxCount=1&InstanceType=t2.foo"),
+                 0);
+    qt_free(&t);
+    CHECK_EQ_INT(qt_run(&t, "ec2", NULL,
+                        "Action=RunInstances&Version=2016-11-15&ImageId=ami-374db956"
+                        "&MinCount=1&MaxCount=1&InstanceType=t2.micro"
+                        "&InstanceInitiatedShutdownBehavior=explode"),
+                 -1);
+    CHECK_EQ_STR(t.c.err_code, "InvalidParameterValue");
+    qt_free(&t);
+}
