@@ -1,0 +1,25 @@
+/*
+ * trail.h — CloudTrail event history: one management event per API call (reads and writes),
+ * kept 90 virtual days, served by LookupEvents. dispatch.c records every API request after
+ * it is answered; svc_invoke records calls one service makes for another (invokedBy).
+ */
+#ifndef RL_TRAIL_H
+#define RL_TRAIL_H
+
+#include <jansson.h>
+
+struct call;
+
+#define TRAIL_KEEP_MS (90 * 86400 * 1000LL)
+
+/*
+ * Records the call c (its principal c->who, service, operation, region, request id, virtual
+ * time, source IP and user agent from c->rq when there is one, the error when
+ * c->err_status != 0). in: the decoded input (requestParameters, secrets removed) or NULL;
+ * out_json: the response elements as JSON or NULL; invoked_by: "cloudformation.amazonaws.com"
+ * or NULL. Never fails the call (errors are logged).
+ */
+void trail_record(struct call *c, const json_t *in, const json_t *out_json,
+                  const char *invoked_by);
+
+#endif
