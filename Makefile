@@ -15,7 +15,7 @@ $(if $(shell scripts/deps.sh --build >&2 && echo ok),,$(error scripts/deps.sh --
 endif
 endif
 
-PKGS    := libmicrohttpd jansson yaml-0.1 libcbor sqlite3 libcrypto libcurl
+PKGS    := libmicrohttpd jansson yaml-0.1 libcbor sqlite3 libcrypto libcurl libxml-2.0
 B       ?= build
 CC      ?= cc
 WERROR  ?= -Werror
@@ -70,10 +70,17 @@ e2e: all
 
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
-build-fuzz/%: fuzz/%.c $(LIB_SRC)
+# The library is compiled once for all fuzz targets (coverage + sanitizers, no libFuzzer main);
+# each target links it with its own entry point.
+FUZZ_CC     := clang-14
+FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -MMD -MP
+FUZZ_OBJ    := $(LIB_SRC:%.c=build-fuzz/obj/%.o)
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+build-fuzz/%: fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p build-fuzz
-	clang-14 -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
-	  $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIB_SRC) $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
 fuzz: $(FUZZ_BIN)
 fuzz-smoke: $(FUZZ_BIN)
 	fuzz/smoke.sh $(FUZZ_BIN)
@@ -92,4 +99,4 @@ format-check:
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/src/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/src/main.d $(FUZZ_OBJ:.o=.d)
