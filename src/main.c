@@ -42,6 +42,13 @@ static const struct command commands[] = {
      "inject INSTANCE_ID --check system|instance|ebs [--for DURATION] | list | clear FAULT_ID "
      "[--data DIR | --endpoint URL] [--json]",
      "inject, list or clear instance faults"},
+    {"audit", cli_audit_main, "[--region R]... [--data DIR | --endpoint URL] [--json]",
+     "find alarms with EC2 actions that will not work when they fire"},
+    {"drill", cli_drill_main,
+     "ALARM... | --all [--yes] [--timeout D] [--data DIR | --endpoint URL] [--json]",
+     "force alarms to ALARM, report their actions' results, restore their states"},
+    {"lint", cli_lint_main, "TEMPLATE... [--json]",
+     "check CloudFormation templates' alarms with EC2 actions (offline)"},
     {"version", cmd_version, "", "print the version"},
     {"help", cmd_help, "", "list the commands"},
 };

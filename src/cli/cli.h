@@ -7,6 +7,7 @@
 #ifndef RL_CLI_H
 #define RL_CLI_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "base/base.h"
@@ -83,5 +84,81 @@ void cli_print_error(const char *cmd, long status, const char *body);
 int cli_clock_main(int argc, char **argv);
 int cli_env_main(int argc, char **argv);
 int cli_fault_main(int argc, char **argv);
+
+/* ---- generic AWS API calls (aws.c) ---- */
+
+/* The services the client commands call, each in its own protocol (see aws.c). */
+enum cli_svc { CLI_SVC_CLOUDWATCH, CLI_SVC_CLOUDTRAIL, CLI_SVC_EC2, CLI_SVC_IAM };
+
+/* The answer of one call: json holds the parsed body on success (XML answers of EC2/IAM
+ * converted: elements -> object members by name, <item>/<member> lists -> arrays, leaves ->
+ * strings; the root element's own name dropped); code/message on an AWS error. */
+struct cli_aws_result {
+    long status;
+    json_t *json;
+    char *code;
+    char *message;
+};
+
+/*
+ * One AWS API call to t's endpoint: operation op of svc in region (NULL: t->region; IAM
+ * always signs for us-east-1), SigV4 signed for the service with t's credentials (and
+ * session token). params: JSON protocols send it as the body; Query protocols send its
+ * members (flat "Name.N.Sub" -> string/integer/boolean) as the form. Returns 0 on success,
+ * 1 on an AWS error (r->code/r->message set), -1 on a connection or unreadable answer
+ * (message printed, prefixed with cmd). Always cli_aws_result_free(r) after.
+ */
+int cli_aws_call(const char *cmd, const struct cli_target *t, const char *region, enum cli_svc svc,
+                 const char *op, const json_t *params, struct cli_aws_result *r);
+void cli_aws_result_free(struct cli_aws_result *r);
+
+/* The member at a dotted path ("Credentials.AccessKeyId") of nested objects, or NULL. */
+const json_t *cli_jpath(const json_t *v, const char *path);
+/* The string at a dotted path, or NULL. */
+const char *cli_jstr(const json_t *v, const char *path);
+/* True when t's endpoint answers GET /_recoverlab/health with status ok (a recoverlab lab). */
+bool cli_lab_health(const struct cli_target *t);
+
+/* Subcommands of issue 7: audit.c, drill.c, lint.c. */
+int cli_audit_main(int argc, char **argv);
+int cli_drill_main(int argc, char **argv);
+int cli_lint_main(int argc, char **argv);
+
+/* ---- lint (lint.c), offline ---- */
+
+/* Lints one template body (JSON or YAML); name labels findings. Appends one object per
+ * finding to findings ({"template","resource","line","severity","rule","message","fix"};
+ * "line" 0 when unknown). Returns the number of error findings, or -1 when the template
+ * cannot be loaded (an "error" finding with rule "template" is appended). */
+int cli_lint_body(const char *name, const char *body, size_t len, json_t *findings);
+
+/* ---- alarm rules shared by audit and lint (lint.c) ---- */
+
+/* EC2 action kinds (bit flags) of an action ARN (automate and swf forms), 0 for others. */
+#define CLI_ACT_RECOVER 1
+#define CLI_ACT_REBOOT 2
+#define CLI_ACT_STOP 4
+#define CLI_ACT_TERMINATE 8
+int cli_action_kind(const char *arn);
+/* The EC2 action kinds of all three action lists of an alarm (API shape). */
+int cli_alarm_actions(const json_t *alarm);
+/* The value of the alarm's InstanceId dimension, or NULL. */
+const char *cli_alarm_instance(const json_t *alarm);
+/*
+ * Appends to out the findings about one alarm with EC2 actions (API shape: MetricName,
+ * Dimensions, *Actions, TreatMissingData, ActionsEnabled, Period, EvaluationPeriods,
+ * DatapointsToAlarm, Metrics): {"severity","rule","message","fix","property"}.
+ * recoverable: 1/0 whether the instance's type supports recovery, -1 unknown.
+ */
+void cli_alarm_findings(const json_t *alarm, const char *instance_type, int recoverable,
+                        json_t *out);
+/* Race rule: alarms is an array of {"name","instance","kinds","periods"}; the finding goes
+ * to per_alarm[name of the recover alarm] (an array) when a reboot alarm on the same
+ * instance has the same evaluation periods. */
+void cli_alarm_races(json_t *alarms, json_t *per_alarm);
+/* Prints findings as a table (colour on a terminal); with_line: TEMPLATE:LINE, else region. */
+void cli_print_findings(const json_t *findings, bool with_line);
+/* {"errors":N,"warnings":N,"notes":N} of findings (new reference). */
+json_t *cli_findings_summary(json_t *findings);
 
 #endif
