@@ -1313,7 +1313,9 @@ static int launch_volumes(struct call *c, const json_t *in, struct launch *l)
                              "The request must contain the parameter size or snapshotId for "
                              "device %s",
                              dev); /* inferred */
-        if (ec2_volume_check(c, v))
+        /* the root is checked once, below (a second check of gp2 would see the iops the
+         * first one derived and refuse them) */
+        if (v != &l->root && ec2_volume_check(c, v))
             return -1;
     }
     if (l->root.size_gib < 8)

@@ -1,0 +1,676 @@
+/*
+ * prov_ec2.c — AWS::EC2::Instance (RunInstances, pending until running as CloudFormation
+ * waits for it; TerminateInstances, pending until terminated), AWS::EC2::Volume
+ * (CreateVolume until available, DeleteVolume) and AWS::EC2::VolumeAttachment (AttachVolume
+ * until attached, DetachVolume until detached), as the stack's principal.
+ * [doc] CFN UG aws-resource-ec2-instance / -volume / -volumeattachment; replacement lists
+ * from the registry schemas' createOnlyProperties.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "svc/cfn/prov_internal.h"
+#include "wire/wire.h"
+
+static const char *const ok_instance_gone[] = {"InvalidInstanceID.NotFound",
+                                               "InvalidInstanceID.Malformed", NULL};
+static const char *const ok_volume_gone[] = {"InvalidVolume.NotFound", "InvalidVolumeID.Malformed",
+                                             NULL};
+
+/* ------------------------------------------------------------------ helpers */
+
+/* CFN Tags [{Key,Value}] -> TagSpecifications for resource type rt. */
+static void add_tag_specs(json_t *in, const json_t *props, const char *rt)
+{
+    json_t *tags = json_object_get(props, "Tags");
+    if (!json_is_array(tags) || !json_array_size(tags))
+        return;
+    json_object_set_new(in, "TagSpecifications",
+                        json_pack("[{s:s, s:O}]", "ResourceType", rt, "Tags", tags));
+}
+
+/* Tag changes of one EC2 resource: DeleteTags for dropped keys, CreateTags for the rest. */
+static int update_tags(const struct cfn_ctx *x, struct cfn_res *r, const char *id,
+                       const json_t *old_props)
+{
+    const json_t *ot = json_object_get(old_props, "Tags");
+    const json_t *nt = json_object_get(r->props, "Tags");
+    if (!prov_changed(ot, nt))
+        return 0;
+    json_t *gone = prov_removed_tag_keys(ot, nt);
+    if (json_array_size(gone)) {
+        json_t *keys = json_array();
+        size_t i;
+        json_t *k;
+        json_array_foreach(gone, i, k) json_array_append_new(keys, json_pack("{s:O}", "Key", k));
+        json_t *in = json_pack("{s:[s], s:o}", "Resources", id, "Tags", keys);
+        if (prov_call(x, r, "ec2", "DeleteTags", in, NULL, NULL)) {
+            json_decref(gone);
+            return -1;
+        }
+    }
+    json_decref(gone);
+    if (json_array_size(nt)) {
+        json_t *in = json_pack("{s:[s], s:O}", "Resources", id, "Tags", nt);
+        if (prov_call(x, r, "ec2", "CreateTags", in, NULL, NULL))
+            return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ AWS::EC2::Instance */
+
+static const char *const instance_direct[] = {"ImageId",
+                                              "InstanceType",
+                                              "KeyName",
+                                              "SecurityGroups",
+                                              "SecurityGroupIds",
+                                              "SubnetId",
+                                              "UserData",
+                                              "DisableApiTermination",
+                                              "EbsOptimized",
+                                              "InstanceInitiatedShutdownBehavior",
+                                              "PrivateIpAddress",
+                                              "KernelId",
+                                              "RamdiskId",
+                                              "CreditSpecification",
+                                              "CpuOptions",
+                                              "HibernationOptions",
+                                              "EnclaveOptions",
+                                              "LicenseSpecifications",
+                                              "LaunchTemplate",
+                                              "Ipv6AddressCount",
+                                              "Ipv6Addresses",
+                                              "MetadataOptions",
+                                              "PrivateDnsNameOptions",
+                                              "AdditionalInfo",
+                                              NULL};
+
+static const char *const instance_replace[] = {"AvailabilityZone",
+                                               "CpuOptions",
+                                               "ElasticGpuSpecifications",
+                                               "ElasticInferenceAccelerators",
+                                               "EnclaveOptions",
+                                               "HibernationOptions",
+                                               "HostResourceGroupArn",
+                                               "ImageId",
+                                               "Ipv6AddressCount",
+                                               "Ipv6Addresses",
+                                               "KeyName",
+                                               "LaunchTemplate",
+                                               "LicenseSpecifications",
+                                               "NetworkInterfaces",
+                                               "PlacementGroupName",
+                                               "PrivateIpAddress",
+                                               "SecurityGroups",
+                                               "SubnetId",
+                                               NULL};
+
+static const char *const instance_attrs[] = {
+    "AvailabilityZone", "PrivateDnsName", "PrivateIp", "PublicDnsName",
+    "PublicIp",         "InstanceId",     "VpcId",     NULL};
+
+/* Properties changed on the running instance ("No interruption"). */
+static const char *const instance_inplace[] = {"Tags",
+                                               "Volumes",
+                                               "IamInstanceProfile",
+                                               "DisableApiTermination",
+                                               "InstanceInitiatedShutdownBehavior",
+                                               "SourceDestCheck",
+                                               "SecurityGroupIds",
+                                               NULL};
+/* Properties changed by stopping the instance, modifying it and starting it again ("Some
+ * interruptions" [doc]). */
+static const char *const instance_restart[] = {"InstanceType", "EbsOptimized", "UserData", NULL};
+
+/* CFN BlockDeviceMappings: NoDevice is {} in templates, a string in the API. */
+static json_t *instance_bdms(const json_t *v)
+{
+    json_t *out = json_deep_copy(v);
+    size_t i;
+    json_t *m;
+    json_array_foreach(out, i, m)
+    {
+        if (json_is_object(json_object_get(m, "NoDevice")))
+            json_object_set_new(m, "NoDevice", json_string(""));
+    }
+    return out;
+}
+
+static json_t *instance_input(const json_t *p)
+{
+    json_t *in = prov_pick(p, instance_direct);
+    json_object_set_new(in, "MinCount", json_integer(1));
+    json_object_set_new(in, "MaxCount", json_integer(1));
+    const json_t *v;
+    if ((v = json_object_get(p, "BlockDeviceMappings")) && json_is_array(v))
+        json_object_set_new(in, "BlockDeviceMappings", instance_bdms(v));
+    const char *profile = prov_str(p, "IamInstanceProfile");
+    if (profile && *profile)
+        json_object_set_new(
+            in, "IamInstanceProfile",
+            json_pack("{s:s}", str_startswith(profile, "arn:") ? "Arn" : "Name", profile));
+    json_t *placement = json_object();
+    const char *s;
+    if ((s = prov_str(p, "AvailabilityZone")))
+        json_object_set_new(placement, "AvailabilityZone", json_string(s));
+    if ((s = prov_str(p, "Tenancy")))
+        json_object_set_new(placement, "Tenancy", json_string(s));
+    if ((s = prov_str(p, "PlacementGroupName")))
+        json_object_set_new(placement, "GroupName", json_string(s));
+    if ((s = prov_str(p, "HostId")))
+        json_object_set_new(placement, "HostId", json_string(s));
+    if ((s = prov_str(p, "Affinity")))
+        json_object_set_new(placement, "Affinity", json_string(s));
+    if (json_object_size(placement))
+        json_object_set_new(in, "Placement", placement);
+    else
+        json_decref(placement);
+    if ((v = json_object_get(p, "Monitoring")))
+        json_object_set_new(in, "Monitoring", json_pack("{s:O}", "Enabled", v));
+    if ((v = json_object_get(p, "NetworkInterfaces")) && json_is_array(v)) {
+        json_t *nis = json_deep_copy(v);
+        size_t i;
+        json_t *ni;
+        json_array_foreach(nis, i, ni)
+        {
+            json_t *gs = json_object_get(ni, "GroupSet");
+            if (gs) {
+                json_object_set(ni, "Groups", gs);
+                json_object_del(ni, "GroupSet");
+            }
+        }
+        json_object_set_new(in, "NetworkInterfaces", nis);
+    }
+    add_tag_specs(in, p, "instance");
+    return in;
+}
+
+static enum cfn_step instance_create(const struct cfn_ctx *x, struct cfn_res *r)
+{
+    json_t *out = NULL;
+    if (prov_call(x, r, "ec2", "RunInstances", instance_input(r->props), &out, NULL))
+        return CFN_FAILED;
+    const char *id = json_string_value(
+        json_object_get(json_array_get(json_object_get(out, "Instances"), 0), "InstanceId"));
+    if (!id) {
+        json_decref(out);
+        return prov_fail(r, "ec2", 500, "InternalFailure", NULL,
+                         "RunInstances returned no "
+                         "instance"); /* inferred */
+    }
+    prov_set_id(x, r, id);
+    json_decref(out);
+    return CFN_PENDING;
+}
+
+/* The instance as DescribeInstances shows it to the principal (new reference), NULL when
+ * gone; -1 in *rc on a failed call. */
+static json_t *instance_describe(const struct cfn_ctx *x, struct cfn_res *r, int *rc)
+{
+    json_t *out = NULL;
+    json_t *in = json_pack("{s:[s]}", "InstanceIds", r->physical_id);
+    *rc = prov_call(x, r, "ec2", "DescribeInstances", in, &out, ok_instance_gone);
+    if (*rc)
+        return NULL;
+    json_t *inst = json_array_get(
+        json_object_get(json_array_get(json_object_get(out, "Reservations"), 0), "Instances"), 0);
+    if (inst)
+        json_incref(inst);
+    json_decref(out);
+    return inst;
+}
+
+static void instance_set_attrs(struct cfn_res *r, const json_t *inst)
+{
+    static const struct {
+        const char *attr, *member;
+    } map[] = {{"PrivateDnsName", "PrivateDnsName"}, {"PrivateIp", "PrivateIpAddress"},
+               {"PublicDnsName", "PublicDnsName"},   {"PublicIp", "PublicIpAddress"},
+               {"InstanceId", "InstanceId"},         {"VpcId", "VpcId"}};
+    const char *az =
+        json_string_value(json_object_get(json_object_get(inst, "Placement"), "AvailabilityZone"));
+    if (az)
+        prov_attr(r, "AvailabilityZone", json_string(az));
+    for (size_t i = 0; i < ARRAY_LEN(map); i++) {
+        const char *v = json_string_value(json_object_get(inst, map[i].member));
+        prov_attr(r, map[i].attr, json_string(v ? v : ""));
+    }
+}
+
+static json_t *volume_describe(const struct cfn_ctx *x, struct cfn_res *r, const char *id, int *rc);
+
+/*
+ * The Volumes property ([{Device, VolumeId}], "No interruption"): attaches every listed volume
+ * that is not attached to the running instance yet. CFN_DONE when all are attached,
+ * CFN_PENDING while some attach, CFN_FAILED on an error.
+ */
+static enum cfn_step instance_volumes(const struct cfn_ctx *x, struct cfn_res *r)
+{
+    enum cfn_step step = CFN_DONE;
+    size_t i;
+    json_t *mp;
+    json_array_foreach(json_object_get(r->props, "Volumes"), i, mp)
+    {
+        const char *vol = prov_str(mp, "VolumeId");
+        const char *dev = prov_str(mp, "Device");
+        if (!vol || !dev)
+            return prov_invalid(r, "#/Volumes/%zu: required key [VolumeId, Device] not found",
+                                i); /* inferred */
+        int rc;
+        json_t *v = volume_describe(x, r, vol, &rc);
+        if (rc < 0)
+            return CFN_FAILED;
+        const char *state = NULL;
+        size_t j;
+        json_t *a;
+        json_array_foreach(json_object_get(v, "Attachments"), j,
+                           a) if (str_eq(prov_str(a, "InstanceId"), r->physical_id)) state =
+            prov_str(a, "State");
+        bool attached = str_eq(state, "attached"), attaching = str_eq(state, "attaching");
+        json_decref(v); /* state pointed into v */
+        if (attached)
+            continue;
+        step = CFN_PENDING;
+        if (attaching)
+            continue;
+        json_t *in = json_pack("{s:s, s:s, s:s}", "Device", dev, "InstanceId", r->physical_id,
+                               "VolumeId", vol);
+        if (prov_call(x, r, "ec2", "AttachVolume", in, NULL, NULL))
+            return CFN_FAILED;
+    }
+    return step;
+}
+
+/* Detaches the volumes of old_props' Volumes that props no longer lists. */
+static int instance_detach_removed(const struct cfn_ctx *x, struct cfn_res *r,
+                                   const json_t *old_props)
+{
+    static const char *const ok_gone[] = {"InvalidVolume.NotFound", "IncorrectState",
+                                          "InvalidAttachment.NotFound", NULL};
+    size_t i, j;
+    json_t *om, *nm;
+    json_array_foreach(json_object_get(old_props, "Volumes"), i, om)
+    {
+        const char *vol = prov_str(om, "VolumeId");
+        bool kept = false;
+        json_array_foreach(json_object_get(r->props, "Volumes"), j, nm) kept |=
+            str_eq(prov_str(nm, "VolumeId"), vol);
+        if (!vol || kept)
+            continue;
+        json_t *in = json_pack("{s:s, s:s}", "InstanceId", r->physical_id, "VolumeId", vol);
+        if (prov_call(x, r, "ec2", "DetachVolume", in, NULL, ok_gone) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ModifyInstanceAttribute of one attribute member ({"Value": v}); v may be NULL (skipped). */
+static int instance_modify(const struct cfn_ctx *x, struct cfn_res *r, const char *member,
+                           const json_t *v)
+{
+    if (!v)
+        return 0;
+    json_t *in = json_pack("{s:s, s:{s:O}}", "InstanceId", r->physical_id, member, "Value", v);
+    return prov_call(x, r, "ec2", "ModifyInstanceAttribute", in, NULL, NULL) ? -1 : 0;
+}
+
+/* The stopped instance of an update: applies the stop/start properties, starts it again. */
+static enum cfn_step instance_restart_stopped(const struct cfn_ctx *x, struct cfn_res *r)
+{
+    if (instance_modify(x, r, "InstanceType", json_object_get(r->props, "InstanceType")) ||
+        instance_modify(x, r, "EbsOptimized", json_object_get(r->props, "EbsOptimized")))
+        return CFN_FAILED;
+    const char *ud = prov_str(r->props, "UserData");
+    if (ud) {
+        /* the Attribute/Value form keeps the base64 text as RunInstances stored it */
+        json_t *in = json_pack("{s:s, s:s, s:s}", "InstanceId", r->physical_id, "Attribute",
+                               "userData", "Value", ud);
+        if (prov_call(x, r, "ec2", "ModifyInstanceAttribute", in, NULL, NULL))
+            return CFN_FAILED;
+    }
+    json_t *in = json_pack("{s:[s]}", "InstanceIds", r->physical_id);
+    return prov_call(x, r, "ec2", "StartInstances", in, NULL, NULL) ? CFN_FAILED : CFN_PENDING;
+}
+
+/*
+ * Polls a pending create, update or delete. The engine keeps no provider state between
+ * calls, so the instance's state says which: pending -> still launching (or restarting),
+ * running -> created/updated, stopping -> an update stopping it, stopped -> an update to
+ * apply and restart, shutting-down -> still terminating, terminated or gone -> deleted. (An
+ * instance that dies while launching therefore reads as done; its id stays valid.)
+ */
+static enum cfn_step instance_check(const struct cfn_ctx *x, struct cfn_res *r)
+{
+    int rc;
+    if (!r->physical_id || !*r->physical_id)
+        return CFN_DONE;
+    json_t *inst = instance_describe(x, r, &rc);
+    if (rc < 0)
+        return CFN_FAILED;
+    const char *state =
+        inst ? json_string_value(json_object_get(json_object_get(inst, "State"), "Name")) : NULL;
+    enum cfn_step step = CFN_DONE;
+    if (str_eq(state, "pending") || str_eq(state, "shutting-down") || str_eq(state, "stopping"))
+        step = CFN_PENDING;
+    else if (str_eq(state, "stopped"))
+        step = instance_restart_stopped(x, r);
+    else if (str_eq(state, "running") && (step = instance_volumes(x, r)) == CFN_DONE)
+        instance_set_attrs(r, inst);
+    if (inst)
+        json_decref(inst);
+    return step;
+}
+
+static int instance_profile_update(const struct cfn_ctx *x, struct cfn_res *r)
+{
+    const char *want = prov_str(r->props, "IamInstanceProfile");
+    json_t *out = NULL;
+    json_t *in =
+        json_pack("{s:[{s:s, s:[s]}]}", "Filters", "Name", "instance-id", "Values", r->physical_id);
+    if (prov_call(x, r, "ec2", "DescribeIamInstanceProfileAssociations", in, &out, NULL))
+        return -1;
+    const char *assoc = NULL;
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(out, "IamInstanceProfileAssociations"), i, a)
+    {
+        const char *st = prov_str(a, "State");
+        if (str_eq(st, "associated") || str_eq(st, "associating"))
+            assoc = arena_strdup(x->c->a, prov_str(a, "AssociationId"));
+    }
+    json_decref(out);
+    json_t *spec = NULL;
+    if (want && *want)
+        spec = json_pack("{s:s}", str_startswith(want, "arn:") ? "Arn" : "Name", want);
+    if (assoc && spec)
+        in = json_pack("{s:s, s:o}", "AssociationId", assoc, "IamInstanceProfile", spec);
+    else if (spec)
+        in = json_pack("{s:s, s:o}", "InstanceId", r->physical_id, "IamInstanceProfile", spec);
+    else if (assoc)
+        in = json_pack("{s:s}", "AssociationId", assoc);
+    else
+        return 0;
+    const char *op = assoc && spec ? "ReplaceIamInstanceProfileAssociation"
+                     : spec        ? "AssociateIamInstanceProfile"
+                                   : "DisassociateIamInstanceProfile";
+    return prov_call(x, r, "ec2", op, in, NULL, NULL) ? -1 : 0;
+}
+
+static enum cfn_step instance_update(const struct cfn_ctx *x, struct cfn_res *r,
+                                     const json_t *old_props)
+{
+    const char *k;
+    json_t *v;
+    bool restart = false;
+    json_t *all = json_deep_copy(r->props);
+    json_object_update_missing(all, (json_t *)old_props);
+    json_object_foreach(all, k, v)
+    {
+        if (!prov_changed(json_object_get(old_props, k), json_object_get(r->props, k)))
+            continue;
+        bool inplace = false, stop = false;
+        for (size_t i = 0; instance_inplace[i]; i++)
+            inplace |= str_eq(instance_inplace[i], k);
+        for (size_t i = 0; instance_restart[i]; i++)
+            stop |= str_eq(instance_restart[i], k);
+        restart |= stop;
+        if (!inplace && !stop) {
+            /* e.g. Monitoring, CreditSpecification: not applied by the lab (inferred) */
+            prov_invalid(r,
+                         "#/%s: updating this property of an existing instance is not "
+                         "supported by recoverlab",
+                         k);
+            json_decref(all);
+            return CFN_FAILED;
+        }
+    }
+    json_decref(all);
+    if (update_tags(x, r, r->physical_id, old_props))
+        return CFN_FAILED;
+    if (prov_changed(json_object_get(old_props, "IamInstanceProfile"),
+                     json_object_get(r->props, "IamInstanceProfile")) &&
+        instance_profile_update(x, r))
+        return CFN_FAILED;
+    static const struct {
+        const char *prop, *member;
+    } direct[] = {{"DisableApiTermination", "DisableApiTermination"},
+                  {"InstanceInitiatedShutdownBehavior", "InstanceInitiatedShutdownBehavior"},
+                  {"SourceDestCheck", "SourceDestCheck"}};
+    for (size_t i = 0; i < ARRAY_LEN(direct); i++) {
+        const json_t *nv = json_object_get(r->props, direct[i].prop);
+        if (prov_changed(json_object_get(old_props, direct[i].prop), nv) &&
+            instance_modify(x, r, direct[i].member, nv))
+            return CFN_FAILED;
+    }
+    const json_t *sg = json_object_get(r->props, "SecurityGroupIds");
+    if (prov_changed(json_object_get(old_props, "SecurityGroupIds"), sg) && json_array_size(sg)) {
+        json_t *in = json_pack("{s:s, s:O}", "InstanceId", r->physical_id, "Groups", sg);
+        if (prov_call(x, r, "ec2", "ModifyInstanceAttribute", in, NULL, NULL))
+            return CFN_FAILED;
+    }
+    if (prov_changed(json_object_get(old_props, "Volumes"), json_object_get(r->props, "Volumes")) &&
+        instance_detach_removed(x, r, old_props))
+        return CFN_FAILED;
+    if (restart) {
+        json_t *in = json_pack("{s:[s]}", "InstanceIds", r->physical_id);
+        return prov_call(x, r, "ec2", "StopInstances", in, NULL, NULL) ? CFN_FAILED : CFN_PENDING;
+    }
+    if (json_array_size(json_object_get(r->props, "Volumes"))) {
+        enum cfn_step vs = instance_volumes(x, r);
+        if (vs != CFN_DONE)
+            return vs; /* check finishes the attachments */
+    }
+    int rc;
+    json_t *inst = instance_describe(x, r, &rc);
+    if (rc < 0)
+        return CFN_FAILED;
+    if (inst) {
+        instance_set_attrs(r, inst);
+        json_decref(inst);
+    }
+    return CFN_DONE;
+}
+
+static enum cfn_step instance_delete(const struct cfn_ctx *x, struct cfn_res *r)
+{
+    if (!r->physical_id || !*r->physical_id)
+        return CFN_DONE;
+    json_t *in = json_pack("{s:[s]}", "InstanceIds", r->physical_id);
+    int rc = prov_call(x, r, "ec2", "TerminateInstances", in, NULL, ok_instance_gone);
+    if (rc < 0)
+        return CFN_FAILED;
+    if (rc == 1)
+        return CFN_DONE;
+    return CFN_PENDING;
+}
+
+const struct cfn_provider prov_ec2_instance = {
+    .type = "AWS::EC2::Instance",
+    .create = instance_create,
+    .check = instance_check,
+    .update = instance_update,
+    .del = instance_delete,
+    .replace_props = instance_replace,
+    .name_prop = NULL,
+    .name_max = 0,
+    .attrs = instance_attrs,
+};
+
+/* ------------------------------------------------------------------ AWS::EC2::Volume */
+
+static const char *const volume_direct[] = {"AvailabilityZone", "Encrypted",  "Iops",
+                                            "KmsKeyId",         "OutpostArn", "Size",
+                                            "SnapshotId",       "VolumeType", "MultiAttachEnabled",
+                                            "Throughput",       NULL};
+/* createOnly in the registry schema [doc]; AvailabilityZone too (a volume cannot move) */
+static const char *const volume_replace[] = {"AvailabilityZone", "Encrypted",  "KmsKeyId",
+                                             "OutpostArn",       "SnapshotId", NULL};
+static const char *const volume_attrs[] = {"VolumeId", NULL};
+
+/* The volume (new reference) or NULL when gone; *rc -1 on a failed call. */
+static json_t *volume_describe(const struct cfn_ctx *x, struct cfn_res *r, const char *id, int *rc)
+{
+    json_t *out = NULL;
+    json_t *in = json_pack("{s:[s]}", "VolumeIds", id);
+    *rc = prov_call(x, r, "ec2", "DescribeVolumes", in, &out, ok_volume_gone);
+    if (*rc)
+        return NULL;
+    json_t *v = json_array_get(json_object_get(out, "Volumes"), 0);
+    if (v)
+        json_incref(v);
+    json_decref(out);
+    return v;
+}
+
+static enum cfn_step volume_create(const struct cfn_ctx *x, struct cfn_res *r)
+{
+    json_t *out = NULL;
+    json_t *in = prov_pick(r->props, volume_direct);
+    add_tag_specs(in, r->props, "volume");
+    if (prov_call(x, r, "ec2", "CreateVolume", in, &out, NULL))
+        return CFN_FAILED;
+    const char *id = prov_str(out, "VolumeId");
+    if (!id) {
+        json_decref(out);
+        return prov_fail(r, "ec2", 500, "InternalFailure", NULL,
+                         "CreateVolume returned no volume"); /* inferred */
+    }
+    prov_set_id(x, r, id);
+    prov_attr(r, "VolumeId", json_string(id));
+    json_decref(out);
+    return CFN_PENDING;
+}
+
+/* Polls a pending create (creating -> available) or delete (deleting -> gone). */
+static enum cfn_step volume_check(const struct cfn_ctx *x, struct cfn_res *r)
+{
+    int rc;
+    if (!r->physical_id || !*r->physical_id)
+        return CFN_DONE;
+    json_t *v = volume_describe(x, r, r->physical_id, &rc);
+    if (rc < 0)
+        return CFN_FAILED;
+    const char *state = v ? prov_str(v, "State") : NULL;
+    enum cfn_step step = CFN_DONE;
+    if (str_eq(state, "creating") || str_eq(state, "deleting"))
+        step = CFN_PENDING;
+    else if (str_eq(state, "error"))
+        step = prov_invalid(r, "Volume %s failed to stabilize: it is in state error",
+                            r->physical_id); /* inferred */
+    if (v)
+        json_decref(v);
+    return step;
+}
+
+static enum cfn_step volume_update(const struct cfn_ctx *x, struct cfn_res *r,
+                                   const json_t *old_props)
+{
+    static const char *const modify[] = {
+        "Size", "Iops", "VolumeType", "Throughput", "MultiAttachEnabled", "AutoEnableIO", NULL};
+    for (size_t i = 0; modify[i]; i++)
+        if (prov_changed(json_object_get(old_props, modify[i]),
+                         json_object_get(r->props, modify[i])))
+            return prov_invalid(r, "#/%s: modifying a volume is not supported by recoverlab",
+                                modify[i]); /* inferred */
+    if (update_tags(x, r, r->physical_id, old_props))
+        return CFN_FAILED;
+    prov_attr(r, "VolumeId", json_string(r->physical_id));
+    return CFN_DONE;
+}
+
+static enum cfn_step volume_delete(const struct cfn_ctx *x, struct cfn_res *r)
+{
+    if (!r->physical_id || !*r->physical_id)
+        return CFN_DONE;
+    json_t *in = json_pack("{s:s}", "VolumeId", r->physical_id);
+    int rc = prov_call(x, r, "ec2", "DeleteVolume", in, NULL, ok_volume_gone);
+    if (rc < 0)
+        return CFN_FAILED;
+    if (rc == 1)
+        return CFN_DONE;
+    return CFN_PENDING;
+}
+
+const struct cfn_provider prov_ec2_volume = {
+    .type = "AWS::EC2::Volume",
+    .create = volume_create,
+    .check = volume_check,
+    .update = volume_update,
+    .del = volume_delete,
+    .replace_props = volume_replace,
+    .attrs = volume_attrs,
+};
+
+/* ------------------------------------------------------------ AWS::EC2::VolumeAttachment */
+
+static const char *const attach_replace[] = {"Device", "InstanceId", "VolumeId", NULL};
+static const char *const attach_attrs[] = {NULL};
+
+static enum cfn_step attach_create(const struct cfn_ctx *x, struct cfn_res *r)
+{
+    json_t *in = prov_pick(r->props, attach_replace);
+    if (prov_call(x, r, "ec2", "AttachVolume", in, NULL, NULL))
+        return CFN_FAILED;
+    /* the physical id of an attachment is generated (inferred form) */
+    prov_set_id(x, r, prov_name(x, r, "__none", 255));
+    return CFN_PENDING;
+}
+
+/* Polls a pending attach (attaching -> attached) or detach (detaching -> detached/gone). */
+static enum cfn_step attach_check(const struct cfn_ctx *x, struct cfn_res *r)
+{
+    int rc = 0;
+    const char *vol = prov_str(r->props, "VolumeId");
+    const char *inst = prov_str(r->props, "InstanceId");
+    json_t *v = vol ? volume_describe(x, r, vol, &rc) : NULL;
+    if (rc < 0)
+        return CFN_FAILED;
+    const char *state = NULL;
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(v, "Attachments"), i,
+                       a) if (str_eq(prov_str(a, "InstanceId"), inst)) state = prov_str(a, "State");
+    enum cfn_step step = CFN_DONE;
+    if (str_eq(state, "attaching") || str_eq(state, "detaching"))
+        step = CFN_PENDING;
+    if (v)
+        json_decref(v);
+    return step;
+}
+
+/* Every property requires replacement: an update only happens when nothing changed. */
+static enum cfn_step attach_update(const struct cfn_ctx *x, struct cfn_res *r,
+                                   const json_t *old_props)
+{
+    (void)x;
+    (void)old_props;
+    (void)r;
+    return CFN_DONE;
+}
+
+static enum cfn_step attach_delete(const struct cfn_ctx *x, struct cfn_res *r)
+{
+    static const char *const ok_gone[] = {"InvalidVolume.NotFound", "InvalidInstanceID.NotFound",
+                                          "IncorrectState", "InvalidAttachment.NotFound", NULL};
+    if (!prov_str(r->props, "VolumeId"))
+        return CFN_DONE;
+    json_t *in = prov_pick(r->props, attach_replace);
+    int rc = prov_call(x, r, "ec2", "DetachVolume", in, NULL, ok_gone);
+    if (rc < 0)
+        return CFN_FAILED;
+    if (rc == 1)
+        return CFN_DONE;
+    return CFN_PENDING;
+}
+
+const struct cfn_provider prov_ec2_volume_attachment = {
+    .type = "AWS::EC2::VolumeAttachment",
+    .create = attach_create,
+    .check = attach_check,
+    .update = attach_update,
+    .del = attach_delete,
+    .replace_props = attach_replace,
+    .attrs = attach_attrs,
+};
