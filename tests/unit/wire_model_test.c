@@ -144,7 +144,8 @@ TEST(wire_model_lookups_and_order)
             CHECK(model_op_exists(s, s->ops[j].name));
     }
     const struct model_service *ct = model_service_by_id("cloudtrail");
-    CHECK(ct && ct->protocols == PROTO_JSON && ct->nops == 0);
+    CHECK(ct && ct->protocols == PROTO_JSON && ct->nops == 1); /* LookupEvents (issue 7) */
+    CHECK(model_op_find(ct, "LookupEvents") != NULL);
     CHECK_EQ_STR(ct->json_version, "1.1");
     CHECK(model_service_by_signing_name("sts") == model_service_by_id("sts"));
     CHECK_EQ_INT(model_service_by_id("sts")->protocols, PROTO_QUERY);
