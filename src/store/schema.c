@@ -29,5 +29,7 @@ const char *const store_migrations[] = {
     IAM_SCHEMA_1,
     EC2_SCHEMA_1,
     CW_SCHEMA_2,
+    CFN_SCHEMA_1,
+    TRAIL_SCHEMA_1,
 };
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));

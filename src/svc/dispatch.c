@@ -11,6 +11,7 @@
 #include "clock/clock.h"
 #include "store/store.h"
 #include "svc/authz.h"
+#include "svc/cloudtrail/trail.h"
 #include "svc/svc.h"
 
 const struct op_def ops_table[] = {
@@ -152,6 +153,7 @@ void dispatch_aws(struct server_ctx *ctx, const struct http_request *rq,
     uuid4(c.request_id);
 
     json_t *in = NULL;
+    bool recorded = false;
     struct sigv4_parsed sp;
     struct sigv4_result sr;
     memset(&sp, 0, sizeof(sp));
@@ -186,19 +188,31 @@ void dispatch_aws(struct server_ctx *ctx, const struct http_request *rq,
         goto respond;
     }
     int rc = def->fn(&c, in, &c.out);
+    /* GetAccessKeyLastUsed / RoleLastUsed: the key and role were used (same transaction) */
+    if (!rc && !c.err_status && c.who.access_key_id[0] && !c.auth_off)
+        rc = iam_note_use(c.st, &c.who, c.svc->signing_name, c.region, c.now_ms);
     if (rc || c.err_status) {
         if (!c.err_status)
             call_fail(&c, 500, "InternalFailure", "The request processing has failed because of "
                                                   "an unknown error, exception or failure.");
         store_rollback(c.st);
-    } else if (store_commit(c.st)) {
-        store_rollback(c.st);
-        call_fail(&c, 500, "InternalFailure", "The request processing has failed because of an "
-                                              "unknown error, exception or failure.");
+    } else {
+        /* CloudTrail: a successful call's event commits with the call (one commit, not two) */
+        trail_record(&c, in, NULL, NULL);
+        recorded = true;
+        if (store_commit(c.st)) {
+            store_rollback(c.st);
+            recorded = false;
+            call_fail(&c, 500, "InternalFailure", "The request processing has failed because "
+                                                  "of an unknown error, exception or failure.");
+        }
     }
 
 respond:
     wire_respond(&c, resp);
+    /* CloudTrail: one event per routed, authenticated call (trail.c decides what to keep) */
+    if (!recorded)
+        trail_record(&c, in, NULL, NULL);
     log_debug("%s %s.%s -> %d", rq->remote_addr ? rq->remote_addr : "-",
               c.svc ? c.svc->id : "?", c.op_name ? c.op_name : "?", resp->status);
     if (in)

@@ -1,0 +1,1416 @@
+/*
+ * engine.c — the CloudFormation stack engine: stack rows, events, and the operations
+ * (create, update, delete, rollbacks, cleanup) advancing one step per clock event in
+ * virtual time. Resources are created/updated/deleted by their providers (provider.h) as
+ * the operation's principal stored with the stack ("op" of the stack document).
+ *
+ * Forward phases (CREATE_IN_PROGRESS, UPDATE_IN_PROGRESS) walk the template's creation
+ * order: a resource starts once every dependency is done; pending providers are polled on
+ * later steps. Queue phases (rollback, delete, cleanups, update rollback) work through
+ * op.q one item at a time (an item may stay pending across steps).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "clock/clock.h"
+#include "store/store.h"
+#include "svc/cfn/cfn_stack.h"
+#include "svc/cfn/template.h"
+#include "wire/wire.h"
+/* provider.h and template.h both name a struct cfn_ctx: the provider's is cfn_pctx here */
+#define cfn_ctx cfn_pctx
+#include "svc/cfn/provider.h"
+#undef cfn_ctx
+
+#pragma weak cfn_provider_find
+
+static cfn_provider_lookup_fn *lookup_hook;
+
+/* Test hook: see cfn_stack.h. */
+void cfn_engine_set_provider_lookup(cfn_provider_lookup_fn *fn)
+{
+    lookup_hook = fn;
+}
+
+/* The provider of type through the hook or provider.c; NULL when none. */
+const struct cfn_provider *cfn_engine_provider(const char *type)
+{
+    if (lookup_hook)
+        return lookup_hook(type);
+    if (cfn_provider_find)
+        return cfn_provider_find(type);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- stack rows */
+
+static const char *col(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+/* Stack loader. */
+int cfn_stack_load(struct store *st, const char *region, const char *name_or_id,
+                   struct cfn_stack *out)
+{
+    memset(out, 0, sizeof(*out));
+    bool by_id = str_startswith(name_or_id, "arn:");
+    sqlite3_stmt *s =
+        store_stmt(st, by_id ? "SELECT stack_id, region, account, name, status, reason, created_ms,"
+                               " updated_ms, deleted_ms, doc FROM cfn_stacks WHERE stack_id = ?2"
+                               " AND region = ?1"
+                             : "SELECT stack_id, region, account, name, status, reason, created_ms,"
+                               " updated_ms, deleted_ms, doc FROM cfn_stacks WHERE region = ?1"
+                               " AND name = ?2 AND status <> 'DELETE_COMPLETE'"
+                               " ORDER BY created_ms DESC LIMIT 1");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, name_or_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(s);
+        return rc == SQLITE_DONE ? 1 : -1;
+    }
+    copy(out->stack_id, sizeof(out->stack_id), col(s, 0));
+    copy(out->region, sizeof(out->region), col(s, 1));
+    copy(out->account, sizeof(out->account), col(s, 2));
+    copy(out->name, sizeof(out->name), col(s, 3));
+    copy(out->status, sizeof(out->status), col(s, 4));
+    out->reason = col(s, 5) ? xstrdup(col(s, 5)) : NULL;
+    out->created_ms = sqlite3_column_int64(s, 6);
+    out->updated_ms = sqlite3_column_int64(s, 7);
+    out->deleted_ms = sqlite3_column_int64(s, 8);
+    out->doc = json_loads(col(s, 9) ? col(s, 9) : "", 0, NULL);
+    sqlite3_reset(s);
+    if (!json_is_object(out->doc)) {
+        cfn_stack_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* Frees what cfn_stack_load allocated. */
+void cfn_stack_free(struct cfn_stack *s)
+{
+    free(s->reason);
+    s->reason = NULL;
+    json_decref(s->doc);
+    s->doc = NULL;
+}
+
+/* Sets status and reason. */
+void cfn_stack_set_status(struct cfn_stack *s, const char *status, const char *reason)
+{
+    copy(s->status, sizeof(s->status), status);
+    free(s->reason);
+    s->reason = reason && reason[0] ? xstrdup(reason) : NULL;
+}
+
+/* Writes the stack row. */
+int cfn_stack_save(struct store *st, const struct cfn_stack *s)
+{
+    char *doc = json_dumps(s->doc, JSON_COMPACT);
+    sqlite3_stmt *q = store_stmt(
+        st, "INSERT OR REPLACE INTO cfn_stacks(stack_id, region, account, name, status, reason,"
+            " created_ms, updated_ms, deleted_ms, doc) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)");
+    if (!q || !doc) {
+        free(doc);
+        return -1;
+    }
+    sqlite3_bind_text(q, 1, s->stack_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, s->region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, s->account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, s->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, s->status, -1, SQLITE_STATIC);
+    if (s->reason)
+        sqlite3_bind_text(q, 6, s->reason, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 6);
+    sqlite3_bind_int64(q, 7, s->created_ms);
+    if (s->updated_ms)
+        sqlite3_bind_int64(q, 8, s->updated_ms);
+    else
+        sqlite3_bind_null(q, 8);
+    if (s->deleted_ms)
+        sqlite3_bind_int64(q, 9, s->deleted_ms);
+    else
+        sqlite3_bind_null(q, 9);
+    sqlite3_bind_text(q, 10, doc, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset(q);
+    free(doc);
+    return rc;
+}
+
+/* Event writer. */
+int cfn_event_add(struct store *st, const struct cfn_stack *s, int64_t ts_ms, const char *logical,
+                  const char *physical, const char *type, const char *status, const char *reason,
+                  const json_t *props)
+{
+    char id[160];
+    /* strictly increasing timestamps per stack keep resource EventIds unique (inferred) */
+    sqlite3_stmt *m = store_stmt(st, "SELECT MAX(ts_ms) FROM cfn_events WHERE stack_id = ?1");
+    if (m) {
+        sqlite3_bind_text(m, 1, s->stack_id, -1, SQLITE_STATIC);
+        if (sqlite3_step(m) == SQLITE_ROW && sqlite3_column_type(m, 0) != SQLITE_NULL &&
+            sqlite3_column_int64(m, 0) >= ts_ms)
+            ts_ms = sqlite3_column_int64(m, 0) + 1;
+        sqlite3_reset(m);
+    }
+    if (logical) {
+        char ts[32];
+        time_fmt_iso8601_ms(ts_ms, ts);
+        snprintf(id, sizeof(id), "%s-%s-%s", logical, status, ts);
+    } else {
+        uuid4(id);
+    }
+    const json_t *op = json_object_get(s->doc, "op");
+    const char *token = json_string_value(json_object_get(op, "token"));
+    char *ptxt = props ? json_dumps(props, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    sqlite3_stmt *q = store_stmt(
+        st, "INSERT INTO cfn_events(stack_id, event_id, logical_id, physical_id, type, ts_ms,"
+            " status, reason, props, token) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)");
+    if (!q) {
+        free(ptxt);
+        return -1;
+    }
+    sqlite3_bind_text(q, 1, s->stack_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, logical ? logical : s->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, logical ? (physical ? physical : "") : s->stack_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, logical ? type : "AWS::CloudFormation::Stack", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 6, ts_ms);
+    sqlite3_bind_text(q, 7, status, -1, SQLITE_STATIC);
+    if (reason && reason[0])
+        sqlite3_bind_text(q, 8, reason, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 8);
+    if (ptxt)
+        sqlite3_bind_text(q, 9, ptxt, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 9);
+    if (token)
+        sqlite3_bind_text(q, 10, token, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 10);
+    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset(q);
+    free(ptxt);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- resource rows */
+
+struct res_row {
+    char type[256];
+    char *physical_id; /* heap or NULL */
+    char status[48];
+    json_t *props;  /* owned, may be NULL */
+    json_t *attrs;  /* owned, may be NULL */
+    char *gen_name; /* heap or NULL */
+};
+
+static void row_free(struct res_row *r)
+{
+    free(r->physical_id);
+    free(r->gen_name);
+    json_decref(r->props);
+    json_decref(r->attrs);
+    memset(r, 0, sizeof(*r));
+}
+
+/* 0 found, 1 not found, -1 error. */
+static int row_load(struct store *st, const char *stack_id, const char *logical, struct res_row *r)
+{
+    memset(r, 0, sizeof(*r));
+    sqlite3_stmt *s = store_stmt(st, "SELECT type, physical_id, status, props, attrs, gen_name"
+                                     " FROM cfn_resources WHERE stack_id = ?1 AND logical_id = ?2");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        copy(r->type, sizeof(r->type), col(s, 0));
+        r->physical_id = col(s, 1) ? xstrdup(col(s, 1)) : NULL;
+        copy(r->status, sizeof(r->status), col(s, 2));
+        r->props = col(s, 3) ? json_loads(col(s, 3), JSON_DECODE_ANY, NULL) : NULL;
+        r->attrs = col(s, 4) ? json_loads(col(s, 4), JSON_DECODE_ANY, NULL) : NULL;
+        r->gen_name = col(s, 5) ? xstrdup(col(s, 5)) : NULL;
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+static int row_save(struct store *st, const char *stack_id, const char *logical,
+                    const struct res_row *r, const char *reason, int64_t now_ms)
+{
+    char *p = r->props ? json_dumps(r->props, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    char *a = r->attrs ? json_dumps(r->attrs, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    sqlite3_stmt *s = store_stmt(
+        st, "INSERT INTO cfn_resources(stack_id, logical_id, type, physical_id, status, reason,"
+            " updated_ms, props, attrs, gen_name, seq) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
+            " (SELECT COUNT(*) FROM cfn_resources WHERE stack_id = ?1))"
+            " ON CONFLICT(stack_id, logical_id) DO UPDATE SET type = ?3, physical_id = ?4,"
+            " status = ?5, reason = ?6, updated_ms = ?7, props = ?8, attrs = ?9, gen_name = ?10");
+    int rc = -1;
+    if (!s)
+        goto out;
+    sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, r->type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, r->physical_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, r->status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, reason && reason[0] ? reason : NULL, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 7, now_ms);
+    sqlite3_bind_text(s, 8, p, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 9, a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 10, r->gen_name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset(s);
+out:
+    free(p);
+    free(a);
+    return rc;
+}
+
+static int row_set_status(struct store *st, const char *stack_id, const char *logical,
+                          const char *status, const char *reason, int64_t now_ms)
+{
+    sqlite3_stmt *s = store_stmt(st, "UPDATE cfn_resources SET status = ?3, reason = ?4,"
+                                     " updated_ms = ?5 WHERE stack_id = ?1 AND logical_id = ?2");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, reason && reason[0] ? reason : NULL, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, now_ms);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset(s);
+    return rc;
+}
+
+static int row_remove(struct store *st, const char *stack_id, const char *logical)
+{
+    sqlite3_stmt *s =
+        store_stmt(st, "DELETE FROM cfn_resources WHERE stack_id = ?1 AND logical_id = ?2");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* A row as a JSON object (snapshots, queue items). */
+static json_t *row_json(const char *logical, const struct res_row *r)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s}", "l", logical, "type", r->type, "status", r->status);
+    if (r->physical_id)
+        json_object_set_new(o, "pid", json_string(r->physical_id));
+    if (r->props)
+        json_object_set(o, "props", r->props);
+    if (r->attrs)
+        json_object_set(o, "attrs", r->attrs);
+    if (r->gen_name)
+        json_object_set_new(o, "gen", json_string(r->gen_name));
+    return o;
+}
+
+static void row_from_json(const json_t *o, struct res_row *r)
+{
+    memset(r, 0, sizeof(*r));
+    copy(r->type, sizeof(r->type), json_string_value(json_object_get(o, "type")));
+    copy(r->status, sizeof(r->status), json_string_value(json_object_get(o, "status")));
+    const char *pid = json_string_value(json_object_get(o, "pid"));
+    r->physical_id = pid ? xstrdup(pid) : NULL;
+    const char *gen = json_string_value(json_object_get(o, "gen"));
+    r->gen_name = gen ? xstrdup(gen) : NULL;
+    r->props = json_incref(json_object_get(o, "props"));
+    r->attrs = json_incref(json_object_get(o, "attrs"));
+}
+
+/* Snapshot (logical -> row object). */
+json_t *cfn_resources_snapshot(struct store *st, const char *stack_id)
+{
+    json_t *snap = json_object();
+    json_t *names = json_array();
+    sqlite3_stmt *s = store_stmt(st, "SELECT logical_id FROM cfn_resources WHERE stack_id = ?1"
+                                     " ORDER BY seq");
+    if (!s)
+        goto out;
+    sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
+    while (sqlite3_step(s) == SQLITE_ROW)
+        json_array_append_new(names, json_string(col(s, 0)));
+    sqlite3_reset(s);
+    size_t i;
+    json_t *n;
+    json_array_foreach(names, i, n)
+    {
+        struct res_row r;
+        if (row_load(st, stack_id, json_string_value(n), &r) == 0)
+            json_object_set_new(snap, json_string_value(n), row_json(json_string_value(n), &r));
+        row_free(&r);
+    }
+out:
+    json_decref(names);
+    return snap;
+}
+
+/* ---------------------------------------------------------------- template evaluation */
+
+struct eval_env {
+    struct store *st;
+    const struct cfn_stack *s;
+};
+
+static int env_ref(void *ud, const char *logical, json_t **out, struct cfn_err *e)
+{
+    struct eval_env *env = ud;
+    struct res_row r;
+    int rc = row_load(env->st, env->s->stack_id, logical, &r);
+    if (rc != 0 || !r.physical_id) {
+        row_free(&r);
+        return cfn_fail(e, "Template error: resource %s has no physical id yet", /* inferred */
+                        logical);
+    }
+    *out = json_string(r.physical_id);
+    row_free(&r);
+    return 0;
+}
+
+static int env_getatt(void *ud, const char *logical, const char *attr, json_t **out,
+                      struct cfn_err *e)
+{
+    struct eval_env *env = ud;
+    struct res_row r;
+    int rc = row_load(env->st, env->s->stack_id, logical, &r);
+    const json_t *v = rc == 0 ? json_object_get(r.attrs, attr) : NULL;
+    if (!v) {
+        row_free(&r);
+        return cfn_fail(e,
+                        "Template error: resource %s does not support attribute type %s in"
+                        " Fn::GetAtt",
+                        logical, attr);
+    }
+    *out = json_deep_copy(v);
+    row_free(&r);
+    return 0;
+}
+
+static int env_import(void *ud, const char *name, json_t **out, struct cfn_err *e)
+{
+    struct eval_env *env = ud;
+    sqlite3_stmt *q =
+        store_stmt(env->st, "SELECT value FROM cfn_exports WHERE region = ?1 AND name = ?2");
+    if (!q)
+        return cfn_fail(e, "Internal error");
+    sqlite3_bind_text(q, 1, env->s->region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+    int rc = -1;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        *out = json_string(col(q, 0));
+        rc = 0;
+    }
+    sqlite3_reset(q);
+    if (rc)
+        return cfn_fail(e, "No export named %s found.", name);
+    /* remember the import so the export cannot be deleted while in use */
+    sqlite3_stmt *w = store_stmt(env->st, "INSERT OR IGNORE INTO cfn_imports(region, name,"
+                                          " stack_id) VALUES (?1, ?2, ?3)");
+    if (w) {
+        sqlite3_bind_text(w, 1, env->s->region, -1, SQLITE_STATIC);
+        sqlite3_bind_text(w, 2, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(w, 3, env->s->stack_id, -1, SQLITE_STATIC);
+        sqlite3_step(w);
+        sqlite3_reset(w);
+    }
+    return 0;
+}
+
+struct tmpl {
+    json_t *t; /* loaded template */
+    struct cfn_ctx x;
+    struct eval_env env;
+    json_t *order; /* creation order */
+    json_t *deps;  /* logical -> deps */
+};
+
+static void tmpl_free(struct tmpl *tp)
+{
+    json_decref(tp->t);
+    json_decref(tp->x.conditions);
+    json_decref(tp->order);
+    json_decref(tp->deps);
+    memset(tp, 0, sizeof(*tp));
+}
+
+/* Loads the stack's current template and evaluation context. -1 with e. */
+static int tmpl_open(struct store *st, const struct cfn_stack *s, struct tmpl *tp,
+                     struct cfn_err *e)
+{
+    memset(tp, 0, sizeof(*tp));
+    const char *body = json_string_value(json_object_get(s->doc, "body"));
+    if (!body)
+        return cfn_fail(e, "Template format error: no template");
+    tp->t = cfn_template_load(body, strlen(body), e);
+    if (!tp->t)
+        return -1;
+    tp->env.st = st;
+    tp->env.s = s;
+    tp->x.region = s->region;
+    tp->x.account = s->account;
+    tp->x.stack_name = s->name;
+    tp->x.stack_id = s->stack_id;
+    tp->x.tmpl = tp->t;
+    tp->x.params = json_object_get(s->doc, "params");
+    tp->x.ud = &tp->env;
+    tp->x.ref = env_ref;
+    tp->x.getatt = env_getatt;
+    tp->x.import_value = env_import;
+    if (cfn_conditions_eval(&tp->x, e) || cfn_graph_order(tp->t, &tp->order, e) ||
+        cfn_graph_deps(tp->t, &tp->deps, e)) {
+        tmpl_free(tp);
+        return -1;
+    }
+    return 0;
+}
+
+static bool res_enabled(struct tmpl *tp, const char *logical)
+{
+    const json_t *def = json_object_get(json_object_get(tp->t, "Resources"), logical);
+    bool on = false;
+    struct cfn_err e;
+    return def && cfn_def_enabled(&tp->x, def, &on, &e) == 0 && on;
+}
+
+/* ---------------------------------------------------------------- provider calls */
+
+struct engine {
+    struct store *st;
+    struct cfn_stack *s;
+    int64_t now;
+    struct arena *ar;
+    struct call c;
+    struct principal who;
+    json_t *op; /* borrowed from s->doc */
+};
+
+static void engine_ctx(struct engine *en, struct cfn_pctx *x)
+{
+    memset(x, 0, sizeof(*x));
+    x->c = &en->c;
+    x->who = &en->who;
+    x->stack_name = en->s->name;
+    x->stack_id = en->s->stack_id;
+}
+
+/* The props a provider sees: resolved props plus the generated name. New reference. */
+static json_t *provider_props(const struct cfn_provider *p, const json_t *props,
+                              const char *gen_name)
+{
+    json_t *pp = json_is_object(props) ? json_deep_copy(props) : json_object();
+    if (p && p->name_prop && gen_name && !json_object_get(pp, p->name_prop))
+        json_object_set_new(pp, p->name_prop, json_string(gen_name));
+    return pp;
+}
+
+enum act { ACT_CREATE, ACT_DELETE, ACT_UPDATE, ACT_CHECK };
+
+/*
+ * Runs one provider call on res (type, props for the provider, physical id in/out).
+ * On DONE/PENDING updates *pid (heap) and *attrs. reason receives the failure text.
+ */
+static enum cfn_step provider_run(struct engine *en, enum act act, const char *logical,
+                                  const char *type, const json_t *props, const json_t *old_props,
+                                  char **pid, json_t **attrs, char *reason, size_t reason_cap)
+{
+    const struct cfn_provider *p = cfn_engine_provider(type);
+    reason[0] = 0;
+    if (!p) {
+        if (act == ACT_DELETE || act == ACT_CHECK)
+            return CFN_DONE;
+        snprintf(reason, reason_cap, "Unsupported resource type %s", type); /* inferred */
+        return CFN_FAILED;
+    }
+    struct cfn_pctx x;
+    engine_ctx(en, &x);
+    struct cfn_res r;
+    memset(&r, 0, sizeof(r));
+    r.logical_id = logical;
+    r.type = type;
+    r.props = props;
+    r.physical_id = *pid;
+    enum cfn_step rc = CFN_FAILED;
+    switch (act) {
+    case ACT_CREATE:
+        rc = p->create ? p->create(&x, &r) : CFN_FAILED;
+        break;
+    case ACT_UPDATE:
+        rc = p->update ? p->update(&x, &r, old_props) : CFN_FAILED;
+        break;
+    case ACT_DELETE:
+        rc = p->del ? p->del(&x, &r) : CFN_DONE;
+        break;
+    case ACT_CHECK:
+        rc = p->check ? p->check(&x, &r) : CFN_DONE;
+        break;
+    }
+    if (rc == CFN_FAILED) {
+        snprintf(reason, reason_cap, "%s",
+                 r.reason[0] ? r.reason : "Internal Failure"); /* inferred fallback */
+    }
+    if (r.physical_id != *pid) {
+        char *np = r.physical_id ? xstrdup(r.physical_id) : NULL;
+        free(*pid);
+        *pid = np;
+    }
+    if (r.attrs) {
+        if (attrs) {
+            json_decref(*attrs);
+            *attrs = r.attrs;
+        } else {
+            json_decref(r.attrs);
+        }
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- stack transitions */
+
+static void stack_event(struct engine *en, const char *status, const char *reason)
+{
+    cfn_stack_set_status(en->s, status, reason);
+    cfn_event_add(en->st, en->s, en->now, NULL, NULL, NULL, status, reason, NULL);
+}
+
+/* "[A, B]" of the names in arr. */
+static char *names_list(const json_t *arr)
+{
+    struct buf b = BUF_INIT;
+    buf_putc(&b, '[');
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (i)
+            buf_puts(&b, ", ");
+        buf_puts(&b, json_string_value(v));
+    }
+    buf_putc(&b, ']');
+    return buf_steal(&b);
+}
+
+/* Removes the stack's exports and imports (deleted stacks). */
+static void drop_exports(struct engine *en)
+{
+    const char *sql[] = {"DELETE FROM cfn_exports WHERE stack_id = ?1",
+                         "DELETE FROM cfn_imports WHERE stack_id = ?1"};
+    for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
+        sqlite3_stmt *q = store_stmt(en->st, sql[i]);
+        if (!q)
+            continue;
+        sqlite3_bind_text(q, 1, en->s->stack_id, -1, SQLITE_STATIC);
+        sqlite3_step(q);
+        sqlite3_reset(q);
+    }
+}
+
+/* Evaluates Outputs into doc.outputs and rewrites the stack's exports. */
+static void eval_outputs(struct engine *en, struct tmpl *tp)
+{
+    sqlite3_stmt *q = store_stmt(en->st, "DELETE FROM cfn_exports WHERE stack_id = ?1");
+    if (q) {
+        sqlite3_bind_text(q, 1, en->s->stack_id, -1, SQLITE_STATIC);
+        sqlite3_step(q);
+        sqlite3_reset(q);
+    }
+    json_t *outs = json_array();
+    const char *k;
+    json_t *def;
+    json_object_foreach(json_object_get(tp->t, "Outputs"), k, def)
+    {
+        struct cfn_err e;
+        bool on = false;
+        if (cfn_def_enabled(&tp->x, def, &on, &e) || !on)
+            continue;
+        json_t *v = NULL;
+        if (cfn_eval(&tp->x, json_object_get(def, "Value"), &v, &e) || !v) {
+            log_warn("cfn: output %s of %s: %s", k, en->s->name, e.msg);
+            continue;
+        }
+        char *txt = cfn_scalar_text(v);
+        if (!txt && json_is_array(v)) { /* lists render comma-joined (inferred) */
+            struct buf b = BUF_INIT;
+            size_t i;
+            json_t *it;
+            json_array_foreach(v, i, it)
+            {
+                char *t = cfn_scalar_text(it);
+                if (i)
+                    buf_putc(&b, ',');
+                buf_puts(&b, t ? t : "");
+                free(t);
+            }
+            txt = buf_steal(&b);
+        }
+        json_decref(v);
+        json_t *o = json_pack("{s:s, s:s}", "OutputKey", k, "OutputValue", txt ? txt : "");
+        free(txt);
+        const char *desc = json_string_value(json_object_get(def, "Description"));
+        if (desc)
+            json_object_set_new(o, "Description", json_string(desc));
+        const json_t *exp = json_object_get(json_object_get(def, "Export"), "Name");
+        if (exp) {
+            json_t *en_v = NULL;
+            if (cfn_eval(&tp->x, exp, &en_v, &e) == 0 && json_is_string(en_v)) {
+                const char *ename = json_string_value(en_v);
+                json_object_set_new(o, "ExportName", json_string(ename));
+                sqlite3_stmt *w =
+                    store_stmt(en->st, "INSERT OR REPLACE INTO cfn_exports(region,"
+                                       " name, stack_id, value) VALUES (?1,?2,?3,?4)");
+                if (w) {
+                    sqlite3_bind_text(w, 1, en->s->region, -1, SQLITE_STATIC);
+                    sqlite3_bind_text(w, 2, ename, -1, SQLITE_STATIC);
+                    sqlite3_bind_text(w, 3, en->s->stack_id, -1, SQLITE_STATIC);
+                    sqlite3_bind_text(w, 4, json_string_value(json_object_get(o, "OutputValue")),
+                                      -1, SQLITE_STATIC);
+                    sqlite3_step(w);
+                    sqlite3_reset(w);
+                }
+            }
+            json_decref(en_v);
+        }
+        json_array_append_new(outs, o);
+    }
+    json_object_set_new(en->s->doc, "outputs", outs);
+}
+
+/* The rows of the stack in reverse creation order (template order first, others after)
+ * as a deletion queue. what: "status" (mark DELETE_COMPLETE) or "remove". */
+static json_t *delete_queue(struct store *st, const struct cfn_stack *s, const json_t *order,
+                            const char *what, const json_t *only_names)
+{
+    json_t *snap = cfn_resources_snapshot(st, s->stack_id);
+    json_t *q = json_array();
+    json_t *seen = json_object();
+    /* resources the template does not order (left from earlier templates) go first */
+    const char *k;
+    json_t *row;
+    json_t *names = json_array();
+    size_t i;
+    json_t *v;
+    json_object_foreach(snap, k, row)
+    {
+        bool in_order = false;
+        json_array_foreach(order, i, v)
+        {
+            if (str_eq(json_string_value(v), k))
+                in_order = true;
+        }
+        if (!in_order)
+            json_array_insert_new(names, 0, json_string(k));
+    }
+    for (size_t j = json_array_size(order); j-- > 0;)
+        json_array_append(names, json_array_get(order, j));
+    json_array_foreach(names, i, v)
+    {
+        const char *l = json_string_value(v);
+        row = json_object_get(snap, l);
+        if (!row || json_object_get(seen, l))
+            continue;
+        if (only_names && !json_object_get(only_names, l))
+            continue;
+        if (str_eq(json_string_value(json_object_get(row, "status")), "DELETE_COMPLETE"))
+            continue;
+        json_object_set_new(seen, l, json_true());
+        json_t *it = json_deep_copy(row);
+        json_object_set_new(it, "a", json_string("del"));
+        json_object_set_new(it, "row", json_string(what));
+        json_array_append_new(q, it);
+    }
+    json_decref(names);
+    json_decref(seen);
+    json_decref(snap);
+    return q;
+}
+
+/* Deletion queue of the whole stack. */
+json_t *cfn_engine_delete_queue(struct store *st, const struct cfn_stack *s)
+{
+    struct tmpl tp;
+    struct cfn_err e;
+    json_t *order = NULL;
+    if (tmpl_open(st, s, &tp, &e) == 0) {
+        order = json_incref(tp.order);
+        tmpl_free(&tp);
+    }
+    if (!order)
+        order = json_array();
+    json_t *q = delete_queue(st, s, order, "status", NULL);
+    json_decref(order);
+    return q;
+}
+
+/* ---------------------------------------------------------------- forward phases */
+
+/* op.st[logical]: "pending:create|replace|update", "done", "failed" */
+static const char *fw_state(struct engine *en, const char *l)
+{
+    return json_string_value(json_object_get(json_object_get(en->op, "st"), l));
+}
+
+static void fw_set(struct engine *en, const char *l, const char *state)
+{
+    json_t *stm = json_object_get(en->op, "st");
+    if (!stm) {
+        stm = json_object();
+        json_object_set_new(en->op, "st", stm);
+    }
+    json_object_set_new(stm, l, json_string(state));
+}
+
+static void touched_add(struct engine *en, const char *l, const char *act)
+{
+    json_t *t = json_object_get(en->op, "touched");
+    if (!t) {
+        t = json_array();
+        json_object_set_new(en->op, "touched", t);
+    }
+    json_array_append_new(t, json_pack("{s:s, s:s}", "l", l, "a", act));
+}
+
+static void failed_add(struct engine *en, const char *l)
+{
+    json_t *t = json_object_get(en->op, "failed");
+    if (!t) {
+        t = json_array();
+        json_object_set_new(en->op, "failed", t);
+    }
+    json_array_append_new(t, json_string(l));
+}
+
+/* A completed/failed provider step of a forward resource. */
+static void fw_finish(struct engine *en, const char *l, const char *act, enum cfn_step rc,
+                      struct res_row *r, const char *reason, bool announce)
+{
+    bool create = str_eq(act, "create");
+    const char *pfx = create ? "CREATE" : "UPDATE";
+    char st_ip[48], st_ok[48], st_fail[48];
+    snprintf(st_ip, sizeof(st_ip), "%s_IN_PROGRESS", pfx);
+    snprintf(st_ok, sizeof(st_ok), "%s_COMPLETE", pfx);
+    snprintf(st_fail, sizeof(st_fail), "%s_FAILED", pfx);
+    if (announce && rc != CFN_FAILED && !str_eq(act, "update"))
+        cfn_event_add(en->st, en->s, en->now, l, r->physical_id, r->type, st_ip,
+                      "Resource creation Initiated", r->props);
+    if (rc == CFN_DONE) {
+        copy(r->status, sizeof(r->status), st_ok);
+        row_save(en->st, en->s->stack_id, l, r, NULL, en->now);
+        cfn_event_add(en->st, en->s, en->now, l, r->physical_id, r->type, st_ok, NULL, r->props);
+        fw_set(en, l, "done");
+    } else if (rc == CFN_PENDING) {
+        copy(r->status, sizeof(r->status), st_ip);
+        row_save(en->st, en->s->stack_id, l, r, NULL, en->now);
+        char state[48];
+        snprintf(state, sizeof(state), "pending:%s", act);
+        fw_set(en, l, state);
+    } else {
+        copy(r->status, sizeof(r->status), st_fail);
+        row_save(en->st, en->s->stack_id, l, r, reason, en->now);
+        cfn_event_add(en->st, en->s, en->now, l, r->physical_id, r->type, st_fail, reason,
+                      r->props);
+        fw_set(en, l, "failed");
+        failed_add(en, l);
+    }
+}
+
+/* True when a replacement is needed: type changed or a replace_prop differs. */
+static bool needs_replacement(const struct cfn_provider *p, const struct res_row *old,
+                              const char *type, const json_t *props)
+{
+    if (!str_eq(old->type, type))
+        return true;
+    if (!p || !p->replace_props)
+        return false;
+    for (const char *const *rp = p->replace_props; *rp; rp++) {
+        const json_t *a = json_object_get(old->props, *rp);
+        const json_t *b = json_object_get(props, *rp);
+        if ((a == NULL) != (b == NULL) || (a && !json_equal(a, b)))
+            return true;
+    }
+    return false;
+}
+
+/* Starts resource l (dependencies done). */
+static void fw_start(struct engine *en, struct tmpl *tp, const char *l, bool update_mode)
+{
+    const json_t *def = json_object_get(json_object_get(tp->t, "Resources"), l);
+    const char *type = json_string_value(json_object_get(def, "Type"));
+    const struct cfn_provider *p = cfn_engine_provider(type);
+    struct cfn_err e;
+    json_t *props = NULL;
+    const json_t *pdef = json_object_get(def, "Properties");
+    int erc = pdef ? cfn_eval(&tp->x, pdef, &props, &e) : 0;
+    if (!props)
+        props = json_object();
+    struct res_row old;
+    int have_old = update_mode ? row_load(en->st, en->s->stack_id, l, &old) : 1;
+    if (have_old != 0)
+        memset(&old, 0, sizeof(old));
+    if (have_old == 0 && str_eq(old.status, "DELETE_COMPLETE"))
+        have_old = 1;
+
+    struct res_row r;
+    memset(&r, 0, sizeof(r));
+    copy(r.type, sizeof(r.type), type);
+    r.props = props;
+    char reason[1024];
+    if (erc) {
+        const char *act = have_old == 0 ? "update" : "create";
+        cfn_event_add(en->st, en->s, en->now, l, have_old == 0 ? old.physical_id : NULL, type,
+                      have_old == 0 ? "UPDATE_IN_PROGRESS" : "CREATE_IN_PROGRESS", NULL, NULL);
+        if (have_old == 0) {
+            r.physical_id = old.physical_id ? xstrdup(old.physical_id) : NULL;
+            json_decref(r.props);
+            r.props = json_incref(old.props);
+            r.attrs = json_incref(old.attrs);
+        }
+        fw_finish(en, l, act, CFN_FAILED, &r, e.msg, false);
+        goto out;
+    }
+    if (have_old == 0 && str_eq(old.type, type) && json_equal(old.props, props)) {
+        fw_set(en, l, "done"); /* unchanged */
+        goto out;
+    }
+    if (have_old == 0 && !needs_replacement(p, &old, type, props)) {
+        /* in-place update */
+        r.physical_id = old.physical_id ? xstrdup(old.physical_id) : NULL;
+        r.attrs = json_incref(old.attrs);
+        r.gen_name = old.gen_name ? xstrdup(old.gen_name) : NULL;
+        cfn_event_add(en->st, en->s, en->now, l, r.physical_id, type, "UPDATE_IN_PROGRESS", NULL,
+                      props);
+        json_t *pp = provider_props(p, props, r.gen_name);
+        json_t *op_old = provider_props(p, old.props, old.gen_name);
+        enum cfn_step rc = provider_run(en, ACT_UPDATE, l, type, pp, op_old, &r.physical_id,
+                                        &r.attrs, reason, sizeof(reason));
+        json_decref(pp);
+        json_decref(op_old);
+        touched_add(en, l, "update");
+        fw_finish(en, l, "update", rc, &r, reason, false);
+        goto out;
+    }
+    /* create (new resource or replacement) */
+    const char *act = have_old == 0 ? "replace" : "create";
+    if (p && p->name_prop && !json_object_get(props, p->name_prop))
+        r.gen_name = cfn_physical_name(en->s->name, l, p->name_max > 0 ? (size_t)p->name_max : 255);
+    if (have_old == 0) {
+        cfn_event_add(en->st, en->s, en->now, l, old.physical_id, type, "UPDATE_IN_PROGRESS",
+                      "Requested update requires the creation of a new physical resource; hence"
+                      " creating one.",
+                      props);
+        /* the old physical resource goes in cleanup */
+        json_t *cl = json_object_get(en->op, "cleanup");
+        if (!cl) {
+            cl = json_array();
+            json_object_set_new(en->op, "cleanup", cl);
+        }
+        json_t *it = row_json(l, &old);
+        json_object_set_new(it, "a", json_string("del"));
+        json_object_set_new(it, "row", json_string("keep"));
+        json_array_append_new(cl, it);
+    } else {
+        cfn_event_add(en->st, en->s, en->now, l, NULL, type, "CREATE_IN_PROGRESS", NULL, props);
+    }
+    json_t *pp = provider_props(p, props, r.gen_name);
+    enum cfn_step rc = provider_run(en, ACT_CREATE, l, type, pp, NULL, &r.physical_id, &r.attrs,
+                                    reason, sizeof(reason));
+    json_decref(pp);
+    touched_add(en, l, act);
+    if (rc == CFN_FAILED && have_old == 0) {
+        /* the failed replacement: the row keeps describing the old resource */
+        free(r.physical_id);
+        r.physical_id = old.physical_id ? xstrdup(old.physical_id) : NULL;
+    }
+    fw_finish(en, l, act, rc, &r, reason, true);
+out:
+    row_free(&r);
+    if (have_old == 0)
+        row_free(&old);
+}
+
+/* Polls a pending forward resource. */
+static void fw_poll(struct engine *en, const char *l, const char *act)
+{
+    struct res_row r;
+    if (row_load(en->st, en->s->stack_id, l, &r) != 0) {
+        row_free(&r);
+        fw_set(en, l, "failed");
+        failed_add(en, l);
+        return;
+    }
+    const struct cfn_provider *p = cfn_engine_provider(r.type);
+    json_t *pp = provider_props(p, r.props, r.gen_name);
+    char reason[1024];
+    enum cfn_step rc = provider_run(en, ACT_CHECK, l, r.type, pp, NULL, &r.physical_id, &r.attrs,
+                                    reason, sizeof(reason));
+    json_decref(pp);
+    if (rc != CFN_PENDING)
+        fw_finish(en, l, act, rc, &r, reason, false);
+    row_free(&r);
+}
+
+/* Builds the undo queues of a failed update: op.q (restore in UPDATE_ROLLBACK_IN_PROGRESS)
+ * and op.q2 (delete what the update created, in the rollback cleanup). */
+static void build_update_undo(struct engine *en)
+{
+    json_t *prev = json_object_get(json_object_get(en->op, "prev"), "resources");
+    json_t *q = json_array(), *q2 = json_array();
+    json_t *touched = json_object_get(en->op, "touched");
+    for (size_t i = json_array_size(touched); i-- > 0;) {
+        json_t *t = json_array_get(touched, i);
+        const char *l = json_string_value(json_object_get(t, "l"));
+        const char *a = json_string_value(json_object_get(t, "a"));
+        struct res_row cur;
+        int have = row_load(en->st, en->s->stack_id, l, &cur);
+        json_t *old = json_object_get(prev, l);
+        if (str_eq(a, "update") && old) {
+            json_t *it = json_deep_copy(old);
+            json_object_set_new(it, "a", json_string("undo_update"));
+            if (have == 0 && cur.props)
+                json_object_set(it, "cur_props", cur.props);
+            json_array_append_new(q, it);
+        } else if (str_eq(a, "replace") && old) {
+            json_t *it = json_deep_copy(old);
+            json_object_set_new(it, "a", json_string("restore"));
+            json_array_append_new(q, it);
+            /* the new physical resource, if it got one different from the old */
+            const char *opid = json_string_value(json_object_get(old, "pid"));
+            if (have == 0 && cur.physical_id && !str_eq(cur.physical_id, opid)) {
+                json_t *d = row_json(l, &cur);
+                json_object_set_new(d, "a", json_string("del"));
+                json_object_set_new(d, "row", json_string("keep"));
+                json_array_append_new(q2, d);
+            }
+        } else if (str_eq(a, "create") && have == 0) {
+            json_t *d = row_json(l, &cur);
+            json_object_set_new(d, "a", json_string("del"));
+            json_object_set_new(d, "row", json_string("remove"));
+            json_array_append_new(q2, d);
+        }
+        if (have == 0)
+            row_free(&cur);
+    }
+    json_object_set_new(en->op, "q", q);
+    json_object_set_new(en->op, "q2", q2);
+}
+
+/* Marks pending forward resources cancelled (a sibling failed). */
+static void cancel_pending(struct engine *en)
+{
+    const char *l;
+    json_t *v;
+    json_t *stm = json_object_get(en->op, "st");
+    void *tmp;
+    json_object_foreach_safe(stm, tmp, l, v)
+    {
+        const char *s = json_string_value(v);
+        if (!str_startswith(s, "pending:"))
+            continue;
+        struct res_row r;
+        if (row_load(en->st, en->s->stack_id, l, &r) == 0) {
+            bool create = str_eq(s + 8, "create");
+            const char *status = create ? "CREATE_FAILED" : "UPDATE_FAILED";
+            copy(r.status, sizeof(r.status), status);
+            row_save(en->st, en->s->stack_id, l, &r, "Resource creation cancelled", en->now);
+            cfn_event_add(en->st, en->s, en->now, l, r.physical_id, r.type, status,
+                          "Resource creation cancelled", r.props);
+        }
+        row_free(&r);
+        fw_set(en, l, "failed");
+    }
+}
+
+/* One step of CREATE_IN_PROGRESS / UPDATE_IN_PROGRESS. */
+static void forward_step(struct engine *en, bool update_mode)
+{
+    struct tmpl tp;
+    struct cfn_err e;
+    if (tmpl_open(en->st, en->s, &tp, &e)) {
+        failed_add(en, en->s->name);
+        goto fail;
+    }
+    bool pending = false, waiting = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(tp.order, i, v)
+    {
+        const char *l = json_string_value(v);
+        if (!res_enabled(&tp, l))
+            continue;
+        const char *state = fw_state(en, l);
+        if (str_eq(state, "done") || str_eq(state, "failed"))
+            continue;
+        if (str_startswith(state, "pending:")) {
+            char act[16];
+            copy(act, sizeof(act), state + 8);
+            fw_poll(en, l, act);
+            if (str_startswith(fw_state(en, l), "pending:"))
+                pending = true;
+            continue;
+        }
+        if (json_array_size(json_object_get(en->op, "failed")))
+            continue; /* nothing new starts once something failed */
+        bool ready = true;
+        size_t j;
+        json_t *d;
+        json_array_foreach(json_object_get(tp.deps, l), j, d)
+        {
+            if (res_enabled(&tp, json_string_value(d)) &&
+                !str_eq(fw_state(en, json_string_value(d)), "done"))
+                ready = false;
+        }
+        if (!ready) {
+            waiting = true;
+            continue;
+        }
+        fw_start(en, &tp, l, update_mode);
+        if (str_startswith(fw_state(en, l), "pending:"))
+            pending = true;
+    }
+    json_t *failed = json_object_get(en->op, "failed");
+    if (json_array_size(failed)) {
+        cancel_pending(en);
+        tmpl_free(&tp);
+        goto fail;
+    }
+    if (pending || waiting) {
+        tmpl_free(&tp);
+        return;
+    }
+    /* every resource done */
+    eval_outputs(en, &tp);
+    if (!update_mode) {
+        stack_event(en, "CREATE_COMPLETE", NULL);
+        json_object_del(en->s->doc, "op");
+    } else {
+        /* removed resources (not in the template, or disabled) and replaced ones go */
+        json_t *keep = json_object();
+        json_array_foreach(tp.order, i, v)
+        {
+            if (res_enabled(&tp, json_string_value(v)))
+                json_object_set_new(keep, json_string_value(v), json_true());
+        }
+        json_t *snap = cfn_resources_snapshot(en->st, en->s->stack_id);
+        json_t *gone = json_object();
+        const char *k;
+        json_t *row;
+        json_object_foreach(snap, k, row)
+        {
+            if (!json_object_get(keep, k))
+                json_object_set_new(gone, k, json_true());
+        }
+        json_t *q = json_copy(json_object_get(en->op, "cleanup"));
+        if (!q)
+            q = json_array();
+        json_t *rm =
+            delete_queue(en->st, en->s, json_object_get(json_object_get(en->op, "prev"), "order"),
+                         "remove", gone);
+        json_array_extend(q, rm);
+        json_decref(rm);
+        json_decref(gone);
+        json_decref(snap);
+        json_decref(keep);
+        json_object_set_new(en->op, "q", q);
+        stack_event(en, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", NULL);
+    }
+    tmpl_free(&tp);
+    return;
+fail:;
+    char *names = names_list(json_object_get(en->op, "failed"));
+    char reason[4096];
+    if (!update_mode) {
+        const char *onf = json_string_value(json_object_get(en->s->doc, "on_failure"));
+        if (str_eq(onf, "DO_NOTHING")) {
+            snprintf(reason, sizeof(reason), "The following resource(s) failed to create: %s. ",
+                     names);
+            stack_event(en, "CREATE_FAILED", reason);
+            json_object_del(en->s->doc, "op");
+        } else {
+            snprintf(reason, sizeof(reason),
+                     "The following resource(s) failed to create: %s. Rollback requested by user.",
+                     names);
+            json_object_set_new(en->op, "q", cfn_engine_delete_queue(en->st, en->s));
+            stack_event(en, "ROLLBACK_IN_PROGRESS", reason);
+        }
+    } else {
+        snprintf(reason, sizeof(reason), "The following resource(s) failed to update: %s. ", names);
+        build_update_undo(en);
+        stack_event(en, "UPDATE_ROLLBACK_IN_PROGRESS", reason);
+    }
+    free(names);
+    json_object_del(en->op, "failed"); /* the rollback counts its own failures */
+}
+
+/* ---------------------------------------------------------------- queue phases */
+
+/* Runs the head item of op.q. true when the queue moved on (item finished). */
+static bool queue_item(struct engine *en, json_t *it, const char *phase)
+{
+    const char *l = json_string_value(json_object_get(it, "l"));
+    const char *type = json_string_value(json_object_get(it, "type"));
+    const char *a = json_string_value(json_object_get(it, "a"));
+    const char *pid0 = json_string_value(json_object_get(it, "pid"));
+    const json_t *props = json_object_get(it, "props");
+    const struct cfn_provider *p = cfn_engine_provider(type);
+    bool pending = json_is_true(json_object_get(it, "pending"));
+    char *pid = pid0 ? xstrdup(pid0) : NULL;
+    char reason[1024] = "";
+    enum cfn_step rc = CFN_DONE;
+    json_t *attrs = NULL;
+    bool undo = str_eq(a, "undo_update");
+
+    if (str_eq(a, "restore")) {
+        struct res_row r;
+        row_from_json(it, &r);
+        copy(r.status, sizeof(r.status), "UPDATE_COMPLETE");
+        cfn_event_add(en->st, en->s, en->now, l, r.physical_id, r.type, "UPDATE_IN_PROGRESS", NULL,
+                      r.props);
+        row_save(en->st, en->s->stack_id, l, &r, NULL, en->now);
+        cfn_event_add(en->st, en->s, en->now, l, r.physical_id, r.type, "UPDATE_COMPLETE", NULL,
+                      r.props);
+        row_free(&r);
+        free(pid);
+        return true;
+    }
+    if (!pending) {
+        cfn_event_add(en->st, en->s, en->now, l, pid, type,
+                      undo ? "UPDATE_IN_PROGRESS" : "DELETE_IN_PROGRESS", NULL, NULL);
+        const char *gen = json_string_value(json_object_get(it, "gen"));
+        json_t *pp = provider_props(p, props, gen);
+        if (undo) {
+            json_t *cur = provider_props(p, json_object_get(it, "cur_props"), gen);
+            rc = provider_run(en, ACT_UPDATE, l, type, pp, cur, &pid, &attrs, reason,
+                              sizeof(reason));
+            json_decref(cur);
+        } else if (pid) {
+            rc =
+                provider_run(en, ACT_DELETE, l, type, pp, NULL, &pid, NULL, reason, sizeof(reason));
+        }
+        json_decref(pp);
+    } else {
+        json_t *pp = provider_props(p, props, json_string_value(json_object_get(it, "gen")));
+        rc = provider_run(en, ACT_CHECK, l, type, pp, NULL, &pid, undo ? &attrs : NULL, reason,
+                          sizeof(reason));
+        json_decref(pp);
+    }
+    if (rc == CFN_PENDING) {
+        json_object_set_new(it, "pending", json_true());
+        free(pid);
+        json_decref(attrs);
+        return false;
+    }
+    const char *what = json_string_value(json_object_get(it, "row"));
+    if (rc == CFN_DONE) {
+        if (undo) {
+            struct res_row r;
+            row_from_json(it, &r);
+            if (attrs) {
+                json_decref(r.attrs);
+                r.attrs = json_incref(attrs);
+            }
+            copy(r.status, sizeof(r.status), "UPDATE_COMPLETE");
+            row_save(en->st, en->s->stack_id, l, &r, NULL, en->now);
+            cfn_event_add(en->st, en->s, en->now, l, pid, type, "UPDATE_COMPLETE", NULL, props);
+            row_free(&r);
+        } else {
+            cfn_event_add(en->st, en->s, en->now, l, pid, type, "DELETE_COMPLETE", NULL, NULL);
+            if (str_eq(what, "status"))
+                row_set_status(en->st, en->s->stack_id, l, "DELETE_COMPLETE", NULL, en->now);
+            else if (str_eq(what, "remove"))
+                row_remove(en->st, en->s->stack_id, l);
+        }
+    } else {
+        const char *fs = undo ? "UPDATE_FAILED" : "DELETE_FAILED";
+        cfn_event_add(en->st, en->s, en->now, l, pid, type, fs, reason, NULL);
+        if (!str_eq(what, "keep") || undo)
+            row_set_status(en->st, en->s->stack_id, l, fs, reason, en->now);
+        if (!str_eq(phase, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"))
+            failed_add(en, l);
+    }
+    free(pid);
+    json_decref(attrs);
+    return true;
+}
+
+static void queue_done(struct engine *en, const char *phase)
+{
+    json_t *failed = json_object_get(en->op, "failed");
+    char *names = names_list(failed);
+    char reason[4096];
+    bool bad = json_array_size(failed) > 0;
+    if (str_eq(phase, "DELETE_IN_PROGRESS")) {
+        if (bad) {
+            snprintf(reason, sizeof(reason), "The following resource(s) failed to delete: %s. ",
+                     names);
+            stack_event(en, "DELETE_FAILED", reason);
+        } else {
+            stack_event(en, "DELETE_COMPLETE", NULL);
+            en->s->deleted_ms = en->now;
+            drop_exports(en);
+        }
+        json_object_del(en->s->doc, "op");
+    } else if (str_eq(phase, "ROLLBACK_IN_PROGRESS")) {
+        if (bad) {
+            snprintf(reason, sizeof(reason), "The following resource(s) failed to delete: %s. ",
+                     names);
+            stack_event(en, "ROLLBACK_FAILED", reason);
+        } else {
+            stack_event(en, "ROLLBACK_COMPLETE", NULL);
+            if (str_eq(json_string_value(json_object_get(en->s->doc, "on_failure")), "DELETE")) {
+                /* OnFailure DELETE: the rolled-back stack is deleted (inferred events) */
+                stack_event(en, "DELETE_IN_PROGRESS", NULL);
+                stack_event(en, "DELETE_COMPLETE", NULL);
+                en->s->deleted_ms = en->now;
+                drop_exports(en);
+            }
+        }
+        json_object_del(en->s->doc, "op");
+    } else if (str_eq(phase, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")) {
+        stack_event(en, "UPDATE_COMPLETE", NULL);
+        json_object_del(en->s->doc, "op");
+    } else if (str_eq(phase, "UPDATE_ROLLBACK_IN_PROGRESS")) {
+        if (bad) {
+            snprintf(reason, sizeof(reason), "The following resource(s) failed to update: %s. ",
+                     names);
+            stack_event(en, "UPDATE_ROLLBACK_FAILED", reason);
+            json_object_del(en->s->doc, "op");
+        } else {
+            /* the previous template and parameters are the stack's again */
+            json_t *prev = json_object_get(en->op, "prev");
+            const char *keys[] = {"body", "params", "raw", "noecho", "outputs", "description"};
+            for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+                json_t *v = json_object_get(prev, keys[i]);
+                if (v)
+                    json_object_set(en->s->doc, keys[i], v);
+            }
+            struct tmpl tp;
+            struct cfn_err e;
+            if (tmpl_open(en->st, en->s, &tp, &e) == 0) {
+                eval_outputs(en, &tp);
+                tmpl_free(&tp);
+            }
+            json_object_set(en->op, "q", json_object_get(en->op, "q2"));
+            stack_event(en, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", NULL);
+        }
+    } else if (str_eq(phase, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")) {
+        stack_event(en, "UPDATE_ROLLBACK_COMPLETE", NULL);
+        json_object_del(en->s->doc, "op");
+    }
+    free(names);
+}
+
+static void queue_step(struct engine *en, const char *phase)
+{
+    json_t *q = json_object_get(en->op, "q");
+    while (json_array_size(q)) {
+        json_t *it = json_array_get(q, 0);
+        if (!queue_item(en, it, phase))
+            return; /* pending */
+        json_array_remove(q, 0);
+    }
+    char ph[48];
+    copy(ph, sizeof(ph), phase);
+    queue_done(en, ph);
+}
+
+/* ---------------------------------------------------------------- the clock event */
+
+/* The op's principal (its JSON and the access key it used). */
+static int op_principal(const json_t *op, struct principal *who)
+{
+    const char *pj = json_string_value(json_object_get(op, "who"));
+    if (!pj || principal_from_json(pj, who))
+        return -1;
+    copy(who->access_key_id, sizeof(who->access_key_id),
+         json_string_value(json_object_get(op, "key")));
+    return 0;
+}
+
+/* Engine step. */
+void cfn_engine_step(struct store *st, int64_t at_ms, const char *stack_id)
+{
+    /* the stack's region first: a stack id is looked up within its region */
+    char region[32] = "";
+    sqlite3_stmt *q = store_stmt(st, "SELECT region FROM cfn_stacks WHERE stack_id = ?1");
+    if (q) {
+        sqlite3_bind_text(q, 1, stack_id, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            copy(region, sizeof(region), col(q, 0));
+        sqlite3_reset(q);
+    }
+    struct cfn_stack s;
+    if (!region[0] || cfn_stack_load(st, region, stack_id, &s) != 0) {
+        log_warn("cfn: step of unknown stack %s", stack_id);
+        return;
+    }
+    struct engine en;
+    memset(&en, 0, sizeof(en));
+    en.st = st;
+    en.s = &s;
+    en.now = at_ms;
+    en.ar = arena_new();
+    en.op = json_object_get(s.doc, "op");
+    if (!en.op || op_principal(en.op, &en.who)) {
+        log_warn("cfn: stack %s has no running operation", stack_id);
+        goto out;
+    }
+    en.c.a = en.ar;
+    en.c.st = st;
+    en.c.region = s.region;
+    en.c.account = s.account;
+    en.c.now_ms = at_ms;
+    en.c.proto = PROTO_QUERY;
+    en.c.svc = model_service_by_id("cloudformation");
+    en.c.op_name = "";
+    en.c.who = en.who;
+    uuid4(en.c.request_id);
+
+    char phase[48];
+    copy(phase, sizeof(phase), s.status);
+    if (str_eq(phase, "CREATE_IN_PROGRESS"))
+        forward_step(&en, false);
+    else if (str_eq(phase, "UPDATE_IN_PROGRESS"))
+        forward_step(&en, true);
+    else if (str_endswith(phase, "_IN_PROGRESS"))
+        queue_step(&en, phase);
+    s.updated_ms = str_startswith(s.status, "UPDATE") ? at_ms : s.updated_ms;
+    cfn_stack_save(st, &s);
+    if (str_endswith(s.status, "_IN_PROGRESS"))
+        sched_at(st, at_ms + CFN_STEP_MS, CFN_EV_STEP, s.stack_id);
+out:
+    arena_free(en.ar);
+    cfn_stack_free(&s);
+}
+
+/* Queues the first step. */
+int cfn_engine_start(struct store *st, const struct cfn_stack *s, int64_t now_ms)
+{
+    sched_cancel(st, CFN_EV_STEP, s->stack_id);
+    return sched_at(st, now_ms + CFN_STEP_MS, CFN_EV_STEP, s->stack_id) > 0 ? 0 : -1;
+}
+
+/* Registers the clock event. */
+void cfn_stacks_init(void)
+{
+    clock_on(CFN_EV_STEP, cfn_engine_step);
+}
