@@ -33,7 +33,7 @@ struct lab {
     struct fx f;
     struct arena *a;
     struct call c;
-    struct cfn_ctx x;
+    struct cfn_act x;
 };
 
 static void lab_open(struct lab *l)

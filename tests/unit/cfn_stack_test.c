@@ -14,9 +14,7 @@
 #include "store/store.h"
 #include "svc/cfn/cfn_stack.h"
 #include "svc_fixture.h"
-#define cfn_ctx cfn_pctx
 #include "svc/cfn/provider.h"
-#undef cfn_ctx
 
 /* ---------------------------------------------------------------- the fake provider */
 
@@ -30,7 +28,7 @@ static void fake_note(const char *what, const char *name)
     snprintf(fake_log + n, sizeof(fake_log) - n, "%s:%s;", what, name ? name : "?");
 }
 
-static enum cfn_step fake_create(const struct cfn_pctx *x, struct cfn_res *r)
+static enum cfn_step fake_create(const struct cfn_act *x, struct cfn_res *r)
 {
     const char *name = json_string_value(json_object_get(r->props, "AlarmName"));
     if (!name)
@@ -50,14 +48,14 @@ static enum cfn_step fake_create(const struct cfn_pctx *x, struct cfn_res *r)
     return CFN_DONE;
 }
 
-static enum cfn_step fake_check(const struct cfn_pctx *x, struct cfn_res *r)
+static enum cfn_step fake_check(const struct cfn_act *x, struct cfn_res *r)
 {
     (void)x;
     fake_note("check", r->physical_id);
     return --fake_polls > 0 ? CFN_PENDING : CFN_DONE;
 }
 
-static enum cfn_step fake_update(const struct cfn_pctx *x, struct cfn_res *r, const json_t *old)
+static enum cfn_step fake_update(const struct cfn_act *x, struct cfn_res *r, const json_t *old)
 {
     (void)x;
     (void)old;
@@ -69,7 +67,7 @@ static enum cfn_step fake_update(const struct cfn_pctx *x, struct cfn_res *r, co
     return CFN_DONE;
 }
 
-static enum cfn_step fake_del(const struct cfn_pctx *x, struct cfn_res *r)
+static enum cfn_step fake_del(const struct cfn_act *x, struct cfn_res *r)
 {
     (void)x;
     fake_note("delete", r->physical_id);

@@ -19,10 +19,7 @@
 #include "svc/cfn/cfn_stack.h"
 #include "svc/cfn/template.h"
 #include "wire/wire.h"
-/* provider.h and template.h both name a struct cfn_ctx: the provider's is cfn_pctx here */
-#define cfn_ctx cfn_pctx
 #include "svc/cfn/provider.h"
-#undef cfn_ctx
 
 #pragma weak cfn_provider_find
 
@@ -506,7 +503,7 @@ struct engine {
     json_t *op; /* borrowed from s->doc */
 };
 
-static void engine_ctx(struct engine *en, struct cfn_pctx *x)
+static void engine_ctx(struct engine *en, struct cfn_act *x)
 {
     memset(x, 0, sizeof(*x));
     x->c = &en->c;
@@ -543,7 +540,7 @@ static enum cfn_step provider_run(struct engine *en, enum act act, const char *l
         snprintf(reason, reason_cap, "Unsupported resource type %s", type); /* inferred */
         return CFN_FAILED;
     }
-    struct cfn_pctx x;
+    struct cfn_act x;
     engine_ctx(en, &x);
     struct cfn_res r;
     memset(&r, 0, sizeof(r));

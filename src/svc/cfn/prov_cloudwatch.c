@@ -54,7 +54,7 @@ static const char *const alarm_replace[] = {"AlarmName", NULL};
 static const char *const metric_alarm_attrs[] = {"Arn", "Id", NULL};
 static const char *const composite_alarm_attrs[] = {"Arn", NULL};
 
-static void alarm_attrs(const struct cfn_ctx *x, struct cfn_res *r, const char *name, bool id)
+static void alarm_attrs(const struct cfn_act *x, struct cfn_res *r, const char *name, bool id)
 {
     prov_attr(r, "Arn",
               json_string(arena_printf(x->c->a, "arn:aws:cloudwatch:%s:%s:alarm:%s", x->c->region,
@@ -63,7 +63,7 @@ static void alarm_attrs(const struct cfn_ctx *x, struct cfn_res *r, const char *
         prov_attr(r, "Id", json_string(name));
 }
 
-static enum cfn_step put_alarm(const struct cfn_ctx *x, struct cfn_res *r, bool composite,
+static enum cfn_step put_alarm(const struct cfn_act *x, struct cfn_res *r, bool composite,
                                const char *name, bool with_tags)
 {
     json_t *in = prov_pick(r->props, composite ? composite_alarm_props : metric_alarm_props);
@@ -77,7 +77,7 @@ static enum cfn_step put_alarm(const struct cfn_ctx *x, struct cfn_res *r, bool 
     return CFN_DONE;
 }
 
-static enum cfn_step alarm_create_any(const struct cfn_ctx *x, struct cfn_res *r, bool composite)
+static enum cfn_step alarm_create_any(const struct cfn_act *x, struct cfn_res *r, bool composite)
 {
     const char *name = prov_name(x, r, "AlarmName", ALARM_NAME_MAX);
     if (put_alarm(x, r, composite, name, true) != CFN_DONE)
@@ -87,7 +87,7 @@ static enum cfn_step alarm_create_any(const struct cfn_ctx *x, struct cfn_res *r
     return CFN_DONE;
 }
 
-static enum cfn_step alarm_update_any(const struct cfn_ctx *x, struct cfn_res *r,
+static enum cfn_step alarm_update_any(const struct cfn_act *x, struct cfn_res *r,
                                       const json_t *old_props, bool composite)
 {
     const char *name = r->physical_id;
@@ -117,7 +117,7 @@ static enum cfn_step alarm_update_any(const struct cfn_ctx *x, struct cfn_res *r
     return CFN_DONE;
 }
 
-static enum cfn_step alarm_delete(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step alarm_delete(const struct cfn_act *x, struct cfn_res *r)
 {
     static const char *const gone[] = {"ResourceNotFound", "ResourceNotFoundException", NULL};
     if (!r->physical_id || !*r->physical_id)
@@ -127,23 +127,23 @@ static enum cfn_step alarm_delete(const struct cfn_ctx *x, struct cfn_res *r)
                                                                              : CFN_DONE;
 }
 
-static enum cfn_step metric_alarm_create(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step metric_alarm_create(const struct cfn_act *x, struct cfn_res *r)
 {
     return alarm_create_any(x, r, false);
 }
 
-static enum cfn_step metric_alarm_update(const struct cfn_ctx *x, struct cfn_res *r,
+static enum cfn_step metric_alarm_update(const struct cfn_act *x, struct cfn_res *r,
                                          const json_t *old_props)
 {
     return alarm_update_any(x, r, old_props, false);
 }
 
-static enum cfn_step composite_alarm_create(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step composite_alarm_create(const struct cfn_act *x, struct cfn_res *r)
 {
     return alarm_create_any(x, r, true);
 }
 
-static enum cfn_step composite_alarm_update(const struct cfn_ctx *x, struct cfn_res *r,
+static enum cfn_step composite_alarm_update(const struct cfn_act *x, struct cfn_res *r,
                                             const json_t *old_props)
 {
     return alarm_update_any(x, r, old_props, true);

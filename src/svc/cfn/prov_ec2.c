@@ -31,7 +31,7 @@ static void add_tag_specs(json_t *in, const json_t *props, const char *rt)
 }
 
 /* Tag changes of one EC2 resource: DeleteTags for dropped keys, CreateTags for the rest. */
-static int update_tags(const struct cfn_ctx *x, struct cfn_res *r, const char *id,
+static int update_tags(const struct cfn_act *x, struct cfn_res *r, const char *id,
                        const json_t *old_props)
 {
     const json_t *ot = json_object_get(old_props, "Tags");
@@ -187,7 +187,7 @@ static json_t *instance_input(const json_t *p)
     return in;
 }
 
-static enum cfn_step instance_create(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step instance_create(const struct cfn_act *x, struct cfn_res *r)
 {
     json_t *out = NULL;
     if (prov_call(x, r, "ec2", "RunInstances", instance_input(r->props), &out, NULL))
@@ -207,7 +207,7 @@ static enum cfn_step instance_create(const struct cfn_ctx *x, struct cfn_res *r)
 
 /* The instance as DescribeInstances shows it to the principal (new reference), NULL when
  * gone; -1 in *rc on a failed call. */
-static json_t *instance_describe(const struct cfn_ctx *x, struct cfn_res *r, int *rc)
+static json_t *instance_describe(const struct cfn_act *x, struct cfn_res *r, int *rc)
 {
     json_t *out = NULL;
     json_t *in = json_pack("{s:[s]}", "InstanceIds", r->physical_id);
@@ -239,14 +239,14 @@ static void instance_set_attrs(struct cfn_res *r, const json_t *inst)
     }
 }
 
-static json_t *volume_describe(const struct cfn_ctx *x, struct cfn_res *r, const char *id, int *rc);
+static json_t *volume_describe(const struct cfn_act *x, struct cfn_res *r, const char *id, int *rc);
 
 /*
  * The Volumes property ([{Device, VolumeId}], "No interruption"): attaches every listed volume
  * that is not attached to the running instance yet. CFN_DONE when all are attached,
  * CFN_PENDING while some attach, CFN_FAILED on an error.
  */
-static enum cfn_step instance_volumes(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step instance_volumes(const struct cfn_act *x, struct cfn_res *r)
 {
     enum cfn_step step = CFN_DONE;
     size_t i;
@@ -284,7 +284,7 @@ static enum cfn_step instance_volumes(const struct cfn_ctx *x, struct cfn_res *r
 }
 
 /* Detaches the volumes of old_props' Volumes that props no longer lists. */
-static int instance_detach_removed(const struct cfn_ctx *x, struct cfn_res *r,
+static int instance_detach_removed(const struct cfn_act *x, struct cfn_res *r,
                                    const json_t *old_props)
 {
     static const char *const ok_gone[] = {"InvalidVolume.NotFound", "IncorrectState",
@@ -307,7 +307,7 @@ static int instance_detach_removed(const struct cfn_ctx *x, struct cfn_res *r,
 }
 
 /* ModifyInstanceAttribute of one attribute member ({"Value": v}); v may be NULL (skipped). */
-static int instance_modify(const struct cfn_ctx *x, struct cfn_res *r, const char *member,
+static int instance_modify(const struct cfn_act *x, struct cfn_res *r, const char *member,
                            const json_t *v)
 {
     if (!v)
@@ -317,7 +317,7 @@ static int instance_modify(const struct cfn_ctx *x, struct cfn_res *r, const cha
 }
 
 /* The stopped instance of an update: applies the stop/start properties, starts it again. */
-static enum cfn_step instance_restart_stopped(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step instance_restart_stopped(const struct cfn_act *x, struct cfn_res *r)
 {
     if (instance_modify(x, r, "InstanceType", json_object_get(r->props, "InstanceType")) ||
         instance_modify(x, r, "EbsOptimized", json_object_get(r->props, "EbsOptimized")))
@@ -341,7 +341,7 @@ static enum cfn_step instance_restart_stopped(const struct cfn_ctx *x, struct cf
  * apply and restart, shutting-down -> still terminating, terminated or gone -> deleted. (An
  * instance that dies while launching therefore reads as done; its id stays valid.)
  */
-static enum cfn_step instance_check(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step instance_check(const struct cfn_act *x, struct cfn_res *r)
 {
     int rc;
     if (!r->physical_id || !*r->physical_id)
@@ -363,7 +363,7 @@ static enum cfn_step instance_check(const struct cfn_ctx *x, struct cfn_res *r)
     return step;
 }
 
-static int instance_profile_update(const struct cfn_ctx *x, struct cfn_res *r)
+static int instance_profile_update(const struct cfn_act *x, struct cfn_res *r)
 {
     const char *want = prov_str(r->props, "IamInstanceProfile");
     json_t *out = NULL;
@@ -398,7 +398,7 @@ static int instance_profile_update(const struct cfn_ctx *x, struct cfn_res *r)
     return prov_call(x, r, "ec2", op, in, NULL, NULL) ? -1 : 0;
 }
 
-static enum cfn_step instance_update(const struct cfn_ctx *x, struct cfn_res *r,
+static enum cfn_step instance_update(const struct cfn_act *x, struct cfn_res *r,
                                      const json_t *old_props)
 {
     const char *k;
@@ -473,7 +473,7 @@ static enum cfn_step instance_update(const struct cfn_ctx *x, struct cfn_res *r,
     return CFN_DONE;
 }
 
-static enum cfn_step instance_delete(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step instance_delete(const struct cfn_act *x, struct cfn_res *r)
 {
     if (!r->physical_id || !*r->physical_id)
         return CFN_DONE;
@@ -510,7 +510,7 @@ static const char *const volume_replace[] = {"AvailabilityZone", "Encrypted",  "
 static const char *const volume_attrs[] = {"VolumeId", NULL};
 
 /* The volume (new reference) or NULL when gone; *rc -1 on a failed call. */
-static json_t *volume_describe(const struct cfn_ctx *x, struct cfn_res *r, const char *id, int *rc)
+static json_t *volume_describe(const struct cfn_act *x, struct cfn_res *r, const char *id, int *rc)
 {
     json_t *out = NULL;
     json_t *in = json_pack("{s:[s]}", "VolumeIds", id);
@@ -524,7 +524,7 @@ static json_t *volume_describe(const struct cfn_ctx *x, struct cfn_res *r, const
     return v;
 }
 
-static enum cfn_step volume_create(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step volume_create(const struct cfn_act *x, struct cfn_res *r)
 {
     json_t *out = NULL;
     json_t *in = prov_pick(r->props, volume_direct);
@@ -544,7 +544,7 @@ static enum cfn_step volume_create(const struct cfn_ctx *x, struct cfn_res *r)
 }
 
 /* Polls a pending create (creating -> available) or delete (deleting -> gone). */
-static enum cfn_step volume_check(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step volume_check(const struct cfn_act *x, struct cfn_res *r)
 {
     int rc;
     if (!r->physical_id || !*r->physical_id)
@@ -564,7 +564,7 @@ static enum cfn_step volume_check(const struct cfn_ctx *x, struct cfn_res *r)
     return step;
 }
 
-static enum cfn_step volume_update(const struct cfn_ctx *x, struct cfn_res *r,
+static enum cfn_step volume_update(const struct cfn_act *x, struct cfn_res *r,
                                    const json_t *old_props)
 {
     static const char *const modify[] = {
@@ -580,7 +580,7 @@ static enum cfn_step volume_update(const struct cfn_ctx *x, struct cfn_res *r,
     return CFN_DONE;
 }
 
-static enum cfn_step volume_delete(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step volume_delete(const struct cfn_act *x, struct cfn_res *r)
 {
     if (!r->physical_id || !*r->physical_id)
         return CFN_DONE;
@@ -608,7 +608,7 @@ const struct cfn_provider prov_ec2_volume = {
 static const char *const attach_replace[] = {"Device", "InstanceId", "VolumeId", NULL};
 static const char *const attach_attrs[] = {NULL};
 
-static enum cfn_step attach_create(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step attach_create(const struct cfn_act *x, struct cfn_res *r)
 {
     json_t *in = prov_pick(r->props, attach_replace);
     if (prov_call(x, r, "ec2", "AttachVolume", in, NULL, NULL))
@@ -619,7 +619,7 @@ static enum cfn_step attach_create(const struct cfn_ctx *x, struct cfn_res *r)
 }
 
 /* Polls a pending attach (attaching -> attached) or detach (detaching -> detached/gone). */
-static enum cfn_step attach_check(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step attach_check(const struct cfn_act *x, struct cfn_res *r)
 {
     int rc = 0;
     const char *vol = prov_str(r->props, "VolumeId");
@@ -641,7 +641,7 @@ static enum cfn_step attach_check(const struct cfn_ctx *x, struct cfn_res *r)
 }
 
 /* Every property requires replacement: an update only happens when nothing changed. */
-static enum cfn_step attach_update(const struct cfn_ctx *x, struct cfn_res *r,
+static enum cfn_step attach_update(const struct cfn_act *x, struct cfn_res *r,
                                    const json_t *old_props)
 {
     (void)x;
@@ -650,7 +650,7 @@ static enum cfn_step attach_update(const struct cfn_ctx *x, struct cfn_res *r,
     return CFN_DONE;
 }
 
-static enum cfn_step attach_delete(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step attach_delete(const struct cfn_act *x, struct cfn_res *r)
 {
     static const char *const ok_gone[] = {"InvalidVolume.NotFound", "InvalidInstanceID.NotFound",
                                           "IncorrectState", "InvalidAttachment.NotFound", NULL};

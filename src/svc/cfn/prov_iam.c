@@ -26,13 +26,13 @@ static const struct holder H_ROLE = {"Role", "RoleName"};
 static const struct holder H_USER = {"User", "UserName"};
 static const struct holder H_GROUP = {"Group", "GroupName"};
 
-static const char *opname(const struct cfn_ctx *x, const char *fmt, const char *noun)
+static const char *opname(const struct cfn_act *x, const char *fmt, const char *noun)
 {
     return arena_printf(x->c->a, fmt, noun);
 }
 
 /* Put<Noun>Policy of one {PolicyName, PolicyDocument}. */
-static int put_inline(const struct cfn_ctx *x, struct cfn_res *r, const struct holder *h,
+static int put_inline(const struct cfn_act *x, struct cfn_res *r, const struct holder *h,
                       const char *name, const char *policy_name, const json_t *doc)
 {
     char *text = prov_doc(doc);
@@ -47,7 +47,7 @@ static int put_inline(const struct cfn_ctx *x, struct cfn_res *r, const struct h
     return prov_call(x, r, "iam", opname(x, "Put%sPolicy", h->noun), in, NULL, NULL) ? -1 : 0;
 }
 
-static int delete_inline(const struct cfn_ctx *x, struct cfn_res *r, const struct holder *h,
+static int delete_inline(const struct cfn_act *x, struct cfn_res *r, const struct holder *h,
                          const char *name, const char *policy_name)
 {
     json_t *in = json_pack("{s:s, s:s}", h->name_member, name, "PolicyName", policy_name);
@@ -55,7 +55,7 @@ static int delete_inline(const struct cfn_ctx *x, struct cfn_res *r, const struc
                                                                                                : 0;
 }
 
-static int attach_managed(const struct cfn_ctx *x, struct cfn_res *r, const struct holder *h,
+static int attach_managed(const struct cfn_act *x, struct cfn_res *r, const struct holder *h,
                           const char *name, const char *arn, bool attach)
 {
     json_t *in = json_pack("{s:s, s:s}", h->name_member, name, "PolicyArn", arn);
@@ -75,7 +75,7 @@ static const json_t *find_policy(const json_t *policies, const char *name)
 
 /* Brings the inline Policies and ManagedPolicyArns of holder `name` from old_props to props
  * (old_props NULL on create). */
-static int sync_policies(const struct cfn_ctx *x, struct cfn_res *r, const struct holder *h,
+static int sync_policies(const struct cfn_act *x, struct cfn_res *r, const struct holder *h,
                          const char *name, const json_t *old_props)
 {
     const json_t *op = json_object_get(old_props, "Policies");
@@ -111,7 +111,7 @@ static int sync_policies(const struct cfn_ctx *x, struct cfn_res *r, const struc
 }
 
 /* Removes every inline and attached managed policy of holder `name` (before deleting it). */
-static int strip_policies(const struct cfn_ctx *x, struct cfn_res *r, const struct holder *h,
+static int strip_policies(const struct cfn_act *x, struct cfn_res *r, const struct holder *h,
                           const char *name)
 {
     json_t *out = NULL;
@@ -138,7 +138,7 @@ static int strip_policies(const struct cfn_ctx *x, struct cfn_res *r, const stru
 }
 
 /* Tag<Noun>/Untag<Noun> for a tag change (roles and users). */
-static int sync_tags(const struct cfn_ctx *x, struct cfn_res *r, const struct holder *h,
+static int sync_tags(const struct cfn_act *x, struct cfn_res *r, const struct holder *h,
                      const char *name, const json_t *old_props)
 {
     const json_t *ot = json_object_get(old_props, "Tags");
@@ -186,7 +186,7 @@ static void role_set_attrs(struct cfn_res *r, const json_t *role)
     prov_attr(r, "RoleId", json_string(prov_str(role, "RoleId") ? prov_str(role, "RoleId") : ""));
 }
 
-static enum cfn_step role_create(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step role_create(const struct cfn_act *x, struct cfn_res *r)
 {
     static const char *const direct[] = {
         "Path", "Description", "MaxSessionDuration", "PermissionsBoundary", "Tags", NULL};
@@ -209,7 +209,7 @@ static enum cfn_step role_create(const struct cfn_ctx *x, struct cfn_res *r)
     return CFN_DONE;
 }
 
-static enum cfn_step role_update(const struct cfn_ctx *x, struct cfn_res *r,
+static enum cfn_step role_update(const struct cfn_act *x, struct cfn_res *r,
                                  const json_t *old_props)
 {
     static const char *const fixed[] = {"PermissionsBoundary", NULL};
@@ -248,7 +248,7 @@ static enum cfn_step role_update(const struct cfn_ctx *x, struct cfn_res *r,
     return CFN_DONE;
 }
 
-static enum cfn_step role_delete(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step role_delete(const struct cfn_act *x, struct cfn_res *r)
 {
     if (!r->physical_id || !*r->physical_id)
         return CFN_DONE;
@@ -277,7 +277,7 @@ const struct cfn_provider prov_iam_role = {
 static const char *const user_replace[] = {"UserName", NULL};
 static const char *const user_attrs[] = {"Arn", NULL};
 
-static int sync_groups(const struct cfn_ctx *x, struct cfn_res *r, const char *user,
+static int sync_groups(const struct cfn_act *x, struct cfn_res *r, const char *user,
                        const json_t *old_props)
 {
     json_t *gone =
@@ -300,7 +300,7 @@ static int sync_groups(const struct cfn_ctx *x, struct cfn_res *r, const char *u
     return rc;
 }
 
-static enum cfn_step user_create(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step user_create(const struct cfn_act *x, struct cfn_res *r)
 {
     static const char *const direct[] = {"Path", "PermissionsBoundary", "Tags", NULL};
     const char *name = prov_name(x, r, "UserName", 64);
@@ -319,7 +319,7 @@ static enum cfn_step user_create(const struct cfn_ctx *x, struct cfn_res *r)
     return CFN_DONE;
 }
 
-static enum cfn_step user_update(const struct cfn_ctx *x, struct cfn_res *r,
+static enum cfn_step user_update(const struct cfn_act *x, struct cfn_res *r,
                                  const json_t *old_props)
 {
     static const char *const fixed[] = {"PermissionsBoundary", NULL};
@@ -345,7 +345,7 @@ static enum cfn_step user_update(const struct cfn_ctx *x, struct cfn_res *r,
     return CFN_DONE;
 }
 
-static enum cfn_step user_delete(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step user_delete(const struct cfn_act *x, struct cfn_res *r)
 {
     const char *name = r->physical_id;
     if (!name || !*name)
@@ -388,7 +388,7 @@ const struct cfn_provider prov_iam_user = {
 static const char *const group_replace[] = {"GroupName", NULL};
 static const char *const group_attrs[] = {"Arn", NULL};
 
-static enum cfn_step group_create(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step group_create(const struct cfn_act *x, struct cfn_res *r)
 {
     static const char *const direct[] = {"Path", NULL};
     const char *name = prov_name(x, r, "GroupName", 128);
@@ -404,7 +404,7 @@ static enum cfn_step group_create(const struct cfn_ctx *x, struct cfn_res *r)
     return sync_policies(x, r, &H_GROUP, name, NULL) ? CFN_FAILED : CFN_DONE;
 }
 
-static enum cfn_step group_update(const struct cfn_ctx *x, struct cfn_res *r,
+static enum cfn_step group_update(const struct cfn_act *x, struct cfn_res *r,
                                   const json_t *old_props)
 {
     static const char *const fixed[] = {"Path", NULL}; /* UpdateGroup is not served */
@@ -413,7 +413,7 @@ static enum cfn_step group_update(const struct cfn_ctx *x, struct cfn_res *r,
     return sync_policies(x, r, &H_GROUP, r->physical_id, old_props) ? CFN_FAILED : CFN_DONE;
 }
 
-static enum cfn_step group_delete(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step group_delete(const struct cfn_act *x, struct cfn_res *r)
 {
     if (!r->physical_id || !*r->physical_id)
         return CFN_DONE;
@@ -442,7 +442,7 @@ const struct cfn_provider prov_iam_group = {
 static const char *const profile_replace[] = {"InstanceProfileName", "Path", NULL};
 static const char *const profile_attrs[] = {"Arn", NULL};
 
-static int profile_roles(const struct cfn_ctx *x, struct cfn_res *r, const char *name,
+static int profile_roles(const struct cfn_act *x, struct cfn_res *r, const char *name,
                          const json_t *old_roles, const json_t *new_roles)
 {
     json_t *gone = prov_minus(old_roles, new_roles), *added = prov_minus(new_roles, old_roles);
@@ -464,7 +464,7 @@ static int profile_roles(const struct cfn_ctx *x, struct cfn_res *r, const char 
     return rc;
 }
 
-static enum cfn_step profile_create(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step profile_create(const struct cfn_act *x, struct cfn_res *r)
 {
     static const char *const direct[] = {"Path", NULL};
     const char *name = prov_name(x, r, "InstanceProfileName", 128);
@@ -481,7 +481,7 @@ static enum cfn_step profile_create(const struct cfn_ctx *x, struct cfn_res *r)
                                                                                : CFN_DONE;
 }
 
-static enum cfn_step profile_update(const struct cfn_ctx *x, struct cfn_res *r,
+static enum cfn_step profile_update(const struct cfn_act *x, struct cfn_res *r,
                                     const json_t *old_props)
 {
     return profile_roles(x, r, r->physical_id, json_object_get(old_props, "Roles"),
@@ -490,7 +490,7 @@ static enum cfn_step profile_update(const struct cfn_ctx *x, struct cfn_res *r,
                : CFN_DONE;
 }
 
-static enum cfn_step profile_delete(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step profile_delete(const struct cfn_act *x, struct cfn_res *r)
 {
     const char *name = r->physical_id;
     if (!name || !*name)
@@ -534,7 +534,7 @@ const struct cfn_provider prov_iam_instance_profile = {
 static const char *const key_replace[] = {"Serial", "UserName", NULL};
 static const char *const key_attrs[] = {"SecretAccessKey", "Id", NULL};
 
-static int key_status(const struct cfn_ctx *x, struct cfn_res *r, const char *id)
+static int key_status(const struct cfn_act *x, struct cfn_res *r, const char *id)
 {
     const char *status = prov_str(r->props, "Status");
     json_t *in = json_pack("{s:s, s:s, s:s}", "UserName", prov_str(r->props, "UserName"),
@@ -542,7 +542,7 @@ static int key_status(const struct cfn_ctx *x, struct cfn_res *r, const char *id
     return prov_call(x, r, "iam", "UpdateAccessKey", in, NULL, NULL) ? -1 : 0;
 }
 
-static enum cfn_step key_create(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step key_create(const struct cfn_act *x, struct cfn_res *r)
 {
     const char *user = prov_str(r->props, "UserName");
     if (!user)
@@ -567,7 +567,7 @@ static enum cfn_step key_create(const struct cfn_ctx *x, struct cfn_res *r)
     return CFN_DONE;
 }
 
-static enum cfn_step key_update(const struct cfn_ctx *x, struct cfn_res *r, const json_t *old_props)
+static enum cfn_step key_update(const struct cfn_act *x, struct cfn_res *r, const json_t *old_props)
 {
     if (prov_changed(json_object_get(old_props, "Status"), json_object_get(r->props, "Status")) &&
         key_status(x, r, r->physical_id))
@@ -575,7 +575,7 @@ static enum cfn_step key_update(const struct cfn_ctx *x, struct cfn_res *r, cons
     return CFN_DONE;
 }
 
-static enum cfn_step key_delete(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step key_delete(const struct cfn_act *x, struct cfn_res *r)
 {
     const char *user = prov_str(r->props, "UserName");
     if (!r->physical_id || !*r->physical_id || !user)
@@ -605,7 +605,7 @@ static const struct {
 
 /* Puts (put=true) or deletes policy `pname` on every holder listed in props (or only those
  * of props missing from `except` when except is given). */
-static int policy_apply(const struct cfn_ctx *x, struct cfn_res *r, const json_t *props,
+static int policy_apply(const struct cfn_act *x, struct cfn_res *r, const json_t *props,
                         const json_t *except, const char *pname, bool put)
 {
     for (size_t k = 0; k < ARRAY_LEN(policy_holders); k++) {
@@ -639,7 +639,7 @@ static bool policy_has_holder(const json_t *props)
     return false;
 }
 
-static enum cfn_step policy_create(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step policy_create(const struct cfn_act *x, struct cfn_res *r)
 {
     const char *pname = prov_str(r->props, "PolicyName");
     if (!pname)
@@ -655,7 +655,7 @@ static enum cfn_step policy_create(const struct cfn_ctx *x, struct cfn_res *r)
     return CFN_DONE;
 }
 
-static enum cfn_step policy_update(const struct cfn_ctx *x, struct cfn_res *r,
+static enum cfn_step policy_update(const struct cfn_act *x, struct cfn_res *r,
                                    const json_t *old_props)
 {
     const char *pname = prov_str(r->props, "PolicyName");
@@ -677,7 +677,7 @@ static enum cfn_step policy_update(const struct cfn_ctx *x, struct cfn_res *r,
     return CFN_DONE;
 }
 
-static enum cfn_step policy_delete(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step policy_delete(const struct cfn_act *x, struct cfn_res *r)
 {
     const char *pname = prov_str(r->props, "PolicyName");
     if (!pname)
@@ -726,7 +726,7 @@ static void mpolicy_set_attrs(struct cfn_res *r, const json_t *p)
     prov_attr(r, "UpdateDate", iso_time(json_object_get(p, "UpdateDate")));
 }
 
-static int mpolicy_attach(const struct cfn_ctx *x, struct cfn_res *r, const char *arn,
+static int mpolicy_attach(const struct cfn_act *x, struct cfn_res *r, const char *arn,
                           const json_t *old_props, const json_t *new_props)
 {
     for (size_t k = 0; k < ARRAY_LEN(policy_holders); k++) {
@@ -752,7 +752,7 @@ static int mpolicy_attach(const struct cfn_ctx *x, struct cfn_res *r, const char
     return 0;
 }
 
-static enum cfn_step mpolicy_create(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step mpolicy_create(const struct cfn_act *x, struct cfn_res *r)
 {
     static const char *const direct[] = {"Path", "Description", NULL};
     const char *name = prov_name(x, r, "ManagedPolicyName", 128);
@@ -781,7 +781,7 @@ static enum cfn_step mpolicy_create(const struct cfn_ctx *x, struct cfn_res *r)
     return CFN_DONE;
 }
 
-static enum cfn_step mpolicy_update(const struct cfn_ctx *x, struct cfn_res *r,
+static enum cfn_step mpolicy_update(const struct cfn_act *x, struct cfn_res *r,
                                     const json_t *old_props)
 {
     const char *arn = r->physical_id;
@@ -833,7 +833,7 @@ static enum cfn_step mpolicy_update(const struct cfn_ctx *x, struct cfn_res *r,
     return CFN_DONE;
 }
 
-static enum cfn_step mpolicy_delete(const struct cfn_ctx *x, struct cfn_res *r)
+static enum cfn_step mpolicy_delete(const struct cfn_act *x, struct cfn_res *r)
 {
     const char *arn = r->physical_id;
     if (!arn || !*arn)

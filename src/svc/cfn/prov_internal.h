@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "svc/cfn/provider.h"
+#include "svc/cfn/template.h"
 
 /* The provider descriptors (one per type), defined in the family files. */
 extern const struct cfn_provider prov_cw_alarm, prov_cw_composite_alarm;
@@ -19,17 +20,13 @@ extern const struct cfn_provider prov_ec2_instance, prov_ec2_volume, prov_ec2_vo
 extern const struct cfn_provider prov_iam_role, prov_iam_instance_profile, prov_iam_user,
     prov_iam_access_key, prov_iam_policy, prov_iam_managed_policy, prov_iam_group;
 
-/* Same prototype as in svc/cfn/template.h (names.c); redeclared here because that header's
- * struct cfn_ctx (intrinsics) clashes with provider.h's. */
-char *cfn_physical_name(const char *stack, const char *logical, size_t max_len);
-
 /*
  * Runs service/op with `in` (stolen: decref'd here) as x->who via CloudFormation. 0 on success
  * with *out (may be NULL: output dropped); 1 when the call failed with one of ok_codes
  * (NULL-terminated, may be NULL: e.g. "NoSuchEntity" on delete); -1 on any other failure
  * with r->reason set in CloudFormation's words.
  */
-int prov_call(const struct cfn_ctx *x, struct cfn_res *r, const char *service, const char *op,
+int prov_call(const struct cfn_act *x, struct cfn_res *r, const char *service, const char *op,
               json_t *in, json_t **out, const char *const *ok_codes);
 /* Sets r->reason in the handler-failure form from an error code and message; returns
  * CFN_FAILED. */
@@ -49,10 +46,10 @@ const char *prov_str(const json_t *props, const char *name);
  * given); NULL when absent. Heap (free()). */
 char *prov_doc(const json_t *v);
 /* The physical name: the name property when given, else a generated one. Arena string. */
-const char *prov_name(const struct cfn_ctx *x, const struct cfn_res *r, const char *prop,
+const char *prov_name(const struct cfn_act *x, const struct cfn_res *r, const char *prop,
                       size_t max);
 /* Sets the physical id (copied into the call arena). */
-void prov_set_id(const struct cfn_ctx *x, struct cfn_res *r, const char *id);
+void prov_set_id(const struct cfn_act *x, struct cfn_res *r, const char *id);
 /* Sets attrs[name] (creating attrs), stealing v. */
 void prov_attr(struct cfn_res *r, const char *name, json_t *v);
 /* Strings of array a (NULL when absent) that are not in array b: a new array. */

@@ -17,7 +17,7 @@
 struct call;
 
 /* The stack operation's context a provider acts in. */
-struct cfn_ctx {
+struct cfn_act {
     struct call *c;               /* store, region, account, virtual time, arena */
     const struct principal *who;  /* the caller's forward-access identity or the service role session */
     const char *stack_name;
@@ -41,13 +41,13 @@ struct cfn_provider {
     const char *type;
     /* Creates; CFN_DONE with physical_id/attrs, CFN_PENDING when the resource needs time
      * (then `check` is polled on the virtual clock), CFN_FAILED with reason. */
-    enum cfn_step (*create)(const struct cfn_ctx *x, struct cfn_res *r);
+    enum cfn_step (*create)(const struct cfn_act *x, struct cfn_res *r);
     /* Polls a pending create/update/delete. NULL when never pending. */
-    enum cfn_step (*check)(const struct cfn_ctx *x, struct cfn_res *r);
+    enum cfn_step (*check)(const struct cfn_act *x, struct cfn_res *r);
     /* In-place update from old_props to r->props (only called when no replace_props changed). */
-    enum cfn_step (*update)(const struct cfn_ctx *x, struct cfn_res *r, const json_t *old_props);
+    enum cfn_step (*update)(const struct cfn_act *x, struct cfn_res *r, const json_t *old_props);
     /* Deletes r->physical_id; a resource already gone counts as deleted. */
-    enum cfn_step (*del)(const struct cfn_ctx *x, struct cfn_res *r);
+    enum cfn_step (*del)(const struct cfn_act *x, struct cfn_res *r);
     /* Properties whose change requires replacement (create new, then delete old in cleanup). */
     const char *const *replace_props;
     /* Property naming the physical resource (AlarmName, RoleName ...) generated as

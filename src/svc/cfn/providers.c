@@ -113,7 +113,7 @@ enum cfn_step prov_invalid(struct cfn_res *r, const char *fmt, ...)
     return CFN_FAILED;
 }
 
-int prov_call(const struct cfn_ctx *x, struct cfn_res *r, const char *service, const char *op,
+int prov_call(const struct cfn_act *x, struct cfn_res *r, const char *service, const char *op,
               json_t *in, json_t **out, const char *const *ok_codes)
 {
     struct call err;
@@ -164,7 +164,7 @@ char *prov_doc(const json_t *v)
     return json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
 }
 
-const char *prov_name(const struct cfn_ctx *x, const struct cfn_res *r, const char *prop,
+const char *prov_name(const struct cfn_act *x, const struct cfn_res *r, const char *prop,
                       size_t max)
 {
     const char *given = prov_str(r->props, prop);
@@ -177,7 +177,7 @@ const char *prov_name(const struct cfn_ctx *x, const struct cfn_res *r, const ch
     return s;
 }
 
-void prov_set_id(const struct cfn_ctx *x, struct cfn_res *r, const char *id)
+void prov_set_id(const struct cfn_act *x, struct cfn_res *r, const char *id)
 {
     r->physical_id = arena_strdup(x->c->a, id);
 }
