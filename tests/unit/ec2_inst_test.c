@@ -10,68 +10,15 @@
 #include <string.h>
 
 #include "clock/clock.h"
+#include "ec2_fixture.h"
 #include "harness.h"
 #include "store/store.h"
 #include "svc/ec2/ec2.h"
-#include "svc_fixture.h"
 
 #define T0 FX_T0
 #define SEC 1000LL
 #define MIN (60 * SEC)
-#define AMI "ami-374db956"
-
-static void open_ec2(struct fx *f)
-{
-    fx_open(f, T0);
-    f->proto = PROTO_JSON;
-    ec2_init();
-}
-
-/* Moves virtual time forward by ms, running due events. */
-static void advance(struct fx *f, int64_t ms)
-{
-    int64_t to = f->now_ms + ms;
-    CHECK_EQ_INT(clock_advance_to(f->st, to), 0);
-    fx_set_time(f, to);
-}
-
-/* The value at "a.b.0.c" (objects by key, arrays by index) in the response, or NULL. The
- * responses use EC2's wire names (locationName), as the XML does. */
-static const json_t *jget(const json_t *o, const char *path)
-{
-    char buf[256];
-    snprintf(buf, sizeof(buf), "%s", path);
-    const json_t *v = o;
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save))
-        v = json_is_array(v) ? json_array_get(v, (size_t)atoi(tok)) : json_object_get(v, tok);
-    return v;
-}
-
-static const char *jstr(const json_t *o, const char *path)
-{
-    return json_string_value(jget(o, path));
-}
-
-static json_int_t jint(const json_t *o, const char *path)
-{
-    const json_t *v = jget(o, path);
-    return json_is_integer(v) ? json_integer_value(v) : -999;
-}
-
-/* RunInstances of one t2.micro (plus extra members, a JSON fragment); id of the instance. */
-static int run(struct fx *f, const char *extra, char id[32])
-{
-    int rc = fx_callf(f, "ec2", "RunInstances", ec2_run_instances,
-                      "{\"ImageId\":\"" AMI "\",\"InstanceType\":\"t2.micro\",\"MinCount\":1,"
-                      "\"MaxCount\":1%s%s}",
-                      extra ? "," : "", extra ? extra : "");
-    if (id) {
-        const char *s = rc == 0 ? jstr(f->json, "instancesSet.0.instanceId") : NULL;
-        snprintf(id, 32, "%s", s ? s : "");
-    }
-    return rc;
-}
+#define AMI EC2_AMI
 
 static int describe(struct fx *f, const char *fmt_in)
 {
@@ -86,8 +33,8 @@ static const char *state_of(struct fx *f, const char *id)
                  "{\"InstanceIds\":[\"%s\"]}", id))
         return "error";
     snprintf(name, sizeof(name), "%s",
-             jstr(f->json, "reservationSet.0.instancesSet.0.instanceState.name")
-                 ? jstr(f->json, "reservationSet.0.instancesSet.0.instanceState.name")
+             ec2fx_str(f->json, "reservationSet.0.instancesSet.0.instanceState.name")
+                 ? ec2fx_str(f->json, "reservationSet.0.instancesSet.0.instanceState.name")
                  : "none");
     return name;
 }
@@ -137,57 +84,58 @@ TEST(ec2_inst_run_pending_then_running)
 {
     struct fx f;
     char id[32];
-    open_ec2(&f);
-    CHECK_EQ_INT(run(&f, NULL, id), 0);
+    ec2fx_open(&f);
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro", NULL, id), 0);
     CHECK(f.out_error == NULL);
     CHECK(str_startswith(id, "i-") && strlen(id) == 19);
     const json_t *r = f.json;
-    CHECK(str_startswith(jstr(r, "reservationId"), "r-"));
-    CHECK_EQ_STR(jstr(r, "ownerId"), FX_ACCOUNT);
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.instanceState.name"), "pending");
-    CHECK_EQ_INT(jint(r, "instancesSet.0.instanceState.code"), 0);
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.imageId"), AMI);
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.instanceType"), "t2.micro");
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.placement.availabilityZone"), "us-east-1a");
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.placement.tenancy"), "default");
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.stateReason.code"), "pending");
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.rootDeviceName"), "/dev/xvda");
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.rootDeviceType"), "ebs");
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.virtualizationType"), "hvm");
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.architecture"), "x86_64");
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.platformDetails"), "Linux/UNIX");
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.maintenanceOptions.autoRecovery"), "default");
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.metadataOptions.httpTokens"), "optional");
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.metadataOptions.state"), "pending");
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.groupSet.0.groupName"), "default");
-    const char *ip = jstr(r, "instancesSet.0.privateIpAddress");
+    CHECK(str_startswith(ec2fx_str(r, "reservationId"), "r-"));
+    CHECK_EQ_STR(ec2fx_str(r, "ownerId"), FX_ACCOUNT);
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.instanceState.name"), "pending");
+    CHECK_EQ_INT(ec2fx_int(r, "instancesSet.0.instanceState.code"), 0);
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.imageId"), AMI);
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.instanceType"), "t2.micro");
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.placement.availabilityZone"), "us-east-1a");
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.placement.tenancy"), "default");
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.stateReason.code"), "pending");
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.rootDeviceName"), "/dev/xvda");
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.rootDeviceType"), "ebs");
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.virtualizationType"), "hvm");
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.architecture"), "x86_64");
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.platformDetails"), "Linux/UNIX");
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.maintenanceOptions.autoRecovery"), "default");
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.metadataOptions.httpTokens"), "optional");
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.metadataOptions.state"), "pending");
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.groupSet.0.groupName"), "default");
+    const char *ip = ec2fx_str(r, "instancesSet.0.privateIpAddress");
     CHECK(str_startswith(ip, "172.31."));
     char dns[64];
     snprintf(dns, sizeof(dns), "ip-%s.ec2.internal", ip);
     for (char *p = dns; *p; p++)
         if (*p == '.' && p < strstr(dns, ".ec2"))
             *p = '-';
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.privateDnsName"), dns);
-    CHECK(jstr(r, "instancesSet.0.ipAddress") != NULL);
-    CHECK(str_endswith(jstr(r, "instancesSet.0.dnsName"), ".compute-1.amazonaws.com"));
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.networkInterfaceSet.0.privateIpAddress"), ip);
-    CHECK(
-        str_startswith(jstr(r, "instancesSet.0.networkInterfaceSet.0.networkInterfaceId"), "eni-"));
-    CHECK_EQ_STR(jstr(r, "instancesSet.0.blockDeviceMapping.0.deviceName"), "/dev/xvda");
-    CHECK(str_startswith(jstr(r, "instancesSet.0.blockDeviceMapping.0.ebs.volumeId"), "vol-"));
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.privateDnsName"), dns);
+    CHECK(ec2fx_str(r, "instancesSet.0.ipAddress") != NULL);
+    CHECK(str_endswith(ec2fx_str(r, "instancesSet.0.dnsName"), ".compute-1.amazonaws.com"));
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.networkInterfaceSet.0.privateIpAddress"), ip);
+    CHECK(str_startswith(ec2fx_str(r, "instancesSet.0.networkInterfaceSet.0.networkInterfaceId"),
+                         "eni-"));
+    CHECK_EQ_STR(ec2fx_str(r, "instancesSet.0.blockDeviceMapping.0.deviceName"), "/dev/xvda");
+    CHECK(str_startswith(ec2fx_str(r, "instancesSet.0.blockDeviceMapping.0.ebs.volumeId"), "vol-"));
 
     struct ec2_instance in;
     CHECK_EQ_INT(ec2_instance_get(f.st, id, &in), 0);
     CHECK_EQ_INT(in.state, EC2_PENDING);
     CHECK_EQ_STR(in.host_id, "");
-    advance(&f, EC2_PENDING_MS - 1);
+    ec2fx_advance(&f, EC2_PENDING_MS - 1);
     CHECK_EQ_STR(state_of(&f, id), "pending");
-    advance(&f, 1);
+    ec2fx_advance(&f, 1);
     CHECK_EQ_STR(state_of(&f, id), "running");
-    CHECK_EQ_INT(jint(f.json, "reservationSet.0.instancesSet.0.instanceState.code"), 16);
-    CHECK(jstr(f.json, "reservationSet.0.instancesSet.0.stateReason.code") == NULL);
-    CHECK_EQ_STR(jstr(f.json, "reservationSet.0.instancesSet.0.reason"), "");
-    CHECK_EQ_STR(jstr(f.json, "reservationSet.0.instancesSet.0.metadataOptions.state"), "applied");
+    CHECK_EQ_INT(ec2fx_int(f.json, "reservationSet.0.instancesSet.0.instanceState.code"), 16);
+    CHECK(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.stateReason.code") == NULL);
+    CHECK_EQ_STR(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.reason"), "");
+    CHECK_EQ_STR(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.metadataOptions.state"),
+                 "applied");
     /* the health hook placed it on a host at the boot time */
     CHECK_EQ_INT(ec2_instance_get(f.st, id, &in), 0);
     CHECK_EQ_INT(in.state, EC2_RUNNING);
@@ -201,30 +149,30 @@ TEST(ec2_inst_stop_start_terminate)
 {
     struct fx f;
     char id[32];
-    open_ec2(&f);
-    CHECK_EQ_INT(run(&f, NULL, id), 0);
-    const char *vol = jstr(f.json, "instancesSet.0.blockDeviceMapping.0.ebs.volumeId");
+    ec2fx_open(&f);
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro", NULL, id), 0);
+    const char *vol = ec2fx_str(f.json, "instancesSet.0.blockDeviceMapping.0.ebs.volumeId");
     char root[32];
     snprintf(root, sizeof(root), "%s", vol);
     char pub1[16];
-    snprintf(pub1, sizeof(pub1), "%s", jstr(f.json, "instancesSet.0.ipAddress"));
-    advance(&f, MIN);
+    snprintf(pub1, sizeof(pub1), "%s", ec2fx_str(f.json, "instancesSet.0.ipAddress"));
+    ec2fx_advance(&f, MIN);
 
     CHECK_EQ_INT(act(&f, "StopInstances", ec2_stop_instances, id), 0);
-    CHECK_EQ_STR(jstr(f.json, "instancesSet.0.instanceId"), id);
-    CHECK_EQ_STR(jstr(f.json, "instancesSet.0.currentState.name"), "stopping");
-    CHECK_EQ_INT(jint(f.json, "instancesSet.0.currentState.code"), 64);
-    CHECK_EQ_STR(jstr(f.json, "instancesSet.0.previousState.name"), "running");
+    CHECK_EQ_STR(ec2fx_str(f.json, "instancesSet.0.instanceId"), id);
+    CHECK_EQ_STR(ec2fx_str(f.json, "instancesSet.0.currentState.name"), "stopping");
+    CHECK_EQ_INT(ec2fx_int(f.json, "instancesSet.0.currentState.code"), 64);
+    CHECK_EQ_STR(ec2fx_str(f.json, "instancesSet.0.previousState.name"), "running");
     CHECK_EQ_STR(state_of(&f, id), "stopping");
-    CHECK_EQ_STR(jstr(f.json, "reservationSet.0.instancesSet.0.reason"),
+    CHECK_EQ_STR(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.reason"),
                  "User initiated (2026-11-28 12:01:00 GMT)");
-    CHECK_EQ_STR(jstr(f.json, "reservationSet.0.instancesSet.0.stateReason.code"),
+    CHECK_EQ_STR(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.stateReason.code"),
                  "Client.UserInitiatedShutdown");
-    CHECK_EQ_STR(jstr(f.json, "reservationSet.0.instancesSet.0.stateReason.message"),
+    CHECK_EQ_STR(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.stateReason.message"),
                  "Client.UserInitiatedShutdown: User initiated shutdown");
     /* stopping again is a no-op reporting stopping -> stopping */
     CHECK_EQ_INT(act(&f, "StopInstances", ec2_stop_instances, id), 0);
-    CHECK_EQ_STR(jstr(f.json, "instancesSet.0.previousState.name"), "stopping");
+    CHECK_EQ_STR(ec2fx_str(f.json, "instancesSet.0.previousState.name"), "stopping");
     /* start while stopping is refused */
     CHECK_EQ_INT(act(&f, "StartInstances", ec2_start_instances, id), -1);
     CHECK_EQ_STR(fx_err_code(&f), "IncorrectInstanceState");
@@ -233,12 +181,12 @@ TEST(ec2_inst_stop_start_terminate)
              id);
     CHECK_EQ_STR(fx_err_message(&f), msg);
 
-    advance(&f, EC2_STOPPING_MS);
+    ec2fx_advance(&f, EC2_STOPPING_MS);
     CHECK_EQ_STR(state_of(&f, id), "stopped");
-    CHECK_EQ_INT(jint(f.json, "reservationSet.0.instancesSet.0.instanceState.code"), 80);
-    CHECK(jstr(f.json, "reservationSet.0.instancesSet.0.ipAddress") == NULL);
-    CHECK_EQ_STR(jstr(f.json, "reservationSet.0.instancesSet.0.dnsName"), "");
-    CHECK(jstr(f.json, "reservationSet.0.instancesSet.0.privateIpAddress") != NULL);
+    CHECK_EQ_INT(ec2fx_int(f.json, "reservationSet.0.instancesSet.0.instanceState.code"), 80);
+    CHECK(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.ipAddress") == NULL);
+    CHECK_EQ_STR(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.dnsName"), "");
+    CHECK(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.privateIpAddress") != NULL);
     struct ec2_instance in;
     CHECK_EQ_INT(ec2_instance_get(f.st, id, &in), 0);
     CHECK_EQ_STR(in.host_id, "");
@@ -248,35 +196,35 @@ TEST(ec2_inst_stop_start_terminate)
     CHECK_EQ_STR(fx_err_code(&f), "IncorrectInstanceState");
 
     CHECK_EQ_INT(act(&f, "StartInstances", ec2_start_instances, id), 0);
-    CHECK_EQ_STR(jstr(f.json, "instancesSet.0.currentState.name"), "pending");
-    CHECK_EQ_STR(jstr(f.json, "instancesSet.0.previousState.name"), "stopped");
+    CHECK_EQ_STR(ec2fx_str(f.json, "instancesSet.0.currentState.name"), "pending");
+    CHECK_EQ_STR(ec2fx_str(f.json, "instancesSet.0.previousState.name"), "stopped");
     int64_t started = f.now_ms;
-    advance(&f, EC2_PENDING_MS);
+    ec2fx_advance(&f, EC2_PENDING_MS);
     CHECK_EQ_STR(state_of(&f, id), "running");
-    CHECK(jstr(f.json, "reservationSet.0.instancesSet.0.ipAddress") != NULL);
+    CHECK(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.ipAddress") != NULL);
     CHECK_EQ_INT(ec2_instance_get(f.st, id, &in), 0);
     CHECK_EQ_INT(in.launch_ms, started);
     CHECK_EQ_INT(in.boot_ms, started + EC2_PENDING_MS);
     CHECK(str_startswith(in.host_id, "h-"));
     /* starting a running instance is a no-op */
     CHECK_EQ_INT(act(&f, "StartInstances", ec2_start_instances, id), 0);
-    CHECK_EQ_STR(jstr(f.json, "instancesSet.0.currentState.name"), "running");
+    CHECK_EQ_STR(ec2fx_str(f.json, "instancesSet.0.currentState.name"), "running");
 
     CHECK_EQ_INT(act(&f, "TerminateInstances", ec2_terminate_instances, id), 0);
-    CHECK_EQ_STR(jstr(f.json, "instancesSet.0.currentState.name"), "shutting-down");
-    CHECK_EQ_INT(jint(f.json, "instancesSet.0.currentState.code"), 32);
-    CHECK_EQ_STR(jstr(f.json, "instancesSet.0.previousState.name"), "running");
+    CHECK_EQ_STR(ec2fx_str(f.json, "instancesSet.0.currentState.name"), "shutting-down");
+    CHECK_EQ_INT(ec2fx_int(f.json, "instancesSet.0.currentState.code"), 32);
+    CHECK_EQ_STR(ec2fx_str(f.json, "instancesSet.0.previousState.name"), "running");
     /* stopping a terminating instance is refused */
     CHECK_EQ_INT(act(&f, "StopInstances", ec2_stop_instances, id), -1);
     CHECK_EQ_STR(fx_err_code(&f), "IncorrectInstanceState");
-    advance(&f, EC2_SHUTTING_DOWN_MS);
+    ec2fx_advance(&f, EC2_SHUTTING_DOWN_MS);
     CHECK_EQ_STR(state_of(&f, id), "terminated");
-    CHECK_EQ_INT(jint(f.json, "reservationSet.0.instancesSet.0.instanceState.code"), 48);
-    CHECK(jstr(f.json, "reservationSet.0.instancesSet.0.privateIpAddress") == NULL);
-    CHECK_EQ_STR(jstr(f.json, "reservationSet.0.instancesSet.0.instanceId"), id);
-    CHECK(json_is_array(jget(f.json, "reservationSet.0.instancesSet.0.blockDeviceMapping")));
+    CHECK_EQ_INT(ec2fx_int(f.json, "reservationSet.0.instancesSet.0.instanceState.code"), 48);
+    CHECK(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.privateIpAddress") == NULL);
+    CHECK_EQ_STR(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.instanceId"), id);
+    CHECK(json_is_array(fx_jget(f.json, "reservationSet.0.instancesSet.0.blockDeviceMapping")));
     CHECK_EQ_INT(
-        json_array_size(jget(f.json, "reservationSet.0.instancesSet.0.blockDeviceMapping")), 0);
+        json_array_size(fx_jget(f.json, "reservationSet.0.instancesSet.0.blockDeviceMapping")), 0);
     /* the root volume (DeleteOnTermination) went with it */
     CHECK_EQ_INT(fx_callf(&f, "ec2", "DescribeVolumes", ec2_describe_volumes,
                           "{\"VolumeIds\":[\"%s\"]}", root),
@@ -284,11 +232,11 @@ TEST(ec2_inst_stop_start_terminate)
     CHECK_EQ_STR(fx_err_code(&f), "InvalidVolume.NotFound");
     /* terminating again reports terminated -> terminated */
     CHECK_EQ_INT(act(&f, "TerminateInstances", ec2_terminate_instances, id), 0);
-    CHECK_EQ_STR(jstr(f.json, "instancesSet.0.previousState.name"), "terminated");
+    CHECK_EQ_STR(ec2fx_str(f.json, "instancesSet.0.previousState.name"), "terminated");
     /* visible for a while, then gone */
-    advance(&f, EC2_TERMINATED_VISIBLE_MS - SEC);
+    ec2fx_advance(&f, EC2_TERMINATED_VISIBLE_MS - SEC);
     CHECK_EQ_STR(state_of(&f, id), "terminated");
-    advance(&f, SEC);
+    ec2fx_advance(&f, SEC);
     CHECK_EQ_INT(act(&f, "DescribeInstances", ec2_describe_instances, id), -1);
     CHECK_EQ_STR(fx_err_code(&f), "InvalidInstanceID.NotFound");
     CHECK_EQ_INT(ec2_instance_get(f.st, id, &in), 1);
@@ -299,19 +247,19 @@ TEST(ec2_inst_reboot_keeps_running)
 {
     struct fx f;
     char id[32];
-    open_ec2(&f);
-    CHECK_EQ_INT(run(&f, NULL, id), 0);
-    advance(&f, MIN);
+    ec2fx_open(&f);
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro", NULL, id), 0);
+    ec2fx_advance(&f, MIN);
     struct ec2_instance in;
     CHECK_EQ_INT(ec2_instance_get(f.st, id, &in), 0);
     int64_t boot1 = in.boot_ms;
     int64_t at = f.now_ms;
     CHECK_EQ_INT(act(&f, "RebootInstances", ec2_reboot_instances, id), 0);
     CHECK_EQ_STR(state_of(&f, id), "running");
-    advance(&f, EC2_REBOOT_MS - SEC);
+    ec2fx_advance(&f, EC2_REBOOT_MS - SEC);
     CHECK_EQ_INT(ec2_instance_get(f.st, id, &in), 0);
     CHECK_EQ_INT(in.boot_ms, boot1);
-    advance(&f, SEC);
+    ec2fx_advance(&f, SEC);
     CHECK_EQ_STR(state_of(&f, id), "running");
     CHECK_EQ_INT(ec2_instance_get(f.st, id, &in), 0);
     CHECK_EQ_INT(in.boot_ms, at + EC2_REBOOT_MS);
@@ -323,8 +271,8 @@ TEST(ec2_inst_state_errors_exact)
 {
     struct fx f;
     char id[32], msg[200];
-    open_ec2(&f);
-    CHECK_EQ_INT(run(&f, NULL, id), 0);
+    ec2fx_open(&f);
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro", NULL, id), 0);
     /* stop before it ever ran [obs] */
     CHECK_EQ_INT(act(&f, "StopInstances", ec2_stop_instances, id), -1);
     CHECK_EQ_STR(fx_err_code(&f), "IncorrectInstanceState");
@@ -360,9 +308,10 @@ TEST(ec2_inst_termination_and_stop_protection)
 {
     struct fx f;
     char id[32], msg[200];
-    open_ec2(&f);
-    CHECK_EQ_INT(run(&f, "\"DisableApiTermination\":true,\"DisableApiStop\":true", id), 0);
-    advance(&f, MIN);
+    ec2fx_open(&f);
+    CHECK_EQ_INT(
+        ec2fx_run(&f, "t2.micro", "\"DisableApiTermination\":true,\"DisableApiStop\":true", id), 0);
+    ec2fx_advance(&f, MIN);
     CHECK_EQ_INT(act(&f, "TerminateInstances", ec2_terminate_instances, id), -1);
     CHECK_EQ_STR(fx_err_code(&f), "OperationNotPermitted");
     snprintf(msg, sizeof(msg),
@@ -382,14 +331,14 @@ TEST(ec2_inst_termination_and_stop_protection)
                           id),
                  0);
     CHECK_EQ_INT(act(&f, "TerminateInstances", ec2_terminate_instances, id), 0);
-    CHECK_EQ_STR(jstr(f.json, "instancesSet.0.currentState.name"), "shutting-down");
+    CHECK_EQ_STR(ec2fx_str(f.json, "instancesSet.0.currentState.name"), "shutting-down");
     fx_close(&f);
 }
 
 TEST(ec2_inst_run_errors)
 {
     struct fx f;
-    open_ec2(&f);
+    ec2fx_open(&f);
     CHECK_EQ_INT(fx_call(&f, "ec2", "RunInstances", ec2_run_instances,
                          "{\"ImageId\":\"" AMI "\",\"InstanceType\":\"t2.foo\",\"MinCount\":1,"
                          "\"MaxCount\":1}"),
@@ -402,28 +351,29 @@ TEST(ec2_inst_run_errors)
                  -1);
     CHECK_EQ_STR(fx_err_code(&f), "InvalidAMIID.Malformed");
     CHECK_EQ_STR(fx_err_message(&f), "Invalid id: \"ami-xyz\" (expecting \"ami-...\")");
-    CHECK_EQ_INT(run(&f, "\"Placement\":{\"AvailabilityZone\":\"us-west-2a\"}", NULL), -1);
+    CHECK_EQ_INT(
+        ec2fx_run(&f, "t2.micro", "\"Placement\":{\"AvailabilityZone\":\"us-west-2a\"}", NULL), -1);
     CHECK_EQ_STR(fx_err_message(&f), "Invalid availability zone: [us-west-2a]");
-    CHECK_EQ_INT(run(&f, "\"SubnetId\":\"subnet-0123456789abcdef0\"", NULL), -1);
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro", "\"SubnetId\":\"subnet-0123456789abcdef0\"", NULL), -1);
     CHECK_EQ_STR(fx_err_code(&f), "InvalidSubnetID.NotFound");
     CHECK_EQ_STR(fx_err_message(&f), "The subnet ID 'subnet-0123456789abcdef0' does not exist");
-    CHECK_EQ_INT(run(&f, "\"SecurityGroups\":[\"web\"]", NULL), -1);
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro", "\"SecurityGroups\":[\"web\"]", NULL), -1);
     CHECK_EQ_STR(fx_err_code(&f), "InvalidGroup.NotFound");
     CHECK(str_startswith(fx_err_message(&f),
                          "The security group 'web' does not exist in default VPC 'vpc-"));
-    CHECK_EQ_INT(run(&f, "\"IamInstanceProfile\":{\"Name\":\"nope\"}", NULL), -1);
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro", "\"IamInstanceProfile\":{\"Name\":\"nope\"}", NULL), -1);
     CHECK_EQ_STR(fx_err_message(&f), "Value (nope) for parameter iamInstanceProfile.name is "
                                      "invalid. Invalid IAM Instance Profile name");
-    CHECK_EQ_INT(run(&f,
-                     "\"TagSpecifications\":[{\"ResourceType\":\"instance\",\"Tags\":"
-                     "[{\"Key\":\"aws:x\",\"Value\":\"1\"}]}]",
-                     NULL),
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro",
+                           "\"TagSpecifications\":[{\"ResourceType\":\"instance\",\"Tags\":"
+                           "[{\"Key\":\"aws:x\",\"Value\":\"1\"}]}]",
+                           NULL),
                  -1);
     CHECK_EQ_STR(fx_err_message(&f), "Tag keys starting with 'aws:' are reserved for internal use");
-    CHECK_EQ_INT(run(&f,
-                     "\"BlockDeviceMappings\":[{\"DeviceName\":\"/dev/xvda\",\"Ebs\":"
-                     "{\"VolumeSize\":20000}}]",
-                     NULL),
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro",
+                           "\"BlockDeviceMappings\":[{\"DeviceName\":\"/dev/xvda\",\"Ebs\":"
+                           "{\"VolumeSize\":20000}}]",
+                           NULL),
                  -1);
     CHECK_EQ_STR(fx_err_message(&f), "Volume of 20000GiB is too large; maximum is 16384GiB.");
     /* nothing was launched by any of them */
@@ -436,15 +386,15 @@ TEST(ec2_inst_dry_run)
 {
     struct fx f;
     char id[32];
-    open_ec2(&f);
-    CHECK_EQ_INT(run(&f, "\"DryRun\":true", NULL), -1);
+    ec2fx_open(&f);
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro", "\"DryRun\":true", NULL), -1);
     CHECK_EQ_STR(fx_err_code(&f), "DryRunOperation");
     CHECK_EQ_INT(f.c.err_status, 412);
     CHECK_EQ_STR(fx_err_message(&f), "Request would have succeeded, but DryRun flag is set.");
     CHECK_EQ_INT(describe(&f, "{}"), 0);
     CHECK_EQ_INT(count_instances(f.json), 0);
-    CHECK_EQ_INT(run(&f, NULL, id), 0);
-    advance(&f, MIN);
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro", NULL, id), 0);
+    ec2fx_advance(&f, MIN);
     CHECK_EQ_INT(fx_callf(&f, "ec2", "StopInstances", ec2_stop_instances,
                           "{\"InstanceIds\":[\"%s\"],\"DryRun\":true}", id),
                  -1);
@@ -466,12 +416,12 @@ TEST(ec2_inst_client_token_idempotent)
 {
     struct fx f;
     char a[32], b[32];
-    open_ec2(&f);
-    CHECK_EQ_INT(run(&f, "\"ClientToken\":\"tok-1\"", a), 0);
-    CHECK_EQ_INT(run(&f, "\"ClientToken\":\"tok-1\"", b), 0);
+    ec2fx_open(&f);
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro", "\"ClientToken\":\"tok-1\"", a), 0);
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro", "\"ClientToken\":\"tok-1\"", b), 0);
     CHECK_EQ_STR(a, b);
-    CHECK_EQ_STR(jstr(f.json, "instancesSet.0.clientToken"), "tok-1");
-    CHECK_EQ_INT(run(&f, "\"ClientToken\":\"tok-2\"", b), 0);
+    CHECK_EQ_STR(ec2fx_str(f.json, "instancesSet.0.clientToken"), "tok-1");
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro", "\"ClientToken\":\"tok-2\"", b), 0);
     CHECK(!str_eq(a, b));
     CHECK_EQ_INT(describe(&f, "{}"), 0);
     CHECK_EQ_INT(count_instances(f.json), 2);
@@ -481,18 +431,18 @@ TEST(ec2_inst_client_token_idempotent)
 TEST(ec2_inst_min_max_count)
 {
     struct fx f;
-    open_ec2(&f);
+    ec2fx_open(&f);
     CHECK_EQ_INT(fx_call(&f, "ec2", "RunInstances", ec2_run_instances,
                          "{\"ImageId\":\"" AMI "\",\"InstanceType\":\"t3.small\","
                          "\"MinCount\":2,\"MaxCount\":3}"),
                  0);
     CHECK_EQ_INT(json_array_size(json_object_get(f.json, "instancesSet")), 3);
-    CHECK_EQ_INT(jint(f.json, "instancesSet.2.amiLaunchIndex"), 2);
-    CHECK_EQ_INT(jint(f.json, "instancesSet.0.cpuOptions.threadsPerCore"), 2);
+    CHECK_EQ_INT(ec2fx_int(f.json, "instancesSet.2.amiLaunchIndex"), 2);
+    CHECK_EQ_INT(ec2fx_int(f.json, "instancesSet.0.cpuOptions.threadsPerCore"), 2);
     /* three different private addresses */
-    const char *a = jstr(f.json, "instancesSet.0.privateIpAddress");
-    const char *b = jstr(f.json, "instancesSet.1.privateIpAddress");
-    const char *c = jstr(f.json, "instancesSet.2.privateIpAddress");
+    const char *a = ec2fx_str(f.json, "instancesSet.0.privateIpAddress");
+    const char *b = ec2fx_str(f.json, "instancesSet.1.privateIpAddress");
+    const char *c = ec2fx_str(f.json, "instancesSet.2.privateIpAddress");
     CHECK(a && b && c && !str_eq(a, b) && !str_eq(b, c) && !str_eq(a, c));
     CHECK_EQ_INT(fx_call(&f, "ec2", "RunInstances", ec2_run_instances,
                          "{\"ImageId\":\"" AMI "\",\"MinCount\":3,\"MaxCount\":2}"),
@@ -506,22 +456,22 @@ TEST(ec2_inst_min_max_count)
     CHECK_EQ_INT(fx_call(&f, "ec2", "RunInstances", ec2_run_instances,
                          "{\"ImageId\":\"" AMI "\",\"MinCount\":1,\"MaxCount\":1}"),
                  0);
-    CHECK_EQ_STR(jstr(f.json, "instancesSet.0.instanceType"), "m1.small");
+    CHECK_EQ_STR(ec2fx_str(f.json, "instancesSet.0.instanceType"), "m1.small");
     fx_close(&f);
 }
 
 static void launch_fleet(struct fx *f)
 {
-    CHECK_EQ_INT(run(f,
-                     "\"TagSpecifications\":[{\"ResourceType\":\"instance\",\"Tags\":"
-                     "[{\"Key\":\"env\",\"Value\":\"prod\"},{\"Key\":\"Name\",\"Value\":"
-                     "\"web-1\"}]}]",
-                     NULL),
+    CHECK_EQ_INT(ec2fx_run(f, "t2.micro",
+                           "\"TagSpecifications\":[{\"ResourceType\":\"instance\",\"Tags\":"
+                           "[{\"Key\":\"env\",\"Value\":\"prod\"},{\"Key\":\"Name\",\"Value\":"
+                           "\"web-1\"}]}]",
+                           NULL),
                  0);
-    CHECK_EQ_INT(run(f,
-                     "\"TagSpecifications\":[{\"ResourceType\":\"instance\",\"Tags\":"
-                     "[{\"Key\":\"env\",\"Value\":\"dev\"}]}]",
-                     NULL),
+    CHECK_EQ_INT(ec2fx_run(f, "t2.micro",
+                           "\"TagSpecifications\":[{\"ResourceType\":\"instance\",\"Tags\":"
+                           "[{\"Key\":\"env\",\"Value\":\"dev\"}]}]",
+                           NULL),
                  0);
     CHECK_EQ_INT(fx_call(f, "ec2", "RunInstances", ec2_run_instances,
                          "{\"ImageId\":\"ami-0123456789abcdef0\",\"InstanceType\":\"c5.large\","
@@ -533,7 +483,7 @@ static void launch_fleet(struct fx *f)
 TEST(ec2_inst_describe_filters)
 {
     struct fx f;
-    open_ec2(&f);
+    ec2fx_open(&f);
     launch_fleet(&f);
     CHECK_EQ_INT(describe(&f, "{}"), 0);
     CHECK_EQ_INT(count_instances(f.json), 3);
@@ -543,7 +493,7 @@ TEST(ec2_inst_describe_filters)
     CHECK_EQ_INT(count_instances(f.json), 2);
     CHECK_EQ_INT(describe(&f, "{\"Filters\":[{\"Name\":\"tag:env\",\"Values\":[\"prod\"]}]}"), 0);
     CHECK_EQ_INT(count_instances(f.json), 1);
-    CHECK_EQ_STR(jstr(f.json, "reservationSet.0.instancesSet.0.tagSet.0.key"), "Name");
+    CHECK_EQ_STR(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.tagSet.0.key"), "Name");
     CHECK_EQ_INT(describe(&f, "{\"Filters\":[{\"Name\":\"tag-key\",\"Values\":[\"env\"]}]}"), 0);
     CHECK_EQ_INT(count_instances(f.json), 2);
     CHECK_EQ_INT(describe(&f, "{\"Filters\":[{\"Name\":\"tag-value\",\"Values\":[\"web-*\"]}]}"),
@@ -553,9 +503,10 @@ TEST(ec2_inst_describe_filters)
                               "[\"us-east-1b\"]}]}"),
                  0);
     CHECK_EQ_INT(count_instances(f.json), 1);
-    CHECK_EQ_STR(jstr(f.json, "reservationSet.0.instancesSet.0.instanceType"), "c5.large");
-    CHECK_EQ_STR(jstr(f.json, "reservationSet.0.instancesSet.0.maintenanceOptions.autoRecovery"),
-                 "disabled");
+    CHECK_EQ_STR(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.instanceType"), "c5.large");
+    CHECK_EQ_STR(
+        ec2fx_str(f.json, "reservationSet.0.instancesSet.0.maintenanceOptions.autoRecovery"),
+        "disabled");
     CHECK_EQ_INT(describe(&f, "{\"Filters\":[{\"Name\":\"image-id\",\"Values\":"
                               "[\"" AMI "\"]},{\"Name\":\"instance-state-name\",\"Values\":"
                               "[\"pend*\",\"running\"]}]}"),
@@ -565,18 +516,18 @@ TEST(ec2_inst_describe_filters)
                               "[\"16\"]}]}"),
                  0);
     CHECK_EQ_INT(count_instances(f.json), 0);
-    advance(&f, MIN);
+    ec2fx_advance(&f, MIN);
     CHECK_EQ_INT(describe(&f, "{\"Filters\":[{\"Name\":\"instance-state-code\",\"Values\":"
                               "[\"16\"]}]}"),
                  0);
     CHECK_EQ_INT(count_instances(f.json), 3);
-    const char *ip = jstr(f.json, "reservationSet.0.instancesSet.0.privateIpAddress");
+    const char *ip = ec2fx_str(f.json, "reservationSet.0.instancesSet.0.privateIpAddress");
     char body[160];
     snprintf(body, sizeof(body),
              "{\"Filters\":[{\"Name\":\"private-ip-address\",\"Values\":[\"%s\"]}]}", ip);
     CHECK_EQ_INT(describe(&f, body), 0);
     CHECK_EQ_INT(count_instances(f.json), 1);
-    const char *vpc = jstr(f.json, "reservationSet.0.instancesSet.0.vpcId");
+    const char *vpc = ec2fx_str(f.json, "reservationSet.0.instancesSet.0.vpcId");
     snprintf(body, sizeof(body), "{\"Filters\":[{\"Name\":\"vpc-id\",\"Values\":[\"%s\"]}]}", vpc);
     CHECK_EQ_INT(describe(&f, body), 0);
     CHECK_EQ_INT(count_instances(f.json), 3);
@@ -593,7 +544,7 @@ TEST(ec2_inst_describe_filters)
 TEST(ec2_inst_describe_pagination)
 {
     struct fx f;
-    open_ec2(&f);
+    ec2fx_open(&f);
     CHECK_EQ_INT(fx_call(&f, "ec2", "RunInstances", ec2_run_instances,
                          "{\"ImageId\":\"" AMI "\",\"InstanceType\":\"t2.nano\","
                          "\"MinCount\":4,\"MaxCount\":4}"),
@@ -604,13 +555,13 @@ TEST(ec2_inst_describe_pagination)
                  0);
     CHECK_EQ_INT(describe(&f, "{\"MaxResults\":5}"), 0);
     CHECK_EQ_INT(count_instances(f.json), 5);
-    const char *tok = jstr(f.json, "nextToken");
+    const char *tok = ec2fx_str(f.json, "nextToken");
     CHECK(tok != NULL);
     char body[256];
     snprintf(body, sizeof(body), "{\"MaxResults\":5,\"NextToken\":\"%s\"}", tok ? tok : "");
     CHECK_EQ_INT(describe(&f, body), 0);
     CHECK_EQ_INT(count_instances(f.json), 2);
-    CHECK(jstr(f.json, "nextToken") == NULL);
+    CHECK(ec2fx_str(f.json, "nextToken") == NULL);
     /* grouped by reservation: two reservations in all */
     CHECK_EQ_INT(describe(&f, "{}"), 0);
     CHECK_EQ_INT(json_array_size(json_object_get(f.json, "reservationSet")), 2);
@@ -631,9 +582,9 @@ TEST(ec2_inst_attributes_and_options)
 {
     struct fx f;
     char id[32];
-    open_ec2(&f);
-    CHECK_EQ_INT(run(&f, "\"UserData\":\"IyEvYmluL3NoCmVjaG8gaGkK\"", id), 0);
-    advance(&f, MIN);
+    ec2fx_open(&f);
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro", "\"UserData\":\"IyEvYmluL3NoCmVjaG8gaGkK\"", id), 0);
+    ec2fx_advance(&f, MIN);
     CHECK_EQ_INT(fx_callf(&f, "ec2", "ModifyInstanceAttribute", ec2_modify_instance_attribute,
                           "{\"InstanceId\":\"%s\",\"InstanceType\":{\"Value\":\"t2.small\"}}", id),
                  -1);
@@ -648,7 +599,7 @@ TEST(ec2_inst_attributes_and_options)
                  -1);
     CHECK_EQ_STR(fx_err_code(&f), "InvalidParameterCombination");
     CHECK_EQ_INT(act(&f, "StopInstances", ec2_stop_instances, id), 0);
-    advance(&f, EC2_STOPPING_MS);
+    ec2fx_advance(&f, EC2_STOPPING_MS);
     CHECK_EQ_INT(fx_callf(&f, "ec2", "ModifyInstanceAttribute", ec2_modify_instance_attribute,
                           "{\"InstanceId\":\"%s\",\"Attribute\":\"instanceType\","
                           "\"Value\":\"t2.small\"}",
@@ -657,30 +608,30 @@ TEST(ec2_inst_attributes_and_options)
     CHECK_EQ_INT(fx_callf(&f, "ec2", "DescribeInstanceAttribute", ec2_describe_instance_attribute,
                           "{\"InstanceId\":\"%s\",\"Attribute\":\"instanceType\"}", id),
                  0);
-    CHECK_EQ_STR(jstr(f.json, "instanceType.value"), "t2.small");
-    CHECK_EQ_STR(jstr(f.json, "instanceId"), id);
+    CHECK_EQ_STR(ec2fx_str(f.json, "instanceType.value"), "t2.small");
+    CHECK_EQ_STR(ec2fx_str(f.json, "instanceId"), id);
     CHECK_EQ_INT(fx_callf(&f, "ec2", "DescribeInstanceAttribute", ec2_describe_instance_attribute,
                           "{\"InstanceId\":\"%s\",\"Attribute\":\"userData\"}", id),
                  0);
-    CHECK_EQ_STR(jstr(f.json, "userData.value"), "IyEvYmluL3NoCmVjaG8gaGkK");
+    CHECK_EQ_STR(ec2fx_str(f.json, "userData.value"), "IyEvYmluL3NoCmVjaG8gaGkK");
     CHECK_EQ_INT(fx_callf(&f, "ec2", "ModifyInstanceAttribute", ec2_modify_instance_attribute,
                           "{\"InstanceId\":\"%s\",\"UserData\":{\"Value\":\"hello\"}}", id),
                  0);
     CHECK_EQ_INT(fx_callf(&f, "ec2", "DescribeInstanceAttribute", ec2_describe_instance_attribute,
                           "{\"InstanceId\":\"%s\",\"Attribute\":\"userData\"}", id),
                  0);
-    CHECK_EQ_STR(jstr(f.json, "userData.value"), "aGVsbG8=");
+    CHECK_EQ_STR(ec2fx_str(f.json, "userData.value"), "aGVsbG8=");
     CHECK_EQ_INT(
         fx_callf(&f, "ec2", "DescribeInstanceAttribute", ec2_describe_instance_attribute,
                  "{\"InstanceId\":\"%s\",\"Attribute\":\"instanceInitiatedShutdownBehavior\"}", id),
         0);
-    CHECK_EQ_STR(jstr(f.json, "instanceInitiatedShutdownBehavior.value"), "stop");
+    CHECK_EQ_STR(ec2fx_str(f.json, "instanceInitiatedShutdownBehavior.value"), "stop");
 
     CHECK_EQ_INT(fx_callf(&f, "ec2", "ModifyInstanceMaintenanceOptions",
                           ec2_modify_instance_maintenance_options,
                           "{\"InstanceId\":\"%s\",\"AutoRecovery\":\"disabled\"}", id),
                  0);
-    CHECK_EQ_STR(jstr(f.json, "autoRecovery"), "disabled");
+    CHECK_EQ_STR(ec2fx_str(f.json, "autoRecovery"), "disabled");
     struct ec2_instance in;
     CHECK_EQ_INT(ec2_instance_get(f.st, id, &in), 0);
     CHECK_EQ_STR(in.auto_recovery, "disabled");
@@ -692,16 +643,19 @@ TEST(ec2_inst_attributes_and_options)
                           "\"HttpPutResponseHopLimit\":2}",
                           id),
                  0);
-    CHECK_EQ_STR(jstr(f.json, "instanceMetadataOptions.state"), "pending");
-    CHECK_EQ_STR(jstr(f.json, "instanceMetadataOptions.httpTokens"), "required");
+    CHECK_EQ_STR(ec2fx_str(f.json, "instanceMetadataOptions.state"), "pending");
+    CHECK_EQ_STR(ec2fx_str(f.json, "instanceMetadataOptions.httpTokens"), "required");
     CHECK_EQ_STR(state_of(&f, id), "stopped");
-    CHECK_EQ_STR(jstr(f.json, "reservationSet.0.instancesSet.0.metadataOptions.httpTokens"),
+    CHECK_EQ_STR(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.metadataOptions.httpTokens"),
                  "required");
     CHECK_EQ_INT(
-        jint(f.json, "reservationSet.0.instancesSet.0.metadataOptions.httpPutResponseHopLimit"), 2);
-    CHECK_EQ_STR(jstr(f.json, "reservationSet.0.instancesSet.0.maintenanceOptions.autoRecovery"),
-                 "disabled");
-    CHECK_EQ_STR(jstr(f.json, "reservationSet.0.instancesSet.0.instanceType"), "t2.small");
+        ec2fx_int(f.json,
+                  "reservationSet.0.instancesSet.0.metadataOptions.httpPutResponseHopLimit"),
+        2);
+    CHECK_EQ_STR(
+        ec2fx_str(f.json, "reservationSet.0.instancesSet.0.maintenanceOptions.autoRecovery"),
+        "disabled");
+    CHECK_EQ_STR(ec2fx_str(f.json, "reservationSet.0.instancesSet.0.instanceType"), "t2.small");
     CHECK_EQ_INT(fx_callf(&f, "ec2", "ModifyInstanceMetadataOptions",
                           ec2_modify_instance_metadata_options,
                           "{\"InstanceId\":\"%s\",\"HttpPutResponseHopLimit\":65}", id),
@@ -732,14 +686,14 @@ TEST(ec2_inst_internal_actions)
 {
     struct fx f;
     char id[32];
-    open_ec2(&f);
-    CHECK_EQ_INT(run(&f, NULL, id), 0);
-    advance(&f, MIN);
+    ec2fx_open(&f);
+    CHECK_EQ_INT(ec2fx_run(&f, "t2.micro", NULL, id), 0);
+    ec2fx_advance(&f, MIN);
     CHECK_EQ_INT(fx_callf(&f, "ec2", "RebootInstances", call_ec2_reboot, "{\"Id\":\"%s\"}", id), 0);
     CHECK_EQ_INT(fx_callf(&f, "ec2", "StopInstances", call_ec2_stop, "{\"Id\":\"%s\"}", id), 0);
     CHECK_EQ_STR(state_of(&f, id), "stopping");
     /* the reboot in progress was superseded: no boot after the stop */
-    advance(&f, EC2_REBOOT_MS);
+    ec2fx_advance(&f, EC2_REBOOT_MS);
     struct ec2_instance in;
     CHECK_EQ_INT(ec2_instance_get(f.st, id, &in), 0);
     CHECK_EQ_INT(in.boot_ms, T0 + EC2_PENDING_MS);
@@ -765,22 +719,22 @@ TEST(ec2_inst_internal_actions)
 TEST(ec2_inst_describe_instance_types)
 {
     struct fx f;
-    open_ec2(&f);
+    ec2fx_open(&f);
     CHECK_EQ_INT(fx_call(&f, "ec2", "DescribeInstanceTypes", ec2_describe_instance_types,
                          "{\"InstanceTypes\":[\"t2.micro\",\"i3.large\"]}"),
                  0);
     CHECK(f.out_error == NULL);
     const json_t *list = json_object_get(f.json, "instanceTypeSet");
     CHECK_EQ_INT(json_array_size(list), 2);
-    CHECK_EQ_STR(jstr(list, "0.instanceType"), "i3.large");
+    CHECK_EQ_STR(ec2fx_str(list, "0.instanceType"), "i3.large");
     CHECK(json_is_false(json_object_get(json_array_get(list, 0), "autoRecoverySupported")));
-    CHECK_EQ_INT(jint(list, "0.instanceStorageInfo.totalSizeInGB"), 475);
-    CHECK_EQ_STR(jstr(list, "1.instanceType"), "t2.micro");
+    CHECK_EQ_INT(ec2fx_int(list, "0.instanceStorageInfo.totalSizeInGB"), 475);
+    CHECK_EQ_STR(ec2fx_str(list, "1.instanceType"), "t2.micro");
     CHECK(json_is_true(json_object_get(json_array_get(list, 1), "autoRecoverySupported")));
     CHECK(json_is_true(json_object_get(json_array_get(list, 1), "freeTierEligible")));
-    CHECK_EQ_INT(jint(list, "1.memoryInfo.sizeInMiB"), 1024);
-    CHECK_EQ_INT(jint(list, "1.vCpuInfo.defaultVCpus"), 1);
-    CHECK_EQ_STR(jstr(list, "1.hypervisor"), "xen");
+    CHECK_EQ_INT(ec2fx_int(list, "1.memoryInfo.sizeInMiB"), 1024);
+    CHECK_EQ_INT(ec2fx_int(list, "1.vCpuInfo.defaultVCpus"), 1);
+    CHECK_EQ_STR(ec2fx_str(list, "1.hypervisor"), "xen");
 
     CHECK_EQ_INT(fx_call(&f, "ec2", "DescribeInstanceTypes", ec2_describe_instance_types,
                          "{\"Filters\":[{\"Name\":\"instance-type\",\"Values\":[\"c5*\"]},"
@@ -809,7 +763,7 @@ TEST(ec2_inst_describe_instance_types)
         CHECK_EQ_INT(fx_call(&f, "ec2", "DescribeInstanceTypes", ec2_describe_instance_types, body),
                      0);
         total += json_array_size(json_object_get(f.json, "instanceTypeSet"));
-        const char *tok = jstr(f.json, "nextToken");
+        const char *tok = ec2fx_str(f.json, "nextToken");
         if (!tok)
             break;
         snprintf(body, sizeof(body), "{\"MaxResults\":50,\"NextToken\":\"%s\"}", tok);

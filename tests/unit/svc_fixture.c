@@ -185,8 +185,9 @@ const char *fx_err_message(const struct fx *f)
     return f->c.err_status ? f->c.err_message : NULL;
 }
 
-json_t *fx_jget(json_t *v, const char *path)
+json_t *fx_jget(const json_t *cv, const char *path)
 {
+    json_t *v = (json_t *)cv; /* jansson has no const getters */
     char buf[256];
     snprintf(buf, sizeof(buf), "%s", path);
     char *save = NULL;

@@ -72,7 +72,7 @@ int fx_callf(struct fx *f, const char *service, const char *op, op_handler *fn, 
 const char *fx_err_code(const struct fx *f);
 const char *fx_err_message(const struct fx *f);
 /* The value at a dotted path ("Users.0.UserName": object keys, array indexes) of v, or NULL. */
-json_t *fx_jget(json_t *v, const char *path);
+json_t *fx_jget(const json_t *v, const char *path);
 /* The string at a dotted path of the last call's parsed output (f->json), or NULL. */
 const char *fx_js(const struct fx *f, const char *path);
 /* fx_open, answering in JSON (so f->json holds the parsed output). */
