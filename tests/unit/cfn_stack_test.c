@@ -632,3 +632,21 @@ TEST(cfn_stack_update_rollback_of_a_replacement)
     CHECK_CONTAINS(f.body, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS");
     close_fx(&f);
 }
+
+/* GetTemplateSummary of a stack summarises the stack's current template. */
+TEST(cfn_stack_template_summary_by_stack_name)
+{
+    struct fx f;
+    open_fx(&f);
+    CHECK_EQ_INT(create(&f, "s1", two_alarms, NULL), 0);
+    run_for(&f, 60000);
+    CHECK_EQ_INT(fx_call(&f, "cloudformation", "GetTemplateSummary", cfn_get_template_summary,
+                         "{\"StackName\":\"s1\"}"),
+                 0);
+    CHECK_CONTAINS(f.body, "<ResourceTypes><member>AWS::CloudWatch::Alarm</member>");
+    CHECK_EQ_INT(fx_call(&f, "cloudformation", "GetTemplateSummary", cfn_get_template_summary,
+                         "{\"StackName\":\"nostack\"}"),
+                 -1);
+    CHECK_EQ_STR(fx_err_message(&f), "Stack with id nostack does not exist");
+    close_fx(&f);
+}

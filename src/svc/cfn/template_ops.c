@@ -1,11 +1,12 @@
 /*
  * template_ops.c — the template-only CloudFormation operations: ValidateTemplate and
  * GetTemplateSummary (TemplateBody only; no S3 in the lab, so TemplateURL is refused, and
- * no stacks yet, so GetTemplateSummary's StackName finds none).
+ * GetTemplateSummary of a stack reads the stack's template).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "svc/cfn/cfn_stack.h"
 #include "svc/cfn/template.h"
 #include "svc/svc.h"
 
@@ -176,18 +177,30 @@ int cfn_validate_template(struct call *c, const json_t *in, struct out *o)
  * GetTemplateSummary: for a TemplateBody, the parameter declarations (with type and
  * AllowedValues), Description, Capabilities, ResourceTypes (template order, unique),
  * Version, Metadata (JSON text), DeclaredTransforms and ResourceIdentifierSummaries.
- * StackName: the lab has no stacks yet, so the stack does not exist; StackSetName:
- * no stack sets.
+ * StackName: the same summary of that stack's current template; StackSetName: no stack
+ * sets.
  */
 int cfn_get_template_summary(struct call *c, const json_t *in, struct out *o)
 {
     const char *stack = json_string_value(json_object_get(in, "StackName"));
     const char *set = json_string_value(json_object_get(in, "StackSetName"));
-    if (stack)
-        return call_fail(c, 400, "ValidationError", "Stack with id %s does not exist", stack);
     if (set)
         return call_fail(c, 404, "StackSetNotFoundException", "StackSet %s not found", set);
-    json_t *t = load_body(c, in);
+    json_t *t;
+    if (stack) { /* the summary of the stack's current template */
+        struct cfn_stack st;
+        int found = cfn_stack_load(c->st, c->region, stack, &st);
+        if (found < 0)
+            return call_fail(c, 500, "InternalFailure", NULL);
+        if (found > 0)
+            return call_fail(c, 400, "ValidationError", "Stack with id %s does not exist", stack);
+        json_t *body = json_pack("{s:O?}", "TemplateBody", json_object_get(st.doc, "body"));
+        cfn_stack_free(&st);
+        t = load_body(c, body);
+        json_decref(body);
+    } else {
+        t = load_body(c, in);
+    }
     if (!t)
         return -1;
     out_begin(o, "Parameters");
