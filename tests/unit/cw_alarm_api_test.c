@@ -383,6 +383,7 @@ TEST(cw_alarm_describe_filters_and_paging)
                  0);
     CHECK_EQ_INT(n_metric(&f), 1);
     CHECK(json_object_get(f.json, "NextToken") == NULL);
+    f.validate = true; /* MaxRecords 1..100 is the model's, checked by wire_validate */
     CHECK(describe(&f, "{\"MaxRecords\":101}") != 0);
     CHECK_EQ_STR(fx_err_code(&f), "ValidationError");
     fx_close(&f);

@@ -1020,12 +1020,7 @@ int cw_describe_alarms(struct call *c, const json_t *in, struct out *o)
     const json_t *jmax = json_object_get(in, "MaxRecords");
     int64_t max = jmax ? json_integer_value(jmax) : DESCRIBE_PAGE_DEFAULT;
 
-    if (jmax && (max < 1 || max > 100))
-        return call_fail(c, 400, "ValidationError",
-                         "1 validation error detected: Value '%lld' at 'maxRecords' failed to "
-                         "satisfy constraint: Member must have value %s",
-                         (long long)max,
-                         max < 1 ? "greater than or equal to 1" : "less than or equal to 100");
+    /* MaxRecords 1..100 and the StateValue enum: wire_validate [model] */
     if (json_array_size(names) && prefix)
         return call_fail(c, 400, "InvalidParameterCombination", /* inferred */
                          "The parameters AlarmNames and AlarmNamePrefix are mutually exclusive "

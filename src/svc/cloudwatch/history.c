@@ -185,18 +185,7 @@ int cw_describe_alarm_history(struct call *c, const json_t *in, struct out *o)
     const json_t *jstart = json_object_get(in, "StartDate");
     const json_t *jend = json_object_get(in, "EndDate");
     int64_t max = jmax ? json_integer_value(jmax) : HISTORY_PAGE_DEFAULT;
-    if (jmax && (max < 1 || max > 100))
-        return call_fail(c, 400, "ValidationError",
-                         "1 validation error detected: Value '%lld' at 'maxRecords' failed to "
-                         "satisfy constraint: Member must have value %s",
-                         (long long)max,
-                         max < 1 ? "greater than or equal to 1" : "less than or equal to 100");
-    if (scan && !str_eq(scan, "TimestampDescending") && !str_eq(scan, "TimestampAscending"))
-        return call_fail(c, 400, "ValidationError",
-                         "1 validation error detected: Value '%s' at 'scanBy' failed to satisfy "
-                         "constraint: Member must satisfy enum value set: [TimestampDescending, "
-                         "TimestampAscending]",
-                         scan);
+    /* MaxRecords 1..100 and the ScanBy / HistoryItemType enums: wire_validate [model] */
     bool asc = str_eq(scan, "TimestampAscending");
     int64_t tok_at = asc ? INT64_MIN : INT64_MAX, tok_id = asc ? -1 : INT64_MAX;
     if (token) {
