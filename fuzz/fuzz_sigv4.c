@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fl[NFIELDS] = (size_t)(end - p);
 
     struct arena *a = arena_new();
-    struct http_request rq;
+    struct request rq;
     memset(&rq, 0, sizeof(rq));
     rq.arena = a;
     rq.method = "POST";
@@ -68,16 +68,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rq.path = arena_strndup(a, f[2], fl[2]);
     rq.body = arena_strndup(a, f[NFIELDS], fl[NFIELDS]);
     rq.body_len = strlen(rq.body);
-    struct http_header *h = arena_zalloc(a, 10 * sizeof(*h));
+    struct header *h = arena_zalloc(a, 10 * sizeof(*h));
     size_t n = 0;
     static const char *const names[] = {"Authorization",        NULL,   NULL,
                                         "X-Amz-Date",           "Date", "X-Amz-Security-Token",
                                         "X-Amz-Content-Sha256", NULL};
-    h[n++] = (struct http_header){"Host", "127.0.0.1:4566"};
+    h[n++] = (struct header){"Host", "127.0.0.1:4566"};
     for (int i = 0; i < NFIELDS; i++) {
         if (!names[i] || fl[i] == 0)
             continue;
-        h[n++] = (struct http_header){names[i], arena_strndup(a, f[i], fl[i])};
+        h[n++] = (struct header){names[i], arena_strndup(a, f[i], fl[i])};
     }
     const char *colon = memchr(f[7], ':', fl[7]);
     if (colon) {

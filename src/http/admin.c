@@ -54,7 +54,7 @@ bool admin_owns_path(const char *path)
 
 void admin_reply(struct admin_call *ac, int status, json_t *body)
 {
-    struct http_response *resp = ac->resp;
+    struct response *resp = ac->resp;
     resp->status = status;
     buf_reset(&resp->body);
     if (body) {
@@ -152,7 +152,7 @@ static int authenticate(struct admin_call *ac, enum admin_auth auth)
 
 /* ---------------- routing ---------------- */
 
-void admin_handle(struct server_ctx *ctx, const struct http_request *rq, struct http_response *resp)
+void admin_handle(struct server_ctx *ctx, const struct request *rq, struct response *resp)
 {
     struct admin_call ac;
     memset(&ac, 0, sizeof(ac));
@@ -176,7 +176,7 @@ void admin_handle(struct server_ctx *ctx, const struct http_request *rq, struct 
     }
     if (!hit) {
         if (allow.len) {
-            http_response_header(resp, "Allow", arena_strdup(rq->arena, allow.p));
+            response_header(resp, "Allow", arena_strdup(rq->arena, allow.p));
             admin_error(&ac, 405, "MethodNotAllowed", "%s is not allowed on %s; use %s", rq->method,
                         rq->path, allow.p); /* inferred */
         } else {

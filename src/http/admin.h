@@ -11,8 +11,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "auth/principal.h"
-#include "http/http.h"
+#include "core/principal.h"
+#include "base/request.h"
 
 struct server_ctx;
 
@@ -26,8 +26,8 @@ enum admin_auth {
 /* One admin call as a handler sees it. */
 struct admin_call {
     struct server_ctx *ctx;
-    const struct http_request *rq;
-    struct http_response *resp;
+    const struct request *rq;
+    struct response *resp;
     const char *tail;     /* for prefix routes: the path after the prefix ("" if none) */
     struct principal who; /* the caller, for ADMIN_ROOT routes (kind 0 otherwise) */
 };
@@ -38,8 +38,8 @@ typedef void admin_fn(struct admin_call *ac);
 bool admin_owns_path(const char *path);
 
 /* Answers one admin request (route, authenticate, run the handler). */
-void admin_handle(struct server_ctx *ctx, const struct http_request *rq,
-                  struct http_response *resp);
+void admin_handle(struct server_ctx *ctx, const struct request *rq,
+                  struct response *resp);
 
 /* Replies with status and body (the reference is stolen; NULL: empty body). */
 void admin_reply(struct admin_call *ac, int status, json_t *body);

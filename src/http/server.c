@@ -5,7 +5,7 @@
  *
  * The access handler runs three times per request: first call (allocate the request
  * context and arena, refuse an oversized Content-Length), body chunks (append to the
- * arena), final call (build struct http_request, run the handler, queue the response).
+ * arena), final call (build struct request, run the handler, queue the response).
  * The raw request target comes from MHD's URI log callback (before MHD splits and
  * unescapes it) and is parked in the per-connection context until the first call; the
  * identity unescape callback keeps MHD from decoding anything in place.
@@ -210,7 +210,7 @@ static void body_append(struct req_ctx *rc, const char *p, size_t n)
 
 struct hdr_collect {
     struct arena *a;
-    struct http_header *v;
+    struct header *v;
     size_t n, cap;
 };
 
@@ -276,7 +276,7 @@ static const char *remote_addr(struct arena *a, struct MHD_Connection *c)
 }
 
 /* Queues resp on c (taking its body) and reports whether MHD accepted it. */
-static enum MHD_Result queue_response(struct MHD_Connection *c, struct http_response *resp)
+static enum MHD_Result queue_response(struct MHD_Connection *c, struct response *resp)
 {
     struct MHD_Response *r;
     size_t n = resp->body.len;
@@ -295,7 +295,7 @@ static enum MHD_Result queue_response(struct MHD_Connection *c, struct http_resp
     if (resp->content_type &&
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type) != MHD_YES)
         log_warn("http: bad Content-Type %s", resp->content_type);
-    for (int i = 0; i < resp->nheaders && i < HTTP_MAX_RESP_HEADERS; i++)
+    for (int i = 0; i < resp->nheaders && i < RESPONSE_MAX_HEADERS; i++)
         if (MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value) != MHD_YES)
             log_warn("http: response header %s refused", resp->headers[i].name);
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
@@ -304,7 +304,7 @@ static enum MHD_Result queue_response(struct MHD_Connection *c, struct http_resp
 }
 
 /* A JSON error from the HTTP layer itself (no protocol is known at this point). */
-static void layer_error(struct http_response *resp, int status, const char *type,
+static void layer_error(struct response *resp, int status, const char *type,
                         const char *message)
 {
     resp->status = status;
@@ -329,8 +329,8 @@ static void store_settle(struct server_ctx *ctx)
 static enum MHD_Result finish_request(struct server *srv, struct MHD_Connection *c,
                                       struct req_ctx *rc, const char *method)
 {
-    struct http_request rq;
-    struct http_response resp;
+    struct request rq;
+    struct response resp;
     memset(&rq, 0, sizeof(rq));
     memset(&resp, 0, sizeof(resp));
     rq.arena = rc->a;
@@ -587,7 +587,7 @@ void server_free(struct server *srv)
     free(srv);
 }
 
-void server_route(struct server_ctx *ctx, const struct http_request *rq, struct http_response *resp)
+void server_route(struct server_ctx *ctx, const struct request *rq, struct response *resp)
 {
     if (admin_owns_path(rq->path))
         admin_handle(ctx, rq, resp);

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "http/http.h"
+#include "base/request.h"
 
 #ifndef RECOVERLAB_VERSION
 #define RECOVERLAB_VERSION "0.1.0"
@@ -23,8 +23,8 @@ struct server;
 struct server_ctx;
 
 /* Answers one request; resp->body is heap and freed by the server. */
-typedef void server_handler_fn(struct server_ctx *ctx, const struct http_request *rq,
-                               struct http_response *resp);
+typedef void server_handler_fn(struct server_ctx *ctx, const struct request *rq,
+                               struct response *resp);
 
 /*
  * Splits "ADDR:PORT" ("127.0.0.1:4566", "[::1]:0", "localhost:8080") into host (without
@@ -54,7 +54,7 @@ void server_stop(struct server *srv);
 void server_free(struct server *srv);
 
 /* The default handler: admin routes or dispatch_aws. */
-void server_route(struct server_ctx *ctx, const struct http_request *rq,
-                  struct http_response *resp);
+void server_route(struct server_ctx *ctx, const struct request *rq,
+                  struct response *resp);
 
 #endif

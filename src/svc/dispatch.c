@@ -139,11 +139,14 @@ static int authenticate(struct server_ctx *ctx, struct call *c, int prc,
     return 0;
 }
 
-void dispatch_aws(struct server_ctx *ctx, const struct http_request *rq,
-                  struct http_response *resp)
+void dispatch_aws(struct server_ctx *ctx, const struct request *rq,
+                  struct response *resp)
 {
     struct call c;
+    struct out out;
     memset(&c, 0, sizeof(c));
+    memset(&out, 0, sizeof(out));
+    c.out = &out;
     c.a = rq->arena;
     c.rq = rq;
     c.st = ctx->st;
@@ -163,7 +166,7 @@ void dispatch_aws(struct server_ctx *ctx, const struct http_request *rq,
 
     if (wire_route(&c, prc == 0 ? sp.service : NULL))
         goto respond;
-    out_init(&c.out, c.proto, c.svc, c.op);
+    out_init(c.out, c.proto, c.svc, c.op);
     if (authenticate(ctx, &c, prc, &sp, &sr))
         goto respond;
     const struct op_def *def = ops_find(c.svc->id, c.op->name);
@@ -187,12 +190,12 @@ void dispatch_aws(struct server_ctx *ctx, const struct http_request *rq,
                                               "unknown error, exception or failure.");
         goto respond;
     }
-    int rc = def->fn(&c, in, &c.out);
+    int rc = def->fn(&c, in, c.out);
     /* GetAccessKeyLastUsed / RoleLastUsed: the key and role were used (same transaction) */
-    if (!rc && !c.err_status && c.who.access_key_id[0] && !c.auth_off)
+    if (!rc && !c.err.status && c.who.access_key_id[0] && !c.auth_off)
         rc = iam_note_use(c.st, &c.who, c.svc->signing_name, c.region, c.now_ms);
-    if (rc || c.err_status) {
-        if (!c.err_status)
+    if (rc || c.err.status) {
+        if (!c.err.status)
             call_fail(&c, 500, "InternalFailure", "The request processing has failed because of "
                                                   "an unknown error, exception or failure.");
         store_rollback(c.st);
@@ -217,5 +220,5 @@ respond:
               c.svc ? c.svc->id : "?", c.op_name ? c.op_name : "?", resp->status);
     if (in)
         json_decref(in);
-    out_free(&c.out);
+    out_free(c.out);
 }

@@ -273,10 +273,10 @@ static void copy_err(struct call *err, const struct call *ch)
 {
     if (!err)
         return;
-    err->err_status = ch->err_status;
-    err->err_code = ch->err_code;
-    err->err_message = ch->err_message;
-    err->err_sender = ch->err_sender;
+    err->err.status = ch->err.status;
+    err->err.code = ch->err.code;
+    err->err.message = ch->err.message;
+    err->err.sender = ch->err.sender;
     memcpy(err->request_id, ch->request_id, sizeof(err->request_id));
 }
 
@@ -306,9 +306,10 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
     int rc = -1;
     json_t *input = NULL, *result = NULL;
     struct buf path = BUF_INIT;
-    struct http_response resp;
+    struct response resp;
     memset(&resp, 0, sizeof(resp));
     struct call ch;
+    struct out ch_out;
     memset(&ch, 0, sizeof(ch));
     ch.a = parent->a;
     ch.rq = parent->rq;
@@ -336,7 +337,8 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
                   op);
         goto fail;
     }
-    out_init(&ch.out, PROTO_JSON, s, mop);
+    ch.out = &ch_out;
+    out_init(ch.out, PROTO_JSON, s, mop);
 
     input = in ? json_deep_copy(in) : json_object();
     if (!input || !json_is_object(input)) {
@@ -355,9 +357,9 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
         call_fail(&ch, 500, "InternalFailure", INTERNAL_MSG);
         goto fail;
     }
-    int hrc = def->fn(&ch, input, &ch.out);
-    if (hrc || ch.err_status) {
-        if (!ch.err_status)
+    int hrc = def->fn(&ch, input, ch.out);
+    if (hrc || ch.err.status) {
+        if (!ch.err.status)
             call_fail(&ch, 500, "InternalFailure", INTERNAL_MSG);
         store_rollback(ch.st);
         goto fail;
@@ -365,7 +367,7 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
     /* render (this also catches writer misuse) before committing */
     ch.proto = PROTO_JSON;
     wire_respond(&ch, &resp);
-    if (ch.err_status) {
+    if (ch.err.status) {
         store_rollback(ch.st);
         goto fail;
     }
@@ -403,6 +405,6 @@ done:
         json_decref(input);
     buf_free(&path);
     buf_free(&resp.body);
-    out_free(&ch.out);
+    out_free(ch.out);
     return rc;
 }

@@ -53,8 +53,8 @@ struct server_ctx {
 };
 
 /* Answers one AWS API request (not /_recoverlab/). resp->body is filled (heap). */
-void dispatch_aws(struct server_ctx *ctx, const struct http_request *rq,
-                  struct http_response *resp);
+void dispatch_aws(struct server_ctx *ctx, const struct request *rq,
+                  struct response *resp);
 
 /* The credential lookup used by SigV4 (ctx is the server_ctx). */
 int svc_credential_lookup(void *ctx, const char *access_key_id, struct arena *a,

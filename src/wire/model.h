@@ -10,12 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum proto {
-    PROTO_QUERY = 1, /* awsQuery: form body, XML response */
-    PROTO_EC2 = 2,   /* ec2 query: form body, EC2 XML response */
-    PROTO_JSON = 4,  /* awsJson1_0 / 1_1 with X-Amz-Target */
-    PROTO_CBOR = 8,  /* smithy-rpc-v2-cbor */
-};
+#include "core/call.h"
 
 enum sh_type {
     SH_STRUCTURE = 1,

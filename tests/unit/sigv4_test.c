@@ -26,9 +26,9 @@ struct sigv4_vector {
 
 /* ---- a request from raw HTTP/1.1 bytes, the way the HTTP layer hands it over ---- */
 
-static struct http_request *req_from_raw(struct arena *a, const char *raw, size_t len)
+static struct request *req_from_raw(struct arena *a, const char *raw, size_t len)
 {
-    struct http_request *rq = arena_zalloc(a, sizeof(*rq));
+    struct request *rq = arena_zalloc(a, sizeof(*rq));
     rq->arena = a;
     rq->remote_addr = "127.0.0.1";
     const char *end = raw + len;
@@ -42,7 +42,7 @@ static struct http_request *req_from_raw(struct arena *a, const char *raw, size_
     const char *q = memchr(target, '?', (size_t)(sp2 - target));
     rq->path = arena_strndup(a, target, (size_t)((q ? q : sp2) - target));
     rq->query = q ? arena_strndup(a, q + 1, (size_t)(sp2 - q - 1)) : "";
-    struct http_header *h = arena_zalloc(a, 64 * sizeof(*h));
+    struct header *h = arena_zalloc(a, 64 * sizeof(*h));
     size_t n = 0;
     const char *p = eol + 2;
     while (p < end && !(p[0] == '\r' && p[1] == '\n')) {
@@ -66,7 +66,7 @@ static struct http_request *req_from_raw(struct arena *a, const char *raw, size_
     return rq;
 }
 
-static struct http_request *req_from_str(struct arena *a, const char *raw)
+static struct request *req_from_str(struct arena *a, const char *raw)
 {
     return req_from_raw(a, raw, strlen(raw));
 }
@@ -147,7 +147,7 @@ static const struct sigv4_vector *vec(const char *name)
 static int check(struct arena *a, const char *raw, size_t len, struct test_store *st, int64_t wall,
                  int64_t virt, struct sigv4_result *res)
 {
-    struct http_request *rq = req_from_raw(a, raw, len);
+    struct request *rq = req_from_raw(a, raw, len);
     struct sigv4_parsed p;
     int prc = sigv4_parse(rq, &p, res);
     if (prc != 0) {

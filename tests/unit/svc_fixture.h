@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "http/http.h"
+#include "base/request.h"
 #include "svc/svc.h"
 
 #define FX_ACCOUNT "123456789012"
@@ -38,7 +38,8 @@ struct fx {
     /* results of the last fx_call */
     struct arena *a;
     struct call c;
-    struct http_response resp;
+    struct out out; /* the call's writer (c.out points here) */
+    struct response resp;
     int rc;           /* handler return (or -1 when validation failed) */
     const char *body; /* rendered response body (NUL-terminated) */
     json_t *json;     /* body parsed when the call used PROTO_JSON, else NULL */

@@ -437,6 +437,7 @@ int cwa_ensure_slr(struct call *c)
     }
     /* Through the IAM handler, on a scratch call sharing this transaction. */
     struct call sc = *c;
+    struct out sc_out;
     const struct model_service *iam = model_service_by_id("iam");
     const struct model_op *op = iam ? model_op_find(iam, "CreateServiceLinkedRole") : NULL;
     if (!op)
@@ -445,18 +446,19 @@ int cwa_ensure_slr(struct call *c)
     sc.op = op;
     sc.op_name = "CreateServiceLinkedRole";
     sc.proto = PROTO_QUERY; /* IAM's protocol; the output is discarded */
-    sc.err_status = 0;
-    sc.err_code = sc.err_message = NULL;
-    out_init(&sc.out, PROTO_QUERY, iam, op);
+    sc.err.status = 0;
+    sc.err.code = sc.err.message = NULL;
+    sc.out = &sc_out;
+    out_init(sc.out, PROTO_QUERY, iam, op);
     json_t *in = json_pack("{s:s}", "AWSServiceName", "events.amazonaws.com");
-    int rc = iam_create_service_linked_role(&sc, in, &sc.out);
+    int rc = iam_create_service_linked_role(&sc, in, sc.out);
     json_decref(in);
-    out_free(&sc.out);
+    out_free(sc.out);
     if (rc) {
-        c->err_status = sc.err_status;
-        c->err_code = sc.err_code;
-        c->err_message = sc.err_message;
-        c->err_sender = sc.err_sender;
+        c->err.status = sc.err.status;
+        c->err.code = sc.err.code;
+        c->err.message = sc.err.message;
+        c->err.sender = sc.err.sender;
         return -1;
     }
     return 0;
