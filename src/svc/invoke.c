@@ -311,6 +311,8 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
     struct call ch;
     struct out ch_out;
     memset(&ch, 0, sizeof(ch));
+    memset(&ch_out, 0, sizeof(ch_out));
+    ch.out = &ch_out;
     ch.a = parent->a;
     ch.rq = parent->rq;
     ch.st = parent->st;
@@ -337,7 +339,6 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
                   op);
         goto fail;
     }
-    ch.out = &ch_out;
     out_init(ch.out, PROTO_JSON, s, mop);
 
     input = in ? json_deep_copy(in) : json_object();

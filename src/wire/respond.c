@@ -291,6 +291,12 @@ void wire_respond(struct call *c, struct response *resp)
     if (c->proto != PROTO_QUERY && c->proto != PROTO_EC2 && c->proto != PROTO_JSON &&
         c->proto != PROTO_CBOR)
         c->proto = PROTO_QUERY;
+    struct out none; /* a call answered without any writer (nothing was written) */
+    bool own = !c->out;
+    if (own) {
+        memset(&none, 0, sizeof(none));
+        c->out = &none;
+    }
     if (!c->err.status) {
         struct out *o = c->out;
         if (!o->proto)
@@ -307,4 +313,8 @@ void wire_respond(struct call *c, struct response *resp)
         respond_error(c, resp);
     else
         respond_success(c, resp);
+    if (own) {
+        out_free(&none);
+        c->out = NULL;
+    }
 }
