@@ -39,8 +39,8 @@ static void check_result(int rc, const struct sigv4_result *res)
 {
     if (rc == 0)
         return;
-    if (!res->code || !res->message ||
-        (res->status != 400 && res->status != 403 && res->status != 500))
+    if (!res->err.code || !res->err.message ||
+        (res->err.status != 400 && res->err.status != 403 && res->err.status != 500))
         fail();
 }
 
@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc < -1 || rc > 1)
         fail();
     check_result(rc, &res);
-    if (rc == 1 && (sp.present || res.status != 403))
+    if (rc == 1 && (sp.present || res.err.status != 403))
         fail();
     if (rc == 0) {
         if (!sp.present || !sp.access_key_id || !sp.date || !sp.region || !sp.service ||

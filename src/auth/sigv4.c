@@ -449,9 +449,10 @@ static int http_date_parse(const char *s, char out[17])
 static void set_err(struct sigv4_result *res, int status, const char *code, const char *msg)
 {
     memset(res, 0, sizeof(*res));
-    res->status = status;
-    res->code = code;
-    res->message = msg;
+    res->err.status = status;
+    res->err.code = code;
+    res->err.message = msg;
+    res->err.sender = status < 500;
 }
 
 void sigv4_missing_auth(struct sigv4_result *res)

@@ -8,8 +8,9 @@
 #ifndef RL_SIGV4_H
 #define RL_SIGV4_H
 
-#include "core/principal.h"
 #include "base/request.h"
+#include "core/call.h"
+#include "core/principal.h"
 
 /* What the request claims, before any verification (used for routing and errors too). */
 struct sigv4_parsed {
@@ -26,12 +27,11 @@ struct sigv4_parsed {
     int64_t expires_s;       /* presigned X-Amz-Expires, 0 if none */
 };
 
-/* Result of verification: on failure an AWS error code, HTTP status and exact message. */
+/* Result of verification: on failure the AWS error (status 400/403, code, exact message:
+ * "MissingAuthenticationToken", "IncompleteSignature", "InvalidClientTokenId",
+ * "SignatureDoesNotMatch", "ExpiredToken"); on success the caller. */
 struct sigv4_result {
-    int status;              /* 0 on success, else 400/403 */
-    const char *code;        /* "MissingAuthenticationToken", "IncompleteSignature",
-                                "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken" */
-    const char *message;     /* arena string */
+    struct aws_err err;         /* err.status 0 on success */
     struct principal principal; /* on success */
 };
 

@@ -113,8 +113,8 @@ static int authenticate(struct admin_call *ac, enum admin_auth auth)
     memset(&r, 0, sizeof(r));
     int prc = sigv4_parse(ac->rq, &p, &r);
     if (prc < 0) {
-        admin_error(ac, r.status ? r.status : 400, r.code ? r.code : "IncompleteSignature", "%s",
-                    r.message ? r.message : "Malformed Authorization header");
+        admin_error(ac, r.err.status ? r.err.status : 400, r.err.code ? r.err.code : "IncompleteSignature", "%s",
+                    r.err.message ? r.err.message : "Malformed Authorization header");
         return -1;
     }
     if (prc == 1) {
@@ -135,8 +135,8 @@ static int authenticate(struct admin_call *ac, enum admin_auth auth)
         return 0;
     }
     if (sigv4_verify(ac->rq, &p, wall_now_ms(), clock_now(), svc_credential_lookup, ac->ctx, &r)) {
-        admin_error(ac, r.status ? r.status : 403, r.code ? r.code : "AccessDenied", "%s",
-                    r.message ? r.message : "Access denied");
+        admin_error(ac, r.err.status ? r.err.status : 403, r.err.code ? r.err.code : "AccessDenied", "%s",
+                    r.err.message ? r.err.message : "Access denied");
         return -1;
     }
     if (r.principal.kind != PRINCIPAL_ROOT) {

@@ -106,17 +106,17 @@ static void root_principal(struct call *c, const char *akid, bool temporary)
 static int fail_auth(struct call *c, const struct sigv4_result *r)
 {
     if (c->proto == PROTO_EC2) {
-        if (str_eq(r->code, "ExpiredToken") ||
-            (str_eq(r->code, "SignatureDoesNotMatch") && r->message &&
-             (strstr(r->message, "Signature expired") || strstr(r->message, "not yet current"))))
+        if (str_eq(r->err.code, "ExpiredToken") ||
+            (str_eq(r->err.code, "SignatureDoesNotMatch") && r->err.message &&
+             (strstr(r->err.message, "Signature expired") || strstr(r->err.message, "not yet current"))))
             return call_fail(c, 400, "RequestExpired", "Request has expired.");
-        if (str_eq(r->code, "InvalidClientTokenId") || str_eq(r->code, "SignatureDoesNotMatch"))
+        if (str_eq(r->err.code, "InvalidClientTokenId") || str_eq(r->err.code, "SignatureDoesNotMatch"))
             return call_fail(c, 401, "AuthFailure",
                              "AWS was not able to validate the provided access credentials");
     }
-    if (!r->message)
-        return call_fail(c, r->status ? r->status : 403, r->code, NULL);
-    return call_fail(c, r->status ? r->status : 403, r->code, "%s", r->message);
+    if (!r->err.message)
+        return call_fail(c, r->err.status ? r->err.status : 403, r->err.code, NULL);
+    return call_fail(c, r->err.status ? r->err.status : 403, r->err.code, "%s", r->err.message);
 }
 
 static int authenticate(struct server_ctx *ctx, struct call *c, int prc,
