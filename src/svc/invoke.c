@@ -11,9 +11,8 @@
 #include <string.h>
 
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/module.h"
 #include "svc/cfn/template.h"
-#include "svc/cloudtrail/trail.h"
 #include "svc/invoke.h"
 #include "svc/svc.h"
 
@@ -280,25 +279,6 @@ static void copy_err(struct call *err, const struct call *ch)
     memcpy(err->request_id, ch->request_id, sizeof(err->request_id));
 }
 
-/* Authorizes who for def as dispatch would, with the via-service keys. */
-static int invoke_authorize(struct call *ch, const struct op_def *def, const json_t *in,
-                            const char *via_service)
-{
-    if (ch->auth_off || (def->flags & (OPF_NO_AUTHZ | OPF_AUTHZ_IN_HANDLER)))
-        return 0;
-    const char *const called_via[1] = {via_service};
-    struct authz_extra extra = {
-        .via_aws_service = via_service != NULL,
-        .called_via = via_service ? called_via : NULL,
-        .ncalled_via = via_service ? 1 : 0,
-        .in = in,
-        .service = def->service,
-        .op = def->name,
-    };
-    const char *res = def->resource ? def->resource(ch, in) : "*";
-    return authz_check(ch, &ch->who, def->iam_action, res, &extra);
-}
-
 int svc_invoke(struct call *parent, const struct principal *who, const char *via_service,
                const char *service, const char *op, const json_t *in, json_t **out,
                struct call *err)
@@ -351,7 +331,9 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
         goto fail;
     if (wire_validate(&ch, input))
         goto fail;
-    if (invoke_authorize(&ch, def, input, via_service))
+    const struct svc_hooks *hooks = svc_hooks();
+    struct svc_invoked inv = {.via_service = via_service};
+    if (hooks->authorize && hooks->authorize(&ch, def, input, &inv))
         goto fail;
 
     if (store_begin(ch.st)) {
@@ -387,7 +369,8 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
         call_fail(&ch, 500, "InternalFailure", INTERNAL_MSG);
         goto fail;
     }
-    trail_record(&ch, input, result, via_service);
+    if (hooks->record)
+        hooks->record(&ch, input, result, via_service);
     if (out) {
         *out = result;
         result = NULL;
@@ -398,7 +381,8 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
 fail:
     copy_err(err, &ch);
     if (s && mop)
-        trail_record(&ch, input, NULL, via_service);
+        if (svc_hooks()->record)
+            svc_hooks()->record(&ch, input, NULL, via_service);
 done:
     if (result)
         json_decref(result);

@@ -7,7 +7,8 @@
  */
 #include <string.h>
 
-#include "svc/authz.h"
+#include "core/call.h"
+#include "svc/resources.h"
 
 static const char *in_str(const json_t *in, const char *member)
 {

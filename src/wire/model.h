@@ -102,6 +102,10 @@ struct model_service {
 
 /* All generated services, NULL-terminated (src/wire/models/models.c). */
 extern const struct model_service *const model_services[];
+/* The services routed to (NULL-terminated): model_services unless wire_models_use chose
+ * another list (the service layer hands in its modules' tables). */
+void wire_models_use(const struct model_service *const *list);
+const struct model_service *const *wire_models(void);
 
 /* Lookups (src/wire/model.c). NULL / -1 when not found. */
 const struct model_service *model_service_by_signing_name(const char *signing_name);

@@ -117,8 +117,9 @@ static const struct model_service *service_by_version(const char *version)
 {
     if (!version)
         return NULL;
-    for (size_t i = 0; model_services[i]; i++) {
-        const struct model_service *s = model_services[i];
+    const struct model_service *const *served = wire_models();
+    for (size_t i = 0; served[i]; i++) {
+        const struct model_service *s = served[i];
         if ((s->protocols & (PROTO_QUERY | PROTO_EC2)) && str_eq(s->api_version, version))
             return s;
     }

@@ -13,7 +13,7 @@
 #include "clock/clock.h"
 #include "harness.h"
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 #include "svc_fixture.h"
 
 #define ARN_USER(n) "arn:aws:iam::123456789012:user/" n

@@ -10,7 +10,7 @@
 #include "clock/clock.h"
 #include "harness.h"
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 #include "svc/ec2/ec2.h"
 #include "svc/ec2/health_internal.h"
 #include "svc_fixture.h"

@@ -19,7 +19,8 @@
 #include "harness.h"
 #include "http/server.h"
 #include "store/store.h"
-#include "svc/bootstrap.h"
+#include "svc/module.h"
+#include "svc/lab/bootstrap.h"
 #include "svc/svc.h"
 
 #define T0 1798761600000LL /* 2027-01-01T00:00:00Z */
@@ -52,7 +53,7 @@ static int lab_start_with(struct lab *l, server_handler_fn *handler, bool auth_e
     signal(SIGPIPE, SIG_IGN);
     sigv4_init();
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (store_open(":memory:", &l->st) || clock_init(l->st, CLOCK_MANUAL, T0, true) ||
+    if (svc_store_open(":memory:", &l->st) || clock_init(l->st, CLOCK_MANUAL, T0, true) ||
         bootstrap_account(l->st, &l->id))
         return -1;
     l->ctx.st = l->st;
@@ -60,7 +61,9 @@ static int lab_start_with(struct lab *l, server_handler_fn *handler, bool auth_e
     l->ctx.default_region = "us-east-1";
     l->ctx.auth_enforce = auth_enforce;
     l->ctx.data_dir = "/nonexistent";
-    if (server_create(&l->ctx, "127.0.0.1", 0, false, &l->srv))
+    struct server_hooks hooks;
+    svc_server_hooks(&l->ctx, &hooks);
+    if (server_create(&hooks, "127.0.0.1", 0, false, &l->srv))
         return -1;
     if (handler)
         server_set_handler(l->srv, handler);
@@ -96,8 +99,7 @@ static void lab_stop(struct lab *l)
 }
 
 /* Echoes the request as JSON: method, path, query, headers [[name,value]...], body. */
-static void echo_handler(struct server_ctx *ctx, const struct request *rq,
-                         struct response *resp)
+static void echo_handler(void *ctx, const struct request *rq, struct response *resp)
 {
     (void)ctx;
     json_t *h = json_array();

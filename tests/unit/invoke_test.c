@@ -10,7 +10,7 @@
 #include "authz_lab.h"
 #include "harness.h"
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 #include "svc/cloudwatch/cw_alarm.h"
 #include "svc/invoke.h"
 #include "svc_fixture.h"

@@ -12,6 +12,7 @@
 #include "clock/clock.h"
 #include "harness.h"
 #include "store/store.h"
+#include "svc/module.h"
 
 static void reset_last(struct fx *f)
 {
@@ -34,8 +35,8 @@ static void reset_last(struct fx *f)
 void fx_open(struct fx *f, int64_t now_ms)
 {
     memset(f, 0, sizeof(*f));
-    if (store_open(":memory:", &f->st))
-        harness_fail(__FILE__, __LINE__, "fx_open: store_open(:memory:) failed");
+    if (svc_store_open(":memory:", &f->st))
+        harness_fail(__FILE__, __LINE__, "fx_open: svc_store_open(:memory:) failed");
     f->region = "us-east-1";
     fx_set_time(f, now_ms);
     fx_as_root(f);

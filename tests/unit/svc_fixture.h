@@ -21,6 +21,13 @@
 #include <stdint.h>
 
 #include "base/request.h"
+#include "svc/cfn/ops.h"
+#include "svc/cloudtrail/ops.h"
+#include "svc/cloudwatch/ops.h"
+#include "svc/ec2/ops.h"
+#include "svc/iam/ops.h"
+#include "svc/module.h"
+#include "svc/sts/ops.h"
 #include "svc/svc.h"
 
 #define FX_ACCOUNT "123456789012"

@@ -75,4 +75,7 @@ typedef const struct cfn_provider *cfn_provider_lookup_fn(const char *type);
 void cfn_engine_set_provider_lookup(cfn_provider_lookup_fn *fn);
 const struct cfn_provider *cfn_engine_provider(const char *type);
 
+/* CloudFormation's tables (schema.c). */
+extern const struct store_schema cfn_schema;
+
 #endif

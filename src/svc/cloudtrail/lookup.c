@@ -17,6 +17,7 @@
 #include "store/store.h"
 #include "svc/cloudtrail/trail.h"
 #include "svc/svc.h"
+#include "svc/cloudtrail/ops.h"
 
 /* eventVersion of the records we write (1.09: the CloudWatch user guide's current samples;
  * tlsDetails, added in 1.08, is absent: the lab speaks plain HTTP). */

@@ -22,4 +22,7 @@ struct call;
 void trail_record(struct call *c, const json_t *in, const json_t *out_json,
                   const char *invoked_by);
 
+/* CloudTrail's event history table (schema.c). */
+extern const struct store_schema trail_schema;
+
 #endif

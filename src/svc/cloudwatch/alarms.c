@@ -14,12 +14,13 @@
 #include <string.h>
 
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 #include "svc/cloudwatch/alarm_api.h"
 #include "svc/cloudwatch/cw.h"
 #include "svc/ec2/ec2.h"
 #include "svc/iam/iam.h"
 #include "svc/svc.h"
+#include "svc/cloudwatch/ops.h"
 
 #define DESCRIBE_PAGE_DEFAULT 50 /* inferred: MaxRecords has no documented default */
 
@@ -430,8 +431,9 @@ int cwa_ensure_slr(struct call *c)
                                        c->account, CWA_SLR_NAME);
     if (authz_check(c, &c->who, "iam:CreateServiceLinkedRole", slr_arn, NULL))
         return -1;
-    if (!iam_create_service_linked_role) {
-        log_warn("cloudwatch: IAM CreateServiceLinkedRole not linked; %s not created",
+    const struct op_def *slr = ops_find("iam", "CreateServiceLinkedRole");
+    if (!slr || !slr->fn) {
+        log_warn("cloudwatch: IAM CreateServiceLinkedRole not served; %s not created",
                  CWA_SLR_NAME);
         return 0;
     }
@@ -451,7 +453,7 @@ int cwa_ensure_slr(struct call *c)
     sc.out = &sc_out;
     out_init(sc.out, PROTO_QUERY, iam, op);
     json_t *in = json_pack("{s:s}", "AWSServiceName", "events.amazonaws.com");
-    int rc = iam_create_service_linked_role(&sc, in, sc.out);
+    int rc = slr->fn(&sc, in, sc.out);
     json_decref(in);
     out_free(sc.out);
     if (rc) {

@@ -172,4 +172,7 @@ bool cw_period_valid(int64_t period_s);
  */
 int64_t cw_align_start(int64_t start_ms, int64_t period_s, int64_t now_ms);
 
+/* CloudWatch's tables (schema.c). */
+extern const struct store_schema cw_schema;
+
 #endif

@@ -25,6 +25,7 @@
 #include "svc/cloudwatch/cw_eval.h"
 #include "svc/svc.h"
 #include "wire/wire.h"
+#include "svc/cloudwatch/ops.h"
 
 #define MD_MAX_QUERIES 500       /* per call [doc] */
 #define MD_MAX_DATAPOINTS 100800 /* default MaxDatapoints [doc] */

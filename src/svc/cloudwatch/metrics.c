@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "svc/cloudwatch/cw.h"
 #include "svc/svc.h"
+#include "svc/cloudwatch/ops.h"
 
 #define HOUR_MS (3600 * 1000LL)
 #define DAY_MS (86400 * 1000LL)

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "svc/ec2/ec2_internal.h"
+#include "svc/ec2/ops.h"
 
 /* Base64 of raw bytes (arena). */
 static char *b64(struct call *c, const char *p, size_t n)

@@ -118,4 +118,7 @@ int ec2_recover(struct call *c, const char *instance_id);
 /* Registers the AWS/EC2 metric provider and the clock event kinds of EC2 (svc_init). */
 void ec2_init(void);
 
+/* EC2's tables (schema.c). */
+extern const struct store_schema ec2_schema;
+
 #endif

@@ -7,7 +7,7 @@
 #ifndef RL_EC2_ADMIN_H
 #define RL_EC2_ADMIN_H
 
-#include "http/admin.h"
+#include "svc/admin.h"
 #include "base/request.h"
 
 struct store;
