@@ -17,7 +17,6 @@
 #include "clock/clock.h"
 #include "store/store.h"
 #include "svc/iam/authz.h"
-#include "svc/lab/bootstrap.h"
 #include "svc/ec2/ec2.h"
 #include "svc/ec2/ec2_internal.h"
 #include "svc/ec2/health_internal.h"
@@ -227,7 +226,7 @@ void ec2_autorecover_event(struct store *st, int64_t at_ms, const char *instance
     memset(&c, 0, sizeof(c));
     c.a = arena_new();
     c.st = st;
-    c.account = account ? account : BOOTSTRAP_ACCOUNT;
+    c.account = account ? account : LAB_ACCOUNT_DEFAULT;
     c.region = in.region;
     c.now_ms = at_ms;
     c.proto = PROTO_EC2;
