@@ -5,6 +5,8 @@
 #   make san        ASan+UBSan build of the unit tests, run
 #   make fuzz-smoke libFuzzer targets, a short run each
 #   make models     regenerate src/wire/models/ from the installed botocore models
+#   make layers     check the #include edges between layers (tools/check_layers.py)
+#   make benches    build the benchmark binaries (bench/alarms) without running them
 
 # A fresh machine: install the missing Debian build packages while parsing, before the
 # pkg-config calls below are expanded (scripts/deps.sh --check-build is silent and fast).
@@ -37,7 +39,8 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 TEST_SRC := tests/harness.c $(sort $(wildcard tests/unit/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 
-.PHONY: all deps test unit san e2e fuzz fuzz-smoke models bench clean format format-check
+.PHONY: all deps test unit san e2e fuzz fuzz-smoke models bench benches layers clean format \
+        format-check
 all: deps $(B)/recoverlab
 
 deps:
@@ -54,6 +57,15 @@ $(B)/recoverlab: $(B)/src/main.o $(LIB_OBJ)
 
 $(B)/unit: $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The alarm engine benchmark links the library objects (bench/alarms/run.sh runs it).
+$(B)/bench_alarms: bench/alarms/bench_alarms.c $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+benches: deps $(B)/bench_alarms
+
+layers:
+	python3 tools/check_layers.py
 
 unit: deps $(B)/unit
 	$(B)/unit
