@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "svc/ec2/regions.h"
+#include "catalog/regions.h"
 #include "svc_fixture.h"
 
 static int count_sub(const char *hay, const char *needle)

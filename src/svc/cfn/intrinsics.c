@@ -14,7 +14,7 @@
 
 #include "base/base.h"
 #include "svc/cfn/template.h"
-#include "svc/ec2/regions.h"
+#include "catalog/regions.h"
 
 #define MAX_EVAL_DEPTH (CFN_MAX_DEPTH * 4)
 

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "svc/ec2/ec2.h"
-#include "svc/ec2/regions.h"
+#include "catalog/regions.h"
 #include "svc/svc.h"
 
 struct store;

@@ -34,7 +34,7 @@
 #include "svc/ec2/ec2.h"
 #include "svc/ec2/ec2_admin.h"
 #include "svc/ec2/ec2_internal.h"
-#include "svc/ec2/regions.h"
+#include "catalog/regions.h"
 #include "svc/iam/iam.h"
 #include "svc/sts/sts.h"
 #include "svc/svc.h"

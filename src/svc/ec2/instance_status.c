@@ -19,7 +19,7 @@
 #include "svc/ec2/ec2.h"
 #include "svc/ec2/ec2_internal.h"
 #include "svc/ec2/health_internal.h"
-#include "svc/ec2/regions.h"
+#include "catalog/regions.h"
 #include "svc/svc.h"
 #include "svc/ec2/ops.h"
 

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "svc/ec2/regions.h"
+#include "catalog/regions.h"
 #include "svc/svc.h"
 #include "svc/ec2/ops.h"
 
