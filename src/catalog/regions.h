@@ -1,18 +1,17 @@
 /*
  * regions.h — the catalogue of AWS commercial regions and their Availability Zones, as the
  * EC2 API shows them (DescribeRegions, DescribeAvailabilityZones) and as other EC2 code
- * needs them (subnets per AZ, instance placement). Static data, no store.
+ * needs them (subnets per AZ, instance placement), and as CloudFormation's Fn::GetAZs reads
+ * them (cfnlang). Static data, no store, no calls: src/catalog/ depends on base/ only.
  *
  * Zone ids: the real name -> id mapping of some regions (us-east-1 ...) differs per
  * account; ours is one stable mapping (inferred), e.g. us-east-1a -> use1-az1.
  */
-#ifndef RL_EC2_REGIONS_H
-#define RL_EC2_REGIONS_H
+#ifndef RL_CATALOG_REGIONS_H
+#define RL_CATALOG_REGIONS_H
 
 #include <stdbool.h>
 #include <stddef.h>
-
-struct call;
 
 struct ec2_region {
     const char *name;         /* "us-east-1" */
@@ -49,12 +48,5 @@ void ec2_zone_at(const struct ec2_region *r, size_t i, struct ec2_zone *z);
  * 0 and *z filled when found, -1 otherwise. */
 int ec2_zone_find(const char *name, struct ec2_zone *z);
 int ec2_zone_find_id(const char *id, struct ec2_zone *z);
-
-/*
- * The region of the call (c->region) from the catalogue. A region that does not exist
- * fails the call the way EC2 rejects a signature scoped to it (AuthFailure, 401,
- * inferred) and returns NULL.
- */
-const struct ec2_region *ec2_call_region(struct call *c);
 
 #endif

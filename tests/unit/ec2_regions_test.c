@@ -1,8 +1,8 @@
 /* ec2_regions_test.c — the region/AZ catalogue, DescribeRegions, DescribeAvailabilityZones. */
 #include <string.h>
 
-#include "harness.h"
 #include "catalog/regions.h"
+#include "harness.h"
 #include "svc_fixture.h"
 
 static int count_sub(const char *hay, const char *needle)

@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "catalog/instance_types.h"
+
 struct call;
 struct store;
 struct arena;
@@ -70,19 +72,7 @@ int ec2_reboot(struct call *c, const char *instance_id);
 /* Registers the clock event kinds of instance and volume transitions (ec2_init calls it). */
 void ec2_lifecycle_init(void);
 
-/* ---- instance types (types.c) ---- */
-struct ec2_type_info {
-    const char *name;             /* "t2.micro" */
-    int vcpus;
-    int memory_mib;
-    bool ebs_only;                /* no instance store volumes */
-    bool auto_recovery_supported; /* DescribeInstanceTypes AutoRecoverySupported */
-    const char *hypervisor;       /* "xen" | "nitro" */
-    bool current_generation;
-};
-const struct ec2_type_info *ec2_type_find(const char *name);
-size_t ec2_type_count(void);
-const struct ec2_type_info *ec2_type_at(size_t i);
+/* ---- instance types: the catalogue (catalog/instance_types.h) ---- */
 
 /* ---- health (health.c) ---- */
 /*

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "svc/ec2/ec2.h"
 #include "catalog/regions.h"
+#include "svc/ec2/ec2.h"
 #include "svc/svc.h"
 
 struct store;
@@ -33,6 +33,14 @@ struct store;
 
 /* Amazon's owner id of the public images the lab pretends every ami- id names (inferred). */
 #define EC2_IMAGE_OWNER "137112412989"
+
+/* ---- regions.c ---- */
+/*
+ * The region of the call (c->region) from the catalogue. A region that does not exist
+ * fails the call the way EC2 rejects a signature scoped to it (AuthFailure, 401,
+ * inferred) and returns NULL.
+ */
+const struct ec2_region *ec2_call_region(struct call *c);
 
 /* ---- util.c: requests ---- */
 
@@ -195,14 +203,6 @@ void ec2_volumes_init(void);
 int ec2_image_record(struct call *c, const char *image_id, const char *arch);
 /* Fails InvalidAMIID.Malformed for an id that is not ami- + 8 or 17 hex. */
 int ec2_image_check_id(struct call *c, const char *image_id);
-
-/* ---- types.c ---- */
-/* Architecture of a type: "x86_64", "arm64" or "x86_64_mac". */
-const char *ec2_type_arch(const struct ec2_type_info *t);
-bool ec2_type_bare_metal(const struct ec2_type_info *t);
-bool ec2_type_burstable(const struct ec2_type_info *t);
-/* Cores and threads per core of the default CPU options. */
-void ec2_type_cpu(const struct ec2_type_info *t, int *cores, int *threads);
 
 /* ---- instances.c ---- */
 /* The instance row plus its doc, by id in the call's region: 0, 1 not found, -1 error. */

@@ -28,13 +28,13 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "catalog/regions.h"
 #include "clock/clock.h"
 #include "svc/admin.h"
 #include "store/store.h"
 #include "svc/ec2/ec2.h"
 #include "svc/ec2/ec2_admin.h"
 #include "svc/ec2/ec2_internal.h"
-#include "catalog/regions.h"
 #include "svc/iam/iam.h"
 #include "svc/sts/sts.h"
 #include "svc/svc.h"

@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/regions.h"
 #include "store/store.h"
 #include "svc/ec2/ec2.h"
 #include "svc/ec2/ec2_internal.h"
 #include "svc/ec2/health_internal.h"
-#include "catalog/regions.h"
 #include "svc/svc.h"
 #include "svc/ec2/ops.h"
 
