@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "svc/cfn/template.h"
+#include "cfnlang/cfnlang.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

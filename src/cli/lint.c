@@ -1,7 +1,7 @@
 /*
  * lint.c — `recoverlab lint TEMPLATE... [--json]`: offline findings for the CloudWatch
  * alarms with EC2 actions in CloudFormation templates (JSON or YAML, loaded and validated
- * by the same code as the server, src/svc/cfn/template.h), with the audit's rules that a
+ * by the same code as the server, src/cfnlang/cfnlang.h), with the audit's rules that a
  * template shows (cli_alarm_findings, shared with audit.c) and a note on every recover
  * alarm: it runs as whoever deploys the stack.
  *
@@ -20,8 +20,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "cfnlang/cfnlang.h"
 #include "cli/cli.h"
-#include "svc/cfn/template.h"
 #include "svc/ec2/ec2.h"
 
 /* ---------------- rules shared with audit ---------------- */

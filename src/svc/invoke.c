@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfnlang/cfnlang.h"
 #include "store/store.h"
 #include "svc/module.h"
-#include "svc/cfn/template.h"
 #include "svc/invoke.h"
 #include "svc/svc.h"
 

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "cfnlang/cfnlang.h"
 #include "harness.h"
-#include "svc/cfn/template.h"
 
 static const char tmpl_text[] = "Parameters:\n"
                                 "  Env: {Type: String, Default: prod, AllowedValues: [prod, dev]}\n"

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "cfnlang/cfnlang.h"
 #include "harness.h"
-#include "svc/cfn/template.h"
 
 /* Reads tests/fixtures/cfn/NAME. */
 static char *cfn_fixture(const char *name, size_t *len)

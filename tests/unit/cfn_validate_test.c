@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "cfnlang/cfnlang.h"
 #include "harness.h"
-#include "svc/cfn/template.h"
 
 /* Loads and validates a YAML/JSON template; "" when valid, else the message (heap). */
 static char *validate(const char *text)

@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "cfnlang/cfnlang.h"
 #include "clock/clock.h"
 #include "store/store.h"
 #include "svc/cfn/cfn_stack.h"
-#include "svc/cfn/template.h"
 #include "wire/wire.h"
 #include "svc/provider.h"
 

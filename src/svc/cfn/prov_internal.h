@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cfnlang/cfnlang.h"
 #include "svc/provider.h"
-#include "svc/cfn/template.h"
 
 /* The provider descriptors (one per type), defined in the family files. */
 extern const struct cfn_provider prov_cw_alarm, prov_cw_composite_alarm;

@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "cfnlang/cfnlang.h"
 #include "store/store.h"
 #include "svc/iam/authz.h"
 #include "svc/cfn/cfn_stack.h"
-#include "svc/cfn/template.h"
 #include "svc/iam/iam.h"
 #include "svc/sts/sts.h"
 #include "svc/svc.h"

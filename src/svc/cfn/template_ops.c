@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfnlang/cfnlang.h"
 #include "svc/cfn/cfn_stack.h"
-#include "svc/cfn/template.h"
 #include "svc/svc.h"
 #include "svc/cfn/ops.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "svc/cfn/template.h"
+#include "cfnlang/cfnlang.h"
 
 static const char *const pseudo_names[] = {
     "AWS::Region",    "AWS::AccountId", "AWS::StackName",        "AWS::StackId",

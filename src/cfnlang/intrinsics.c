@@ -1,6 +1,6 @@
 /*
  * intrinsics.c — evaluation of CloudFormation intrinsic functions, pseudo parameters and
- * conditions over a loaded template tree (template.h). Resource values (Ref to a resource,
+ * conditions over a loaded template tree (cfnlang.h). Resource values (Ref to a resource,
  * Fn::GetAtt, Fn::ImportValue) come from the caller's callbacks.
  *
  * Recursion is bounded: loaded trees are at most CFN_MAX_DEPTH deep and conditions that
@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "svc/cfn/template.h"
 #include "catalog/regions.h"
+#include "cfnlang/cfnlang.h"
 
 #define MAX_EVAL_DEPTH (CFN_MAX_DEPTH * 4)
 

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "svc/cfn/template.h"
+#include "cfnlang/cfnlang.h"
 
 static const char *const aws_types[] = {
     "AWS::EC2::AvailabilityZone::Name",

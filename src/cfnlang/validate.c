@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "svc/cfn/template.h"
+#include "cfnlang/cfnlang.h"
 
 static const char *const supported_types[] = {
     "AWS::EC2::Instance",  "AWS::CloudWatch::Alarm",    "AWS::CloudWatch::CompositeAlarm",

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "svc/cfn/template.h"
+#include "cfnlang/cfnlang.h"
 
 static void base36_suffix(char out[16])
 {

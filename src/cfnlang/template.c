@@ -1,6 +1,6 @@
 /*
  * template.c — loading CloudFormation templates: JSON through jansson (duplicate keys
- * rejected), YAML through libyaml's event API into the same tree (see template.h for the
+ * rejected), YAML through libyaml's event API into the same tree (see cfnlang.h for the
  * representation). The YAML builder keeps an explicit stack (no recursion), bounds the
  * nesting depth and the node count, and copies anchors at each alias with the copies
  * counted against the node budget, so an alias bomb is refused instead of expanded.
@@ -14,7 +14,7 @@
 #include <yaml.h>
 
 #include "base/base.h"
-#include "svc/cfn/template.h"
+#include "cfnlang/cfnlang.h"
 
 int cfn_fail(struct cfn_err *e, const char *fmt, ...)
 {
@@ -231,7 +231,7 @@ static bool looks_float(const char *s)
     return *p == 0;
 }
 
-/* Resolves a plain, untagged scalar (see template.h). */
+/* Resolves a plain, untagged scalar (see cfnlang.h). */
 static json_t *plain_scalar(const char *s, size_t n)
 {
     if (strlen(s) != n) /* embedded NUL: keep as string */

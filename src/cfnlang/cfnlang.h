@@ -1,8 +1,11 @@
 /*
- * template.h — the CloudFormation template layer: loading (JSON and YAML with short forms)
- * into one jansson tree, structure validation with AWS's `Template format error: ...`
- * texts, parameters, intrinsic functions and conditions, the resource dependency graph and
- * generated physical names. No store, no stacks: the stack engine sits on top of this.
+ * cfnlang.h — the CloudFormation template language, a library: loading (JSON and YAML with
+ * short forms) into one jansson tree, structure validation with AWS's `Template format
+ * error: ...` texts, parameters, intrinsic functions and conditions, the resource dependency
+ * graph and generated physical names. Used by the stack service (svc/cfn) and by
+ * `recoverlab lint` (cli/lint.c). src/cfnlang/ depends on base/ and catalog/ only (Fn::GetAZs
+ * reads the AZ catalogue): no store, no wire, no services; resource values come in through
+ * the callbacks of struct cfn_ctx.
  *
  * Tree representation (both JSON and YAML load to it):
  *   - objects keep the template's key order (jansson insertion order);
@@ -22,8 +25,8 @@
  * Errors are complete AWS messages in a struct cfn_err; callers turn them into
  * ValidationError (400).
  */
-#ifndef RL_CFN_TEMPLATE_H
-#define RL_CFN_TEMPLATE_H
+#ifndef RL_CFNLANG_H
+#define RL_CFNLANG_H
 
 #include <jansson.h>
 #include <stdbool.h>
