@@ -171,6 +171,16 @@ int cfn_graph_delete_order(const json_t *t, json_t **order, struct cfn_err *e);
  * resource of Fn::GetAtt and the ${} variables of Fn::Sub that are not Sub's own vars. */
 void cfn_collect_refs(const json_t *v, json_t *refs);
 
+/* ---------------- source lines (lines.c) ---------------- */
+
+/*
+ * Where the resources of a loaded template are written in its body: a new object logical id
+ * -> {".": line of the resource's key, PROPERTY: line of the property's key} (1-based; ids
+ * and properties not found are absent). resources is the loaded template's Resources
+ * object (used by the text scan when libyaml cannot read the body).
+ */
+json_t *cfn_template_lines(const char *body, size_t len, const json_t *resources);
+
 /* ---------------- generated names (names.c) ---------------- */
 
 /*
