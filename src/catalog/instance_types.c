@@ -8,6 +8,7 @@
  * say false. Region availability is not modelled: every type is offered everywhere
  * (inferred).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
@@ -302,22 +303,14 @@ static const struct ec2_type_info types[] = {
 
 #undef T
 
+static int by_name(const void *name, const void *row)
+{
+    return strcmp(name, ((const struct ec2_type_info *)row)->name);
+}
+
 const struct ec2_type_info *ec2_type_find(const char *name)
 {
-    if (!name)
-        return NULL;
-    size_t lo = 0, hi = ARRAY_LEN(types);
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int cmp = strcmp(name, types[mid].name);
-        if (cmp == 0)
-            return &types[mid];
-        if (cmp < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return NULL;
+    return name ? bsearch(name, types, ARRAY_LEN(types), sizeof(types[0]), by_name) : NULL;
 }
 
 size_t ec2_type_count(void)

@@ -8,6 +8,7 @@
  * zone ids are one stable mapping [inferred].
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
@@ -67,22 +68,14 @@ const struct ec2_region *ec2_region_at(size_t i)
     return i < ARRAY_LEN(regions) ? &regions[i] : NULL;
 }
 
+static int by_name(const void *name, const void *row)
+{
+    return strcmp(name, ((const struct ec2_region *)row)->name);
+}
+
 const struct ec2_region *ec2_region_find(const char *name)
 {
-    if (!name)
-        return NULL;
-    size_t lo = 0, hi = ARRAY_LEN(regions);
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int r = strcmp(name, regions[mid].name);
-        if (r == 0)
-            return &regions[mid];
-        if (r < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return NULL;
+    return name ? bsearch(name, regions, ARRAY_LEN(regions), sizeof(regions[0]), by_name) : NULL;
 }
 
 const char *ec2_region_opt_in_status(const struct ec2_region *r)
