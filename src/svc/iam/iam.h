@@ -61,6 +61,18 @@ int iam_instance_profile_get(struct store *st, struct arena *a, const char *name
  */
 int iam_identity_policies(struct store *st, const struct principal *p, json_t ***docs, size_t *n);
 
+/* ---- access keys (keys.c): every key the server knows, root, IAM users' and STS's ---- */
+
+/*
+ * An access key as SigV4 sees it: who the key acts as (principal, with access_key_id,
+ * temporary and expires_ms set from the key), its secret, its session token (NULL for a
+ * long-term key: the root's or an IAM user's), whether it is Active and its expiry (0:
+ * never; virtual ms). Strings in the arena. 0 found, 1 unknown key, -1 error (logged).
+ * iam_credential_lookup (the pipeline's hook) answers with it.
+ */
+int iam_key_lookup(struct store *st, const char *access_key_id, struct arena *a,
+                   struct credential *out);
+
 /*
  * Records that p's credentials were used for a request to service (signing name, "iam",
  * "monitoring") in region at now_ms: access_keys.last_used_* of p's key (GetAccessKeyLastUsed)
