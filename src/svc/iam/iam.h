@@ -73,6 +73,21 @@ int iam_identity_policies(struct store *st, const struct principal *p, json_t **
 int iam_key_lookup(struct store *st, const char *access_key_id, struct arena *a,
                    struct credential *out);
 
+/* The session facts of temporary credentials, as STS stored them with the key. */
+struct iam_session {
+    int64_t created_ms;           /* when the key was issued (virtual ms) */
+    const char *session_policies; /* JSON array text of policy documents; NULL: none passed */
+    const char *role_arn;         /* AssumeRole: the role's ARN */
+    const char *issuer;           /* GetFederationToken: the issuing user ("" for the root) */
+    const char *issuer_id;        /* ... and its unique id */
+    const char *source_identity;  /* AssumeRole SourceIdentity */
+};
+/* The session facts of key access_key_id; string members "" when the key does not carry
+ * them (session_policies: NULL). Strings in the arena. 0 found, 1 unknown key, -1 error
+ * (logged). */
+int iam_session_get(struct store *st, struct arena *a, const char *access_key_id,
+                    struct iam_session *out);
+
 /*
  * Records that p's credentials were used for a request to service (signing name, "iam",
  * "monitoring") in region at now_ms: access_keys.last_used_* of p's key (GetAccessKeyLastUsed)

@@ -47,6 +47,44 @@ out:
     return rc;
 }
 
+/* The string member key of o in the arena; "" when absent or not a string. */
+static const char *member(struct arena *a, const json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? arena_strdup(a, v) : "";
+}
+
+int iam_session_get(struct store *st, struct arena *a, const char *access_key_id,
+                    struct iam_session *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->role_arn = out->issuer = out->issuer_id = out->source_identity = "";
+    sqlite3_stmt *s = store_stmt(st, "SELECT created_ms, session_policies, principal"
+                                     " FROM access_keys WHERE access_key_id = ?1");
+    sqlite3_bind_text(s, 1, access_key_id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->created_ms = sqlite3_column_int64(s, 0);
+        if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+            out->session_policies = arena_strdup(a, (const char *)sqlite3_column_text(s, 1));
+        const char *text = (const char *)sqlite3_column_text(s, 2);
+        json_t *pj = text ? json_loads(text, 0, NULL) : NULL;
+        out->role_arn = member(a, pj, "role_arn");
+        out->issuer = member(a, pj, "issuer");
+        out->issuer_id = member(a, pj, "issuer_id");
+        out->source_identity = member(a, pj, "source_identity");
+        json_decref(pj);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = 1;
+    } else {
+        log_error("iam session lookup: %s", sqlite3_errmsg(store_db(st)));
+        rc = -1;
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
 /* ctx is the server_ctx. */
 int iam_credential_lookup(void *vctx, const char *access_key_id, struct arena *a,
                           struct credential *out)
