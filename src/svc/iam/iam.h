@@ -1,7 +1,8 @@
 /*
  * iam.h — IAM state other services use: entity lookups, the identity policies that apply
- * to a principal, and id/ARN forms. Tables: src/svc/iam/schema.c. The IAM API handlers
- * (src/svc/iam/) are the only writers, apart from STS issuing session keys.
+ * to a principal, access keys, and id/ARN forms. Tables: src/svc/iam/schema.c (and
+ * access_keys); only src/svc/iam/ names them in SQL. Other modules read and write them
+ * through these functions (STS issues its session keys with iam_session_key_issue).
  */
 #ifndef RL_IAM_H
 #define RL_IAM_H
@@ -87,6 +88,26 @@ struct iam_session {
  * (logged). */
 int iam_session_get(struct store *st, struct arena *a, const char *access_key_id,
                     struct iam_session *out);
+
+/*
+ * Issues a temporary access key for an STS session: a new ASIA... id (a clash is retried)
+ * and a new secret, written to akid and secret, stored with the caller's session token,
+ * created at now_ms, expiring at expires_ms (virtual time), acting as principal_json
+ * (principal_to_json of the session plus STS's members: role_arn, issuer, issuer_id,
+ * source_identity, tags) under session_policies (JSON array text; NULL: none passed). No
+ * IAM user owns it. 0 ok, -1 on a store error (logged).
+ */
+int iam_session_key_issue(struct store *st, const char *principal_json,
+                          const char *session_policies, const char *session_token, int64_t now_ms,
+                          int64_t expires_ms, char akid[21], char secret[41]);
+
+/*
+ * Creates the account root's long-term access key (first start): a new AKIA... id and
+ * secret, written to akid and secret, Active, created at now_ms, acting as the root of
+ * account. 0 ok, -1 on a store error (logged).
+ */
+int iam_root_key_create(struct store *st, const char *account, int64_t now_ms, char akid[21],
+                        char secret[41]);
 
 /*
  * Records that p's credentials were used for a request to service (signing name, "iam",

@@ -85,6 +85,63 @@ int iam_session_get(struct store *st, struct arena *a, const char *access_key_id
     return rc;
 }
 
+int iam_session_key_issue(struct store *st, const char *principal_json,
+                          const char *session_policies, const char *session_token, int64_t now_ms,
+                          int64_t expires_ms, char akid[21], char secret[41])
+{
+    iam_new_secret(secret);
+    for (int attempt = 0; attempt < 3; attempt++) {
+        iam_new_access_key_id("ASIA", akid);
+        sqlite3_stmt *s = store_stmt(st, "INSERT INTO access_keys(access_key_id, secret, "
+                                         "session_token, status, expires_ms, created_ms, "
+                                         "principal, owner, session_policies) "
+                                         "VALUES(?1, ?2, ?3, 'Active', ?4, ?5, ?6, NULL, ?7)");
+        sqlite3_bind_text(s, 1, akid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, secret, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, session_token, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, expires_ms);
+        sqlite3_bind_int64(s, 5, now_ms);
+        sqlite3_bind_text(s, 6, principal_json, -1, SQLITE_STATIC);
+        if (session_policies)
+            sqlite3_bind_text(s, 7, session_policies, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(s, 7);
+        int src = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (src == SQLITE_DONE)
+            return 0;
+        if (src != SQLITE_CONSTRAINT) {
+            log_error("sts: storing credentials: %s", sqlite3_errmsg(store_db(st)));
+            return -1;
+        }
+    }
+    return -1;
+}
+
+int iam_root_key_create(struct store *st, const char *account, int64_t now_ms, char akid[21],
+                        char secret[41])
+{
+    iam_new_access_key_id("AKIA", akid);
+    iam_new_secret(secret);
+    char principal[512];
+    snprintf(principal, sizeof(principal),
+             "{\"kind\":\"root\",\"temporary\":false,\"account\":\"%s\","
+             "\"arn\":\"arn:aws:iam::%s:root\",\"user_id\":\"%s\",\"name\":\"root\"}",
+             account, account, account);
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO access_keys(access_key_id, secret, "
+                                     "session_token, status, expires_ms, created_ms, principal) "
+                                     "VALUES(?1, ?2, NULL, 'Active', 0, ?3, ?4)");
+    sqlite3_bind_text(s, 1, akid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, secret, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, now_ms);
+    sqlite3_bind_text(s, 4, principal, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset(s);
+    if (rc)
+        log_error("bootstrap: cannot store the root key: %s", sqlite3_errmsg(store_db(st)));
+    return rc;
+}
+
 /* ctx is the server_ctx. */
 int iam_credential_lookup(void *vctx, const char *access_key_id, struct arena *a,
                           struct credential *out)
