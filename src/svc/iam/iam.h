@@ -36,7 +36,8 @@ struct iam_user {
     int64_t created_ms;
 };
 
-/* 0 found, 1 not found, -1 error. Lookups are case-insensitive on the name. */
+/* 0 found, 1 not found, -1 error. Lookups are case-insensitive on the name. iam_user_get's
+ * out may be NULL: only whether the user exists. */
 int iam_role_get(struct store *st, struct arena *a, const char *name, struct iam_role *out);
 int iam_user_get(struct store *st, const char *name, struct iam_user *out);
 /* A role by ARN (arn:aws:iam::ACCT:role/PATH/NAME). */

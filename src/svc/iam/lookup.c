@@ -112,7 +112,9 @@ int iam_user_get(struct store *st, const char *name, struct iam_user *out)
         st, "SELECT name, user_id, path, arn, created_ms FROM iam_users WHERE name = ?1");
     sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_ROW && !out) {
+        rc = 0;
+    } else if (rc == SQLITE_ROW) {
         memset(out, 0, sizeof(*out));
         rc = col_copy(s, 0, out->name, sizeof(out->name)) ||
                      col_copy(s, 1, out->user_id, sizeof(out->user_id)) ||
@@ -147,7 +149,9 @@ int iam_instance_profile_get(struct store *st, struct arena *a, const char *name
                                      " FROM iam_instance_profiles WHERE name = ?1");
     sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_ROW && !out) {
+        rc = 0;
+    } else if (rc == SQLITE_ROW) {
         memset(out, 0, sizeof(*out));
         rc = col_copy(s, 0, out->name, sizeof(out->name)) ||
                      col_copy(s, 1, out->profile_id, sizeof(out->profile_id)) ||
