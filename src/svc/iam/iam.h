@@ -63,6 +63,13 @@ int iam_instance_profile_get(struct store *st, struct arena *a, const char *name
  */
 int iam_identity_policies(struct store *st, const struct principal *p, json_t ***docs, size_t *n);
 
+/*
+ * The default version's document of the customer managed policy arn (AWS managed policies
+ * are auth/managed_policies.h's): *doc is the JSON text (arena). 0 found, 1 no such policy,
+ * -1 error (logged).
+ */
+int iam_policy_default_doc(struct store *st, struct arena *a, const char *arn, const char **doc);
+
 /* ---- access keys (keys.c): every key the server knows, root, IAM users' and STS's ---- */
 
 /*

@@ -172,6 +172,28 @@ int iam_instance_profile_get(struct store *st, struct arena *a, const char *name
     return rc;
 }
 
+int iam_policy_default_doc(struct store *st, struct arena *a, const char *arn, const char **doc)
+{
+    *doc = NULL;
+    sqlite3_stmt *s = store_stmt(st, "SELECT v.document FROM iam_policies p "
+                                     "JOIN iam_policy_versions v ON v.arn = p.arn AND "
+                                     "v.version_id = p.default_version "
+                                     "WHERE p.arn = ?1");
+    sqlite3_bind_text(s, 1, arn, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *doc = arena_strdup(a, (const char *)sqlite3_column_text(s, 0));
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = 1;
+    } else {
+        log_error("iam policy lookup: %s", sqlite3_errmsg(store_db(st)));
+        rc = -1;
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
 int iam_note_use(struct store *st, const struct principal *p, const char *service,
                  const char *region, int64_t now_ms)
 {

@@ -205,7 +205,6 @@ static int session_policies(struct call *c, const json_t *in, char **text, int64
     {
         const char *arn = in_str(d, "arn");
         const char *docs = NULL;
-        char *owned = NULL;
         if (!arn) {
             call_fail(c, 400, "ValidationError", /* inferred */
                       "1 validation error detected: Value null at 'policyArns.%zu.member.arn' "
@@ -214,20 +213,11 @@ static int session_policies(struct call *c, const json_t *in, char **text, int64
             goto out;
         }
         const struct managed_policy *mp = managed_policy_by_arn(arn);
-        if (mp) {
+        if (mp)
             docs = mp->document;
-        } else {
-            sqlite3_stmt *s = store_stmt(c->st, "SELECT v.document FROM iam_policies p "
-                                                "JOIN iam_policy_versions v ON v.arn = p.arn AND "
-                                                "v.version_id = p.default_version "
-                                                "WHERE p.arn = ?1");
-            sqlite3_bind_text(s, 1, arn, -1, SQLITE_STATIC);
-            if (sqlite3_step(s) == SQLITE_ROW)
-                docs = owned = xstrdup((const char *)sqlite3_column_text(s, 0));
-            sqlite3_reset(s);
-        }
+        else
+            iam_policy_default_doc(c->st, c->a, arn, &docs); /* docs NULL: none */
         json_t *doc = docs ? json_loads(docs, 0, NULL) : NULL;
-        free(owned);
         if (!doc) {
             /* inferred: IAM's words for an unknown policy ARN */
             call_fail(c, 400, "ValidationError", "Policy %s does not exist or is not attachable.",
