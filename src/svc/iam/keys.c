@@ -1,12 +1,15 @@
 /*
- * keys.c — the access keys IAM owns (table access_keys): the SigV4 credential lookup, the
- * credentials hook of IAM's module.
+ * keys.c — the access keys IAM owns (table access_keys) as other modules see them (iam.h):
+ * the lookup of a key (also the credentials hook of IAM's module), the session facts of
+ * temporary keys, the issuing of STS session keys and the account root's key. IAM users'
+ * own key operations (CreateAccessKey...) are in users.c. The principal column is the JSON
+ * of principal_to_json(), plus STS's members for session keys (see sts.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "store/store.h"
-#include "svc/iam/iam.h"
+#include "svc/iam/iam_internal.h"
 #include "svc/svc.h"
 
 int iam_key_lookup(struct store *st, const char *access_key_id, struct arena *a,
@@ -15,17 +18,9 @@ int iam_key_lookup(struct store *st, const char *access_key_id, struct arena *a,
     sqlite3_stmt *s = store_stmt(st, "SELECT secret, session_token, status, expires_ms, principal "
                                      "FROM access_keys WHERE access_key_id = ?1");
     sqlite3_bind_text(s, 1, access_key_id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(s);
-        return 1;
-    }
-    if (rc != SQLITE_ROW) {
-        log_error("credential lookup: %s", sqlite3_errmsg(store_db(st)));
-        sqlite3_reset(s);
-        return -1;
-    }
-    rc = 0;
+    int rc = iam_step_row(st, s, "credential lookup");
+    if (rc)
+        goto out;
     memset(out, 0, sizeof(*out));
     out->access_key_id = arena_strdup(a, access_key_id);
     out->secret = arena_strdup(a, (const char *)sqlite3_column_text(s, 0));
@@ -62,8 +57,8 @@ int iam_session_get(struct store *st, struct arena *a, const char *access_key_id
     sqlite3_stmt *s = store_stmt(st, "SELECT created_ms, session_policies, principal"
                                      " FROM access_keys WHERE access_key_id = ?1");
     sqlite3_bind_text(s, 1, access_key_id, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    int rc = iam_step_row(st, s, "iam session lookup");
+    if (rc == 0) {
         out->created_ms = sqlite3_column_int64(s, 0);
         if (sqlite3_column_type(s, 1) != SQLITE_NULL)
             out->session_policies = arena_strdup(a, (const char *)sqlite3_column_text(s, 1));
@@ -74,12 +69,6 @@ int iam_session_get(struct store *st, struct arena *a, const char *access_key_id
         out->issuer_id = member(a, pj, "issuer_id");
         out->source_identity = member(a, pj, "source_identity");
         json_decref(pj);
-        rc = 0;
-    } else if (rc == SQLITE_DONE) {
-        rc = 1;
-    } else {
-        log_error("iam session lookup: %s", sqlite3_errmsg(store_db(st)));
-        rc = -1;
     }
     sqlite3_reset(s);
     return rc;

@@ -10,7 +10,7 @@
 #include "auth/managed_policies.h"
 #include "base/base.h"
 #include "store/store.h"
-#include "svc/iam/iam.h"
+#include "svc/iam/iam_internal.h"
 
 #define ID_ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" /* base32, as AWS ids [doc] */
 #define SECRET_ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+"
@@ -180,16 +180,9 @@ int iam_policy_default_doc(struct store *st, struct arena *a, const char *arn, c
                                      "v.version_id = p.default_version "
                                      "WHERE p.arn = ?1");
     sqlite3_bind_text(s, 1, arn, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    int rc = iam_step_row(st, s, "iam policy lookup");
+    if (rc == 0)
         *doc = arena_strdup(a, (const char *)sqlite3_column_text(s, 0));
-        rc = 0;
-    } else if (rc == SQLITE_DONE) {
-        rc = 1;
-    } else {
-        log_error("iam policy lookup: %s", sqlite3_errmsg(store_db(st)));
-        rc = -1;
-    }
     sqlite3_reset(s);
     return rc;
 }
