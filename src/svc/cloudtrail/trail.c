@@ -28,6 +28,7 @@
 
 #include "store/store.h"
 #include "svc/cloudtrail/trail.h"
+#include "svc/iam/iam.h"
 #include "svc/svc.h"
 
 #define PRUNE_EVERY 256
@@ -381,26 +382,18 @@ static void session_facts(const struct call *c, struct ident *id)
     const struct principal *p = &c->who;
     if (!p->temporary || !p->access_key_id[0])
         return;
-    sqlite3_stmt *s = store_stmt(c->st, "SELECT created_ms, json_extract(principal, '$.role_arn'),"
-                                        " json_extract(principal, '$.issuer'),"
-                                        " json_extract(principal, '$.issuer_id')"
-                                        " FROM access_keys WHERE access_key_id = ?1");
-    sqlite3_bind_text(s, 1, p->access_key_id, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        id->created_ms = sqlite3_column_int64(s, 0);
-        const char *role_arn = (const char *)sqlite3_column_text(s, 1);
-        const char *issuer = (const char *)sqlite3_column_text(s, 2);
-        const char *issuer_id = (const char *)sqlite3_column_text(s, 3);
-        if (p->kind == PRINCIPAL_ROLE_SESSION && role_arn)
-            snprintf(id->issuer_arn, sizeof(id->issuer_arn), "%s", role_arn);
-        if (p->kind == PRINCIPAL_FEDERATED && issuer && *issuer) {
-            snprintf(id->issuer_name, sizeof(id->issuer_name), "%s", issuer);
-            snprintf(id->issuer_id, sizeof(id->issuer_id), "%s", issuer_id ? issuer_id : "");
+    struct iam_session ks;
+    if (iam_session_get(c->st, c->a, p->access_key_id, &ks) == 0) {
+        id->created_ms = ks.created_ms;
+        if (p->kind == PRINCIPAL_ROLE_SESSION)
+            snprintf(id->issuer_arn, sizeof(id->issuer_arn), "%s", ks.role_arn);
+        if (p->kind == PRINCIPAL_FEDERATED && *ks.issuer) {
+            snprintf(id->issuer_name, sizeof(id->issuer_name), "%s", ks.issuer);
+            snprintf(id->issuer_id, sizeof(id->issuer_id), "%s", ks.issuer_id);
             snprintf(id->issuer_arn, sizeof(id->issuer_arn), "arn:aws:iam::%s:user/%s", p->account,
-                     issuer);
+                     ks.issuer);
         }
     }
-    sqlite3_reset(s);
     if (!id->created_ms)
         id->created_ms = c->now_ms; /* the key row is gone: the call's time (inferred) */
     if (p->kind == PRINCIPAL_ROLE_SESSION) {

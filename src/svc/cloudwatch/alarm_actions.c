@@ -97,27 +97,17 @@ static const char *instance_of(const struct cw_alarm *a)
 
 /* Root, or an IAM user (long-term key) whose key used at creation is still there and
  * Active and whose user still exists. */
-static bool creator_valid(struct store *st, const struct cw_alarm *a)
+static bool creator_valid(struct store *st, struct arena *ar, const struct cw_alarm *a)
 {
     const struct principal *p = &a->creator;
     if (p->kind == PRINCIPAL_ROOT && !p->temporary)
         return true;
     if (p->kind != PRINCIPAL_USER || p->temporary || !a->creator_key[0])
         return false;
-    sqlite3_stmt *s = store_stmt(st, "SELECT status, session_token FROM access_keys"
-                                     " WHERE access_key_id = ?1");
-    sqlite3_bind_text(s, 1, a->creator_key, -1, SQLITE_STATIC);
-    bool ok = sqlite3_step(s) == SQLITE_ROW &&
-              str_eq((const char *)sqlite3_column_text(s, 0), "Active") &&
-              sqlite3_column_type(s, 1) == SQLITE_NULL;
-    sqlite3_reset(s);
-    if (!ok)
+    struct credential key;
+    if (iam_key_lookup(st, a->creator_key, ar, &key) != 0 || !key.active || key.session_token)
         return false;
-    s = store_stmt(st, "SELECT 1 FROM iam_users WHERE name = ?1");
-    sqlite3_bind_text(s, 1, p->name, -1, SQLITE_STATIC);
-    ok = sqlite3_step(s) == SQLITE_ROW;
-    sqlite3_reset(s);
-    return ok;
+    return iam_user_get(st, p->name, NULL) == 0;
 }
 
 /* The service-linked role's session principal; false when the role does not exist. */
@@ -158,7 +148,7 @@ static const char *run_ec2(struct store *st, struct arena *ar, const struct cw_a
     c.op_name = "";
     uuid4(c.request_id);
     if (v == V_RECOVER) {
-        if (!creator_valid(st, a))
+        if (!creator_valid(st, ar, a))
             return arena_printf(ar,
                                 "Action failed. Encountered error calling EC2 recover. "
                                 "(401: %s)",

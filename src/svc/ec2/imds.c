@@ -215,8 +215,8 @@ static int role_info(struct store *st, struct arena *a, const struct ec2_instanc
 /* The current credentials of the instance for role, issuing new ones when none are good
  * for another CRED_REFRESH_MS. 0 with *out and *issued_ms, 1 when the role does not trust
  * EC2, -1 on error. Runs in its own transaction. */
-static int current_credentials(struct store *st, const char *account, const char *instance_id,
-                               const struct iam_role *role, int64_t now_ms,
+static int current_credentials(struct store *st, struct arena *a, const char *account,
+                               const char *instance_id, const struct iam_role *role, int64_t now_ms,
                                struct sts_credentials *out, int64_t *issued_ms)
 {
     char key[64];
@@ -226,27 +226,16 @@ static int current_credentials(struct store *st, const char *account, const char
     free(meta);
     const char *akid = json_string_value(json_object_get(m, "key"));
     if (akid && str_eq(json_string_value(json_object_get(m, "role")), role->arn)) {
-        sqlite3_stmt *s = store_stmt(st, "SELECT secret, session_token, expires_ms, status"
-                                         " FROM access_keys WHERE access_key_id = ?1");
-        sqlite3_bind_text(s, 1, akid, -1, SQLITE_TRANSIENT);
-        bool good = false;
-        if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 1) != SQLITE_NULL) {
-            int64_t exp = sqlite3_column_int64(s, 2);
-            good = exp - now_ms > CRED_REFRESH_MS &&
-                   str_eq((const char *)sqlite3_column_text(s, 3), "Active");
-            if (good) {
-                memset(out, 0, sizeof(*out));
-                snprintf(out->access_key_id, sizeof(out->access_key_id), "%s", akid);
-                snprintf(out->secret, sizeof(out->secret), "%s",
-                         (const char *)sqlite3_column_text(s, 0));
-                snprintf(out->session_token, sizeof(out->session_token), "%s",
-                         (const char *)sqlite3_column_text(s, 1));
-                out->expires_ms = exp;
-                *issued_ms = json_integer_value(json_object_get(m, "issued"));
-            }
-        }
-        sqlite3_reset(s);
+        struct credential cur;
+        bool good = iam_key_lookup(st, akid, a, &cur) == 0 && cur.session_token &&
+                    cur.expires_ms - now_ms > CRED_REFRESH_MS && cur.active;
         if (good) {
+            memset(out, 0, sizeof(*out));
+            snprintf(out->access_key_id, sizeof(out->access_key_id), "%s", akid);
+            snprintf(out->secret, sizeof(out->secret), "%s", cur.secret);
+            snprintf(out->session_token, sizeof(out->session_token), "%s", cur.session_token);
+            out->expires_ms = cur.expires_ms;
+            *issued_ms = json_integer_value(json_object_get(m, "issued"));
             json_decref(m);
             return 0;
         }
@@ -277,13 +266,14 @@ fail:
 }
 
 /* GET meta-data/iam/security-credentials/ROLE */
-static void serve_credentials(struct store *st, const char *account, const struct ec2_instance *in,
-                              const struct iam_role *role, struct response *resp)
+static void serve_credentials(struct store *st, struct arena *a, const char *account,
+                              const struct ec2_instance *in, const struct iam_role *role,
+                              struct response *resp)
 {
     int64_t now = clock_now(), issued = now;
     struct sts_credentials cr;
     char iso[32], exp[32];
-    int r = current_credentials(st, account, in->id, role, now, &cr, &issued);
+    int r = current_credentials(st, a, account, in->id, role, now, &cr, &issued);
     struct buf b = BUF_INIT;
     json_t *o;
     if (r < 0) {
@@ -467,7 +457,7 @@ static void serve_get(struct store *st, const char *account, struct arena *a,
         reply(resp, 200, buf);
     } else if (str_startswith(m, "iam/security-credentials/") && ri.has_role &&
                str_eq(m + strlen("iam/security-credentials/"), ri.role.name)) {
-        serve_credentials(st, account, in, &ri.role, resp);
+        serve_credentials(st, a, account, in, &ri.role, resp);
     } else {
         reply_status(resp, 404);
     }

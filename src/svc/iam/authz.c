@@ -199,12 +199,6 @@ static struct cache_ent *cache_put(const char *key)
 
 /* ------------------------------------------------------------ loading */
 
-static const char *jstr(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
 static json_t *parse_doc(const char *text)
 {
     return text ? json_loads(text, 0, NULL) : NULL;
@@ -218,31 +212,24 @@ static int load_session(struct call *c, const struct principal *who, struct auth
     bool temp =
         who->temporary || who->kind == PRINCIPAL_ROLE_SESSION || who->kind == PRINCIPAL_FEDERATED;
     if (temp && who->access_key_id[0]) {
-        sqlite3_stmt *q = store_stmt(c->st, "SELECT session_policies, principal FROM access_keys "
-                                            "WHERE access_key_id = ?1");
-        sqlite3_bind_text(q, 1, who->access_key_id, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(q);
-        if (rc == SQLITE_ROW) {
-            const char *sp = (const char *)sqlite3_column_text(q, 0);
-            json_t *pj = parse_doc((const char *)sqlite3_column_text(q, 1));
-            if (sp) {
-                json_t *arr = json_loads(sp, 0, NULL);
+        struct iam_session ks;
+        int rc = iam_session_get(c->st, c->a, who->access_key_id, &ks);
+        if (rc == 0) {
+            if (ks.session_policies) {
+                json_t *arr = json_loads(ks.session_policies, 0, NULL);
                 size_t i;
                 json_t *d;
                 s->has_session = true;
                 json_array_foreach(arr, i, d) polset_add(docs, json_incref(d));
                 json_decref(arr);
             }
-            snprintf(s->role_arn, sizeof(s->role_arn), "%s", jstr(pj, "role_arn"));
-            snprintf(s->issuer, sizeof(s->issuer), "%s", jstr(pj, "issuer"));
-            snprintf(s->issuer_id, sizeof(s->issuer_id), "%s", jstr(pj, "issuer_id"));
-            snprintf(s->source_identity, sizeof(s->source_identity), "%s",
-                     jstr(pj, "source_identity"));
-            json_decref(pj);
+            snprintf(s->role_arn, sizeof(s->role_arn), "%s", ks.role_arn);
+            snprintf(s->issuer, sizeof(s->issuer), "%s", ks.issuer);
+            snprintf(s->issuer_id, sizeof(s->issuer_id), "%s", ks.issuer_id);
+            snprintf(s->source_identity, sizeof(s->source_identity), "%s", ks.source_identity);
         }
-        sqlite3_reset(q);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-            log_error("authz: session lookup: %s", sqlite3_errmsg(store_db(c->st)));
+        if (rc < 0) {
+            log_error("authz: session lookup of %s failed", who->access_key_id);
             return -1;
         }
     }

@@ -176,6 +176,17 @@ int iam_done(struct call *c, sqlite3_stmt *s, const char *what)
     return 0;
 }
 
+int iam_step_row(struct store *st, sqlite3_stmt *s, const char *what)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc == SQLITE_DONE)
+        return 1;
+    log_error("%s: %s", what, sqlite3_errmsg(store_db(st)));
+    return -1;
+}
+
 int iam_count(struct call *c, const char *sql, const char *p1, const char *p2, int64_t *n)
 {
     sqlite3_stmt *s = store_stmt(c->st, sql);

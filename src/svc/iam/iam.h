@@ -1,7 +1,8 @@
 /*
  * iam.h — IAM state other services use: entity lookups, the identity policies that apply
- * to a principal, and id/ARN forms. Tables: src/svc/iam/schema.c. The IAM API handlers
- * (src/svc/iam/) are the only writers, apart from STS issuing session keys.
+ * to a principal, access keys, and id/ARN forms. Tables: src/svc/iam/schema.c (and
+ * access_keys); only src/svc/iam/ names them in SQL. Other modules read and write them
+ * through these functions (STS issues its session keys with iam_session_key_issue).
  */
 #ifndef RL_IAM_H
 #define RL_IAM_H
@@ -35,7 +36,8 @@ struct iam_user {
     int64_t created_ms;
 };
 
-/* 0 found, 1 not found, -1 error. Lookups are case-insensitive on the name. */
+/* 0 found, 1 not found, -1 error. Lookups are case-insensitive on the name. iam_user_get's
+ * out may be NULL: only whether the user exists. */
 int iam_role_get(struct store *st, struct arena *a, const char *name, struct iam_role *out);
 int iam_user_get(struct store *st, const char *name, struct iam_user *out);
 /* A role by ARN (arn:aws:iam::ACCT:role/PATH/NAME). */
@@ -60,6 +62,60 @@ int iam_instance_profile_get(struct store *st, struct arena *a, const char *name
  * user the issuing user's. Root: none (root is always allowed). 0 ok, -1 error.
  */
 int iam_identity_policies(struct store *st, const struct principal *p, json_t ***docs, size_t *n);
+
+/*
+ * The default version's document of the customer managed policy arn (AWS managed policies
+ * are auth/managed_policies.h's): *doc is the JSON text (arena). 0 found, 1 no such policy,
+ * -1 error (logged).
+ */
+int iam_policy_default_doc(struct store *st, struct arena *a, const char *arn, const char **doc);
+
+/* ---- access keys (keys.c): every key the server knows, root, IAM users' and STS's ---- */
+
+/*
+ * An access key as SigV4 sees it: who the key acts as (principal, with access_key_id,
+ * temporary and expires_ms set from the key), its secret, its session token (NULL for a
+ * long-term key: the root's or an IAM user's), whether it is Active and its expiry (0:
+ * never; virtual ms). Strings in the arena. 0 found, 1 unknown key, -1 error (logged).
+ * iam_credential_lookup (the pipeline's hook) answers with it.
+ */
+int iam_key_lookup(struct store *st, const char *access_key_id, struct arena *a,
+                   struct credential *out);
+
+/* The session facts of temporary credentials, as STS stored them with the key. */
+struct iam_session {
+    int64_t created_ms;           /* when the key was issued (virtual ms) */
+    const char *session_policies; /* JSON array text of policy documents; NULL: none passed */
+    const char *role_arn;         /* AssumeRole: the role's ARN */
+    const char *issuer;           /* GetFederationToken: the issuing user ("" for the root) */
+    const char *issuer_id;        /* ... and its unique id */
+    const char *source_identity;  /* AssumeRole SourceIdentity */
+};
+/* The session facts of key access_key_id; string members "" when the key does not carry
+ * them (session_policies: NULL). Strings in the arena. 0 found, 1 unknown key, -1 error
+ * (logged). */
+int iam_session_get(struct store *st, struct arena *a, const char *access_key_id,
+                    struct iam_session *out);
+
+/*
+ * Issues a temporary access key for an STS session: a new ASIA... id (a clash is retried)
+ * and a new secret, written to akid and secret, stored with the caller's session token,
+ * created at now_ms, expiring at expires_ms (virtual time), acting as principal_json
+ * (principal_to_json of the session plus STS's members: role_arn, issuer, issuer_id,
+ * source_identity, tags) under session_policies (JSON array text; NULL: none passed). No
+ * IAM user owns it. 0 ok, -1 on a store error (logged).
+ */
+int iam_session_key_issue(struct store *st, const char *principal_json,
+                          const char *session_policies, const char *session_token, int64_t now_ms,
+                          int64_t expires_ms, char akid[21], char secret[41]);
+
+/*
+ * Creates the account root's long-term access key (first start): a new AKIA... id and
+ * secret, written to akid and secret, Active, created at now_ms, acting as the root of
+ * account. 0 ok, -1 on a store error (logged).
+ */
+int iam_root_key_create(struct store *st, const char *account, int64_t now_ms, char akid[21],
+                        char secret[41]);
 
 /*
  * Records that p's credentials were used for a request to service (signing name, "iam",

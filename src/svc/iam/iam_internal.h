@@ -61,6 +61,9 @@ void iam_bind(sqlite3_stmt *s, int i, const char *v);
 const char *iam_col(struct arena *a, sqlite3_stmt *s, int i);
 /* Steps s expecting SQLITE_DONE (resets it). 0 ok, -1 with ServiceFailure set. */
 int iam_done(struct call *c, sqlite3_stmt *s, const char *what);
+/* Steps a one-row lookup (the caller reads the row, then resets s): 0 a row, 1 none, -1 a
+ * store error, logged as "what: message". */
+int iam_step_row(struct store *st, sqlite3_stmt *s, const char *what);
 /* SELECT COUNT(*) style statement with up to two text parameters: 0 and *n, -1 on error. */
 int iam_count(struct call *c, const char *sql, const char *p1, const char *p2, int64_t *n);
 

@@ -10,7 +10,7 @@
 #include "auth/managed_policies.h"
 #include "base/base.h"
 #include "store/store.h"
-#include "svc/iam/iam.h"
+#include "svc/iam/iam_internal.h"
 
 #define ID_ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" /* base32, as AWS ids [doc] */
 #define SECRET_ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+"
@@ -112,7 +112,9 @@ int iam_user_get(struct store *st, const char *name, struct iam_user *out)
         st, "SELECT name, user_id, path, arn, created_ms FROM iam_users WHERE name = ?1");
     sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_ROW && !out) {
+        rc = 0;
+    } else if (rc == SQLITE_ROW) {
         memset(out, 0, sizeof(*out));
         rc = col_copy(s, 0, out->name, sizeof(out->name)) ||
                      col_copy(s, 1, out->user_id, sizeof(out->user_id)) ||
@@ -147,7 +149,9 @@ int iam_instance_profile_get(struct store *st, struct arena *a, const char *name
                                      " FROM iam_instance_profiles WHERE name = ?1");
     sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_ROW && !out) {
+        rc = 0;
+    } else if (rc == SQLITE_ROW) {
         memset(out, 0, sizeof(*out));
         rc = col_copy(s, 0, out->name, sizeof(out->name)) ||
                      col_copy(s, 1, out->profile_id, sizeof(out->profile_id)) ||
@@ -165,6 +169,21 @@ int iam_instance_profile_get(struct store *st, struct arena *a, const char *name
     sqlite3_reset(s);
     if (rc < 0)
         log_error("iam instance profile lookup: %s", sqlite3_errmsg(store_db(st)));
+    return rc;
+}
+
+int iam_policy_default_doc(struct store *st, struct arena *a, const char *arn, const char **doc)
+{
+    *doc = NULL;
+    sqlite3_stmt *s = store_stmt(st, "SELECT v.document FROM iam_policies p "
+                                     "JOIN iam_policy_versions v ON v.arn = p.arn AND "
+                                     "v.version_id = p.default_version "
+                                     "WHERE p.arn = ?1");
+    sqlite3_bind_text(s, 1, arn, -1, SQLITE_STATIC);
+    int rc = iam_step_row(st, s, "iam policy lookup");
+    if (rc == 0)
+        *doc = arena_strdup(a, (const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
     return rc;
 }
 

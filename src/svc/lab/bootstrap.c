@@ -14,12 +14,10 @@
 #include "base/base.h"
 #include "clock/clock.h"
 #include "store/store.h"
+#include "svc/iam/iam.h"
 #include "svc/lab/bootstrap.h"
 #include "svc/module.h"
 #include "wire/model.h"
-
-#define KEY_ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-#define SECRET_ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+"
 
 /* mkdir -p with mode 0700 for the directories it creates. */
 static int mkdir_p(const char *dir)
@@ -71,46 +69,22 @@ static int copy_str(char *dst, size_t cap, const char *src)
     return 0;
 }
 
-/* Reads the root key's secret into id; 1 if the key row is missing. */
+/* Reads the root key's secret into id; 1 if the key is missing. */
 static int load_root_key(struct store *st, struct lab_identity *id)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT secret FROM access_keys WHERE access_key_id = ?1");
-    sqlite3_bind_text(s, 1, id->access_key_id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        rc = copy_str(id->secret, sizeof(id->secret), (const char *)sqlite3_column_text(s, 0));
-    else
-        rc = rc == SQLITE_DONE ? 1 : -1;
-    sqlite3_reset(s);
+    struct arena *a = arena_new();
+    struct credential cr;
+    int rc = iam_key_lookup(st, id->access_key_id, a, &cr);
+    if (rc == 0)
+        rc = copy_str(id->secret, sizeof(id->secret), cr.secret);
+    arena_free(a);
     return rc;
 }
 
 static int create_root_key(struct store *st, struct lab_identity *id)
 {
-    char key[21];
-    memcpy(key, "AKIA", 4);
-    rand_chars(key + 4, 16, KEY_ALPHABET);
-    rand_chars(id->secret, 40, SECRET_ALPHABET);
-    copy_str(id->access_key_id, sizeof(id->access_key_id), key);
-
-    char principal[512];
-    snprintf(principal, sizeof(principal),
-             "{\"kind\":\"root\",\"temporary\":false,\"account\":\"%s\","
-             "\"arn\":\"arn:aws:iam::%s:root\",\"user_id\":\"%s\",\"name\":\"root\"}",
-             id->account, id->account, id->account);
-    sqlite3_stmt *s = store_stmt(st, "INSERT INTO access_keys(access_key_id, secret, "
-                                     "session_token, status, expires_ms, created_ms, principal) "
-                                     "VALUES(?1, ?2, NULL, 'Active', 0, ?3, ?4)");
-    sqlite3_bind_text(s, 1, id->access_key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, id->secret, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, clock_now());
-    sqlite3_bind_text(s, 4, principal, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(s);
-    if (rc) {
-        log_error("bootstrap: cannot store the root key: %s", sqlite3_errmsg(store_db(st)));
+    if (iam_root_key_create(st, id->account, clock_now(), id->access_key_id, id->secret))
         return -1;
-    }
     log_info("bootstrap: created account %s with root access key %s", id->account,
              id->access_key_id);
     return store_meta_set(st, "root_access_key_id", id->access_key_id);

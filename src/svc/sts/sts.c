@@ -2,14 +2,14 @@
  * sts.c — AWS Security Token Service: GetCallerIdentity, AssumeRole, GetSessionToken,
  * GetFederationToken, and the issuing of temporary credentials (sts.h).
  *
- * Temporary credentials are rows of access_keys: an ASIA... key id, a 40-character secret, a
- * long random session token, expires_ms in virtual time (SigV4 answers ExpiredToken after it),
- * the principal JSON of the session (principal_to_json plus "role_arn", "issuer",
- * "issuer_id", "source_identity" and "tags", which principal_from_json ignores; owner stays
- * NULL: session keys are no IAM user's access keys) and the session policies
- * (a JSON array of policy documents; NULL when none were passed, except for federated users
- * who always have session policies [doc]). Deleting the row makes the key unknown
- * (InvalidClientTokenId).
+ * Temporary credentials are IAM access keys (iam_session_key_issue): an ASIA... key id, a
+ * 40-character secret, a long random session token, expires_ms in virtual time (SigV4
+ * answers ExpiredToken after it), the principal JSON of the session (principal_to_json plus
+ * "role_arn", "issuer", "issuer_id", "source_identity" and "tags", which principal_from_json
+ * ignores; owner stays NULL: session keys are no IAM user's access keys) and the session
+ * policies (a JSON array of policy documents; NULL when none were passed, except for
+ * federated users who always have session policies [doc]). Deleting the row makes the key
+ * unknown (InvalidClientTokenId).
  */
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -65,38 +65,12 @@ static int issue(struct store *st, struct principal *p, const json_t *extra,
         json_object_update(pj, (json_t *)extra);
     if (!(full = json_dumps(pj, JSON_COMPACT)))
         goto out;
-    iam_new_secret(out->secret);
     new_session_token(out->session_token);
-    for (int attempt = 0; attempt < 3; attempt++) {
-        char akid[21];
-        iam_new_access_key_id("ASIA", akid);
-        snprintf(out->access_key_id, sizeof(out->access_key_id), "%s", akid);
-        sqlite3_stmt *s = store_stmt(st, "INSERT INTO access_keys(access_key_id, secret, "
-                                         "session_token, status, expires_ms, created_ms, "
-                                         "principal, owner, session_policies) "
-                                         "VALUES(?1, ?2, ?3, 'Active', ?4, ?5, ?6, NULL, ?7)");
-        sqlite3_bind_text(s, 1, out->access_key_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, out->secret, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, out->session_token, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 4, out->expires_ms);
-        sqlite3_bind_int64(s, 5, now_ms);
-        sqlite3_bind_text(s, 6, full, -1, SQLITE_STATIC);
-        if (session_policies)
-            sqlite3_bind_text(s, 7, session_policies, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(s, 7);
-        int src = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (src == SQLITE_DONE) {
-            snprintf(p->access_key_id, sizeof(p->access_key_id), "%s", out->access_key_id);
-            rc = 0;
-            goto out;
-        }
-        if (src != SQLITE_CONSTRAINT) {
-            log_error("sts: storing credentials: %s", sqlite3_errmsg(store_db(st)));
-            goto out;
-        }
-    }
+    if (iam_session_key_issue(st, full, session_policies, out->session_token, now_ms,
+                              out->expires_ms, out->access_key_id, out->secret))
+        goto out;
+    snprintf(p->access_key_id, sizeof(p->access_key_id), "%s", out->access_key_id);
+    rc = 0;
 out:
     free(pjson);
     free(full);
@@ -231,7 +205,6 @@ static int session_policies(struct call *c, const json_t *in, char **text, int64
     {
         const char *arn = in_str(d, "arn");
         const char *docs = NULL;
-        char *owned = NULL;
         if (!arn) {
             call_fail(c, 400, "ValidationError", /* inferred */
                       "1 validation error detected: Value null at 'policyArns.%zu.member.arn' "
@@ -240,20 +213,11 @@ static int session_policies(struct call *c, const json_t *in, char **text, int64
             goto out;
         }
         const struct managed_policy *mp = managed_policy_by_arn(arn);
-        if (mp) {
+        if (mp)
             docs = mp->document;
-        } else {
-            sqlite3_stmt *s = store_stmt(c->st, "SELECT v.document FROM iam_policies p "
-                                                "JOIN iam_policy_versions v ON v.arn = p.arn AND "
-                                                "v.version_id = p.default_version "
-                                                "WHERE p.arn = ?1");
-            sqlite3_bind_text(s, 1, arn, -1, SQLITE_STATIC);
-            if (sqlite3_step(s) == SQLITE_ROW)
-                docs = owned = xstrdup((const char *)sqlite3_column_text(s, 0));
-            sqlite3_reset(s);
-        }
+        else
+            iam_policy_default_doc(c->st, c->a, arn, &docs); /* docs NULL: none */
         json_t *doc = docs ? json_loads(docs, 0, NULL) : NULL;
-        free(owned);
         if (!doc) {
             /* inferred: IAM's words for an unknown policy ARN */
             call_fail(c, 400, "ValidationError", "Policy %s does not exist or is not attachable.",
