@@ -204,59 +204,9 @@ const char *cwa_str(const json_t *in, const char *key)
     return json_string_value(json_object_get(in, key));
 }
 
-/* MetricAlarm members in AWS's order [model + snap, §2.6]. */
-static const char *const metric_order[] = {"AlarmName",
-                                           "AlarmArn",
-                                           "AlarmDescription",
-                                           "AlarmConfigurationUpdatedTimestamp",
-                                           "ActionsEnabled",
-                                           "OKActions",
-                                           "AlarmActions",
-                                           "InsufficientDataActions",
-                                           "StateValue",
-                                           "StateReason",
-                                           "StateReasonData",
-                                           "StateUpdatedTimestamp",
-                                           "MetricName",
-                                           "Namespace",
-                                           "Statistic",
-                                           "ExtendedStatistic",
-                                           "Dimensions",
-                                           "Period",
-                                           "Unit",
-                                           "EvaluationPeriods",
-                                           "DatapointsToAlarm",
-                                           "Threshold",
-                                           "ComparisonOperator",
-                                           "TreatMissingData",
-                                           "EvaluateLowSampleCountPercentile",
-                                           "Metrics",
-                                           "ThresholdMetricId",
-                                           "EvaluationState",
-                                           "StateTransitionedTimestamp",
-                                           "EvaluationWindow",
-                                           "EvaluationCriteria",
-                                           "EvaluationInterval"};
-/* CompositeAlarm members in the model's order. */
-static const char *const composite_order[] = {"ActionsEnabled",
-                                              "AlarmActions",
-                                              "AlarmArn",
-                                              "AlarmConfigurationUpdatedTimestamp",
-                                              "AlarmDescription",
-                                              "AlarmName",
-                                              "AlarmRule",
-                                              "InsufficientDataActions",
-                                              "OKActions",
-                                              "StateReason",
-                                              "StateReasonData",
-                                              "StateUpdatedTimestamp",
-                                              "StateValue",
-                                              "StateTransitionedTimestamp",
-                                              "ActionsSuppressedBy",
-                                              "ActionsSuppressedReason",
-                                              "ActionsSuppressor",
-                                              "ActionsSuppressorWaitPeriod",
-                                              "ActionsSuppressorExtensionPeriod"};
+/* MetricAlarm / CompositeAlarm members in AWS's order: the model's [model + snap, §2.6]. */
+static const char *const metric_order[] = {CW_MEMBERS_MetricAlarm};
+static const char *const composite_order[] = {CW_MEMBERS_CompositeAlarm};
 static const char *const brief_order[] = {"AlarmName", "AlarmArn", "StateValue",
                                           "StateUpdatedTimestamp"};
 
