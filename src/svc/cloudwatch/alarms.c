@@ -21,6 +21,7 @@
 #include "svc/iam/iam.h"
 #include "svc/svc.h"
 #include "wire/models/cloudwatch_members.h"
+#include "wire/models/iam_members.h"
 
 #define DESCRIBE_PAGE_DEFAULT 50 /* inferred: MaxRecords has no documented default */
 
@@ -399,7 +400,8 @@ int cwa_ensure_slr(struct call *c)
     sc.err_status = 0;
     sc.err_code = sc.err_message = NULL;
     out_init(&sc.out, PROTO_QUERY, iam, op);
-    json_t *in = json_pack("{s:s}", "AWSServiceName", "events.amazonaws.com");
+    json_t *in = json_pack("{s:s}", IAM_M_CreateServiceLinkedRoleRequest_AWSServiceName,
+                           "events.amazonaws.com");
     int rc = iam_create_service_linked_role(&sc, in, &sc.out);
     json_decref(in);
     out_free(&sc.out);
