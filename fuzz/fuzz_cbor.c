@@ -22,9 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     struct arena *a = arena_new();
-    struct http_header h[2] = {{"smithy-protocol", "rpc-v2-cbor"},
+    struct header h[2] = {{"smithy-protocol", "rpc-v2-cbor"},
                                {"Content-Type", "application/cbor"}};
-    struct http_request rq;
+    struct request rq;
     memset(&rq, 0, sizeof(rq));
     rq.arena = a;
     rq.method = "POST";

@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     int ec2 = data[0] & 1;
     struct arena *a = arena_new();
-    struct http_header h[1] = {{"Content-Type", "application/x-www-form-urlencoded"}};
-    struct http_request rq;
+    struct header h[1] = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    struct request rq;
     memset(&rq, 0, sizeof(rq));
     rq.arena = a;
     rq.method = "POST";

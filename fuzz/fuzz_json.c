@@ -22,9 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     struct arena *a = arena_new();
-    struct http_header h[2] = {{"X-Amz-Target", targets[data[0] % 3]},
+    struct header h[2] = {{"X-Amz-Target", targets[data[0] % 3]},
                                {"Content-Type", "application/x-amz-json-1.0"}};
-    struct http_request rq;
+    struct request rq;
     memset(&rq, 0, sizeof(rq));
     rq.arena = a;
     rq.method = "POST";

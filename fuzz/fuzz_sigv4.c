@@ -39,8 +39,8 @@ static void check_result(int rc, const struct sigv4_result *res)
 {
     if (rc == 0)
         return;
-    if (!res->code || !res->message ||
-        (res->status != 400 && res->status != 403 && res->status != 500))
+    if (!res->err.code || !res->err.message ||
+        (res->err.status != 400 && res->err.status != 403 && res->err.status != 500))
         fail();
 }
 
@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fl[NFIELDS] = (size_t)(end - p);
 
     struct arena *a = arena_new();
-    struct http_request rq;
+    struct request rq;
     memset(&rq, 0, sizeof(rq));
     rq.arena = a;
     rq.method = "POST";
@@ -68,16 +68,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rq.path = arena_strndup(a, f[2], fl[2]);
     rq.body = arena_strndup(a, f[NFIELDS], fl[NFIELDS]);
     rq.body_len = strlen(rq.body);
-    struct http_header *h = arena_zalloc(a, 10 * sizeof(*h));
+    struct header *h = arena_zalloc(a, 10 * sizeof(*h));
     size_t n = 0;
     static const char *const names[] = {"Authorization",        NULL,   NULL,
                                         "X-Amz-Date",           "Date", "X-Amz-Security-Token",
                                         "X-Amz-Content-Sha256", NULL};
-    h[n++] = (struct http_header){"Host", "127.0.0.1:4566"};
+    h[n++] = (struct header){"Host", "127.0.0.1:4566"};
     for (int i = 0; i < NFIELDS; i++) {
         if (!names[i] || fl[i] == 0)
             continue;
-        h[n++] = (struct http_header){names[i], arena_strndup(a, f[i], fl[i])};
+        h[n++] = (struct header){names[i], arena_strndup(a, f[i], fl[i])};
     }
     const char *colon = memchr(f[7], ':', fl[7]);
     if (colon) {
@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc < -1 || rc > 1)
         fail();
     check_result(rc, &res);
-    if (rc == 1 && (sp.present || res.status != 403))
+    if (rc == 1 && (sp.present || res.err.status != 403))
         fail();
     if (rc == 0) {
         if (!sp.present || !sp.access_key_id || !sp.date || !sp.region || !sp.service ||

@@ -15,7 +15,7 @@
 #include "clock/clock.h"
 #include "http/server.h"
 #include "store/store.h"
-#include "svc/bootstrap.h"
+#include "svc/lab/bootstrap.h"
 #include "svc/svc.h"
 
 struct command {
@@ -172,7 +172,9 @@ static int cmd_serve(int argc, char **argv)
     ctx.default_region = region;
     ctx.auth_enforce = str_eq(auth_s, "enforce");
     ctx.data_dir = data;
-    if (server_create(&ctx, host, port, true, &srv))
+    struct server_hooks hooks;
+    svc_server_hooks(&ctx, &hooks);
+    if (server_create(&hooks, host, port, true, &srv))
         goto out;
     url = make_url(host, server_port(srv));
     endpoint = make_url(client_host(host), server_port(srv));

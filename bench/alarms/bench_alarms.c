@@ -17,6 +17,7 @@
 #include "base/base.h"
 #include "clock/clock.h"
 #include "store/store.h"
+#include "svc/module.h"
 #include "svc/cloudwatch/cw.h"
 #include "svc/cloudwatch/cw_eval.h"
 
@@ -46,7 +47,7 @@ int main(int argc, char **argv)
     const char *path = argc > 4 ? argv[4] : ":memory:";
     log_min_level = LOG_WARN;
     struct store *st;
-    if (nalarms < 1 || minutes < 1 || store_open(path, &st))
+    if (nalarms < 1 || minutes < 1 || svc_store_open(path, &st))
         return 2;
     clock_test_set(T0);
     cw_alarms_init();

@@ -246,7 +246,7 @@ static bool list_has(const char *list, const char *name)
     return false;
 }
 
-static const char *header_first(const struct http_request *rq, const char *name)
+static const char *header_first(const struct request *rq, const char *name)
 {
     for (size_t i = 0; i < rq->nheaders; i++)
         if (rq->headers[i].name && strcasecmp(rq->headers[i].name, name) == 0)
@@ -449,9 +449,10 @@ static int http_date_parse(const char *s, char out[17])
 static void set_err(struct sigv4_result *res, int status, const char *code, const char *msg)
 {
     memset(res, 0, sizeof(*res));
-    res->status = status;
-    res->code = code;
-    res->message = msg;
+    res->err.status = status;
+    res->err.code = code;
+    res->err.message = msg;
+    res->err.sender = status < 500;
 }
 
 void sigv4_missing_auth(struct sigv4_result *res)
@@ -552,7 +553,7 @@ static int bad_date(struct arena *a, const char *got, struct sigv4_result *res)
     return -1;
 }
 
-static int parse_header_form(const struct http_request *rq, const char *auth,
+static int parse_header_form(const struct request *rq, const char *auth,
                              struct sigv4_parsed *out, struct sigv4_result *res)
 {
     struct arena *a = rq->arena;
@@ -633,7 +634,7 @@ static int parse_header_form(const struct http_request *rq, const char *auth,
     return check_parts(a, cred, xdate != NULL, out, res);
 }
 
-static int parse_query_form(const struct http_request *rq, const struct qpair *v, size_t nq,
+static int parse_query_form(const struct request *rq, const struct qpair *v, size_t nq,
                             struct sigv4_parsed *out, struct sigv4_result *res)
 {
     struct arena *a = rq->arena;
@@ -684,7 +685,7 @@ static int parse_query_form(const struct http_request *rq, const struct qpair *v
     return check_parts(a, query_get(v, nq, "X-Amz-Credential"), false, out, res);
 }
 
-int sigv4_parse(const struct http_request *rq, struct sigv4_parsed *out, struct sigv4_result *res)
+int sigv4_parse(const struct request *rq, struct sigv4_parsed *out, struct sigv4_result *res)
 {
     memset(out, 0, sizeof(*out));
     memset(res, 0, sizeof(*res));
@@ -722,7 +723,7 @@ int sigv4_parse(const struct http_request *rq, struct sigv4_parsed *out, struct 
 
 /* "name:v1,v2\n" for each signed header, values trimmed with inner whitespace runs
  * collapsed, duplicates joined with ',' in request order. Absent headers add no line. */
-static void canonical_headers(const struct http_request *rq, const char *signed_headers,
+static void canonical_headers(const struct request *rq, const char *signed_headers,
                               struct buf *b)
 {
     for (const char *p = signed_headers; p && *p;) {
@@ -815,7 +816,7 @@ static bool token_eq(const char *a, const char *b)
     return strlen(b) == n && CRYPTO_memcmp(a, b, n) == 0;
 }
 
-int sigv4_verify(const struct http_request *rq, const struct sigv4_parsed *p, int64_t wall_now_ms,
+int sigv4_verify(const struct request *rq, const struct sigv4_parsed *p, int64_t wall_now_ms,
                  int64_t virt_now_ms, credential_lookup_fn lookup, void *lookup_ctx,
                  struct sigv4_result *res)
 {

@@ -8,8 +8,9 @@
 #ifndef RL_SIGV4_H
 #define RL_SIGV4_H
 
-#include "auth/principal.h"
-#include "http/http.h"
+#include "base/request.h"
+#include "core/call.h"
+#include "core/principal.h"
 
 /* What the request claims, before any verification (used for routing and errors too). */
 struct sigv4_parsed {
@@ -26,12 +27,11 @@ struct sigv4_parsed {
     int64_t expires_s;       /* presigned X-Amz-Expires, 0 if none */
 };
 
-/* Result of verification: on failure an AWS error code, HTTP status and exact message. */
+/* Result of verification: on failure the AWS error (status 400/403, code, exact message:
+ * "MissingAuthenticationToken", "IncompleteSignature", "InvalidClientTokenId",
+ * "SignatureDoesNotMatch", "ExpiredToken"); on success the caller. */
 struct sigv4_result {
-    int status;              /* 0 on success, else 400/403 */
-    const char *code;        /* "MissingAuthenticationToken", "IncompleteSignature",
-                                "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken" */
-    const char *message;     /* arena string */
+    struct aws_err err;         /* err.status 0 on success */
     struct principal principal; /* on success */
 };
 
@@ -54,14 +54,14 @@ void sigv4_missing_auth(struct sigv4_result *res);
  * (IncompleteSignature, or SignatureDoesNotMatch for a bad scope / unsigned host; *res
  * filled with the error).
  */
-int sigv4_parse(const struct http_request *rq, struct sigv4_parsed *out, struct sigv4_result *res);
+int sigv4_parse(const struct request *rq, struct sigv4_parsed *out, struct sigv4_result *res);
 
 /*
  * Verifies rq. wall_now_ms judges the 15-minute skew (wall clock); virt_now_ms judges
  * temporary credential expiry (virtual clock). Returns 0 and fills res->principal on
  * success, -1 with res->status/code/message on failure.
  */
-int sigv4_verify(const struct http_request *rq, const struct sigv4_parsed *p,
+int sigv4_verify(const struct request *rq, const struct sigv4_parsed *p,
                  int64_t wall_now_ms, int64_t virt_now_ms, credential_lookup_fn lookup,
                  void *lookup_ctx, struct sigv4_result *res);
 

@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef RECOVERLAB_VERSION
+#define RECOVERLAB_VERSION "0.1.0"
+#endif
+
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- heap (abort on OOM) ---- */

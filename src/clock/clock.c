@@ -19,6 +19,15 @@
 #include "clock/clock.h"
 #include "store/store.h"
 
+/* The event queue's table (step 1 of 0.1's single migration list: store_migration). */
+static const char CLOCK_SCHEMA_1[] =
+    "CREATE TABLE events(id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
+    "  arg TEXT NOT NULL);"
+    "CREATE INDEX events_at ON events(at_ms, id);"
+    "CREATE INDEX events_kind_arg ON events(kind, arg);"; /* sched_cancel */
+static const struct store_migration clock_steps[] = {{CLOCK_SCHEMA_1, 1}};
+const struct store_schema clock_schema = {"clock", clock_steps, (int)ARRAY_LEN(clock_steps)};
+
 struct handler {
     char *kind;
     clock_event_fn fn;

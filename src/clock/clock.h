@@ -11,6 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct store_schema;
+/* The clock's tables (the event queue), handed to store_open with the services' schemas. */
+extern const struct store_schema clock_schema;
+
 struct store;
 
 enum clock_mode { CLOCK_REAL = 0, CLOCK_MANUAL = 1 };

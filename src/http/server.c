@@ -5,7 +5,7 @@
  *
  * The access handler runs three times per request: first call (allocate the request
  * context and arena, refuse an oversized Content-Length), body chunks (append to the
- * arena), final call (build struct http_request, run the handler, queue the response).
+ * arena), final call (build struct request, run the handler, queue the response).
  * The raw request target comes from MHD's URI log callback (before MHD splits and
  * unescapes it) and is parked in the per-connection context until the first call; the
  * identity unescape callback keeps MHD from decoding anything in place.
@@ -29,11 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock/clock.h"
-#include "http/admin.h"
 #include "http/server.h"
-#include "store/store.h"
-#include "svc/svc.h"
 
 #define CONN_MEMORY_LIMIT ((size_t)64 * 1024)
 #define CONN_TIMEOUT_S 60u
@@ -41,8 +37,7 @@
 #define TICK_MS 1000
 
 struct server {
-    struct server_ctx *ctx;
-    server_handler_fn *handler;
+    struct server_hooks h;
     struct MHD_Daemon *d;
     int listen_fd; /* ours until MHD runs; MHD's afterwards; -1 once quiesced and closed */
     int port;
@@ -210,7 +205,7 @@ static void body_append(struct req_ctx *rc, const char *p, size_t n)
 
 struct hdr_collect {
     struct arena *a;
-    struct http_header *v;
+    struct header *v;
     size_t n, cap;
 };
 
@@ -276,7 +271,7 @@ static const char *remote_addr(struct arena *a, struct MHD_Connection *c)
 }
 
 /* Queues resp on c (taking its body) and reports whether MHD accepted it. */
-static enum MHD_Result queue_response(struct MHD_Connection *c, struct http_response *resp)
+static enum MHD_Result queue_response(struct MHD_Connection *c, struct response *resp)
 {
     struct MHD_Response *r;
     size_t n = resp->body.len;
@@ -295,7 +290,7 @@ static enum MHD_Result queue_response(struct MHD_Connection *c, struct http_resp
     if (resp->content_type &&
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type) != MHD_YES)
         log_warn("http: bad Content-Type %s", resp->content_type);
-    for (int i = 0; i < resp->nheaders && i < HTTP_MAX_RESP_HEADERS; i++)
+    for (int i = 0; i < resp->nheaders && i < RESPONSE_MAX_HEADERS; i++)
         if (MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value) != MHD_YES)
             log_warn("http: response header %s refused", resp->headers[i].name);
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
@@ -304,7 +299,7 @@ static enum MHD_Result queue_response(struct MHD_Connection *c, struct http_resp
 }
 
 /* A JSON error from the HTTP layer itself (no protocol is known at this point). */
-static void layer_error(struct http_response *resp, int status, const char *type,
+static void layer_error(struct response *resp, int status, const char *type,
                         const char *message)
 {
     resp->status = status;
@@ -313,24 +308,11 @@ static void layer_error(struct http_response *resp, int status, const char *type
     buf_printf(&resp->body, "{\"__type\":\"%s\",\"message\":\"%s\"}", type, message);
 }
 
-/* After a request: statements left mid-iteration are reset so no read stays open. */
-static void store_settle(struct server_ctx *ctx)
-{
-    sqlite3 *db = ctx->st ? store_db(ctx->st) : NULL;
-    if (!db)
-        return;
-    for (sqlite3_stmt *s = sqlite3_next_stmt(db, NULL); s; s = sqlite3_next_stmt(db, s))
-        if (sqlite3_stmt_busy(s))
-            sqlite3_reset(s);
-    if (!sqlite3_get_autocommit(db))
-        log_error("http: a transaction was left open by the last request");
-}
-
 static enum MHD_Result finish_request(struct server *srv, struct MHD_Connection *c,
                                       struct req_ctx *rc, const char *method)
 {
-    struct http_request rq;
-    struct http_response resp;
+    struct request rq;
+    struct response resp;
     memset(&rq, 0, sizeof(rq));
     memset(&resp, 0, sizeof(resp));
     rq.arena = rc->a;
@@ -365,10 +347,11 @@ static enum MHD_Result finish_request(struct server *srv, struct MHD_Connection 
         layer_error(&resp, 413, "RequestEntityTooLarge",
                     "Request body is larger than 10485760 bytes"); /* inferred */
     } else {
-        if (srv->ctx->st)
-            clock_tick(srv->ctx->st); /* real mode: let due events run before we look */
-        srv->handler(srv->ctx, &rq, &resp);
-        store_settle(srv->ctx);
+        if (srv->h.before)
+            srv->h.before(srv->h.ctx); /* e.g. let due timed work run before we look */
+        srv->h.handle(srv->h.ctx, &rq, &resp);
+        if (srv->h.after)
+            srv->h.after(srv->h.ctx);
     }
     enum MHD_Result ok = queue_response(c, &resp);
     buf_free(&resp.body);
@@ -483,12 +466,11 @@ static int ep_add(int ep, int fd)
     return 0;
 }
 
-int server_create(struct server_ctx *ctx, const char *host, int port, bool handle_signals,
-                  struct server **out)
+int server_create(const struct server_hooks *hooks, const char *host, int port,
+                  bool handle_signals, struct server **out)
 {
     struct server *srv = xcalloc(1, sizeof(*srv));
-    srv->ctx = ctx;
-    srv->handler = server_route;
+    srv->h = *hooks;
     srv->listen_fd = srv->ep = srv->tfd = srv->sfd = srv->efd = -1;
     *out = NULL;
 
@@ -558,7 +540,7 @@ int server_port(const struct server *srv)
 
 void server_set_handler(struct server *srv, server_handler_fn *fn)
 {
-    srv->handler = fn ? fn : server_route;
+    srv->h.handle = fn;
 }
 
 void server_stop(struct server *srv)
@@ -587,20 +569,12 @@ void server_free(struct server *srv)
     free(srv);
 }
 
-void server_route(struct server_ctx *ctx, const struct http_request *rq, struct http_response *resp)
-{
-    if (admin_owns_path(rq->path))
-        admin_handle(ctx, rq, resp);
-    else
-        dispatch_aws(ctx, rq, resp);
-}
-
 /* ---------------- the loop ---------------- */
 
 /* Arms the timerfd for the next tick: 1 s, or sooner when a clock event is due. */
 static void arm_timer(struct server *srv)
 {
-    int64_t due = srv->ctx->st ? clock_next_due_in(srv->ctx->st) : -1;
+    int64_t due = srv->h.next_due_in ? srv->h.next_due_in(srv->h.ctx) : -1;
     int64_t wait = (due < 0 || due > TICK_MS) ? TICK_MS : (due < 1 ? 1 : due);
     int64_t at = mono_ms() + wait;
     if (srv->timer_at && srv->timer_at <= at)
@@ -654,8 +628,8 @@ int server_run(struct server *srv)
                 ssize_t r = read(srv->tfd, &expirations, sizeof(expirations));
                 (void)r;
                 srv->timer_at = 0;
-                if (srv->ctx->st)
-                    clock_tick(srv->ctx->st);
+                if (srv->h.tick)
+                    srv->h.tick(srv->h.ctx);
             } else if (fd == srv->sfd) {
                 struct signalfd_siginfo si;
                 while (read(srv->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))

@@ -1,30 +1,37 @@
 /*
  * server.h — the HTTP server: libmicrohttpd driven from our own epoll loop, together with a
  * timerfd (the virtual clock's tick) and a signalfd (SIGINT/SIGTERM -> graceful stop).
- * One thread runs everything. Requests under /_recoverlab/ and /moto-api/ go to the admin
- * API (http/admin.h), everything else to dispatch_aws().
+ * One thread runs everything. The server knows no service and no AWS: it hands each request,
+ * as a neutral struct request (base/request.h), to the handler its owner gave it (the lab's
+ * router, svc/host.c), and runs its owner's timed work when the timer fires.
  */
 #ifndef RL_SERVER_H
 #define RL_SERVER_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-#include "http/http.h"
+#include "base/request.h"
 
-#ifndef RECOVERLAB_VERSION
-#define RECOVERLAB_VERSION "0.1.0"
-#endif
 
 /* Largest request body accepted (larger: 413). */
 #define SERVER_MAX_BODY ((size_t)10 * 1024 * 1024)
 
 struct server;
-struct server_ctx;
 
 /* Answers one request; resp->body is heap and freed by the server. */
-typedef void server_handler_fn(struct server_ctx *ctx, const struct http_request *rq,
-                               struct http_response *resp);
+typedef void server_handler_fn(void *ctx, const struct request *rq, struct response *resp);
+
+/* What the server calls; ctx is handed back to each. Only handle is required. */
+struct server_hooks {
+    void *ctx;
+    server_handler_fn *handle;         /* answers one request */
+    void (*before)(void *ctx);         /* before each request */
+    void (*after)(void *ctx);          /* after each request */
+    int64_t (*next_due_in)(void *ctx); /* ms until timed work is due, -1 none (ticks <= 1 s) */
+    void (*tick)(void *ctx);           /* the timer fired: run due timed work */
+};
 
 /*
  * Splits "ADDR:PORT" ("127.0.0.1:4566", "[::1]:0", "localhost:8080") into host (without
@@ -35,13 +42,13 @@ int server_parse_listen(const char *s, char *host, size_t hostlen, int *port);
 /*
  * Binds host:port (port 0: a free port) and prepares the loop. With handle_signals the
  * calling thread's SIGINT/SIGTERM are blocked and read from a signalfd (call it before
- * starting threads). ctx must outlive the server. 0 ok, -1 error (logged).
+ * starting threads). hooks->ctx must outlive the server. 0 ok, -1 error (logged).
  */
-int server_create(struct server_ctx *ctx, const char *host, int port, bool handle_signals,
-                  struct server **out);
+int server_create(const struct server_hooks *hooks, const char *host, int port,
+                  bool handle_signals, struct server **out);
 /* The bound port (the real one when 0 was asked for). */
 int server_port(const struct server *srv);
-/* Replaces the request handler (default: server_route). For tests of the HTTP layer. */
+/* Replaces the request handler (hooks->handle). For tests of the HTTP layer. */
 void server_set_handler(struct server *srv, server_handler_fn *fn);
 /*
  * Runs the loop until a signal or server_stop(): then stops accepting, lets in-flight
@@ -52,9 +59,5 @@ int server_run(struct server *srv);
 void server_stop(struct server *srv);
 /* Stops the daemon and frees the server (not the ctx or its store). */
 void server_free(struct server *srv);
-
-/* The default handler: admin routes or dispatch_aws. */
-void server_route(struct server_ctx *ctx, const struct http_request *rq,
-                  struct http_response *resp);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * store.c — the one SQLite connection: open + pragmas, migrations by PRAGMA user_version,
+ * store.c — the one SQLite connection: open + pragmas, per-owner migrations (schema_versions),
  * a statement cache keyed by SQL text, nested transactions (BEGIN IMMEDIATE outside,
  * SAVEPOINTs inside), the meta table and reset.
  */
@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "store/schema.h"
 #include "store/store.h"
 
 struct stmt_entry {
@@ -64,32 +63,122 @@ out:
     return rc;
 }
 
-/* Applies migrations [current, store_nmigrations), each in its own transaction. */
-static int migrate(struct store *st)
+/* The store's own tables: meta and the per-owner schema versions. */
+static const char STORE_SCHEMA[] =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS schema_versions(owner TEXT PRIMARY KEY,"
+    "  version INTEGER NOT NULL) WITHOUT ROWID;";
+
+static bool has_table(struct store *st, const char *name)
 {
-    int v;
-    if (user_version(st, &v))
+    sqlite3_stmt *s = NULL;
+    bool yes = false;
+    if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+        yes = sqlite3_step(s) == SQLITE_ROW;
+    }
+    sqlite3_finalize(s);
+    return yes;
+}
+
+/* The applied version of owner's schema (0: none yet), or -1 on error. */
+int store_schema_version(struct store *st, const char *owner)
+{
+    sqlite3_stmt *s = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(st->db, "SELECT version FROM schema_versions WHERE owner = ?1", -1, &s,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, owner, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(s);
+        v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : rc == SQLITE_DONE ? 0 : -1;
+    }
+    if (v < 0)
+        log_error("store: cannot read the schema version of %s: %s", owner,
+                  sqlite3_errmsg(st->db));
+    sqlite3_finalize(s);
+    return v;
+}
+
+static int set_version(struct store *st, const char *owner, int v)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = -1;
+    if (sqlite3_prepare_v2(st->db, "INSERT INTO schema_versions(owner, version) VALUES(?1, ?2) "
+                                   "ON CONFLICT(owner) DO UPDATE SET version = excluded.version",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, owner, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 2, v);
+        rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+    }
+    if (rc)
+        log_error("store: cannot record the schema version of %s: %s", owner,
+                  sqlite3_errmsg(st->db));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/*
+ * A database written before schemas had owners kept one global PRAGMA user_version over
+ * one ordered list; each step names the position it had there (legacy), so the steps an
+ * old database already ran are recorded as applied, owner by owner.
+ */
+static int adopt_legacy(struct store *st, const struct store_schema *const *schemas, int uv)
+{
+    for (size_t i = 0; schemas[i]; i++) {
+        int n = 0;
+        while (n < schemas[i]->nsteps && schemas[i]->steps[n].legacy > 0 &&
+               schemas[i]->steps[n].legacy <= uv)
+            n++;
+        if (n && set_version(st, schemas[i]->owner, n))
+            return -1;
+    }
+    log_info("store: adopted a database of schema version %d (per-owner versions from now on)",
+             uv);
+    return 0;
+}
+
+/* Applies each owner's steps from its recorded version on, each step in its own
+ * transaction. */
+static int migrate(struct store *st, const struct store_schema *const *schemas)
+{
+    bool fresh = !has_table(st, "schema_versions");
+    int uv = 0;
+    if (fresh && user_version(st, &uv))
         return -1;
-    if (v > store_nmigrations) {
-        log_error("store: database schema version %d is newer than this program (%d)", v,
-                  store_nmigrations);
+    if (exec_sql(st, "BEGIN IMMEDIATE"))
+        return -1;
+    if (exec_sql(st, STORE_SCHEMA) || (fresh && uv > 0 && adopt_legacy(st, schemas, uv)) ||
+        exec_sql(st, "COMMIT")) {
+        exec_sql(st, "ROLLBACK");
         return -1;
     }
-    for (; v < store_nmigrations; v++) {
-        char pragma[64];
-        snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
-        if (exec_sql(st, "BEGIN IMMEDIATE"))
+    for (size_t i = 0; schemas && schemas[i]; i++) {
+        const struct store_schema *sc = schemas[i];
+        int v = store_schema_version(st, sc->owner);
+        if (v < 0)
             return -1;
-        if (exec_sql(st, store_migrations[v]) || exec_sql(st, pragma) || exec_sql(st, "COMMIT")) {
-            log_error("store: migration %d failed", v + 1);
-            exec_sql(st, "ROLLBACK");
+        if (v > sc->nsteps) {
+            log_error("store: the %s schema of this database (version %d) is newer than this "
+                      "program (%d)",
+                      sc->owner, v, sc->nsteps);
             return -1;
+        }
+        for (; v < sc->nsteps; v++) {
+            if (exec_sql(st, "BEGIN IMMEDIATE"))
+                return -1;
+            if (exec_sql(st, sc->steps[v].sql) || set_version(st, sc->owner, v + 1) ||
+                exec_sql(st, "COMMIT")) {
+                log_error("store: %s migration %d failed", sc->owner, v + 1);
+                exec_sql(st, "ROLLBACK");
+                return -1;
+            }
         }
     }
     return 0;
 }
 
-int store_open(const char *path, struct store **out)
+int store_open(const char *path, const struct store_schema *const *schemas, struct store **out)
 {
     static const char pragmas[] = "PRAGMA journal_mode=WAL;"
                                   "PRAGMA synchronous=NORMAL;"
@@ -105,7 +194,7 @@ int store_open(const char *path, struct store **out)
         goto fail;
     }
     sqlite3_extended_result_codes(st->db, 1);
-    if (exec_sql(st, pragmas) || migrate(st))
+    if (exec_sql(st, pragmas) || migrate(st, schemas))
         goto fail;
     *out = st;
     return 0;
@@ -287,7 +376,7 @@ static void put_ident(struct buf *b, const char *name)
     buf_putc(b, '"');
 }
 
-int store_reset(struct store *st)
+int store_reset(struct store *st, const struct store_keep *keep)
 {
     int rc = -1;
     size_t ntables = 0;
@@ -315,14 +404,14 @@ int store_reset(struct store *st)
     if (exec_sql(st, "PRAGMA defer_foreign_keys = ON"))
         goto rollback;
     for (size_t i = 0; i < ntables; i++) {
-        if (str_eq(tables[i], "meta"))
+        if (str_eq(tables[i], "meta") || str_eq(tables[i], "schema_versions"))
             continue;
         buf_reset(&sql);
         buf_puts(&sql, "DELETE FROM ");
         put_ident(&sql, tables[i]);
-        if (str_eq(tables[i], "access_keys"))
-            buf_puts(&sql, " WHERE access_key_id IS NOT (SELECT value FROM meta WHERE key = "
-                           "'root_access_key_id')");
+        for (const struct store_keep *k = keep; k && k->table; k++)
+            if (str_eq(k->table, tables[i]))
+                buf_printf(&sql, " WHERE NOT (%s)", k->rows);
         if (exec_sql(st, sql.p))
             goto rollback;
     }

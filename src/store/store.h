@@ -1,6 +1,8 @@
 /*
  * store.h — the one SQLite connection (WAL, synchronous=NORMAL), owned by the core thread.
- * Schema: an ordered list of migrations (src/store/schema.c), applied by PRAGMA user_version.
+ * Schema: each owner (a service, the clock) hands its ordered migration steps to store_open;
+ * the version each owner reached is kept in the table schema_versions. The store itself
+ * owns only `meta` and `schema_versions` and knows no service.
  * Statements are prepared once (SQLITE_PREPARE_PERSISTENT) and cached by their SQL text.
  * One transaction per API call (store_begin/commit/rollback, BEGIN IMMEDIATE).
  */
@@ -12,9 +14,29 @@
 
 struct store;
 
-/* Opens (creating if needed) the database at path (":memory:" for tests) and migrates it.
- * 0 ok, -1 error (logged). */
-int store_open(const char *path, struct store **out);
+/* One migration step of an owner's schema. legacy: the PRAGMA user_version of the single
+ * global migration list used before schemas had owners from which on this step counts as
+ * applied (0: the step is newer than that list). */
+struct store_migration {
+    const char *sql;
+    int legacy;
+};
+
+/* An owner's schema: its steps in order; step i brings the owner's version from i to i+1. */
+struct store_schema {
+    const char *owner; /* "iam", "clock", ... */
+    const struct store_migration *steps;
+    int nsteps;
+};
+
+/*
+ * Opens (creating if needed) the database at path (":memory:" for tests) and brings every
+ * schema in the NULL-terminated list up to date, in list order. A database whose version of
+ * some schema is newer than the program's is refused. 0 ok, -1 error (logged).
+ */
+int store_open(const char *path, const struct store_schema *const *schemas, struct store **out);
+/* The version owner's schema has reached in this database (0: none), -1 on error. */
+int store_schema_version(struct store *st, const char *owner);
 void store_close(struct store *st);
 sqlite3 *store_db(struct store *st);
 
@@ -34,7 +56,14 @@ int store_rollback(struct store *st);
 char *store_meta_get(struct store *st, const char *key);
 int store_meta_set(struct store *st, const char *key, const char *value);
 
-/* Deletes all state of every service (keeps the account and root key). */
-int store_reset(struct store *st);
+/* Rows a reset keeps: in table, those matching the SQL condition rows. */
+struct store_keep {
+    const char *table;
+    const char *rows;
+};
+
+/* Deletes every row of every table except meta and those that keep (terminated by a NULL
+ * table; NULL: none) names, in one transaction. 0 ok, -1 error. */
+int store_reset(struct store *st, const struct store_keep *keep);
 
 #endif

@@ -11,9 +11,8 @@
 #include <string.h>
 
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/module.h"
 #include "svc/cfn/template.h"
-#include "svc/cloudtrail/trail.h"
 #include "svc/invoke.h"
 #include "svc/svc.h"
 
@@ -273,30 +272,11 @@ static void copy_err(struct call *err, const struct call *ch)
 {
     if (!err)
         return;
-    err->err_status = ch->err_status;
-    err->err_code = ch->err_code;
-    err->err_message = ch->err_message;
-    err->err_sender = ch->err_sender;
+    err->err.status = ch->err.status;
+    err->err.code = ch->err.code;
+    err->err.message = ch->err.message;
+    err->err.sender = ch->err.sender;
     memcpy(err->request_id, ch->request_id, sizeof(err->request_id));
-}
-
-/* Authorizes who for def as dispatch would, with the via-service keys. */
-static int invoke_authorize(struct call *ch, const struct op_def *def, const json_t *in,
-                            const char *via_service)
-{
-    if (ch->auth_off || (def->flags & (OPF_NO_AUTHZ | OPF_AUTHZ_IN_HANDLER)))
-        return 0;
-    const char *const called_via[1] = {via_service};
-    struct authz_extra extra = {
-        .via_aws_service = via_service != NULL,
-        .called_via = via_service ? called_via : NULL,
-        .ncalled_via = via_service ? 1 : 0,
-        .in = in,
-        .service = def->service,
-        .op = def->name,
-    };
-    const char *res = def->resource ? def->resource(ch, in) : "*";
-    return authz_check(ch, &ch->who, def->iam_action, res, &extra);
 }
 
 int svc_invoke(struct call *parent, const struct principal *who, const char *via_service,
@@ -306,10 +286,13 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
     int rc = -1;
     json_t *input = NULL, *result = NULL;
     struct buf path = BUF_INIT;
-    struct http_response resp;
+    struct response resp;
     memset(&resp, 0, sizeof(resp));
     struct call ch;
+    struct out ch_out;
     memset(&ch, 0, sizeof(ch));
+    memset(&ch_out, 0, sizeof(ch_out));
+    ch.out = &ch_out;
     ch.a = parent->a;
     ch.rq = parent->rq;
     ch.st = parent->st;
@@ -336,7 +319,7 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
                   op);
         goto fail;
     }
-    out_init(&ch.out, PROTO_JSON, s, mop);
+    out_init(ch.out, PROTO_JSON, s, mop);
 
     input = in ? json_deep_copy(in) : json_object();
     if (!input || !json_is_object(input)) {
@@ -348,16 +331,18 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
         goto fail;
     if (wire_validate(&ch, input))
         goto fail;
-    if (invoke_authorize(&ch, def, input, via_service))
+    const struct svc_hooks *hooks = svc_hooks();
+    struct svc_invoked inv = {.via_service = via_service};
+    if (hooks->authorize && hooks->authorize(&ch, def, input, &inv))
         goto fail;
 
     if (store_begin(ch.st)) {
         call_fail(&ch, 500, "InternalFailure", INTERNAL_MSG);
         goto fail;
     }
-    int hrc = def->fn(&ch, input, &ch.out);
-    if (hrc || ch.err_status) {
-        if (!ch.err_status)
+    int hrc = def->fn(&ch, input, ch.out);
+    if (hrc || ch.err.status) {
+        if (!ch.err.status)
             call_fail(&ch, 500, "InternalFailure", INTERNAL_MSG);
         store_rollback(ch.st);
         goto fail;
@@ -365,7 +350,7 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
     /* render (this also catches writer misuse) before committing */
     ch.proto = PROTO_JSON;
     wire_respond(&ch, &resp);
-    if (ch.err_status) {
+    if (ch.err.status) {
         store_rollback(ch.st);
         goto fail;
     }
@@ -384,7 +369,8 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
         call_fail(&ch, 500, "InternalFailure", INTERNAL_MSG);
         goto fail;
     }
-    trail_record(&ch, input, result, via_service);
+    if (hooks->record)
+        hooks->record(&ch, input, result, via_service);
     if (out) {
         *out = result;
         result = NULL;
@@ -395,7 +381,8 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
 fail:
     copy_err(err, &ch);
     if (s && mop)
-        trail_record(&ch, input, NULL, via_service);
+        if (svc_hooks()->record)
+            svc_hooks()->record(&ch, input, NULL, via_service);
 done:
     if (result)
         json_decref(result);
@@ -403,6 +390,6 @@ done:
         json_decref(input);
     buf_free(&path);
     buf_free(&resp.body);
-    out_free(&ch.out);
+    out_free(ch.out);
     return rc;
 }

@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "auth/principal.h"
+#include "core/principal.h"
 
 struct call;
 
@@ -20,7 +20,7 @@ struct call;
  * input `in` as `who`, in `parent`'s store, region, account and virtual time. via_service:
  * "cloudformation.amazonaws.com" or NULL. On success returns 0 and *out (caller decrefs;
  * {} for operations without output). On failure returns -1 and copies the AWS error (status,
- * code, message) into `err` (a scratch call the caller reads: err->err_status/err_code/
+ * code, message) into `err` (a scratch call the caller reads: err->err.status/err_code/
  * err_message) — parent itself is not failed, so the caller decides how to report it.
  */
 int svc_invoke(struct call *parent, const struct principal *who, const char *via_service,

@@ -7,7 +7,8 @@
  */
 #include <string.h>
 
-#include "svc/authz.h"
+#include "core/call.h"
+#include "svc/resources.h"
 #include "wire/models/cloudformation_members.h"
 #include "wire/models/cloudwatch_members.h"
 #include "wire/models/ec2_members.h"

@@ -1,12 +1,14 @@
 /*
- * svc.h — the operation table (ops.def) and dispatch: HTTP request -> route -> SigV4 ->
- * decode -> validate -> authorize -> handler (one transaction) -> response.
+ * svc.h — the operation rows (each service's ops.def, collected from the modules of
+ * svc/module.h) and dispatch: neutral request -> route -> SigV4 -> decode -> validate ->
+ * authorize -> handler (one transaction) -> response.
  * Handlers are protocol-blind: int fn(struct call *c, const json_t *in, struct out *o),
  * 0 on success, -1 after call_fail().
  */
 #ifndef RL_SVC_H
 #define RL_SVC_H
 
+#include "http/server.h"
 #include "wire/wire.h"
 
 #define OPF_READ 0x01
@@ -27,20 +29,10 @@ struct op_def {
     unsigned flags;
 };
 
-/* Handlers are weak so a tree with a row whose handler is not written yet still links
- * (dispatch answers InvalidAction for it); the unit test ops_table_complete fails until
- * every row has its handler. */
-#define OP(svc, name, fn, action, res, flags) op_handler fn __attribute__((weak));
-#include "svc/ops.def"
-#undef OP
-
-extern const struct op_def ops_table[];
-extern const size_t ops_count;
-/* The row for service id + operation name, or NULL. */
+/* The row for service id + operation name among the modules' rows, or NULL. */
 const struct op_def *ops_find(const char *service, const char *name);
-
-/* Resource functions of the IAM rows (iam_res_*), referenced by the operation table. */
-#include "svc/iam/iam.h"
+/* Every module's rows, sorted by (service, name): *out and the count. */
+size_t ops_all(const struct op_def *const **out);
 
 /* Server-wide state handed to dispatch. */
 struct server_ctx {
@@ -53,15 +45,23 @@ struct server_ctx {
 };
 
 /* Answers one AWS API request (not /_recoverlab/). resp->body is filled (heap). */
-void dispatch_aws(struct server_ctx *ctx, const struct http_request *rq,
-                  struct http_response *resp);
+void dispatch_aws(struct server_ctx *ctx, const struct request *rq,
+                  struct response *resp);
 
-/* The credential lookup used by SigV4 (ctx is the server_ctx). */
+/* The credential lookup used by SigV4 (ctx is the server_ctx): the credentials hook of the
+ * modules (IAM's). 0 found, 1 unknown, -1 error. */
 int svc_credential_lookup(void *ctx, const char *access_key_id, struct arena *a,
                           struct credential *out);
 
-/* Registers every service's clock event handlers and metric providers (svc/init.c). Call
- * once after the store is open and before the clock runs events; idempotent. */
+/* The lab's request handler for the HTTP server (ctx: the server_ctx): a module's route
+ * under /_recoverlab/ and /moto-api/ (svc/admin.c), else dispatch_aws. */
+void svc_route(void *ctx, const struct request *rq, struct response *resp);
+/* The server hooks of a lab: svc_route, and the clock's due events run before requests and
+ * on ticks. */
+void svc_server_hooks(struct server_ctx *ctx, struct server_hooks *out);
+
+/* Runs every module's init hook (clock event handlers, metric providers) once per module
+ * list. Call after the store is open and before the clock runs events; idempotent. */
 void svc_init(void);
 
 #endif

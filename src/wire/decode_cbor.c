@@ -447,7 +447,7 @@ static int conv(struct cdec *d, cbor_item_t *it, const struct model_shape *sh, i
 
 int wire_decode_cbor(struct call *c, json_t **in)
 {
-    const struct http_request *rq = c->rq;
+    const struct request *rq = c->rq;
     struct cdec d = {c, c->svc};
     struct cbor_load_result res;
     cbor_item_t *root = NULL;

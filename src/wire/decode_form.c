@@ -110,10 +110,10 @@ struct wire_form *wire_form_get(struct call *c)
     if (c->form)
         return c->form;
     struct wire_form *f = arena_zalloc(c->a, sizeof(*f));
-    const struct http_request *rq = c->rq;
+    const struct request *rq = c->rq;
     if (rq->query && *rq->query)
         form_parse(c->a, rq->query, strlen(rq->query), &f->pairs, &f->n);
-    const char *ct = http_header_get(rq, "Content-Type");
+    const char *ct = request_header(rq, "Content-Type");
     /* A POST body is a form when it says so, or (inferred, as curl -d sends) when it names
      * no content type at all. */
     if (rq->body && rq->body_len &&

@@ -238,7 +238,7 @@ static int conv(struct jdec *d, const json_t *v, const struct model_shape *sh, i
 
 int wire_decode_json(struct call *c, json_t **in)
 {
-    const struct http_request *rq = c->rq;
+    const struct request *rq = c->rq;
     json_t *doc = NULL;
     json_error_t jerr;
     int rc = -1;

@@ -8,13 +8,26 @@
 #include "base/base.h"
 #include "wire/model.h"
 
+/* The services wire routes to: the generated list unless the service layer set its own. */
+static const struct model_service *const *served = model_services;
+
+void wire_models_use(const struct model_service *const *list)
+{
+    served = list ? list : model_services;
+}
+
+const struct model_service *const *wire_models(void)
+{
+    return served;
+}
+
 const struct model_service *model_service_by_signing_name(const char *signing_name)
 {
     if (!signing_name)
         return NULL;
-    for (size_t i = 0; model_services[i]; i++)
-        if (strcmp(model_services[i]->signing_name, signing_name) == 0)
-            return model_services[i];
+    for (size_t i = 0; served[i]; i++)
+        if (strcmp(served[i]->signing_name, signing_name) == 0)
+            return served[i];
     return NULL;
 }
 
@@ -22,10 +35,10 @@ const struct model_service *model_service_by_target_prefix(const char *prefix, s
 {
     if (!prefix)
         return NULL;
-    for (size_t i = 0; model_services[i]; i++) {
-        const char *tp = model_services[i]->target_prefix;
+    for (size_t i = 0; served[i]; i++) {
+        const char *tp = served[i]->target_prefix;
         if (tp && strlen(tp) == len && memcmp(tp, prefix, len) == 0)
-            return model_services[i];
+            return served[i];
     }
     return NULL;
 }
@@ -34,9 +47,9 @@ const struct model_service *model_service_by_id(const char *id)
 {
     if (!id)
         return NULL;
-    for (size_t i = 0; model_services[i]; i++)
-        if (strcmp(model_services[i]->id, id) == 0)
-            return model_services[i];
+    for (size_t i = 0; served[i]; i++)
+        if (strcmp(served[i]->id, id) == 0)
+            return served[i];
     return NULL;
 }
 

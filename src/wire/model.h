@@ -10,12 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum proto {
-    PROTO_QUERY = 1, /* awsQuery: form body, XML response */
-    PROTO_EC2 = 2,   /* ec2 query: form body, EC2 XML response */
-    PROTO_JSON = 4,  /* awsJson1_0 / 1_1 with X-Amz-Target */
-    PROTO_CBOR = 8,  /* smithy-rpc-v2-cbor */
-};
+#include "core/call.h"
 
 enum sh_type {
     SH_STRUCTURE = 1,
@@ -107,6 +102,10 @@ struct model_service {
 
 /* All generated services, NULL-terminated (src/wire/models/models.c). */
 extern const struct model_service *const model_services[];
+/* The services routed to (NULL-terminated): model_services unless wire_models_use chose
+ * another list (the service layer hands in its modules' tables). */
+void wire_models_use(const struct model_service *const *list);
+const struct model_service *const *wire_models(void);
 
 /* Lookups (src/wire/model.c). NULL / -1 when not found. */
 const struct model_service *model_service_by_signing_name(const char *signing_name);

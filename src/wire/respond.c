@@ -106,7 +106,7 @@ static const char *join(struct call *c, const char *a, char sep, const char *b)
 /* The JSON/CBOR __type for the call's error code (arena string or static). */
 static const char *error_type(struct call *c)
 {
-    const char *code = c->err_code;
+    const char *code = c->err.code;
     const struct model_shape *sh = modeled_error(c->svc, c->op, code);
     if (sh)
         return c->svc->smithy_ns ? join(c, c->svc->smithy_ns, '#', sh->name) : sh->name;
@@ -123,7 +123,7 @@ static const char *json_content_type(const struct call *c)
 {
     const char *v = c->svc ? c->svc->json_version : NULL;
     if (!v && c->rq) {
-        const char *ct = http_header_get(c->rq, "Content-Type");
+        const char *ct = request_header(c->rq, "Content-Type");
         if (ct && str_startswith(ct, "application/x-amz-json-1.1"))
             v = "1.1";
     }
@@ -155,9 +155,9 @@ static const char *op_name(const struct call *c)
     return c->op_name ? c->op_name : "Unknown";
 }
 
-static void respond_success(struct call *c, struct http_response *resp)
+static void respond_success(struct call *c, struct response *resp)
 {
-    struct out *o = &c->out;
+    struct out *o = c->out;
     struct buf *b = &resp->body;
     const char *op = op_name(c);
     resp->status = 200;
@@ -179,7 +179,7 @@ static void respond_success(struct call *c, struct http_response *resp)
     case PROTO_CBOR:
         resp->content_type = c->proto == PROTO_CBOR ? "application/cbor" : json_content_type(c);
         if (c->proto == PROTO_CBOR)
-            http_response_header(resp, "Smithy-Protocol", "rpc-v2-cbor");
+            response_header(resp, "Smithy-Protocol", "rpc-v2-cbor");
         buf_free(b);
         *b = o->body;
         o->body = (struct buf)BUF_INIT;
@@ -206,14 +206,14 @@ static void respond_success(struct call *c, struct http_response *resp)
     }
 }
 
-static void respond_error(struct call *c, struct http_response *resp)
+static void respond_error(struct call *c, struct response *resp)
 {
     struct buf *b = &resp->body;
-    const char *code = c->err_code ? c->err_code : "InternalFailure";
-    const char *msg = c->err_message;
-    const char *fault = c->err_sender ? "Sender" : "Receiver";
-    c->err_code = code;
-    resp->status = c->err_status;
+    const char *code = c->err.code ? c->err.code : "InternalFailure";
+    const char *msg = c->err.message;
+    const char *fault = c->err.sender ? "Sender" : "Receiver";
+    c->err.code = code;
+    resp->status = c->err.status;
     buf_reset(b);
     switch (c->proto) {
     case PROTO_EC2:
@@ -240,10 +240,10 @@ static void respond_error(struct call *c, struct http_response *resp)
             buf_putc(b, '}');
             /* X-Amzn-Errortype: the shape name, as LocalStack sends it (inferred). */
             const char *hash = strrchr(type, '#');
-            http_response_header(resp, "X-Amzn-Errortype", hash ? hash + 1 : type);
+            response_header(resp, "X-Amzn-Errortype", hash ? hash + 1 : type);
         } else {
             resp->content_type = "application/cbor";
-            http_response_header(resp, "Smithy-Protocol", "rpc-v2-cbor");
+            response_header(resp, "Smithy-Protocol", "rpc-v2-cbor");
             buf_putc(b, (char)0xBF);
             out_cbor_text(b, "__type", 6);
             out_cbor_text(b, type, strlen(type));
@@ -255,7 +255,7 @@ static void respond_error(struct call *c, struct http_response *resp)
         }
         if (c->svc && c->svc->query_compatible) {
             if (c->a)
-                http_response_header(resp, "x-amzn-query-error", join(c, code, ';', fault));
+                response_header(resp, "x-amzn-query-error", join(c, code, ';', fault));
             /* Without x-amzn-query-mode the JSON-era status: 400 for every client error. */
             if (!c->query_mode && resp->status >= 400 && resp->status < 500)
                 resp->status = 400;
@@ -280,19 +280,25 @@ static void respond_error(struct call *c, struct http_response *resp)
 }
 
 /*
- * Renders the call into resp: the error when c->err_status is set, else the writer's
+ * Renders the call into resp: the error when c->err.status is set, else the writer's
  * result (a writer misuse becomes a 500 InternalFailure, logged). resp->body is replaced;
  * header values are static, the call's request id, or arena strings.
  */
-void wire_respond(struct call *c, struct http_response *resp)
+void wire_respond(struct call *c, struct response *resp)
 {
     if (!c->request_id[0])
         uuid4(c->request_id);
     if (c->proto != PROTO_QUERY && c->proto != PROTO_EC2 && c->proto != PROTO_JSON &&
         c->proto != PROTO_CBOR)
         c->proto = PROTO_QUERY;
-    if (!c->err_status) {
-        struct out *o = &c->out;
+    struct out none; /* a call answered without any writer (nothing was written) */
+    bool own = !c->out;
+    if (own) {
+        memset(&none, 0, sizeof(none));
+        c->out = &none;
+    }
+    if (!c->err.status) {
+        struct out *o = c->out;
         if (!o->proto)
             out_init(o, c->proto, c->svc, c->op); /* the writer was never set up */
         out_finish(o);
@@ -302,9 +308,13 @@ void wire_respond(struct call *c, struct http_response *resp)
             call_fail(c, 500, "InternalFailure", INTERNAL_FAILURE_MSG);
         }
     }
-    http_response_header(resp, "x-amzn-RequestId", c->request_id);
-    if (c->err_status)
+    response_header(resp, "x-amzn-RequestId", c->request_id);
+    if (c->err.status)
         respond_error(c, resp);
     else
         respond_success(c, resp);
+    if (own) {
+        out_free(&none);
+        c->out = NULL;
+    }
 }

@@ -117,8 +117,9 @@ static const struct model_service *service_by_version(const char *version)
 {
     if (!version)
         return NULL;
-    for (size_t i = 0; model_services[i]; i++) {
-        const struct model_service *s = model_services[i];
+    const struct model_service *const *served = wire_models();
+    for (size_t i = 0; served[i]; i++) {
+        const struct model_service *s = served[i];
         if ((s->protocols & (PROTO_QUERY | PROTO_EC2)) && str_eq(s->api_version, version))
             return s;
     }
@@ -153,7 +154,7 @@ static int route_query(struct call *c, const struct model_service *scoped, bool 
 
 int wire_route(struct call *c, const char *scope_service)
 {
-    const struct http_request *rq = c->rq;
+    const struct request *rq = c->rq;
     bool have_scope = scope_service && *scope_service;
     const struct model_service *scoped =
         have_scope ? model_service_by_signing_name(scope_service) : NULL;
@@ -162,18 +163,18 @@ int wire_route(struct call *c, const char *scope_service)
     c->svc = NULL;
     c->op = NULL;
     c->op_name = NULL;
-    c->query_mode = header_true(http_header_get(rq, "x-amzn-query-mode"));
+    c->query_mode = header_true(request_header(rq, "x-amzn-query-mode"));
 
     if (cbor_path(c->a, rq->path, &sname, &op))
         return route_cbor(c, scoped, have_scope, sname, op);
-    const char *smithy = http_header_get(rq, "smithy-protocol");
+    const char *smithy = request_header(rq, "smithy-protocol");
     if (smithy && str_ieq(smithy, "rpc-v2-cbor")) { /* CBOR, but not a CBOR operation path */
         c->proto = PROTO_CBOR;
         c->svc = scoped && (scoped->protocols & PROTO_CBOR) ? scoped : NULL;
         return fail_unknown_op(c);
     }
-    const char *target = http_header_get(rq, "X-Amz-Target");
-    if (target && !wire_is_form_content_type(http_header_get(rq, "Content-Type")))
+    const char *target = request_header(rq, "X-Amz-Target");
+    if (target && !wire_is_form_content_type(request_header(rq, "Content-Type")))
         return route_json(c, scoped, have_scope, target);
     return route_query(c, scoped, have_scope);
 }

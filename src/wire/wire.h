@@ -21,9 +21,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "auth/principal.h"
 #include "base/base.h"
-#include "http/http.h"
+#include "core/call.h"
 #include "wire/model.h"
 
 struct store;
@@ -70,39 +69,6 @@ void out_blob(struct out *o, const char *member, const void *p, size_t n);
  * objects become structures or maps, arrays lists, integers timestamps where the shape says. */
 void out_json(struct out *o, const char *member, const json_t *v);
 
-/* ---------------- the call ---------------- */
-struct call {
-    struct arena *a;
-    const struct http_request *rq;
-    const struct model_service *svc;
-    const struct model_op *op;
-    const char *op_name;       /* as requested, even if not served */
-    enum proto proto;
-    bool query_mode;           /* x-amzn-query-mode: true (awsQueryCompatible JSON/CBOR) */
-    const char *region;
-    const char *account;       /* "123456789012" */
-    struct principal who;      /* the authenticated caller */
-    bool auth_off;             /* --auth off: nothing is authorized (svc/authz.c, STS trust) */
-    char request_id[37];
-    int64_t now_ms;            /* virtual time at the start of the call */
-    struct store *st;
-    struct out out;
-    /* error, when a handler or the pipeline fails */
-    int err_status;            /* 0: no error */
-    const char *err_code;      /* "ValidationError" */
-    const char *err_message;   /* may be NULL: no message element */
-    bool err_sender;           /* Sender (client) fault vs Receiver */
-    /* wire-private: the form/URL pairs wire_route parsed, reused by wire_decode (arena) */
-    struct wire_form *form;
-};
-
-/*
- * Fails the call with an AWS error (code and message as AWS words them). Returns -1 so
- * handlers can `return call_fail(...)`. fmt may be NULL for no message.
- */
-int call_fail(struct call *c, int status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
 /* ---------------- pipeline pieces (dispatch calls them in this order) ---------------- */
 
 /*
@@ -127,6 +93,6 @@ int wire_decode(struct call *c, json_t **in);
 int wire_validate(struct call *c, const json_t *in);
 
 /* Renders the call's result (c->out) or its error into resp, in c->proto. */
-void wire_respond(struct call *c, struct http_response *resp);
+void wire_respond(struct call *c, struct response *resp);
 
 #endif

@@ -178,11 +178,11 @@ static void send(struct fx *f, const struct lab_key *k, const char *scope, const
                               "SignedHeaders=%s, Signature=%s",
                               k->id, date, scope, signed_h.p, sighex);
 
-    struct http_header *hh = arena_alloc(a, (n + 1) * sizeof(*hh));
+    struct header *hh = arena_alloc(a, (n + 1) * sizeof(*hh));
     for (size_t i = 0; i < n; i++)
-        hh[i] = (struct http_header){h[i].name, arena_strdup(a, h[i].value)};
-    hh[n] = (struct http_header){"authorization", auth};
-    struct http_request rq = {
+        hh[i] = (struct header){h[i].name, arena_strdup(a, h[i].value)};
+    hh[n] = (struct header){"authorization", auth};
+    struct request rq = {
         .arena = a,
         .method = "POST",
         .path = path,
@@ -201,7 +201,7 @@ static void send(struct fx *f, const struct lab_key *k, const char *scope, const
         .data_dir = "/nonexistent",
         .listen_url = "http://localhost:4566",
     };
-    struct http_response resp;
+    struct response resp;
     memset(&resp, 0, sizeof(resp));
     dispatch_aws(&ctx, &rq, &resp);
     r->status = resp.status;

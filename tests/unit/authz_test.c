@@ -13,7 +13,7 @@
 #include "clock/clock.h"
 #include "harness.h"
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 #include "svc_fixture.h"
 
 #define ARN_USER(n) "arn:aws:iam::123456789012:user/" n
@@ -476,13 +476,13 @@ TEST(authz_check_for_services_acting_for_a_principal)
     fx_as_user(&f, "deployer", "AIDADEPLOYER00000001");
     fx_call(&f, "cloudwatch", "ListMetrics", authz_only, "{}"); /* any call to get a struct call */
     struct call *c = &f.c;
-    c->err_status = 0;
+    c->err.status = 0;
     CHECK_EQ_INT(authz_check(c, &f.who, "cloudwatch:PutMetricAlarm", "*", NULL), -1);
-    CHECK_EQ_STR(c->err_code, "AccessDenied");
-    c->err_status = 0;
+    CHECK_EQ_STR(c->err.code, "AccessDenied");
+    c->err.status = 0;
     const char *via[] = {"cloudformation.amazonaws.com"};
     struct authz_extra ex = {.via_aws_service = true, .called_via = via, .ncalled_via = 1};
     CHECK_EQ_INT(authz_check(c, &f.who, "cloudwatch:PutMetricAlarm", "*", &ex), 0);
-    CHECK_EQ_INT(c->err_status, 0);
+    CHECK_EQ_INT(c->err.status, 0);
     fx_close(&f);
 }

@@ -14,7 +14,7 @@
 #include "store/store.h"
 #include "svc/cfn/cfn_stack.h"
 #include "svc_fixture.h"
-#include "svc/cfn/provider.h"
+#include "svc/provider.h"
 
 /* ---------------------------------------------------------------- the fake provider */
 

@@ -7,6 +7,7 @@
 #include "clock/clock.h"
 #include "harness.h"
 #include "store/store.h"
+#include "svc/module.h"
 
 #define T0 1798761600000LL /* 2027-01-01T00:00:00Z */
 
@@ -57,7 +58,7 @@ static void on_nested(struct store *st, int64_t at_ms, const char *arg)
 static struct store *open_mem(void)
 {
     struct store *st = NULL;
-    if (store_open(":memory:", &st))
+    if (svc_store_open(":memory:", &st))
         return NULL;
     clock_on("rec", on_rec);
     clock_on("chain", on_chain);
@@ -265,7 +266,7 @@ TEST(clock_persists_across_reopen)
     snprintf(path, sizeof(path), "%s/rl_clock_test_%d.db", dir && *dir ? dir : "/tmp",
              (int)getpid());
     struct store *st = NULL;
-    CHECK_EQ_INT(store_open(path, &st), 0);
+    CHECK_EQ_INT(svc_store_open(path, &st), 0);
     if (!st)
         return;
     nseen = 0;
@@ -277,7 +278,7 @@ TEST(clock_persists_across_reopen)
     clock_test_set(0); /* forget the in-memory state */
 
     st = NULL;
-    CHECK_EQ_INT(store_open(path, &st), 0);
+    CHECK_EQ_INT(svc_store_open(path, &st), 0);
     if (st) {
         /* the stored mode and time win over the defaults unless forced */
         CHECK_EQ_INT(clock_init(st, CLOCK_REAL, 0, false), 0);

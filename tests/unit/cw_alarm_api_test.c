@@ -480,7 +480,7 @@ TEST(cw_alarm_set_state_checks)
     CHECK(fx_call(&f, "cloudwatch", "SetAlarmState", cw_set_alarm_state,
                   "{\"AlarmName\":\"nope\",\"StateValue\":\"OK\",\"StateReason\":\"r\"}") != 0);
     CHECK_EQ_STR(fx_err_code(&f), "ResourceNotFound");
-    CHECK_EQ_INT(f.c.err_status, 404);
+    CHECK_EQ_INT(f.c.err.status, 404);
     CHECK_EQ_INT(put_alarm(&f, "s", ""), 0);
     CHECK(fx_call(&f, "cloudwatch", "SetAlarmState", cw_set_alarm_state,
                   "{\"AlarmName\":\"s\",\"StateValue\":\"OK\",\"StateReason\":\"r\","
@@ -657,7 +657,7 @@ TEST(cw_alarm_tags)
     CHECK(fx_call(&f, "cloudwatch", "ListTagsForResource", cw_list_tags_for_resource,
                   "{\"ResourceARN\":\"" ARN_PREFIX "missing\"}") != 0);
     CHECK_EQ_STR(fx_err_code(&f), "ResourceNotFoundException");
-    CHECK_EQ_INT(f.c.err_status, 404);
+    CHECK_EQ_INT(f.c.err.status, 404);
     fx_close(&f);
 }
 

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "auth/principal.h"
+#include "core/principal.h"
 
 struct store;
 

@@ -10,7 +10,7 @@
 #include "clock/clock.h"
 #include "harness.h"
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 #include "svc/ec2/ec2.h"
 #include "svc/ec2/health_internal.h"
 #include "svc_fixture.h"
@@ -95,7 +95,7 @@ static int recover(struct fx *f, const char *id, int64_t at, char code[64])
         store_rollback(f->st);
     else
         CHECK_EQ_INT(store_commit(f->st), 0);
-    snprintf(code, 64, "%s", rc ? (c.err_code ? c.err_code : "?") : "");
+    snprintf(code, 64, "%s", rc ? (c.err.code ? c.err.code : "?") : "");
     arena_free(c.a);
     return rc;
 }

@@ -68,13 +68,13 @@ static void setup(struct fx *f, const char *metadata_options, const char *trust_
 static void imds(struct fx *f, const char *method, const char *tail, const char *token,
                  const char *ttl, struct reply *r)
 {
-    struct http_header h[3];
+    struct header h[3];
     size_t nh = 0;
     if (token)
-        h[nh++] = (struct http_header){"X-aws-ec2-metadata-token", token};
+        h[nh++] = (struct header){"X-aws-ec2-metadata-token", token};
     if (ttl)
-        h[nh++] = (struct http_header){"X-aws-ec2-metadata-token-ttl-seconds", ttl};
-    struct http_request rq = {.arena = arena_new(),
+        h[nh++] = (struct header){"X-aws-ec2-metadata-token-ttl-seconds", ttl};
+    struct request rq = {.arena = arena_new(),
                               .method = method,
                               .path = "/",
                               .query = "",
@@ -82,7 +82,7 @@ static void imds(struct fx *f, const char *method, const char *tail, const char 
                               .nheaders = nh,
                               .body = "",
                               .remote_addr = "127.0.0.1"};
-    struct http_response resp;
+    struct response resp;
     memset(&resp, 0, sizeof(resp));
     ec2_imds_serve(f->st, FX_ACCOUNT, &rq, tail, &resp);
     memset(r, 0, sizeof(*r));

@@ -389,7 +389,7 @@ TEST(ec2_inst_dry_run)
     ec2fx_open(&f);
     CHECK_EQ_INT(ec2fx_run(&f, "t2.micro", "\"DryRun\":true", NULL), -1);
     CHECK_EQ_STR(fx_err_code(&f), "DryRunOperation");
-    CHECK_EQ_INT(f.c.err_status, 412);
+    CHECK_EQ_INT(f.c.err.status, 412);
     CHECK_EQ_STR(fx_err_message(&f), "Request would have succeeded, but DryRun flag is set.");
     CHECK_EQ_INT(describe(&f, "{}"), 0);
     CHECK_EQ_INT(count_instances(f.json), 0);

@@ -19,7 +19,8 @@
 #include "harness.h"
 #include "http/server.h"
 #include "store/store.h"
-#include "svc/bootstrap.h"
+#include "svc/module.h"
+#include "svc/lab/bootstrap.h"
 #include "svc/svc.h"
 
 #define T0 1798761600000LL /* 2027-01-01T00:00:00Z */
@@ -52,7 +53,7 @@ static int lab_start_with(struct lab *l, server_handler_fn *handler, bool auth_e
     signal(SIGPIPE, SIG_IGN);
     sigv4_init();
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (store_open(":memory:", &l->st) || clock_init(l->st, CLOCK_MANUAL, T0, true) ||
+    if (svc_store_open(":memory:", &l->st) || clock_init(l->st, CLOCK_MANUAL, T0, true) ||
         bootstrap_account(l->st, &l->id))
         return -1;
     l->ctx.st = l->st;
@@ -60,7 +61,9 @@ static int lab_start_with(struct lab *l, server_handler_fn *handler, bool auth_e
     l->ctx.default_region = "us-east-1";
     l->ctx.auth_enforce = auth_enforce;
     l->ctx.data_dir = "/nonexistent";
-    if (server_create(&l->ctx, "127.0.0.1", 0, false, &l->srv))
+    struct server_hooks hooks;
+    svc_server_hooks(&l->ctx, &hooks);
+    if (server_create(&hooks, "127.0.0.1", 0, false, &l->srv))
         return -1;
     if (handler)
         server_set_handler(l->srv, handler);
@@ -96,8 +99,7 @@ static void lab_stop(struct lab *l)
 }
 
 /* Echoes the request as JSON: method, path, query, headers [[name,value]...], body. */
-static void echo_handler(struct server_ctx *ctx, const struct http_request *rq,
-                         struct http_response *resp)
+static void echo_handler(void *ctx, const struct request *rq, struct response *resp)
 {
     (void)ctx;
     json_t *h = json_array();
@@ -113,7 +115,7 @@ static void echo_handler(struct server_ctx *ctx, const struct http_request *rq,
     resp->content_type = "application/json";
     buf_puts(&resp->body, s);
     free(s);
-    http_response_header(resp, "X-Echo", "yes");
+    response_header(resp, "X-Echo", "yes");
 }
 
 static size_t collect(char *p, size_t size, size_t n, void *ud)
@@ -533,17 +535,17 @@ TEST(http_parse_listen_and_header_helpers)
     CHECK_EQ_INT(server_parse_listen(":80", host, sizeof(host), &port), -1);
     CHECK_EQ_INT(server_parse_listen("h:x", host, sizeof(host), &port), -1);
 
-    struct http_header hs[] = {{"X-Amz-Date", "1"}, {"x-amz-date", "2"}, {"Host", "h"}};
-    struct http_request rq = {.headers = hs, .nheaders = 3};
-    CHECK_EQ_STR(http_header_get(&rq, "x-AMZ-date"), "1");
-    CHECK_EQ_STR(http_header_get(&rq, "host"), "h");
-    CHECK(http_header_get(&rq, "Content-Type") == NULL);
+    struct header hs[] = {{"X-Amz-Date", "1"}, {"x-amz-date", "2"}, {"Host", "h"}};
+    struct request rq = {.headers = hs, .nheaders = 3};
+    CHECK_EQ_STR(request_header(&rq, "x-AMZ-date"), "1");
+    CHECK_EQ_STR(request_header(&rq, "host"), "h");
+    CHECK(request_header(&rq, "Content-Type") == NULL);
 
-    struct http_response resp;
+    struct response resp;
     memset(&resp, 0, sizeof(resp));
-    for (int i = 0; i < HTTP_MAX_RESP_HEADERS + 3; i++)
-        http_response_header(&resp, "X-N", "v");
-    CHECK_EQ_INT(resp.nheaders, HTTP_MAX_RESP_HEADERS);
+    for (int i = 0; i < RESPONSE_MAX_HEADERS + 3; i++)
+        response_header(&resp, "X-N", "v");
+    CHECK_EQ_INT(resp.nheaders, RESPONSE_MAX_HEADERS);
     CHECK_EQ_STR(resp.headers[0].name, "X-N");
 }
 

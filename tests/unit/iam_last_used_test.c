@@ -5,7 +5,7 @@
 
 #include "authz_lab.h"
 #include "harness.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 
 TEST(iam_last_used_recorded_by_dispatch)
 {

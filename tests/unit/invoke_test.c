@@ -10,7 +10,7 @@
 #include "authz_lab.h"
 #include "harness.h"
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 #include "svc/cloudwatch/cw_alarm.h"
 #include "svc/invoke.h"
 #include "svc_fixture.h"
@@ -74,11 +74,11 @@ TEST(invoke_validation_error_surfaces)
     int rc = svc_invoke(&p.c, &f.who, VIA, "cloudwatch", "PutMetricAlarm", in, &out, &err);
     CHECK_EQ_INT(rc, -1);
     CHECK(out == NULL);
-    CHECK_EQ_INT(err.err_status, 400);
+    CHECK_EQ_INT(err.err.status, 400);
     /* the wire layer's words for the service's own protocol (CloudWatch Query) */
-    CHECK_EQ_STR(err.err_code, "MissingParameter");
-    CHECK_EQ_STR(err.err_message, "The parameter EvaluationPeriods is required.");
-    CHECK(p.c.err_status == 0); /* the parent is not failed */
+    CHECK_EQ_STR(err.err.code, "MissingParameter");
+    CHECK_EQ_STR(err.err.message, "The parameter EvaluationPeriods is required.");
+    CHECK(p.c.err.status == 0); /* the parent is not failed */
     json_decref(in);
     /* pattern/range validation too: Period 0 is below the model's minimum */
     in = jin("{\"AlarmName\":\"a1\",\"ComparisonOperator\":\"GreaterThanThreshold\","
@@ -86,8 +86,8 @@ TEST(invoke_validation_error_surfaces)
     memset(&err, 0, sizeof(err));
     rc = svc_invoke(&p.c, &f.who, VIA, "cloudwatch", "PutMetricAlarm", in, &out, &err);
     CHECK_EQ_INT(rc, -1);
-    CHECK_EQ_STR(err.err_code, "ValidationError");
-    CHECK_CONTAINS(err.err_message, "evaluationPeriods");
+    CHECK_EQ_STR(err.err.code, "ValidationError");
+    CHECK_CONTAINS(err.err.message, "evaluationPeriods");
     json_decref(in);
     parent_close(&p);
     fx_close(&f);
@@ -125,8 +125,8 @@ TEST(invoke_coerces_template_strings)
              "\"EvaluationPeriods\":\"five\"}");
     rc = svc_invoke(&p.c, &f.who, VIA, "cloudwatch", "PutMetricAlarm", in, &out, &err);
     CHECK_EQ_INT(rc, -1);
-    CHECK_EQ_STR(err.err_code, "ValidationError");
-    CHECK_EQ_STR(err.err_message, "#/EvaluationPeriods: expected type: Integer, found: String");
+    CHECK_EQ_STR(err.err.code, "ValidationError");
+    CHECK_EQ_STR(err.err.message, "#/EvaluationPeriods: expected type: Integer, found: String");
     json_decref(in);
     /* numbers become strings where the member is a string */
     in = jin("{\"AlarmName\":\"a3\",\"ComparisonOperator\":\"GreaterThanThreshold\","
@@ -168,9 +168,9 @@ TEST(invoke_authorizes_as_principal_with_called_via)
     memset(&err, 0, sizeof(err));
     int rc = svc_invoke(&p.c, &f.who, NULL, "cloudwatch", "PutMetricAlarm", in, &out, &err);
     CHECK_EQ_INT(rc, -1);
-    CHECK_EQ_INT(err.err_status, 403);
-    CHECK_EQ_STR(err.err_code, "AccessDenied");
-    CHECK_CONTAINS(err.err_message, "User: arn:aws:iam::123456789012:user/cfn is not authorized "
+    CHECK_EQ_INT(err.err.status, 403);
+    CHECK_EQ_STR(err.err.code, "AccessDenied");
+    CHECK_CONTAINS(err.err.message, "User: arn:aws:iam::123456789012:user/cfn is not authorized "
                                     "to perform: cloudwatch:PutMetricAlarm");
     struct cw_alarm a;
     memset(&a, 0, sizeof(a));
@@ -179,7 +179,7 @@ TEST(invoke_authorizes_as_principal_with_called_via)
     memset(&err, 0, sizeof(err));
     rc = svc_invoke(&p.c, &f.who, VIA, "cloudwatch", "PutMetricAlarm", in, &out, &err);
     CHECK_EQ_INT(rc, 0);
-    CHECK_EQ_INT(err.err_status, 0);
+    CHECK_EQ_INT(err.err.status, 0);
     /* the recorded creator is the principal passed, not the parent's caller */
     CHECK_EQ_INT(cw_alarm_load(f.st, "us-east-1", "a1", &a), 0);
     CHECK_EQ_INT(a.creator.kind, PRINCIPAL_USER);
@@ -193,7 +193,7 @@ TEST(invoke_authorizes_as_principal_with_called_via)
                      "\"MinCount\":\"1\",\"MaxCount\":\"1\"}");
     rc = svc_invoke(&p.c, &f.who, VIA, "ec2", "RunInstances", ri, &out, &err);
     CHECK_EQ_INT(rc, -1);
-    CHECK_EQ_STR(err.err_code, "UnauthorizedOperation");
+    CHECK_EQ_STR(err.err.code, "UnauthorizedOperation");
     json_decref(ri);
     json_decref(in);
     parent_close(&p);
@@ -229,8 +229,8 @@ TEST(invoke_output_captured_by_member_names)
     /* a second create fails with IAM's error and rolls back only itself */
     rc = svc_invoke(&p.c, &f.who, VIA, "iam", "CreateUser", in, &out, &err);
     CHECK_EQ_INT(rc, -1);
-    CHECK_EQ_STR(err.err_code, "EntityAlreadyExists");
-    CHECK_EQ_INT(err.err_status, 409);
+    CHECK_EQ_STR(err.err.code, "EntityAlreadyExists");
+    CHECK_EQ_INT(err.err.status, 409);
     json_decref(in);
 
     /* an operation without output gives {} */
@@ -244,7 +244,7 @@ TEST(invoke_output_captured_by_member_names)
     /* an unserved operation is refused, not crashed on */
     rc = svc_invoke(&p.c, &f.who, VIA, "iam", "NoSuchOperation", NULL, &out, &err);
     CHECK_EQ_INT(rc, -1);
-    CHECK_EQ_STR(err.err_code, "InvalidAction");
+    CHECK_EQ_STR(err.err.code, "InvalidAction");
     parent_close(&p);
     fx_close(&f);
 }

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "auth/principal.h"
+#include "core/principal.h"
 #include "harness.h"
 
 TEST(principal_json_exact_form)

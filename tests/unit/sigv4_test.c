@@ -26,9 +26,9 @@ struct sigv4_vector {
 
 /* ---- a request from raw HTTP/1.1 bytes, the way the HTTP layer hands it over ---- */
 
-static struct http_request *req_from_raw(struct arena *a, const char *raw, size_t len)
+static struct request *req_from_raw(struct arena *a, const char *raw, size_t len)
 {
-    struct http_request *rq = arena_zalloc(a, sizeof(*rq));
+    struct request *rq = arena_zalloc(a, sizeof(*rq));
     rq->arena = a;
     rq->remote_addr = "127.0.0.1";
     const char *end = raw + len;
@@ -42,7 +42,7 @@ static struct http_request *req_from_raw(struct arena *a, const char *raw, size_
     const char *q = memchr(target, '?', (size_t)(sp2 - target));
     rq->path = arena_strndup(a, target, (size_t)((q ? q : sp2) - target));
     rq->query = q ? arena_strndup(a, q + 1, (size_t)(sp2 - q - 1)) : "";
-    struct http_header *h = arena_zalloc(a, 64 * sizeof(*h));
+    struct header *h = arena_zalloc(a, 64 * sizeof(*h));
     size_t n = 0;
     const char *p = eol + 2;
     while (p < end && !(p[0] == '\r' && p[1] == '\n')) {
@@ -66,7 +66,7 @@ static struct http_request *req_from_raw(struct arena *a, const char *raw, size_
     return rq;
 }
 
-static struct http_request *req_from_str(struct arena *a, const char *raw)
+static struct request *req_from_str(struct arena *a, const char *raw)
 {
     return req_from_raw(a, raw, strlen(raw));
 }
@@ -147,11 +147,11 @@ static const struct sigv4_vector *vec(const char *name)
 static int check(struct arena *a, const char *raw, size_t len, struct test_store *st, int64_t wall,
                  int64_t virt, struct sigv4_result *res)
 {
-    struct http_request *rq = req_from_raw(a, raw, len);
+    struct request *rq = req_from_raw(a, raw, len);
     struct sigv4_parsed p;
     int prc = sigv4_parse(rq, &p, res);
     if (prc != 0) {
-        harness_fail(__FILE__, __LINE__, "parse rc %d: %s", prc, res->message);
+        harness_fail(__FILE__, __LINE__, "parse rc %d: %s", prc, res->err.message);
         return 99;
     }
     if (wall == 0)
@@ -177,8 +177,8 @@ TEST(sigv4_vectors_from_other_signers_verify)
         struct sigv4_result res;
         int rc = check_vec(a, v, 0, 0, &res);
         if (rc != 0)
-            harness_fail(__FILE__, __LINE__, "%s (%s): %s %s", v->name, v->source, res.code,
-                         res.message);
+            harness_fail(__FILE__, __LINE__, "%s (%s): %s %s", v->name, v->source, res.err.code,
+                         res.err.message);
         else if (strcmp(res.principal.access_key_id, v->akid) != 0 ||
                  res.principal.temporary != (v->token != NULL) || !res.principal.arn[0])
             harness_fail(__FILE__, __LINE__, "%s: principal not filled", v->name);
@@ -205,9 +205,9 @@ TEST(sigv4_vectors_fail_with_wrong_secret_or_tampering)
         struct test_store st = store_for(v);
         st.keys[0].secret = "wrong-secret";
         int rc = check(a, v->raw, v->raw_len, &st, 0, 0, &res);
-        if (rc != -1 || !str_eq(res.code, "SignatureDoesNotMatch"))
+        if (rc != -1 || !str_eq(res.err.code, "SignatureDoesNotMatch"))
             harness_fail(__FILE__, __LINE__, "%s: wrong secret accepted (%s)", v->name,
-                         res.code ? res.code : "ok");
+                         res.err.code ? res.err.code : "ok");
         /* flip one byte of what the signature covers: the method, and the body when its
          * hash is signed */
         for (int what = 0; what < 2; what++) {
@@ -221,10 +221,10 @@ TEST(sigv4_vectors_fail_with_wrong_secret_or_tampering)
                 continue;
             st = store_for(v);
             rc = check(a, raw, v->raw_len, &st, 0, 0, &res);
-            if (rc != -1 || !str_eq(res.code, "SignatureDoesNotMatch") ||
-                !str_eq(res.message, MISMATCH_MSG))
+            if (rc != -1 || !str_eq(res.err.code, "SignatureDoesNotMatch") ||
+                !str_eq(res.err.message, MISMATCH_MSG))
                 harness_fail(__FILE__, __LINE__, "%s: tampered %s accepted (%s)", v->name,
-                             what ? "body" : "method", res.code ? res.code : "ok");
+                             what ? "body" : "method", res.err.code ? res.err.code : "ok");
         }
         arena_free(a);
     }
@@ -302,8 +302,8 @@ TEST(sigv4_date_header_forms)
     CHECK_EQ_STR(p.amz_date, "20261127T233000Z");
     CHECK_EQ_INT(
         sigv4_parse(req_from_str(a, arena_printf(a, base, "yesterday", "20261128")), &p, &res), -1);
-    CHECK_EQ_STR(res.code, "IncompleteSignature");
-    CHECK_EQ_STR(res.message, "Date must be in ISO-8601 'basic format'. Got 'yesterday'. See "
+    CHECK_EQ_STR(res.err.code, "IncompleteSignature");
+    CHECK_EQ_STR(res.err.message, "Date must be in ISO-8601 'basic format'. Got 'yesterday'. See "
                               "http://en.wikipedia.org/wiki/ISO_8601");
     arena_free(a);
 }
@@ -321,9 +321,9 @@ TEST(sigv4_missing_authentication)
     struct arena *a = arena_new();
     struct sigv4_result res;
     CHECK_EQ_INT(parse_str(a, "POST / HTTP/1.1\r\nHost: h\r\n\r\nAction=X", &res), 1);
-    CHECK_EQ_INT(res.status, 403);
-    CHECK_EQ_STR(res.code, "MissingAuthenticationToken");
-    CHECK_EQ_STR(res.message, "Request is missing Authentication Token");
+    CHECK_EQ_INT(res.err.status, 403);
+    CHECK_EQ_STR(res.err.code, "MissingAuthenticationToken");
+    CHECK_EQ_STR(res.err.message, "Request is missing Authentication Token");
     CHECK_EQ_INT(
         parse_str(a, "GET / HTTP/1.1\r\nHost: h\r\nAuthorization: Basic dTpw\r\n\r\n", &res), 1);
     CHECK_EQ_INT(
@@ -334,7 +334,7 @@ TEST(sigv4_missing_authentication)
     CHECK_EQ_INT(
         sigv4_verify(req_from_str(a, "GET / HTTP/1.1\r\n\r\n"), &p, 0, 0, test_lookup, NULL, &res),
         -1);
-    CHECK_EQ_STR(res.code, "MissingAuthenticationToken");
+    CHECK_EQ_STR(res.err.code, "MissingAuthenticationToken");
     arena_free(a);
 }
 
@@ -351,9 +351,9 @@ TEST(sigv4_incomplete_header_messages)
                                         auth),
                            &res),
                  -1);
-    CHECK_EQ_INT(res.status, 400);
-    CHECK_EQ_STR(res.code, "IncompleteSignature");
-    CHECK_EQ_STR(res.message, arena_printf(a,
+    CHECK_EQ_INT(res.err.status, 400);
+    CHECK_EQ_STR(res.err.code, "IncompleteSignature");
+    CHECK_EQ_STR(res.err.message, arena_printf(a,
                                            "Authorization header requires 'Signature' parameter. "
                                            "Authorization=%s",
                                            auth));
@@ -361,7 +361,7 @@ TEST(sigv4_incomplete_header_messages)
     CHECK_EQ_INT(
         parse_str(a, "GET / HTTP/1.1\r\nHost: h\r\nAuthorization: AWS4-HMAC-SHA256\r\n\r\n", &res),
         -1);
-    CHECK_EQ_STR(res.message,
+    CHECK_EQ_STR(res.err.message,
                  "Authorization header requires 'Credential' parameter. Authorization header "
                  "requires 'Signature' parameter. Authorization header requires 'SignedHeaders' "
                  "parameter. Authorization header requires existence of either a 'X-Amz-Date' or "
@@ -372,7 +372,7 @@ TEST(sigv4_incomplete_header_messages)
                            &res),
                  -1);
     CHECK_EQ_STR(
-        res.message,
+        res.err.message,
         "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512' (only AWS4-HMAC-SHA256 for now). ");
 
     CHECK_EQ_INT(parse_str(a,
@@ -380,8 +380,8 @@ TEST(sigv4_incomplete_header_messages)
                            "\r\nAuthorization: AWS4-HMAC-SHA256 Credential=a/b, Signature\r\n\r\n",
                            &res),
                  -1);
-    CHECK_EQ_STR(res.code, "IncompleteSignature");
-    CHECK_EQ_STR(res.message, "'Signature' not a valid key=value pair (missing equal-sign) in "
+    CHECK_EQ_STR(res.err.code, "IncompleteSignature");
+    CHECK_EQ_STR(res.err.message, "'Signature' not a valid key=value pair (missing equal-sign) in "
                               "Authorization header: 'AWS4-HMAC-SHA256 Credential=a/b, Signature'");
 
     CHECK_EQ_INT(parse_str(a,
@@ -390,8 +390,8 @@ TEST(sigv4_incomplete_header_messages)
                            "sts, SignedHeaders=host;x-amz-date, Signature=ab\r\n\r\n",
                            &res),
                  -1);
-    CHECK_EQ_STR(res.code, "IncompleteSignature");
-    CHECK_EQ_STR(res.message, "Credential must have exactly 5 slash-delimited elements, e.g. "
+    CHECK_EQ_STR(res.err.code, "IncompleteSignature");
+    CHECK_EQ_STR(res.err.message, "Credential must have exactly 5 slash-delimited elements, e.g. "
                               "keyid/date/region/service/term, got 'AK/20261128/us-east-1/sts'");
 
     CHECK_EQ_INT(parse_str(a,
@@ -400,7 +400,7 @@ TEST(sigv4_incomplete_header_messages)
                            "SignedHeaders=host;x-amz-date, Signature=ab\r\n\r\n",
                            &res),
                  -1);
-    CHECK_EQ_STR(res.message, "Date must be in ISO-8601 'basic format'. Got "
+    CHECK_EQ_STR(res.err.message, "Date must be in ISO-8601 'basic format'. Got "
                               "'2026-11-28T17:50:49Z'. See http://en.wikipedia.org/wiki/ISO_8601");
     arena_free(a);
 }
@@ -416,22 +416,22 @@ TEST(sigv4_scope_and_signed_header_errors)
         parse_str(a, arena_printf(a, fmt, "AK/20261128/us-east-1/sts/aws4_request", "x-amz-date"),
                   &res),
         -1);
-    CHECK_EQ_INT(res.status, 403);
-    CHECK_EQ_STR(res.code, "SignatureDoesNotMatch");
-    CHECK_EQ_STR(res.message,
+    CHECK_EQ_INT(res.err.status, 403);
+    CHECK_EQ_STR(res.err.code, "SignatureDoesNotMatch");
+    CHECK_EQ_STR(res.err.message,
                  "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
 
     CHECK_EQ_INT(
         parse_str(a, arena_printf(a, fmt, "AK/20261128/us-east-1/sts/aws4_request", "host"), &res),
         -1);
-    CHECK_EQ_STR(res.message, "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
+    CHECK_EQ_STR(res.err.message, "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
 
     CHECK_EQ_INT(parse_str(a,
                            arena_printf(a, fmt, "AK/20261127//sts/aws5_request", "host;x-amz-date"),
                            &res),
                  -1);
-    CHECK_EQ_STR(res.code, "SignatureDoesNotMatch");
-    CHECK_EQ_STR(res.message,
+    CHECK_EQ_STR(res.err.code, "SignatureDoesNotMatch");
+    CHECK_EQ_STR(res.err.message,
                  "Credential should be scoped to a valid region, not ''. Credential should be "
                  "scoped with a valid terminator: 'aws4_request', not 'aws5_request'. Date in "
                  "Credential scope does not match YYYYMMDD from ISO-8601 version of date from "
@@ -450,7 +450,7 @@ TEST(sigv4_scope_and_signed_header_errors)
                            "AWS4-HMAC-SHA256 Credential=a\r\n\r\n",
                            &res),
                  -1);
-    CHECK_EQ_STR(res.message, "Found both 'X-Amz-Algorithm' as a query-string param and "
+    CHECK_EQ_STR(res.err.message, "Found both 'X-Amz-Algorithm' as a query-string param and "
                               "'Authorization' as HTTP header.");
     arena_free(a);
 }
@@ -465,9 +465,9 @@ TEST(sigv4_presigned_parse_errors)
                            " HTTP/1.1\r\nHost: h\r\n\r\n",
                            &res),
                  -1);
-    CHECK_EQ_INT(res.status, 400);
-    CHECK_EQ_STR(res.code, "IncompleteSignature");
-    CHECK_EQ_STR(res.message, "AWS query-string parameters must include 'X-Amz-Signature'. AWS "
+    CHECK_EQ_INT(res.err.status, 400);
+    CHECK_EQ_STR(res.err.code, "IncompleteSignature");
+    CHECK_EQ_STR(res.err.message, "AWS query-string parameters must include 'X-Amz-Signature'. AWS "
                               "query-string parameters must include 'X-Amz-SignedHeaders'. "
                               "Re-examine the query-string parameters.");
     const char *fmt = "GET /?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AK%%2F20261128"
@@ -475,9 +475,9 @@ TEST(sigv4_presigned_parse_errors)
                       "&X-Amz-SignedHeaders=host&X-Amz-Signature=ab&X-Amz-Expires=%s "
                       "HTTP/1.1\r\nHost: h\r\n\r\n";
     CHECK_EQ_INT(parse_str(a, arena_printf(a, fmt, "604801"), &res), -1);
-    CHECK_EQ_STR(res.message, "X-Amz-Expires must be less than a week (in seconds) that is 604800");
+    CHECK_EQ_STR(res.err.message, "X-Amz-Expires must be less than a week (in seconds) that is 604800");
     CHECK_EQ_INT(parse_str(a, arena_printf(a, fmt, "soon"), &res), -1);
-    CHECK_EQ_STR(res.message, "X-Amz-Expires should be a number");
+    CHECK_EQ_STR(res.err.message, "X-Amz-Expires should be a number");
     CHECK_EQ_INT(parse_str(a, arena_printf(a, fmt, "604800"), &res), 0);
     arena_free(a);
 }
@@ -492,20 +492,20 @@ TEST(sigv4_unknown_inactive_and_failing_lookup)
     struct test_store st = {.n = 1};
     st.keys[0] = (struct test_key){"AKIDSOMEONEELSE00001", v->secret, NULL, true, 0};
     CHECK_EQ_INT(check(a, v->raw, v->raw_len, &st, 0, 0, &res), -1);
-    CHECK_EQ_INT(res.status, 403);
-    CHECK_EQ_STR(res.code, "InvalidClientTokenId");
-    CHECK_EQ_STR(res.message, "The security token included in the request is invalid.");
+    CHECK_EQ_INT(res.err.status, 403);
+    CHECK_EQ_STR(res.err.code, "InvalidClientTokenId");
+    CHECK_EQ_STR(res.err.message, "The security token included in the request is invalid.");
 
     st = store_for(v);
     st.keys[0].active = false;
     CHECK_EQ_INT(check(a, v->raw, v->raw_len, &st, 0, 0, &res), -1);
-    CHECK_EQ_STR(res.code, "InvalidClientTokenId");
+    CHECK_EQ_STR(res.err.code, "InvalidClientTokenId");
 
     st = store_for(v);
     st.fail = true;
     CHECK_EQ_INT(check(a, v->raw, v->raw_len, &st, 0, 0, &res), -1);
-    CHECK_EQ_INT(res.status, 500);
-    CHECK_EQ_STR(res.code, "InternalFailure");
+    CHECK_EQ_INT(res.err.status, 500);
+    CHECK_EQ_STR(res.err.code, "InternalFailure");
     arena_free(a);
 }
 
@@ -524,26 +524,26 @@ TEST(sigv4_session_tokens)
 
     /* expiry is judged on the virtual clock, not the wall clock */
     CHECK_EQ_INT(check(a, v->raw, v->raw_len, &st, 0, t0 + 3600000, &res), -1);
-    CHECK_EQ_INT(res.status, 403);
-    CHECK_EQ_STR(res.code, "ExpiredToken");
-    CHECK_EQ_STR(res.message, "The security token included in the request is expired");
+    CHECK_EQ_INT(res.err.status, 403);
+    CHECK_EQ_STR(res.err.code, "ExpiredToken");
+    CHECK_EQ_STR(res.err.message, "The security token included in the request is expired");
 
     st.keys[0].token = "some-other-token";
     CHECK_EQ_INT(check(a, v->raw, v->raw_len, &st, 0, t0, &res), -1);
-    CHECK_EQ_STR(res.code, "InvalidClientTokenId");
+    CHECK_EQ_STR(res.err.code, "InvalidClientTokenId");
 
     /* temporary credentials without their token */
     const struct sigv4_vector *plain = vec("botocore/query-form-post");
     st = store_for(plain);
     st.keys[0].token = "a-token";
     CHECK_EQ_INT(check(a, plain->raw, plain->raw_len, &st, 0, t0, &res), -1);
-    CHECK_EQ_STR(res.code, "InvalidClientTokenId");
+    CHECK_EQ_STR(res.err.code, "InvalidClientTokenId");
 
     /* a token presented with a long-term key */
     st = store_for(v);
     st.keys[0].token = NULL;
     CHECK_EQ_INT(check(a, v->raw, v->raw_len, &st, 0, t0, &res), -1);
-    CHECK_EQ_STR(res.code, "InvalidClientTokenId");
+    CHECK_EQ_STR(res.err.code, "InvalidClientTokenId");
 
     /* presigned with token */
     CHECK_EQ_INT(check_vec(a, vec("botocore/presigned-token"), 0, 0, &res), 0);
@@ -563,14 +563,14 @@ TEST(sigv4_clock_skew_both_ways)
     CHECK_EQ_INT(check_vec(a, v, t0 - 15 * min, 0, &res), 0);
 
     CHECK_EQ_INT(check_vec(a, v, t0 + 16 * min, 0, &res), -1);
-    CHECK_EQ_INT(res.status, 403);
-    CHECK_EQ_STR(res.code, "SignatureDoesNotMatch");
-    CHECK_EQ_STR(res.message, "Signature expired: 20261128T175049Z is now earlier than "
+    CHECK_EQ_INT(res.err.status, 403);
+    CHECK_EQ_STR(res.err.code, "SignatureDoesNotMatch");
+    CHECK_EQ_STR(res.err.message, "Signature expired: 20261128T175049Z is now earlier than "
                               "20261128T175149Z (20261128T180649Z - 15 min.)");
 
     CHECK_EQ_INT(check_vec(a, v, t0 - 16 * min, 0, &res), -1);
-    CHECK_EQ_STR(res.code, "SignatureDoesNotMatch");
-    CHECK_EQ_STR(res.message, "Signature not yet current: 20261128T175049Z is still later than "
+    CHECK_EQ_STR(res.err.code, "SignatureDoesNotMatch");
+    CHECK_EQ_STR(res.err.message, "Signature not yet current: 20261128T175049Z is still later than "
                               "20261128T174949Z (20261128T173449Z + 15 min.)");
     arena_free(a);
 }
@@ -583,11 +583,11 @@ TEST(sigv4_presigned_expiry)
     const struct sigv4_vector *v = vec("botocore/presigned"); /* X-Amz-Expires=900 */
     CHECK_EQ_INT(check_vec(a, v, t0 + 900000, 0, &res), 0);
     CHECK_EQ_INT(check_vec(a, v, t0 + 900001, 0, &res), -1);
-    CHECK_EQ_STR(res.code, "SignatureDoesNotMatch");
-    CHECK_EQ_STR(res.message, "Signature expired: 20261128T175049Z is now earlier than "
+    CHECK_EQ_STR(res.err.code, "SignatureDoesNotMatch");
+    CHECK_EQ_STR(res.err.message, "Signature expired: 20261128T175049Z is now earlier than "
                               "20261128T175049Z (20261128T180549Z - 900 sec.)");
     CHECK_EQ_INT(check_vec(a, v, t0 - 16 * min, 0, &res), -1);
-    CHECK_CONTAINS(res.message, "Signature not yet current");
+    CHECK_CONTAINS(res.err.message, "Signature not yet current");
 
     /* an hour-long URL outlives the 15-minute header window */
     CHECK_EQ_INT(check_vec(a, vec("botocore/presigned-token"), t0 + 59 * min, 0, &res), 0);
@@ -617,7 +617,7 @@ TEST(sigv4_content_sha256_must_match_body)
                     "x-amz-date, Signature=ab\r\n\r\nnot empty";
     st = store_for(v);
     CHECK_EQ_INT(check(a, r, strlen(r), &st, 0, 0, &res), -1);
-    CHECK_EQ_STR(res.code, "SignatureDoesNotMatch");
+    CHECK_EQ_STR(res.err.code, "SignatureDoesNotMatch");
     arena_free(a);
 }
 
@@ -631,7 +631,7 @@ TEST(sigv4_signing_key_cache_follows_the_secret)
     struct test_store st = store_for(v);
     st.keys[0].secret = "rotated-secret";
     CHECK_EQ_INT(check(a, v->raw, v->raw_len, &st, 0, 0, &res), -1);
-    CHECK_EQ_STR(res.code, "SignatureDoesNotMatch");
+    CHECK_EQ_STR(res.err.code, "SignatureDoesNotMatch");
     CHECK_EQ_INT(check_vec(a, v, 0, 0, &res), 0);
     sigv4_shutdown();
     CHECK_EQ_INT(check_vec(a, v, 0, 0, &res), 0); /* re-initialises lazily */

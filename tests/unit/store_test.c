@@ -1,11 +1,13 @@
-/* store_test.c — src/store/store.c: migrations, reopen, statement cache, transactions, reset. */
+/* store_test.c — src/store/store.c: per-owner migrations (and adopting a database of the single
+ * migration list), reopen, statement cache, transactions, reset. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "harness.h"
-#include "store/schema.h"
+#include "clock/clock.h"
 #include "store/store.h"
+#include "svc/module.h"
 
 static int64_t scalar_i64(struct store *st, const char *sql)
 {
@@ -48,14 +50,23 @@ static void rm_db(const char *path)
     unlink(p);
 }
 
+/* The latest version of every owner's schema in this lab (clock and the modules'). */
+static void check_latest(struct store *st)
+{
+    CHECK_EQ_INT(store_schema_version(st, "clock"), clock_schema.nsteps);
+    for (const struct svc_module *const *m = svc_module_list(); *m; m++)
+        if ((*m)->schema)
+            CHECK_EQ_INT(store_schema_version(st, (*m)->schema->owner), (*m)->schema->nsteps);
+}
+
 TEST(store_open_migrates_to_latest)
 {
     struct store *st = NULL;
-    CHECK_EQ_INT(store_open(":memory:", &st), 0);
+    CHECK_EQ_INT(svc_store_open(":memory:", &st), 0);
     if (!st)
         return;
-    CHECK(store_nmigrations >= 1);
-    CHECK_EQ_INT(scalar_i64(st, "PRAGMA user_version"), store_nmigrations);
+    check_latest(st);
+    CHECK_EQ_INT(store_schema_version(st, "iam"), 2); /* access keys, then the IAM tables */
     CHECK_EQ_INT(scalar_i64(st, "SELECT count(*) FROM sqlite_schema WHERE type='table' AND "
                                 "name IN ('meta','access_keys','events')"),
                  3);
@@ -65,31 +76,105 @@ TEST(store_open_migrates_to_latest)
     store_close(st);
 }
 
+/* Two owners' schemas, each migrated by its own version. */
+static const struct store_migration a_steps[] = {{"CREATE TABLE a1(x);", 0},
+                                                 {"CREATE TABLE a2(x);", 0}};
+static const struct store_migration b_steps[] = {{"CREATE TABLE b1(x);", 0}};
+static const struct store_schema a_schema = {"a", a_steps, 1}; /* first release: one step */
+static const struct store_schema a2_schema = {"a", a_steps, 2};
+static const struct store_schema b_schema = {"b", b_steps, 1};
+
+TEST(store_migrates_each_owner_by_its_version)
+{
+    char path[256];
+    temp_db(path, sizeof(path));
+    const struct store_schema *v1[] = {&a_schema, NULL};
+    const struct store_schema *v2[] = {&a2_schema, &b_schema, NULL};
+    struct store *st = NULL;
+    CHECK_EQ_INT(store_open(path, v1, &st), 0);
+    if (st) {
+        CHECK_EQ_INT(store_schema_version(st, "a"), 1);
+        CHECK_EQ_INT(store_schema_version(st, "b"), 0);
+        CHECK_EQ_INT(store_meta_set(st, "k", "v"), 0);
+        store_close(st);
+    }
+    st = NULL;
+    CHECK_EQ_INT(store_open(path, v2, &st), 0); /* a gains a step, b arrives */
+    if (st) {
+        CHECK_EQ_INT(store_schema_version(st, "a"), 2);
+        CHECK_EQ_INT(store_schema_version(st, "b"), 1);
+        CHECK_EQ_INT(scalar_i64(st, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+                                    "('a1','a2','b1')"),
+                     3);
+        char *v = store_meta_get(st, "k");
+        CHECK_EQ_STR(v, "v");
+        free(v);
+        store_close(st);
+    }
+    st = NULL;
+    CHECK_EQ_INT(store_open(path, v1, &st), -1); /* a is newer than this program knows */
+    CHECK(st == NULL);
+    rm_db(path);
+}
+
 TEST(store_migrates_old_database_and_refuses_newer)
 {
+    /* A database of 0.1 at user_version 1: the core schema only (meta, access_keys, events). */
     char path[256];
     temp_db(path, sizeof(path));
     sqlite3 *db = NULL;
     CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
-    CHECK_EQ_INT(sqlite3_exec(db, store_migrations[0], NULL, NULL, NULL), SQLITE_OK);
-    CHECK_EQ_INT(sqlite3_exec(db, "PRAGMA user_version = 1; INSERT INTO meta VALUES('k','v')", NULL,
-                              NULL, NULL),
-                 SQLITE_OK);
+    CHECK_EQ_INT(
+        sqlite3_exec(db,
+                     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+                     "CREATE TABLE access_keys(access_key_id TEXT PRIMARY KEY, secret TEXT NOT "
+                     "NULL, session_token TEXT, status TEXT NOT NULL DEFAULT 'Active', "
+                     "expires_ms INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL, "
+                     "principal TEXT NOT NULL) WITHOUT ROWID;"
+                     "CREATE TABLE events(id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, kind "
+                     "TEXT NOT NULL, arg TEXT NOT NULL);"
+                     "PRAGMA user_version = 1; INSERT INTO meta VALUES('k','v')",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(db);
 
     struct store *st = NULL;
-    CHECK_EQ_INT(store_open(path, &st), 0);
+    CHECK_EQ_INT(svc_store_open(path, &st), 0);
     if (st) {
-        CHECK_EQ_INT(scalar_i64(st, "PRAGMA user_version"), store_nmigrations);
+        check_latest(st);
         char *v = store_meta_get(st, "k");
         CHECK_EQ_STR(v, "v");
         free(v);
-        exec(st, "PRAGMA user_version = 999");
+        exec(st, "UPDATE schema_versions SET version = 999 WHERE owner = 'iam'");
         store_close(st);
     }
     st = NULL;
-    CHECK_EQ_INT(store_open(path, &st), -1);
+    CHECK_EQ_INT(svc_store_open(path, &st), -1);
     CHECK(st == NULL);
+    rm_db(path);
+}
+
+TEST(store_adopts_a_database_of_the_whole_single_list)
+{
+    /* 0.1's last schema (user_version 7, no schema_versions): nothing runs again. */
+    char path[256];
+    temp_db(path, sizeof(path));
+    struct store *st = NULL;
+    CHECK_EQ_INT(svc_store_open(path, &st), 0);
+    if (st) {
+        exec(st, "INSERT INTO meta VALUES('k','v'); DROP TABLE schema_versions;"
+                 "PRAGMA user_version = 7");
+        store_close(st);
+    }
+    st = NULL;
+    CHECK_EQ_INT(svc_store_open(path, &st), 0);
+    if (st) {
+        check_latest(st);
+        char *v = store_meta_get(st, "k");
+        CHECK_EQ_STR(v, "v");
+        free(v);
+        store_close(st);
+    }
     rm_db(path);
 }
 
@@ -98,7 +183,7 @@ TEST(store_reopen_keeps_data)
     char path[256];
     temp_db(path, sizeof(path));
     struct store *st = NULL;
-    CHECK_EQ_INT(store_open(path, &st), 0);
+    CHECK_EQ_INT(svc_store_open(path, &st), 0);
     if (!st)
         return;
     sqlite3_stmt *s = store_stmt(st, "PRAGMA journal_mode");
@@ -111,12 +196,12 @@ TEST(store_reopen_keeps_data)
     store_close(st);
 
     st = NULL;
-    CHECK_EQ_INT(store_open(path, &st), 0);
+    CHECK_EQ_INT(svc_store_open(path, &st), 0);
     if (st) {
         char *v = store_meta_get(st, "account_id");
         CHECK_EQ_STR(v, "210987654321");
         free(v);
-        CHECK_EQ_INT(scalar_i64(st, "PRAGMA user_version"), store_nmigrations);
+        check_latest(st);
         store_close(st);
     }
     rm_db(path);
@@ -125,7 +210,7 @@ TEST(store_reopen_keeps_data)
 TEST(store_stmt_cache_reuses_and_resets)
 {
     struct store *st = NULL;
-    CHECK_EQ_INT(store_open(":memory:", &st), 0);
+    CHECK_EQ_INT(svc_store_open(":memory:", &st), 0);
     if (!st)
         return;
     exec(st, "CREATE TABLE t(x INTEGER); INSERT INTO t VALUES(1),(2),(3)");
@@ -176,7 +261,7 @@ TEST(store_stmt_cache_reuses_and_resets)
 TEST(store_nested_transactions)
 {
     struct store *st = NULL;
-    CHECK_EQ_INT(store_open(":memory:", &st), 0);
+    CHECK_EQ_INT(svc_store_open(":memory:", &st), 0);
     if (!st)
         return;
     exec(st, "CREATE TABLE t(x INTEGER)");
@@ -233,7 +318,7 @@ TEST(store_nested_transactions)
 TEST(store_reset_keeps_meta_and_root_key)
 {
     struct store *st = NULL;
-    CHECK_EQ_INT(store_open(":memory:", &st), 0);
+    CHECK_EQ_INT(svc_store_open(":memory:", &st), 0);
     if (!st)
         return;
     exec(st, "CREATE TABLE parent(id INTEGER PRIMARY KEY);"
@@ -244,7 +329,7 @@ TEST(store_reset_keeps_meta_and_root_key)
              "INSERT INTO events(at_ms, kind, arg) VALUES(5, 'k', 'a');");
     CHECK_EQ_INT(store_meta_set(st, "root_access_key_id", "AKIAROOT"), 0);
     CHECK_EQ_INT(store_meta_set(st, "account_id", "123456789012"), 0);
-    CHECK_EQ_INT(store_reset(st), 0);
+    CHECK_EQ_INT(svc_store_reset(st), 0);
     CHECK_EQ_INT(scalar_i64(st, "SELECT count(*) FROM parent"), 0);
     CHECK_EQ_INT(scalar_i64(st, "SELECT count(*) FROM child"), 0);
     CHECK_EQ_INT(scalar_i64(st, "SELECT count(*) FROM events"), 0);

@@ -9,7 +9,7 @@
 #include "authz_lab.h"
 #include "harness.h"
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 #include "svc/sts/sts.h"
 #include "svc_fixture.h"
 

@@ -12,10 +12,11 @@
 #include "clock/clock.h"
 #include "harness.h"
 #include "store/store.h"
+#include "svc/module.h"
 
 static void reset_last(struct fx *f)
 {
-    out_free(&f->c.out);
+    out_free(&f->out);
     buf_free(&f->resp.body);
     memset(&f->resp, 0, sizeof(f->resp));
     if (f->json)
@@ -34,8 +35,8 @@ static void reset_last(struct fx *f)
 void fx_open(struct fx *f, int64_t now_ms)
 {
     memset(f, 0, sizeof(*f));
-    if (store_open(":memory:", &f->st))
-        harness_fail(__FILE__, __LINE__, "fx_open: store_open(:memory:) failed");
+    if (svc_store_open(":memory:", &f->st))
+        harness_fail(__FILE__, __LINE__, "fx_open: svc_store_open(:memory:) failed");
     f->region = "us-east-1";
     fx_set_time(f, now_ms);
     fx_as_root(f);
@@ -125,7 +126,8 @@ int fx_call(struct fx *f, const char *service, const char *op, op_handler *fn, c
     }
     c->proto = f->proto ? f->proto : natural_proto(c->svc);
     c->query_mode = c->svc->query_compatible;
-    out_init(&c->out, c->proto, c->svc, c->op);
+    c->out = &f->out;
+    out_init(c->out, c->proto, c->svc, c->op);
 
     json_error_t err;
     json_t *in = json_loads(json_in ? json_in : "{}", JSON_REJECT_DUPLICATES, &err);
@@ -141,9 +143,9 @@ int fx_call(struct fx *f, const char *service, const char *op, op_handler *fn, c
         harness_fail(__FILE__, __LINE__, "fx_call %s: store_begin failed", op);
         f->rc = -1;
     } else {
-        f->rc = fn(c, in, &c->out);
-        if (f->rc || c->err_status) {
-            if (!c->err_status)
+        f->rc = fn(c, in, c->out);
+        if (f->rc || c->err.status) {
+            if (!c->err.status)
                 call_fail(c, 500, "InternalFailure", "handler failed without an error");
             store_rollback(c->st);
         } else if (store_commit(c->st)) {
@@ -151,11 +153,11 @@ int fx_call(struct fx *f, const char *service, const char *op, op_handler *fn, c
         }
     }
     json_decref(in);
-    if (c->out.error)
-        f->out_error = xstrdup(c->out.error);
+    if (c->out->error)
+        f->out_error = xstrdup(c->out->error);
     wire_respond(c, &f->resp);
-    if (!f->out_error && c->out.error) /* detected when the writer was finished */
-        f->out_error = xstrdup(c->out.error);
+    if (!f->out_error && c->out->error) /* detected when the writer was finished */
+        f->out_error = xstrdup(c->out->error);
     f->body = f->resp.body.p ? f->resp.body.p : "";
     if (c->proto == PROTO_JSON && f->resp.body.len)
         f->json = json_loadb(f->resp.body.p, f->resp.body.len, 0, &err);
@@ -177,12 +179,12 @@ int fx_callf(struct fx *f, const char *service, const char *op, op_handler *fn, 
 
 const char *fx_err_code(const struct fx *f)
 {
-    return f->c.err_status ? f->c.err_code : NULL;
+    return f->c.err.status ? f->c.err.code : NULL;
 }
 
 const char *fx_err_message(const struct fx *f)
 {
-    return f->c.err_status ? f->c.err_message : NULL;
+    return f->c.err.status ? f->c.err.message : NULL;
 }
 
 json_t *fx_jget(const json_t *cv, const char *path)

@@ -20,7 +20,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "http/http.h"
+#include "base/request.h"
+#include "svc/cfn/ops.h"
+#include "svc/cloudtrail/ops.h"
+#include "svc/cloudwatch/ops.h"
+#include "svc/ec2/ops.h"
+#include "svc/iam/ops.h"
+#include "svc/module.h"
+#include "svc/sts/ops.h"
 #include "svc/svc.h"
 
 #define FX_ACCOUNT "123456789012"
@@ -38,7 +45,8 @@ struct fx {
     /* results of the last fx_call */
     struct arena *a;
     struct call c;
-    struct http_response resp;
+    struct out out; /* the call's writer (c.out points here) */
+    struct response resp;
     int rc;           /* handler return (or -1 when validation failed) */
     const char *body; /* rendered response body (NUL-terminated) */
     json_t *json;     /* body parsed when the call used PROTO_JSON, else NULL */

@@ -30,9 +30,9 @@ static void rec_full(struct fx *f, const char *svc, const char *op, const char *
     c.op = c.svc ? model_op_find(c.svc, op) : NULL;
     c.op_name = op;
     uuid4(c.request_id);
-    c.err_status = err_status;
-    c.err_code = err_code;
-    c.err_message = err_msg;
+    c.err.status = err_status;
+    c.err.code = err_code;
+    c.err.message = err_msg;
     if (!c.op)
         harness_fail(__FILE__, __LINE__, "no model op %s.%s", svc, op);
     json_t *in = in_text ? json_loads(in_text, 0, NULL) : NULL;
@@ -320,13 +320,15 @@ static void rec_xml(struct fx *f, const char *svc, const char *op, enum proto pr
     c.op = model_op_find(c.svc, op);
     c.proto = proto;
     uuid4(c.request_id);
-    out_init(&c.out, proto, c.svc, c.op);
-    write(&c.out);
-    CHECK(c.out.error == NULL);
+    struct out out;
+    c.out = &out;
+    out_init(c.out, proto, c.svc, c.op);
+    write(c.out);
+    CHECK(c.out->error == NULL);
     json_t *in = json_loads(in_text, 0, NULL);
     trail_record(&c, in, NULL, NULL);
     json_decref(in);
-    out_free(&c.out);
+    out_free(c.out);
     arena_free(c.a);
 }
 

@@ -61,8 +61,8 @@ static const struct model_service t_svc = {
 /* ---------------- fixture ---------------- */
 
 struct dt {
-    struct http_request rq;
-    struct http_header h[8];
+    struct request rq;
+    struct header h[8];
     struct call c;
     json_t *in;
 };
@@ -395,22 +395,22 @@ TEST(wire_decode_query_malformed_values)
                           "Action=PutMetricData&Namespace=N&MetricData.member.1.MetricName=m"
                           "&MetricData.member.1.Value=abc"),
                  -1);
-    CHECK_EQ_INT(t.c.err_status, 400);
-    CHECK_EQ_STR(t.c.err_code, "InvalidParameterValue");
-    CHECK_EQ_STR(t.c.err_message,
+    CHECK_EQ_INT(t.c.err.status, 400);
+    CHECK_EQ_STR(t.c.err.code, "InvalidParameterValue");
+    CHECK_EQ_STR(t.c.err.message,
                  "The value abc for parameter MetricData.member.1.Value is invalid.");
     CHECK(t.in == NULL);
     dt_free(&t);
 
     CHECK_EQ_INT(q_decode(&t, "monitoring", "Action=PutMetricData&MetricData.member.1.Value=NaN"),
                  -1);
-    CHECK_EQ_STR(t.c.err_message,
+    CHECK_EQ_STR(t.c.err.message,
                  "The value NaN for parameter MetricData.member.1.Value is invalid.");
     dt_free(&t);
 
     CHECK_EQ_INT(q_decode(&t, "ec2", "Action=DescribeRegions&AllRegions=maybe"), -1);
-    CHECK_EQ_STR(t.c.err_code, "InvalidParameterValue");
-    CHECK_EQ_STR(t.c.err_message, "Value ( maybe ) for parameter AllRegions is invalid.");
+    CHECK_EQ_STR(t.c.err.code, "InvalidParameterValue");
+    CHECK_EQ_STR(t.c.err.message, "Value ( maybe ) for parameter AllRegions is invalid.");
     dt_free(&t);
 
     const char *bad[] = {
@@ -419,7 +419,7 @@ TEST(wire_decode_query_malformed_values)
         "Big=1e3",           "Tag.entry.1.K=%ff",        "name=%c3%28",    "When=1e400"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         CHECK_EQ_INT(t_decode(&t, PROTO_QUERY, bad[i], strlen(bad[i])), -1);
-        CHECK_EQ_STR(t.c.err_code, "InvalidParameterValue");
+        CHECK_EQ_STR(t.c.err.code, "InvalidParameterValue");
         dt_free(&t);
     }
     /* an empty blob is fine */
@@ -472,15 +472,15 @@ TEST(wire_decode_json_malformed)
                          "{} x"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         CHECK_EQ_INT(t_decode(&t, PROTO_JSON, bad[i], strlen(bad[i])), -1);
-        CHECK_EQ_INT(t.c.err_status, 400);
-        CHECK_EQ_STR(t.c.err_code, "SerializationException");
+        CHECK_EQ_INT(t.c.err.status, 400);
+        CHECK_EQ_STR(t.c.err.code, "SerializationException");
         dt_free(&t);
     }
     CHECK_EQ_INT(t_decode(&t, PROTO_JSON, "{", 1), -1);
-    CHECK(t.c.err_message == NULL); /* AWS sends no message for an unparseable body */
+    CHECK(t.c.err.message == NULL); /* AWS sends no message for an unparseable body */
     dt_free(&t);
     CHECK_EQ_INT(t_decode(&t, PROTO_JSON, "{\"Nums\": {}}", 12), -1);
-    CHECK_EQ_STR(t.c.err_message, "Start of structure or map found where not expected.");
+    CHECK_EQ_STR(t.c.err.message, "Start of structure or map found where not expected.");
     dt_free(&t);
 
     /* recursion is bounded */
@@ -490,7 +490,7 @@ TEST(wire_decode_json_malformed)
     for (int i = 0; i < 100; i++)
         buf_putc(&b, '}');
     CHECK_EQ_INT(t_decode(&t, PROTO_JSON, b.p, b.len), -1);
-    CHECK_EQ_STR(t.c.err_code, "SerializationException");
+    CHECK_EQ_STR(t.c.err.code, "SerializationException");
     dt_free(&t);
     buf_free(&b);
 }
@@ -572,8 +572,8 @@ TEST(wire_decode_cbor_malformed)
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         CHECK_EQ_INT(t_decode(&t, PROTO_CBOR, bad[i].b, bad[i].n), -1);
-        CHECK_EQ_INT(t.c.err_status, 400);
-        CHECK_EQ_STR(t.c.err_code, "SerializationException");
+        CHECK_EQ_INT(t.c.err.status, 400);
+        CHECK_EQ_STR(t.c.err.code, "SerializationException");
         dt_free(&t);
     }
     /* every truncation of a real body fails cleanly */
@@ -590,7 +590,7 @@ TEST(wire_decode_cbor_malformed)
     memset(d, 0x81, deep);
     d[deep] = 0x00;
     CHECK_EQ_INT(t_decode(&t, PROTO_CBOR, d, deep + 1), -1);
-    CHECK_EQ_STR(t.c.err_code, "SerializationException");
+    CHECK_EQ_STR(t.c.err.code, "SerializationException");
     dt_free(&t);
     free(d);
 }

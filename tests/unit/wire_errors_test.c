@@ -106,7 +106,8 @@ static const struct model_service ec2_svc = {
 
 struct fx {
     struct call c;
-    struct http_response resp;
+    struct out out;
+    struct response resp;
 };
 
 static void fx_init(struct fx *f, enum proto p, const struct model_service *svc, const char *op)
@@ -120,18 +121,19 @@ static void fx_init(struct fx *f, enum proto p, const struct model_service *svc,
         if (strcmp(svc->ops[i].name, op) == 0)
             f->c.op = &svc->ops[i];
     snprintf(f->c.request_id, sizeof(f->c.request_id), "%s", REQ_ID);
+    f->c.out = &f->out;
     if (svc && f->c.op)
-        out_init(&f->c.out, p, svc, f->c.op);
+        out_init(f->c.out, p, svc, f->c.op);
 }
 
 static void fx_free(struct fx *f)
 {
-    out_free(&f->c.out);
+    out_free(&f->out);
     buf_free(&f->resp.body);
     arena_free(f->c.a);
 }
 
-static const char *hdr(const struct http_response *r, const char *name)
+static const char *hdr(const struct response *r, const char *name)
 {
     for (int i = 0; i < r->nheaders; i++)
         if (str_ieq(r->headers[i].name, name))
@@ -178,17 +180,17 @@ TEST(wire_errors_call_fail_first_wins)
     CHECK_EQ_INT(call_fail(&f.c, 400, "ValidationError", "Value '%s' at '%s' failed", "x", "y"),
                  -1);
     CHECK_EQ_INT(call_fail(&f.c, 500, "InternalFailure", "later"), -1);
-    CHECK_EQ_INT(f.c.err_status, 400);
-    CHECK_EQ_STR(f.c.err_code, "ValidationError");
-    CHECK_EQ_STR(f.c.err_message, "Value 'x' at 'y' failed");
-    CHECK(f.c.err_sender);
+    CHECK_EQ_INT(f.c.err.status, 400);
+    CHECK_EQ_STR(f.c.err.code, "ValidationError");
+    CHECK_EQ_STR(f.c.err.message, "Value 'x' at 'y' failed");
+    CHECK(f.c.err.sender);
     fx_free(&f);
 
     fx_init(&f, PROTO_QUERY, &cw_svc, "DescribeAlarms");
     call_fail(&f.c, 503, "ServiceUnavailable", NULL);
-    CHECK_EQ_INT(f.c.err_status, 503);
-    CHECK(!f.c.err_sender);
-    CHECK(f.c.err_message == NULL);
+    CHECK_EQ_INT(f.c.err.status, 503);
+    CHECK(!f.c.err.sender);
+    CHECK(f.c.err.message == NULL);
     fx_free(&f);
 }
 
@@ -483,14 +485,14 @@ TEST(wire_errors_misuse_per_protocol)
     log_min_level = (enum log_level)(LOG_ERROR + 1);
     struct fx f;
     fx_init(&f, PROTO_EC2, &ec2_svc, "DescribeInstances");
-    out_str(&f.c.out, "Anything", "x"); /* the op has no output */
+    out_str(&f.out, "Anything", "x"); /* the op has no output */
     wire_respond(&f.c, &f.resp);
     CHECK_EQ_INT(f.resp.status, 500);
     CHECK_CONTAINS(f.resp.body.p, "<Response><Errors><Error><Code>InternalFailure</Code>");
     fx_free(&f);
 
     fx_init(&f, PROTO_CBOR, &cw_svc, "DescribeAlarms");
-    out_begin(&f.c.out, "NextToken");
+    out_begin(&f.out, "NextToken");
     wire_respond(&f.c, &f.resp);
     CHECK_EQ_INT(f.resp.status, 500);
     CHECK_EQ_STR(hdr(&f.resp, "x-amzn-query-error"), "InternalFailure;Receiver");
@@ -504,7 +506,7 @@ TEST(wire_errors_handler_error_wins_over_partial_output)
 {
     struct fx f;
     fx_init(&f, PROTO_QUERY, &cw_svc, "DescribeAlarms");
-    out_str(&f.c.out, "NextToken", "partial");
+    out_str(&f.out, "NextToken", "partial");
     call_fail(&f.c, 400, "InvalidNextToken",
               "The service couldn't process your request "
               "because of an invalid NextToken.");

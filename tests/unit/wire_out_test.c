@@ -304,7 +304,8 @@ static const struct model_service ec2_svc = {
 
 struct fx {
     struct call c;
-    struct http_response resp;
+    struct out out;
+    struct response resp;
 };
 
 static const struct model_op *find_op(const struct model_service *s, const char *name)
@@ -325,8 +326,9 @@ static struct out *fx_init(struct fx *f, enum proto p, const struct model_servic
     f->c.op_name = op;
     f->c.proto = p;
     snprintf(f->c.request_id, sizeof(f->c.request_id), "%s", REQ_ID);
-    out_init(&f->c.out, p, svc, f->c.op);
-    return &f->c.out;
+    f->c.out = &f->out;
+    out_init(f->c.out, p, svc, f->c.op);
+    return &f->out;
 }
 
 static void fx_respond(struct fx *f)
@@ -336,7 +338,7 @@ static void fx_respond(struct fx *f)
 
 static void fx_free(struct fx *f)
 {
-    out_free(&f->c.out);
+    out_free(&f->out);
     buf_free(&f->resp.body);
     arena_free(f->c.a);
 }
@@ -349,7 +351,7 @@ static enum log_level quiet(void)
     return old;
 }
 
-static const char *resp_header(const struct http_response *r, const char *name)
+static const char *resp_header(const struct response *r, const char *name)
 {
     for (int i = 0; i < r->nheaders; i++)
         if (str_ieq(r->headers[i].name, name))

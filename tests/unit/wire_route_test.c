@@ -6,8 +6,8 @@
 #include "wire/wire.h"
 
 struct rt {
-    struct http_request rq;
-    struct http_header h[8];
+    struct request rq;
+    struct header h[8];
     struct call c;
 };
 
@@ -51,7 +51,7 @@ TEST(wire_route_query_by_scope)
     CHECK_EQ_STR(t.c.op_name, "PutMetricData");
     CHECK(t.c.op && strcmp(t.c.op->name, "PutMetricData") == 0);
     CHECK(!t.c.query_mode);
-    CHECK_EQ_INT(t.c.err_status, 0);
+    CHECK_EQ_INT(t.c.err.status, 0);
     /* the parsed pairs are kept for the decoder */
     CHECK(t.c.form != NULL);
     if (t.c.form)
@@ -92,9 +92,9 @@ TEST(wire_route_ec2)
     rt_init(&t, "POST", "/", "", "Action=PutMetricData&Version=2016-11-15");
     rt_header(&t, "Content-Type", FORM);
     CHECK_EQ_INT(wire_route(&t.c, "ec2"), -1);
-    CHECK_EQ_INT(t.c.err_status, 400);
-    CHECK_EQ_STR(t.c.err_code, "InvalidAction");
-    CHECK_EQ_STR(t.c.err_message, "The action PutMetricData is not valid for this web service.");
+    CHECK_EQ_INT(t.c.err.status, 400);
+    CHECK_EQ_STR(t.c.err.code, "InvalidAction");
+    CHECK_EQ_STR(t.c.err.message, "The action PutMetricData is not valid for this web service.");
     CHECK_EQ_INT(t.c.proto, PROTO_EC2);
     rt_free(&t);
 }
@@ -129,9 +129,9 @@ TEST(wire_route_json_unknown_operation)
     rt_header(&t, "X-Amz-Target", "GraniteServiceVersion20100801.PutDashboard"); /* unserved */
     rt_header(&t, "Content-Type", "application/x-amz-json-1.0");
     CHECK_EQ_INT(wire_route(&t.c, "monitoring"), -1);
-    CHECK_EQ_INT(t.c.err_status, 400);
-    CHECK_EQ_STR(t.c.err_code, "UnknownOperationException");
-    CHECK(t.c.err_message == NULL);
+    CHECK_EQ_INT(t.c.err.status, 400);
+    CHECK_EQ_STR(t.c.err.code, "UnknownOperationException");
+    CHECK(t.c.err.message == NULL);
     CHECK_EQ_INT(t.c.proto, PROTO_JSON);
     CHECK_EQ_STR(t.c.op_name, "PutDashboard");
     CHECK(t.c.svc && strcmp(t.c.svc->id, "cloudwatch") == 0);
@@ -141,14 +141,14 @@ TEST(wire_route_json_unknown_operation)
     rt_init(&t, "POST", "/", "", "{}");
     rt_header(&t, "X-Amz-Target", "GraniteServiceVersion20100801.ListMetrics");
     CHECK_EQ_INT(wire_route(&t.c, "sts"), -1);
-    CHECK_EQ_STR(t.c.err_code, "UnknownOperationException");
+    CHECK_EQ_STR(t.c.err.code, "UnknownOperationException");
     rt_free(&t);
 
     /* no dot at all */
     rt_init(&t, "POST", "/", "", "{}");
     rt_header(&t, "X-Amz-Target", "ListMetrics");
     CHECK_EQ_INT(wire_route(&t.c, "monitoring"), -1);
-    CHECK_EQ_STR(t.c.err_code, "UnknownOperationException");
+    CHECK_EQ_STR(t.c.err.code, "UnknownOperationException");
     rt_free(&t);
 }
 
@@ -170,8 +170,8 @@ TEST(wire_route_cbor)
             "\xa0");
     rt_header(&t, "smithy-protocol", "rpc-v2-cbor");
     CHECK_EQ_INT(wire_route(&t.c, "monitoring"), -1);
-    CHECK_EQ_INT(t.c.err_status, 400);
-    CHECK_EQ_STR(t.c.err_code, "UnknownOperationException");
+    CHECK_EQ_INT(t.c.err.status, 400);
+    CHECK_EQ_STR(t.c.err.code, "UnknownOperationException");
     CHECK_EQ_INT(t.c.proto, PROTO_CBOR);
     rt_free(&t);
 
@@ -179,14 +179,14 @@ TEST(wire_route_cbor)
     rt_init(&t, "POST", "/service/GraniteServiceVersion20100801/operation/PutMetricData", "",
             "\xa0");
     CHECK_EQ_INT(wire_route(&t.c, "ec2"), -1);
-    CHECK_EQ_STR(t.c.err_code, "UnknownOperationException");
+    CHECK_EQ_STR(t.c.err.code, "UnknownOperationException");
     rt_free(&t);
 
     /* smithy-protocol on a path that is not an operation */
     rt_init(&t, "POST", "/service/GraniteServiceVersion20100801", "", "\xa0");
     rt_header(&t, "smithy-protocol", "rpc-v2-cbor");
     CHECK_EQ_INT(wire_route(&t.c, "monitoring"), -1);
-    CHECK_EQ_STR(t.c.err_code, "UnknownOperationException");
+    CHECK_EQ_STR(t.c.err.code, "UnknownOperationException");
     rt_free(&t);
 }
 
@@ -196,9 +196,9 @@ TEST(wire_route_query_errors)
     rt_init(&t, "POST", "/", "", "Action=Bogus&Version=2010-08-01");
     rt_header(&t, "Content-Type", FORM);
     CHECK_EQ_INT(wire_route(&t.c, "monitoring"), -1);
-    CHECK_EQ_INT(t.c.err_status, 400);
-    CHECK_EQ_STR(t.c.err_code, "InvalidAction");
-    CHECK_EQ_STR(t.c.err_message, "The action Bogus is not valid for this web service.");
+    CHECK_EQ_INT(t.c.err.status, 400);
+    CHECK_EQ_STR(t.c.err.code, "InvalidAction");
+    CHECK_EQ_STR(t.c.err.message, "The action Bogus is not valid for this web service.");
     CHECK_EQ_INT(t.c.proto, PROTO_QUERY);
     CHECK(t.c.svc && strcmp(t.c.svc->id, "cloudwatch") == 0);
     rt_free(&t);
@@ -207,22 +207,22 @@ TEST(wire_route_query_errors)
     rt_init(&t, "POST", "/", "", "Action=PutDashboard&Version=2010-08-01");
     rt_header(&t, "Content-Type", FORM);
     CHECK_EQ_INT(wire_route(&t.c, "monitoring"), -1);
-    CHECK_EQ_STR(t.c.err_code, "InvalidAction");
-    CHECK_EQ_STR(t.c.err_message, "The action PutDashboard is not valid for this web service.");
+    CHECK_EQ_STR(t.c.err.code, "InvalidAction");
+    CHECK_EQ_STR(t.c.err.message, "The action PutDashboard is not valid for this web service.");
     rt_free(&t);
 
     rt_init(&t, "POST", "/", "", "Version=2010-08-01&Namespace=x");
     rt_header(&t, "Content-Type", FORM);
     CHECK_EQ_INT(wire_route(&t.c, "monitoring"), -1);
-    CHECK_EQ_STR(t.c.err_code, "MissingAction");
-    CHECK_EQ_INT(t.c.err_status, 400);
+    CHECK_EQ_STR(t.c.err.code, "MissingAction");
+    CHECK_EQ_INT(t.c.err.status, 400);
     rt_free(&t);
 
     /* a scope we do not model */
     rt_init(&t, "POST", "/", "", "Action=ListBuckets");
     rt_header(&t, "Content-Type", FORM);
     CHECK_EQ_INT(wire_route(&t.c, "s3"), -1);
-    CHECK_EQ_STR(t.c.err_code, "InvalidAction");
+    CHECK_EQ_STR(t.c.err.code, "InvalidAction");
     CHECK(t.c.svc == NULL);
     rt_free(&t);
 
@@ -230,7 +230,7 @@ TEST(wire_route_query_errors)
     rt_init(&t, "POST", "/", "", "Action=DescribeTrails");
     rt_header(&t, "Content-Type", FORM);
     CHECK_EQ_INT(wire_route(&t.c, "cloudtrail"), -1);
-    CHECK_EQ_STR(t.c.err_code, "UnknownOperationException");
+    CHECK_EQ_STR(t.c.err.code, "UnknownOperationException");
     CHECK_EQ_INT(t.c.proto, PROTO_JSON);
     rt_free(&t);
 }

@@ -94,9 +94,9 @@ TEST(wire_validate_required_and_ok)
 {
     struct vt t;
     CHECK_EQ_INT(v_run(&t, &v_query, "{}"), -1);
-    CHECK_EQ_INT(t.c.err_status, 400);
-    CHECK_EQ_STR(t.c.err_code, "ValidationError");
-    CHECK_EQ_STR(t.c.err_message, "1 validation error detected: Value null at 'roleSessionName' "
+    CHECK_EQ_INT(t.c.err.status, 400);
+    CHECK_EQ_STR(t.c.err.code, "ValidationError");
+    CHECK_EQ_STR(t.c.err.message, "1 validation error detected: Value null at 'roleSessionName' "
                                   "failed to satisfy constraint: Member must not be null");
     v_free(&t);
 
@@ -106,7 +106,7 @@ TEST(wire_validate_required_and_ok)
                        "\"Ratio\": 0.5, \"Tags\": {\"k\": \"v\"}, \"Names\": [\"n\"], "
                        "\"StackName\": \"arn:aws:cloudformation:x\"}"),
                  0);
-    CHECK_EQ_INT(t.c.err_status, 0);
+    CHECK_EQ_INT(t.c.err.status, 0);
     v_free(&t);
 }
 
@@ -115,7 +115,7 @@ TEST(wire_validate_pattern_like_sts)
     struct vt t;
     /* the message STS gave for this value (aws-behaviour.md §4) */
     CHECK_EQ_INT(v_run(&t, &v_query, "{\"RoleSessionName\": \"Session1:2\"}"), -1);
-    CHECK_EQ_STR(t.c.err_message,
+    CHECK_EQ_STR(t.c.err.message,
                  "1 validation error detected: Value 'Session1:2' at 'roleSessionName' failed to "
                  "satisfy constraint: Member must satisfy regular expression pattern: "
                  "[\\w+=,.@-]*");
@@ -129,7 +129,7 @@ TEST(wire_validate_pattern_like_sts)
         v_free(&t);
         snprintf(in, sizeof(in), "{\"RoleSessionName\": \"ok\", \"StackName\": \"%s\"}", bad[i]);
         CHECK_EQ_INT(v_run(&t, &v_query, in), -1);
-        CHECK_CONTAINS(t.c.err_message, "at 'stackName' failed to satisfy constraint: Member "
+        CHECK_CONTAINS(t.c.err.message, "at 'stackName' failed to satisfy constraint: Member "
                                         "must satisfy regular expression pattern: [a-zA-Z]");
         v_free(&t);
     }
@@ -143,9 +143,9 @@ TEST(wire_validate_many_errors_joined)
                        "\"BAD\", \"Items\": [{\"Name\": \"\"}, {}, {\"Name\": \"x\"}], "
                        "\"Secret\": \"toolong\", \"Ratio\": 1.5, \"Names\": []}"),
                  -1);
-    CHECK_EQ_STR(t.c.err_code, "ValidationError");
+    CHECK_EQ_STR(t.c.err.code, "ValidationError");
     CHECK_EQ_STR(
-        t.c.err_message,
+        t.c.err.message,
         "9 validation errors detected: "
         "Value 'a' at 'roleSessionName' failed to satisfy constraint: Member must have length "
         "greater than or equal to 2; "
@@ -172,11 +172,11 @@ TEST(wire_validate_many_errors_joined)
                        "{\"RoleSessionName\": \"ok\", \"Ratio\": 10000000.0, "
                        "\"Tags\": {\"long\": \"\"}}"),
                  -1);
-    CHECK_EQ_STR(t.c.err_code, "ValidationException");
-    CHECK_CONTAINS(t.c.err_message, "3 validation errors detected: Value '1.0E7' at 'ratio'");
-    CHECK_CONTAINS(t.c.err_message, "Value 'long' at 'tags' failed to satisfy constraint: Member "
+    CHECK_EQ_STR(t.c.err.code, "ValidationException");
+    CHECK_CONTAINS(t.c.err.message, "3 validation errors detected: Value '1.0E7' at 'ratio'");
+    CHECK_CONTAINS(t.c.err.message, "Value 'long' at 'tags' failed to satisfy constraint: Member "
                                     "must have length less than or equal to 3");
-    CHECK_CONTAINS(t.c.err_message, "Value '' at 'tags.long' failed");
+    CHECK_CONTAINS(t.c.err.message, "Value '' at 'tags.long' failed");
     v_free(&t);
 
     /* UTF-16 length: one astral character counts 2, one BMP character 1 */
@@ -196,24 +196,24 @@ TEST(wire_validate_ec2_forms)
 {
     struct vt t;
     CHECK_EQ_INT(v_run(&t, &v_ec2, "{\"DurationSeconds\": 100}"), -1);
-    CHECK_EQ_STR(t.c.err_code, "MissingParameter");
-    CHECK_EQ_STR(t.c.err_message, "The request must contain the parameter RoleSessionName");
+    CHECK_EQ_STR(t.c.err.code, "MissingParameter");
+    CHECK_EQ_STR(t.c.err.message, "The request must contain the parameter RoleSessionName");
     v_free(&t);
     CHECK_EQ_INT(v_run(&t, &v_ec2, "{\"RoleSessionName\": \"ok\", \"DurationSeconds\": 100}"), -1);
-    CHECK_EQ_STR(t.c.err_code, "InvalidParameterValue");
-    CHECK_EQ_STR(t.c.err_message, "Value ( 100 ) for parameter DurationSeconds is invalid. "
+    CHECK_EQ_STR(t.c.err.code, "InvalidParameterValue");
+    CHECK_EQ_STR(t.c.err.message, "Value ( 100 ) for parameter DurationSeconds is invalid. "
                                   "Expecting a value greater than 900.");
     v_free(&t);
     CHECK_EQ_INT(v_run(&t, &v_ec2, "{\"RoleSessionName\": \"ok\", \"Items\": [{}]}"), -1);
-    CHECK_EQ_STR(t.c.err_message, "The request must contain the parameter Items.1.Name");
+    CHECK_EQ_STR(t.c.err.message, "The request must contain the parameter Items.1.Name");
     v_free(&t);
 }
 
 /* ---------------- the real CloudWatch model, through route + decode ---------------- */
 
 struct qt {
-    struct http_request rq;
-    struct http_header h[4];
+    struct request rq;
+    struct header h[4];
     struct call c;
     json_t *in;
 };
@@ -251,9 +251,9 @@ TEST(wire_validate_cloudwatch_query_era_forms)
                         "Action=PutMetricData&Version=2010-08-01"
                         "&MetricData.member.1.Value=1&MetricData.member.1.Unit=Seconds"),
                  -1);
-    CHECK_EQ_INT(t.c.err_status, 400);
-    CHECK_EQ_STR(t.c.err_code, "MissingParameter");
-    CHECK_EQ_STR(t.c.err_message, "The parameter Namespace is required.\n"
+    CHECK_EQ_INT(t.c.err.status, 400);
+    CHECK_EQ_STR(t.c.err.code, "MissingParameter");
+    CHECK_EQ_STR(t.c.err.message, "The parameter Namespace is required.\n"
                                   "The parameter MetricData.member.1.MetricName is required.");
     qt_free(&t);
 
@@ -261,8 +261,8 @@ TEST(wire_validate_cloudwatch_query_era_forms)
                         "Action=PutMetricData&Namespace=N&MetricData.member.1.MetricName=m"
                         "&MetricData.member.1.Unit=Parsecs"),
                  -1);
-    CHECK_EQ_STR(t.c.err_code, "InvalidParameterValue");
-    CHECK_EQ_STR(t.c.err_message,
+    CHECK_EQ_STR(t.c.err.code, "InvalidParameterValue");
+    CHECK_EQ_STR(t.c.err.message,
                  "The parameter MetricData.member.1.Unit must be a value in the set [ Seconds, "
                  "Microseconds, Milliseconds, Bytes, Kilobytes, Megabytes, Gigabytes, Terabytes, "
                  "Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count, Bytes/Second, "
@@ -275,14 +275,14 @@ TEST(wire_validate_cloudwatch_query_era_forms)
     CHECK_EQ_INT(qt_run(&t, "monitoring", "GraniteServiceVersion20100801.PutMetricData",
                         "{\"MetricData\": [{\"Value\": 1}]}"),
                  -1);
-    CHECK_EQ_STR(t.c.err_code, "MissingParameter");
-    CHECK_EQ_STR(t.c.err_message, "The parameter Namespace is required.\n"
+    CHECK_EQ_STR(t.c.err.code, "MissingParameter");
+    CHECK_EQ_STR(t.c.err.message, "The parameter Namespace is required.\n"
                                   "The parameter MetricData.member.1.MetricName is required.");
     qt_free(&t);
 
     /* GetMetricStatistics: every missing parameter, in model order */
     CHECK_EQ_INT(qt_run(&t, "monitoring", NULL, "Action=GetMetricStatistics"), -1);
-    CHECK_EQ_STR(t.c.err_message,
+    CHECK_EQ_STR(t.c.err.message,
                  "The parameter Namespace is required.\nThe parameter MetricName is required.\n"
                  "The parameter StartTime is required.\nThe parameter EndTime is required.\n"
                  "The parameter Period is required.");
@@ -295,8 +295,8 @@ TEST(wire_validate_cloudwatch_coral_forms)
     /* ListMetrics does not model MissingParameter: the Coral form */
     CHECK_EQ_INT(qt_run(&t, "monitoring", NULL, "Action=ListMetrics&Dimensions.member.1.Value=v"),
                  -1);
-    CHECK_EQ_STR(t.c.err_code, "ValidationError");
-    CHECK_EQ_STR(t.c.err_message, "1 validation error detected: Value null at "
+    CHECK_EQ_STR(t.c.err.code, "ValidationError");
+    CHECK_EQ_STR(t.c.err.message, "1 validation error detected: Value null at "
                                   "'dimensions.1.member.name' failed to satisfy constraint: "
                                   "Member must not be null");
     qt_free(&t);
@@ -306,8 +306,8 @@ TEST(wire_validate_cloudwatch_coral_forms)
     memset(body + n, 'x', 256);
     body[n + 256] = 0;
     CHECK_EQ_INT(qt_run(&t, "monitoring", NULL, body), -1);
-    CHECK_EQ_STR(t.c.err_code, "ValidationError");
-    CHECK_CONTAINS(t.c.err_message, "xxx' at 'namespace' failed to satisfy constraint: Member "
+    CHECK_EQ_STR(t.c.err.code, "ValidationError");
+    CHECK_CONTAINS(t.c.err.message, "xxx' at 'namespace' failed to satisfy constraint: Member "
                                     "must have length less than or equal to 255");
     qt_free(&t);
 
@@ -330,6 +330,6 @@ TEST(wire_validate_ec2_instance_type_is_open)
                         "&MinCount=1&MaxCount=1&InstanceType=t2.micro"
                         "&InstanceInitiatedShutdownBehavior=explode"),
                  -1);
-    CHECK_EQ_STR(t.c.err_code, "InvalidParameterValue");
+    CHECK_EQ_STR(t.c.err.code, "InvalidParameterValue");
     qt_free(&t);
 }

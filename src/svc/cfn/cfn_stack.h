@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "auth/principal.h"
+#include "core/principal.h"
 
 struct store;
 struct call;
@@ -74,5 +74,8 @@ json_t *cfn_resources_snapshot(struct store *st, const char *stack_id);
 typedef const struct cfn_provider *cfn_provider_lookup_fn(const char *type);
 void cfn_engine_set_provider_lookup(cfn_provider_lookup_fn *fn);
 const struct cfn_provider *cfn_engine_provider(const char *type);
+
+/* CloudFormation's tables (schema.c). */
+extern const struct store_schema cfn_schema;
 
 #endif

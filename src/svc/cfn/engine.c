@@ -19,7 +19,7 @@
 #include "svc/cfn/cfn_stack.h"
 #include "svc/cfn/template.h"
 #include "wire/wire.h"
-#include "svc/cfn/provider.h"
+#include "svc/provider.h"
 
 #pragma weak cfn_provider_find
 

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "svc/cfn/provider.h"
+#include "svc/provider.h"
 #include "svc/cfn/template.h"
 
 /* The provider descriptors (one per type), defined in the family files. */

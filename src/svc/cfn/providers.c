@@ -130,12 +130,12 @@ int prov_call(const struct cfn_act *x, struct cfn_res *r, const char *service, c
         return 0;
     }
     for (size_t i = 0; ok_codes && ok_codes[i]; i++)
-        if (str_eq(err.err_code, ok_codes[i]))
+        if (str_eq(err.err.code, ok_codes[i]))
             return 1;
-    const char *code = err.err_code ? err.err_code : "InternalFailure";
-    prov_fail(r, service, err.err_status ? err.err_status : 500, code,
+    const char *code = err.err.code ? err.err.code : "InternalFailure";
+    prov_fail(r, service, err.err.status ? err.err.status : 500, code,
               err.request_id[0] ? err.request_id : NULL, "%s",
-              err.err_message ? err.err_message : code);
+              err.err.message ? err.err.message : code);
     return -1;
 }
 

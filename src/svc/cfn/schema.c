@@ -2,9 +2,11 @@
  * schema.c — CFN_SCHEMA_1: CloudFormation stacks, their resources, events, exports and
  * imports (cfn_stack.h describes the stack document).
  */
-#include "store/schema.h"
+#include "base/base.h"
+#include "store/store.h"
+#include "svc/cfn/cfn_stack.h"
 
-const char CFN_SCHEMA_1[] =
+static const char CFN_SCHEMA_1[] =
     "CREATE TABLE cfn_stacks ("
     " stack_id TEXT PRIMARY KEY, region TEXT NOT NULL, account TEXT NOT NULL,"
     " name TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,"
@@ -27,3 +29,6 @@ const char CFN_SCHEMA_1[] =
     "CREATE TABLE cfn_imports ("
     " region TEXT NOT NULL, name TEXT NOT NULL, stack_id TEXT NOT NULL,"
     " PRIMARY KEY (region, name, stack_id));";
+
+static const struct store_migration steps[] = {{CFN_SCHEMA_1, 6}}; /* legacy: store_migration */
+const struct store_schema cfn_schema = {"cloudformation", steps, (int)ARRAY_LEN(steps)};

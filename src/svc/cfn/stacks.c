@@ -10,12 +10,13 @@
 
 #include "base/base.h"
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 #include "svc/cfn/cfn_stack.h"
 #include "svc/cfn/template.h"
 #include "svc/iam/iam.h"
 #include "svc/sts/sts.h"
 #include "svc/svc.h"
+#include "svc/cfn/ops.h"
 #include "wire/models/cloudformation_members.h"
 
 #define PAGE 100 /* items per page of the paged lists (inferred) */

@@ -9,6 +9,7 @@
 #include "svc/cfn/cfn_stack.h"
 #include "svc/cfn/template.h"
 #include "svc/svc.h"
+#include "svc/cfn/ops.h"
 #include "wire/models/cloudformation_members.h"
 
 /* Importable types and their primary identifiers (registry schemas, inferred). */

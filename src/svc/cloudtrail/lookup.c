@@ -17,6 +17,7 @@
 #include "store/store.h"
 #include "svc/cloudtrail/trail.h"
 #include "svc/svc.h"
+#include "svc/cloudtrail/ops.h"
 #include "wire/models/cloudtrail_members.h"
 
 /* eventVersion of the records we write (1.09: the CloudWatch user guide's current samples;

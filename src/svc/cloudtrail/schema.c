@@ -1,5 +1,5 @@
 /*
- * schema.c — CloudTrail event history (migration TRAIL_SCHEMA_1, listed in store/schema.c).
+ * schema.c — CloudTrail event history (trail_schema).
  *
  * trail_events: one row per recorded API call. The columns are the pieces of the event, not
  * its JSON: the CloudTrailEvent document is put together at lookup time (lookup.c), so a
@@ -12,9 +12,11 @@
  * oldest seq first. One index only (region, at_ms: LookupEvents' range), to keep the insert
  * cheap; the other lookup attributes filter that range.
  */
-#include "store/schema.h"
+#include "base/base.h"
+#include "store/store.h"
+#include "svc/cloudtrail/trail.h"
 
-const char TRAIL_SCHEMA_1[] =
+static const char TRAIL_SCHEMA_1[] =
     "CREATE TABLE trail_events("
     "  seq INTEGER PRIMARY KEY,"
     "  event_id TEXT NOT NULL,"
@@ -46,3 +48,6 @@ const char TRAIL_SCHEMA_1[] =
     "  resources TEXT"
     ");"
     "CREATE INDEX trail_events_at ON trail_events(region, at_ms);";
+
+static const struct store_migration steps[] = {{TRAIL_SCHEMA_1, 7}}; /* legacy: store_migration */
+const struct store_schema trail_schema = {"cloudtrail", steps, (int)ARRAY_LEN(steps)};

@@ -272,15 +272,15 @@ static json_t *x_value(const struct model_service *svc, const struct model_shape
     return v;
 }
 
-/* The call's output from its rendered XML result (c->out.body, kept by wire_respond for the
+/* The call's output from its rendered XML result (c->out->body, kept by wire_respond for the
  * XML protocols), or NULL. */
 static json_t *output_from_xml(const struct call *c, const struct model_shape *sh)
 {
-    if (!(c->proto == PROTO_QUERY || c->proto == PROTO_EC2) || !c->out.body.p)
+    if (!(c->proto == PROTO_QUERY || c->proto == PROTO_EC2) || !c->out || !c->out->body.p)
         return NULL;
     struct buf b = BUF_INIT;
     buf_puts(&b, "<r>");
-    buf_put(&b, c->out.body.p, c->out.body.len);
+    buf_put(&b, c->out->body.p, c->out->body.len);
     buf_puts(&b, "</r>");
     xmlDoc *doc = xmlReadMemory(b.p, (int)b.len, NULL, "UTF-8",
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
@@ -295,7 +295,7 @@ static json_t *output_from_xml(const struct call *c, const struct model_shape *s
  * result (dispatch). */
 static char *response_text(const struct call *c, const json_t *out_json)
 {
-    if (c->err_status || c->op->output < 0 ||
+    if (c->err.status || c->op->output < 0 ||
         !pair_listed(with_response, ARRAY_LEN(with_response), c->svc->id, c->op->name))
         return NULL;
     const struct model_shape *sh = model_shape(c->svc, (uint32_t)c->op->output);
@@ -441,11 +441,11 @@ static void ident_of(const struct call *c, struct ident *id)
  * from published EC2 events); other services the code as returned. */
 static const char *error_code(const struct call *c)
 {
-    if (!c->err_status || !c->err_code)
+    if (!c->err.status || !c->err.code)
         return NULL;
     if (str_eq(c->svc->id, "ec2"))
-        return arena_printf(c->a, "%s.%s", c->err_status >= 500 ? "Server" : "Client", c->err_code);
-    return c->err_code;
+        return arena_printf(c->a, "%s.%s", c->err.status >= 500 ? "Server" : "Client", c->err.code);
+    return c->err.code;
 }
 
 static void bind_opt(sqlite3_stmt *s, int i, const char *v)
@@ -493,7 +493,7 @@ void trail_record(struct call *c, const json_t *in, const json_t *out_json, cons
                          ? invoked_by
                          : (c->rq && c->rq->remote_addr ? c->rq->remote_addr : "AWS Internal");
     const char *ua =
-        invoked_by ? invoked_by : (c->rq ? http_header_get(c->rq, "User-Agent") : "AWS Internal");
+        invoked_by ? invoked_by : (c->rq ? request_header(c->rq, "User-Agent") : "AWS Internal");
     char *params = request_params_text(c, in);
     char *resp = response_text(c, out_json);
     char *res = resources_text(c, in, region);
@@ -533,8 +533,8 @@ void trail_record(struct call *c, const json_t *in, const json_t *out_json, cons
     bind_opt(s, 20, ip);
     bind_opt(s, 21, ua);
     bind_opt(s, 22, error_code(c));
-    if (c->err_status)
-        bind_opt(s, 23, c->err_message);
+    if (c->err.status)
+        bind_opt(s, 23, c->err.message);
     bind_opt(s, 24, params);
     bind_opt(s, 25, resp);
     sqlite3_bind_text(s, 26, c->request_id, -1, SQLITE_STATIC);

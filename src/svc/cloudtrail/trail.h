@@ -15,11 +15,14 @@ struct call;
 /*
  * Records the call c (its principal c->who, service, operation, region, request id, virtual
  * time, source IP and user agent from c->rq when there is one, the error when
- * c->err_status != 0). in: the decoded input (requestParameters, secrets removed) or NULL;
+ * c->err.status != 0). in: the decoded input (requestParameters, secrets removed) or NULL;
  * out_json: the response elements as JSON or NULL; invoked_by: "cloudformation.amazonaws.com"
  * or NULL. Never fails the call (errors are logged).
  */
 void trail_record(struct call *c, const json_t *in, const json_t *out_json,
                   const char *invoked_by);
+
+/* CloudTrail's event history table (schema.c). */
+extern const struct store_schema trail_schema;
 
 #endif

@@ -193,12 +193,12 @@ static const char *run_ec2(struct store *st, struct arena *ar, const struct cw_a
     }
     if (rc == 0)
         return NULL;
-    if (!c.err_status)
+    if (!c.err.status)
         return arena_printf(ar, "Action failed. Encountered error calling EC2 %s. (500: %s)",
                             verb_name(v), "Internal error"); /* inferred */
     return arena_printf(ar, "Action failed. Encountered error calling EC2 %s. (%d: %s)",
-                        verb_name(v), c.err_status,
-                        c.err_message ? c.err_message : (c.err_code ? c.err_code : ""));
+                        verb_name(v), c.err.status,
+                        c.err.message ? c.err.message : (c.err.code ? c.err.code : ""));
 }
 
 static void put_json_str(struct buf *b, const char *s)

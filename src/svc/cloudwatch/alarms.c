@@ -14,12 +14,13 @@
 #include <string.h>
 
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 #include "svc/cloudwatch/alarm_api.h"
 #include "svc/cloudwatch/cw.h"
 #include "svc/ec2/ec2.h"
 #include "svc/iam/iam.h"
 #include "svc/svc.h"
+#include "svc/cloudwatch/ops.h"
 #include "wire/models/cloudwatch_members.h"
 #include "wire/models/iam_members.h"
 
@@ -382,13 +383,15 @@ int cwa_ensure_slr(struct call *c)
                                        c->account, CWA_SLR_NAME);
     if (authz_check(c, &c->who, "iam:CreateServiceLinkedRole", slr_arn, NULL))
         return -1;
-    if (!iam_create_service_linked_role) {
-        log_warn("cloudwatch: IAM CreateServiceLinkedRole not linked; %s not created",
+    const struct op_def *slr = ops_find("iam", "CreateServiceLinkedRole");
+    if (!slr || !slr->fn) {
+        log_warn("cloudwatch: IAM CreateServiceLinkedRole not served; %s not created",
                  CWA_SLR_NAME);
         return 0;
     }
     /* Through the IAM handler, on a scratch call sharing this transaction. */
     struct call sc = *c;
+    struct out sc_out;
     const struct model_service *iam = model_service_by_id("iam");
     const struct model_op *op = iam ? model_op_find(iam, "CreateServiceLinkedRole") : NULL;
     if (!op)
@@ -397,19 +400,20 @@ int cwa_ensure_slr(struct call *c)
     sc.op = op;
     sc.op_name = "CreateServiceLinkedRole";
     sc.proto = PROTO_QUERY; /* IAM's protocol; the output is discarded */
-    sc.err_status = 0;
-    sc.err_code = sc.err_message = NULL;
-    out_init(&sc.out, PROTO_QUERY, iam, op);
+    sc.err.status = 0;
+    sc.err.code = sc.err.message = NULL;
+    sc.out = &sc_out;
+    out_init(sc.out, PROTO_QUERY, iam, op);
     json_t *in = json_pack("{s:s}", IAM_M_CreateServiceLinkedRoleRequest_AWSServiceName,
                            "events.amazonaws.com");
-    int rc = iam_create_service_linked_role(&sc, in, &sc.out);
+    int rc = slr->fn(&sc, in, sc.out);
     json_decref(in);
-    out_free(&sc.out);
+    out_free(sc.out);
     if (rc) {
-        c->err_status = sc.err_status;
-        c->err_code = sc.err_code;
-        c->err_message = sc.err_message;
-        c->err_sender = sc.err_sender;
+        c->err.status = sc.err.status;
+        c->err.code = sc.err.code;
+        c->err.message = sc.err.message;
+        c->err.sender = sc.err.sender;
         return -1;
     }
     return 0;

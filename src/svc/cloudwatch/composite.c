@@ -15,6 +15,7 @@
 #include "svc/cloudwatch/alarm_api.h"
 #include "svc/cloudwatch/cw_rule.h"
 #include "svc/svc.h"
+#include "svc/cloudwatch/ops.h"
 #include "wire/models/cloudwatch_members.h"
 
 /* ================================================================ rule language */

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "base/base.h"
+#include "svc/metric.h"
 
 struct store;
 
@@ -32,20 +33,7 @@ struct store;
 #define CW_LIST_HORIZON_MS (14 * 86400 * 1000LL)
 #define CW_RETENTION_MS (63 * 86400 * 1000LL)
 
-struct cw_dim {
-    const char *name;
-    const char *value;
-};
 
-/* A metric's identity. Strings and dims are borrowed (usually arena). */
-struct cw_metric {
-    const char *account;
-    const char *region;
-    const char *ns;
-    const char *name;
-    const struct cw_dim *dims; /* canonical: sorted by name, unique names */
-    size_t ndims;
-};
 
 /*
  * Sorts dims by name in place. Returns 0, or -1 when a name occurs twice (*dup set to it
@@ -66,34 +54,6 @@ int cw_dims_parse(struct arena *a, const char *text, struct cw_dim **out, size_t
 
 /* ---------------- datapoints ---------------- */
 
-/* One (value, count) pair of a raw distribution. */
-struct cw_vc {
-    double value;
-    double count;
-};
-
-/*
- * One datapoint as stored or derived: a statistic set plus, when known, the raw
- * distribution (needed for percentiles). A set with count 1 or min == max has an implied
- * distribution (min, count) and needs no vc array [doc].
- */
-struct cw_point {
-    int64_t ts_ms;
-    const char *unit; /* "None" when the publisher gave none */
-    int resolution;   /* 1 (high resolution) or 60 */
-    double count, sum, min, max;
-    const struct cw_vc *vc; /* NULL when not known / implied */
-    size_t nvc;
-};
-
-struct cw_points {
-    struct arena *a;
-    struct cw_point *v;
-    size_t n, cap;
-};
-
-/* Appends a copy of p (the vc array is copied into pts->a). */
-void cw_points_add(struct cw_points *pts, const struct cw_point *p);
 
 /*
  * Stores one datapoint of metric m, creating the metric when new (its last-put time is
@@ -112,28 +72,6 @@ int cw_put_point(struct store *st, const struct cw_metric *m, const struct cw_po
 int cw_fetch(struct store *st, const struct cw_metric *m, int64_t start_ms, int64_t end_ms,
              const char *unit, int64_t now_ms, struct cw_points *out);
 
-/* ---------------- providers (derived metrics) ---------------- */
-
-/* Called by a provider's list function once per metric it has. */
-typedef void (*cw_list_emit_fn)(void *ctx, const struct cw_metric *m, int64_t last_ms);
-
-struct cw_provider {
-    const char *ns; /* the namespace it serves, e.g. "AWS/EC2" */
-    /* Appends m's datapoints in [start_ms, end_ms) (unit filter as cw_fetch). 0 / -1. */
-    int (*fetch)(struct store *st, const struct cw_metric *m, int64_t start_ms, int64_t end_ms,
-                 const char *unit, int64_t now_ms, struct cw_points *out);
-    /* Emits each metric of account/region it has, with the time of its latest datapoint
-     * (ListMetrics). May be NULL. 0 / -1. */
-    int (*list)(struct store *st, struct arena *a, const char *account, const char *region,
-                int64_t now_ms, cw_list_emit_fn emit, void *ctx);
-};
-
-/* Registers a provider (static storage, kept for the process). Up to 8. */
-void cw_provider_register(const struct cw_provider *p);
-/* The provider for namespace ns, or NULL. */
-const struct cw_provider *cw_provider_find(const char *ns);
-/* Test support: forgets all providers. */
-void cw_providers_clear(void);
 
 /* ---------------- statistics ---------------- */
 
@@ -171,5 +109,8 @@ bool cw_period_valid(int64_t period_s);
  * minute when less than 15 days old, to 5 minutes up to 63 days, else to the hour.
  */
 int64_t cw_align_start(int64_t start_ms, int64_t period_s, int64_t now_ms);
+
+/* CloudWatch's tables (schema.c). */
+extern const struct store_schema cw_schema;
 
 #endif

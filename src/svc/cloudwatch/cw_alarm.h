@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "auth/principal.h"
+#include "core/principal.h"
 
 struct store;
 struct call;

@@ -15,6 +15,7 @@
 #include "store/store.h"
 #include "svc/cloudwatch/alarm_api.h"
 #include "svc/svc.h"
+#include "svc/cloudwatch/ops.h"
 #include "wire/models/cloudwatch_members.h"
 
 #define HISTORY_PAGE_DEFAULT 100 /* inferred */

@@ -24,8 +24,9 @@
 #include "svc/cloudwatch/cw.h"
 #include "svc/cloudwatch/cw_eval.h"
 #include "svc/svc.h"
-#include "wire/models/cloudwatch_members.h"
 #include "wire/wire.h"
+#include "svc/cloudwatch/ops.h"
+#include "wire/models/cloudwatch_members.h"
 
 #define MD_MAX_QUERIES 500       /* per call [doc] */
 #define MD_MAX_DATAPOINTS 100800 /* default MaxDatapoints [doc] */

@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "svc/cloudwatch/cw.h"
 #include "svc/svc.h"
+#include "svc/cloudwatch/ops.h"
 #include "wire/models/cloudwatch_members.h"
 
 #define HOUR_MS (3600 * 1000LL)
@@ -105,25 +106,6 @@ out:
 
 /* ================================================================ datapoints */
 
-void cw_points_add(struct cw_points *pts, const struct cw_point *p)
-{
-    if (pts->n == pts->cap) {
-        size_t cap = pts->cap ? pts->cap * 2 : 64;
-        struct cw_point *v = arena_alloc(pts->a, cap * sizeof(*v));
-        if (pts->n)
-            memcpy(v, pts->v, pts->n * sizeof(*v));
-        pts->v = v;
-        pts->cap = cap;
-    }
-    struct cw_point *q = &pts->v[pts->n++];
-    *q = *p;
-    if (p->nvc) {
-        struct cw_vc *vc = arena_alloc(pts->a, p->nvc * sizeof(*vc));
-        memcpy(vc, p->vc, p->nvc * sizeof(*vc));
-        q->vc = vc;
-    }
-    q->unit = arena_strdup(pts->a, p->unit ? p->unit : "None");
-}
 
 static const char *dist_text(struct arena *a, const struct cw_point *p)
 {
@@ -298,35 +280,6 @@ int cw_fetch(struct store *st, const struct cw_metric *m, int64_t start_ms, int6
 
 /* ================================================================ providers */
 
-static const struct cw_provider *providers[8];
-static size_t nproviders;
-
-void cw_provider_register(const struct cw_provider *p)
-{
-    for (size_t i = 0; i < nproviders; i++) {
-        if (str_eq(providers[i]->ns, p->ns)) {
-            providers[i] = p;
-            return;
-        }
-    }
-    if (nproviders < ARRAY_LEN(providers))
-        providers[nproviders++] = p;
-    else
-        log_error("cloudwatch: too many metric providers, %s ignored", p->ns);
-}
-
-const struct cw_provider *cw_provider_find(const char *ns)
-{
-    for (size_t i = 0; i < nproviders; i++)
-        if (str_eq(providers[i]->ns, ns))
-            return providers[i];
-    return NULL;
-}
-
-void cw_providers_clear(void)
-{
-    nproviders = 0;
-}
 
 /* ================================================================ statistics */
 
@@ -1002,6 +955,8 @@ int cw_list_metrics(struct call *c, const json_t *in, struct out *o)
     }
     if (!next) {
         struct list_ctx lc = {.c = c, .in = in, .min_ms = min_ms};
+        const struct cw_provider *const *providers = NULL;
+        size_t nproviders = cw_providers(&providers);
         for (size_t i = 0; i < nproviders; i++) {
             if (!providers[i]->list || (fns && !str_eq(fns, providers[i]->ns)))
                 continue;

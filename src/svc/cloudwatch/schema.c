@@ -1,5 +1,5 @@
 /*
- * schema.c — CloudWatch metric tables (migration CW_SCHEMA_1, listed in store/schema.c).
+ * schema.c — CloudWatch metric tables (migrations CW_SCHEMA_1, CW_SCHEMA_2: cw_schema).
  *
  * cw_metrics: one row per metric identity — account, region, namespace, metric name and
  *   the canonical dimension set (JSON text, sorted by name; see cw_dims_text). AWS keys a
@@ -16,9 +16,10 @@
  * hourly data to 455 days [doc]; we keep raw data for the whole 63 days and do not roll
  * it up.
  */
-#include "store/schema.h"
+#include "store/store.h"
+#include "svc/cloudwatch/cw.h"
 
-const char CW_SCHEMA_1[] =
+static const char CW_SCHEMA_1[] =
     "CREATE TABLE cw_metrics("
     "  id INTEGER PRIMARY KEY,"
     "  account TEXT NOT NULL,"
@@ -47,7 +48,7 @@ const char CW_SCHEMA_1[] =
 
 /* Alarms (CW_SCHEMA_2): one row per alarm, its DescribeAlarms shape in doc (cw_alarm.h), the
  * creator principal of the latest Put*Alarm, history for 14 days, tags of alarms. */
-const char CW_SCHEMA_2[] =
+static const char CW_SCHEMA_2[] =
     "CREATE TABLE cw_alarms(region TEXT NOT NULL, name TEXT NOT NULL, account TEXT NOT NULL,"
     "  composite INTEGER NOT NULL, state TEXT NOT NULL, doc TEXT NOT NULL,"
     "  creator TEXT NOT NULL, creator_key TEXT, PRIMARY KEY(region, name)) WITHOUT ROWID;"
@@ -58,3 +59,7 @@ const char CW_SCHEMA_2[] =
     "CREATE INDEX cw_alarm_history_at ON cw_alarm_history(region, at_ms);"
     "CREATE TABLE cw_tags(arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
     "  PRIMARY KEY(arn, key)) WITHOUT ROWID;";
+
+/* legacy: the steps' places in the single migration list of 0.1 (store_migration) */
+static const struct store_migration steps[] = {{CW_SCHEMA_1, 2}, {CW_SCHEMA_2, 5}};
+const struct store_schema cw_schema = {"cloudwatch", steps, (int)ARRAY_LEN(steps)};

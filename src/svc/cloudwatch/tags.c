@@ -9,9 +9,10 @@
 #include <string.h>
 
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 #include "svc/cloudwatch/alarm_api.h"
 #include "svc/svc.h"
+#include "svc/cloudwatch/ops.h"
 #include "wire/models/cloudwatch_members.h"
 
 #define MAX_TAGS 50

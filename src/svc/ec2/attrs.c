@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "svc/ec2/ec2_internal.h"
+#include "svc/ec2/ops.h"
 #include "wire/models/ec2_members.h"
 
 /* Base64 of raw bytes (arena). */

@@ -11,7 +11,7 @@
  * principal acting (the API caller, an alarm's creator, a stack's caller) — the same calls
  * the API handlers make, so authorization and validation always apply. They fail the call
  * (call_fail) with EC2's error code and message; callers that are not API requests read
- * c->err_status / err_code / err_message to report the outcome (alarm history).
+ * c->err.status / err_code / err_message to report the outcome (alarm history).
  */
 #ifndef RL_EC2_H
 #define RL_EC2_H
@@ -117,5 +117,8 @@ int ec2_recover(struct call *c, const char *instance_id);
 
 /* Registers the AWS/EC2 metric provider and the clock event kinds of EC2 (svc_init). */
 void ec2_init(void);
+
+/* EC2's tables (schema.c). */
+extern const struct store_schema ec2_schema;
 
 #endif

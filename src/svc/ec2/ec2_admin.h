@@ -7,8 +7,8 @@
 #ifndef RL_EC2_ADMIN_H
 #define RL_EC2_ADMIN_H
 
-#include "http/admin.h"
-#include "http/http.h"
+#include "svc/admin.h"
+#include "base/request.h"
 
 struct store;
 
@@ -24,7 +24,7 @@ void ec2_admin_imds(struct admin_call *ac);
  * Runs its own store transaction when it writes (tokens are stateless; credentials are
  * issued and rotated on demand).
  */
-void ec2_imds_serve(struct store *st, const char *account, const struct http_request *rq,
-                    const char *tail, struct http_response *resp);
+void ec2_imds_serve(struct store *st, const char *account, const struct request *rq,
+                    const char *tail, struct response *resp);
 
 #endif

@@ -16,7 +16,7 @@
 
 #include "base/base.h"
 #include "clock/clock.h"
-#include "http/admin.h"
+#include "svc/admin.h"
 #include "store/store.h"
 #include "svc/ec2/ec2.h"
 #include "svc/ec2/ec2_admin.h"

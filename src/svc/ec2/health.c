@@ -25,7 +25,7 @@
 #include "base/base.h"
 #include "clock/clock.h"
 #include "store/store.h"
-#include "svc/cloudwatch/cw.h"
+#include "svc/metric.h"
 #include "svc/ec2/ec2.h"
 #include "svc/ec2/health_internal.h"
 

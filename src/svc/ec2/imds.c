@@ -29,7 +29,7 @@
 
 #include "base/base.h"
 #include "clock/clock.h"
-#include "http/admin.h"
+#include "svc/admin.h"
 #include "store/store.h"
 #include "svc/ec2/ec2.h"
 #include "svc/ec2/ec2_admin.h"
@@ -53,7 +53,7 @@
 
 /* ================================================================ responses */
 
-static void reply(struct http_response *resp, int status, const char *body)
+static void reply(struct response *resp, int status, const char *body)
 {
     resp->status = status;
     resp->content_type = "text/plain";
@@ -61,7 +61,7 @@ static void reply(struct http_response *resp, int status, const char *body)
     buf_puts(&resp->body, body);
 }
 
-static void reply_status(struct http_response *resp, int status)
+static void reply_status(struct response *resp, int status)
 {
     switch (status) {
     case 400:
@@ -278,7 +278,7 @@ fail:
 
 /* GET meta-data/iam/security-credentials/ROLE */
 static void serve_credentials(struct store *st, const char *account, const struct ec2_instance *in,
-                              const struct iam_role *role, struct http_response *resp)
+                              const struct iam_role *role, struct response *resp)
 {
     int64_t now = clock_now(), issued = now;
     struct sts_credentials cr;
@@ -327,7 +327,7 @@ static const char *doc_str(const json_t *doc, const char *a, const char *b)
 }
 
 static void serve_identity_document(const char *account, const struct ec2_instance *in,
-                                    struct http_response *resp)
+                                    struct response *resp)
 {
     const struct ec2_type_info *t = ec2_type_find(in->type);
     const char *arch = t ? ec2_type_arch(t) : "x86_64";
@@ -359,7 +359,7 @@ static const char *dir_of(struct arena *a, const char *p)
 
 static void serve_get(struct store *st, const char *account, struct arena *a,
                       const struct ec2_instance *in, const json_t *doc, const char *path,
-                      struct http_response *resp)
+                      struct response *resp)
 {
     const char *p = dir_of(a, path);
     char buf[256];
@@ -487,8 +487,8 @@ static char *squash_slashes(struct arena *a, const char *s)
     return out;
 }
 
-void ec2_imds_serve(struct store *st, const char *account, const struct http_request *rq,
-                    const char *tail, struct http_response *resp)
+void ec2_imds_serve(struct store *st, const char *account, const struct request *rq,
+                    const char *tail, struct response *resp)
 {
     struct arena *a = rq->arena;
     const char *slash = strchr(tail, '/');
@@ -519,12 +519,12 @@ void ec2_imds_serve(struct store *st, const char *account, const struct http_req
     if (str_eq(endpoint, "disabled")) {
         reply_status(resp, 403);
     } else if (str_eq(rq->method, "PUT")) {
-        const char *ttl_s = http_header_get(rq, TTL_HEADER);
+        const char *ttl_s = request_header(rq, TTL_HEADER);
         int64_t ttl;
         if (!str_eq(path, "latest/api/token")) {
-            http_response_header(resp, "Allow", "GET");
+            response_header(resp, "Allow", "GET");
             reply_status(resp, 405);
-        } else if (http_header_get(rq, "X-Forwarded-For")) {
+        } else if (request_header(rq, "X-Forwarded-For")) {
             reply_status(resp, 403);
         } else if (!ttl_s || str_to_i64(ttl_s, &ttl) || ttl < 1 || ttl > TTL_MAX_S) {
             reply_status(resp, 400);
@@ -534,14 +534,14 @@ void ec2_imds_serve(struct store *st, const char *account, const struct http_req
                 reply_status(resp, 500);
             } else {
                 reply(resp, 200, tok);
-                http_response_header(resp, TTL_HEADER, arena_strdup(a, ttl_s));
+                response_header(resp, TTL_HEADER, arena_strdup(a, ttl_s));
             }
         }
     } else if (str_eq(path, "latest/api/token")) {
-        http_response_header(resp, "Allow", "PUT");
+        response_header(resp, "Allow", "PUT");
         reply_status(resp, 405);
     } else {
-        const char *tok = http_header_get(rq, TOKEN_HEADER);
+        const char *tok = request_header(rq, TOKEN_HEADER);
         if (tok ? !token_ok(st, in.id, tok, now) : str_eq(tokens, "required"))
             reply_status(resp, 401);
         else

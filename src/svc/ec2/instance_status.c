@@ -21,6 +21,7 @@
 #include "svc/ec2/health_internal.h"
 #include "svc/ec2/regions.h"
 #include "svc/svc.h"
+#include "svc/ec2/ops.h"
 #include "wire/models/ec2_members.h"
 
 static const char *const status_filters[] = {

@@ -27,8 +27,9 @@
 
 #include "clock/clock.h"
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 #include "svc/ec2/ec2_internal.h"
+#include "svc/ec2/ops.h"
 #include "wire/models/ec2_members.h"
 
 /* The health hooks live in health.c, another part of the tree: weak references keep the

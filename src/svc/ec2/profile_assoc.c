@@ -13,9 +13,10 @@
 #include <string.h>
 
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 #include "svc/ec2/ec2_internal.h"
 #include "svc/iam/iam.h"
+#include "svc/ec2/ops.h"
 #include "wire/models/ec2_members.h"
 
 int ec2_profile_resolve(struct call *c, const json_t *spec, struct ec2_profile *out)

@@ -16,8 +16,7 @@
 #include "base/base.h"
 #include "clock/clock.h"
 #include "store/store.h"
-#include "svc/authz.h"
-#include "svc/bootstrap.h"
+#include "svc/iam/authz.h"
 #include "svc/ec2/ec2.h"
 #include "svc/ec2/ec2_internal.h"
 #include "svc/ec2/health_internal.h"
@@ -227,7 +226,7 @@ void ec2_autorecover_event(struct store *st, int64_t at_ms, const char *instance
     memset(&c, 0, sizeof(c));
     c.a = arena_new();
     c.st = st;
-    c.account = account ? account : BOOTSTRAP_ACCOUNT;
+    c.account = account ? account : LAB_ACCOUNT_DEFAULT;
     c.region = in.region;
     c.now_ms = at_ms;
     c.proto = PROTO_EC2;
@@ -235,12 +234,12 @@ void ec2_autorecover_event(struct store *st, int64_t at_ms, const char *instance
     uuid4(c.request_id);
     service_principal(&c.who, c.account);
     if (ec2_recover(&c, instance_id)) {
-        log_warn("ec2: simplified automatic recovery of %s failed: %s: %s", instance_id, c.err_code,
-                 c.err_message ? c.err_message : "");
+        log_warn("ec2: simplified automatic recovery of %s failed: %s: %s", instance_id, c.err.code,
+                 c.err.message ? c.err.message : "");
         json_t *doc =
             json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "recovery", "status", "failed",
                       "mechanism", "simplified-automatic-recovery", "by", c.who.arn, "error",
-                      c.err_code ? c.err_code : "", "message", c.err_message ? c.err_message : "",
+                      c.err.code ? c.err.code : "", "message", c.err.message ? c.err.message : "",
                       "healthEvent", "AWS_EC2_SIMPLIFIED_AUTO_RECOVERY_FAILURE");
         /* not an EC2 event code: kept for the admin view only */
         event_insert(st, instance_id, at_ms, "recovery-failed",

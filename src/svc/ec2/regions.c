@@ -13,6 +13,7 @@
 
 #include "svc/ec2/regions.h"
 #include "svc/svc.h"
+#include "svc/ec2/ops.h"
 
 #define R(name, long_name, prefix, letters, numbers, opt_in)                                       \
     {                                                                                              \

@@ -1,7 +1,9 @@
-/* schema.c — EC2 tables (EC2_SCHEMA_1, listed in src/store/schema.c). */
-#include "store/schema.h"
+/* schema.c — EC2 tables (ec2_schema). */
+#include "base/base.h"
+#include "store/store.h"
+#include "svc/ec2/ec2.h"
 
-const char EC2_SCHEMA_1[] =
+static const char EC2_SCHEMA_1[] =
     "CREATE TABLE ec2_instances(id TEXT PRIMARY KEY, region TEXT NOT NULL, az TEXT NOT NULL,"
     "  type TEXT NOT NULL, image_id TEXT NOT NULL, host_id TEXT, tenancy TEXT NOT NULL,"
     "  auto_recovery TEXT NOT NULL DEFAULT 'default', profile_arn TEXT,"
@@ -51,3 +53,6 @@ const char EC2_SCHEMA_1[] =
     "  at_ms INTEGER NOT NULL, code TEXT NOT NULL, description TEXT NOT NULL,"
     "  doc TEXT) WITHOUT ROWID;"
     "CREATE INDEX ec2_events_instance ON ec2_events(instance_id, at_ms);";
+
+static const struct store_migration steps[] = {{EC2_SCHEMA_1, 4}}; /* legacy: store_migration */
+const struct store_schema ec2_schema = {"ec2", steps, (int)ARRAY_LEN(steps)};

@@ -9,6 +9,7 @@
 
 #include "store/store.h"
 #include "svc/ec2/ec2_internal.h"
+#include "svc/ec2/ops.h"
 #include "wire/models/ec2_members.h"
 
 static size_t utf8_chars(const char *s)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "svc/ec2/ec2_internal.h"
+#include "svc/ec2/ops.h"
 
 struct type_row {
     struct ec2_type_info info; /* first: ec2_type_at hands out &row->info */

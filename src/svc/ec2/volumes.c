@@ -21,6 +21,7 @@
 #include "clock/clock.h"
 #include "store/store.h"
 #include "svc/ec2/ec2_internal.h"
+#include "svc/ec2/ops.h"
 #include "wire/models/ec2_members.h"
 
 #define EV_VOLUME "ec2-volume"

@@ -17,6 +17,7 @@
 
 #include "store/store.h"
 #include "svc/ec2/ec2_internal.h"
+#include "svc/ec2/ops.h"
 #include "wire/models/ec2_members.h"
 
 #define DEFAULT_VPC_CIDR "172.31.0.0/16"

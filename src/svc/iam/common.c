@@ -894,7 +894,7 @@ int iam_trust_check(struct call *c, const char *text)
     char err[POLICY_ERR_MAX];
     json_t *doc = NULL;
     if (policy_parse(text, strlen(text), &opts, &doc, err)) {
-        if (c->err_status) /* a store error inside principal_exists */
+        if (c->err.status) /* a store error inside principal_exists */
             return -1;
         return call_fail(c, 400, "MalformedPolicyDocument", "%s", err);
     }

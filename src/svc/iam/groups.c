@@ -7,6 +7,7 @@
 
 #include "store/store.h"
 #include "svc/iam/iam_internal.h"
+#include "svc/iam/ops.h"
 #include "wire/models/iam_members.h"
 
 int iam_create_group(struct call *c, const json_t *in, struct out *o)

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "auth/principal.h"
+#include "core/principal.h"
 
 struct store;
 struct arena;
@@ -96,5 +96,15 @@ const char *iam_res_policy_new(struct call *c, const json_t *in);
 const char *iam_res_profile(struct call *c, const json_t *in);
 const char *iam_res_profile_list(struct call *c, const json_t *in);
 const char *iam_res_service_linked_role(struct call *c, const json_t *in);
+
+/* IAM's tables, access keys included (schema.c). */
+extern const struct store_schema iam_schema;
+struct credential;
+/* The SigV4 credential of an access key (keys.c; ctx: the server_ctx). 0 found, 1 unknown,
+ * -1 error. The pipeline's credentials hook. */
+int iam_credential_lookup(void *ctx, const char *access_key_id, struct arena *a,
+                          struct credential *out);
+/* The pipeline's call_succeeded hook: iam_note_use for the call's key and principal. */
+int iam_call_succeeded(struct call *c);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "store/store.h"
 #include "svc/iam/iam_internal.h"
+#include "svc/iam/ops.h"
 #include "wire/models/iam_members.h"
 
 #define MAX_SESSION_MIN 3600

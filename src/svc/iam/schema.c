@@ -1,9 +1,22 @@
-/* schema.c — IAM tables (IAM_SCHEMA_1, listed in src/store/schema.c). Names of users, groups,
+/* schema.c — IAM tables (iam_schema), access keys included. Names of users, groups,
  * roles, instance profiles and policies are unique regardless of case in an account [doc],
  * hence COLLATE NOCASE; ARNs keep the case they were created with. */
-#include "store/schema.h"
+#include "base/base.h"
+#include "store/store.h"
+#include "svc/iam/iam.h"
 
-const char IAM_SCHEMA_1[] =
+/* every access key the server knows: root, IAM users, STS sessions */
+static const char IAM_KEYS_1[] = "CREATE TABLE access_keys("
+                                 "  access_key_id TEXT PRIMARY KEY,"
+                                 "  secret TEXT NOT NULL,"
+                                 "  session_token TEXT,"
+                                 "  status TEXT NOT NULL DEFAULT 'Active',"
+                                 "  expires_ms INTEGER NOT NULL DEFAULT 0,"
+                                 "  created_ms INTEGER NOT NULL,"
+                                 "  principal TEXT NOT NULL" /* JSON of struct principal */
+                                 ") WITHOUT ROWID;";
+
+static const char IAM_SCHEMA_1[] =
     "CREATE TABLE iam_users(name TEXT PRIMARY KEY COLLATE NOCASE, user_id TEXT NOT NULL UNIQUE,"
     "  path TEXT NOT NULL, arn TEXT NOT NULL, created_ms INTEGER NOT NULL,"
     "  permissions_boundary TEXT, tags TEXT NOT NULL DEFAULT '[]') WITHOUT ROWID;"
@@ -46,3 +59,7 @@ const char IAM_SCHEMA_1[] =
     "ALTER TABLE access_keys ADD COLUMN last_used_ms INTEGER;"
     "ALTER TABLE access_keys ADD COLUMN last_used_service TEXT;"
     "CREATE INDEX access_keys_owner ON access_keys(owner);";
+
+/* legacy: store_migration (access_keys came with the core schema, step 1 of 0.1's list) */
+static const struct store_migration steps[] = {{IAM_KEYS_1, 1}, {IAM_SCHEMA_1, 3}};
+const struct store_schema iam_schema = {"iam", steps, (int)ARRAY_LEN(steps)};

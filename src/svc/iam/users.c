@@ -13,6 +13,7 @@
 
 #include "store/store.h"
 #include "svc/iam/iam_internal.h"
+#include "svc/iam/ops.h"
 #include "wire/models/iam_members.h"
 
 /* The account root's own long-term keys (owner NULL, no session token). */

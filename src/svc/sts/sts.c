@@ -18,10 +18,11 @@
 #include "auth/managed_policies.h"
 #include "auth/policy.h"
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 #include "svc/iam/iam.h"
 #include "svc/sts/sts.h"
 #include "svc/svc.h"
+#include "svc/sts/ops.h"
 #include "wire/models/sts_members.h"
 
 #define INTERNAL_MSG                                                                               \

@@ -4,14 +4,7 @@
  */
 #include <stddef.h>
 
-#include "wire/model.h"
-
-extern const struct model_service model_cloudformation;
-extern const struct model_service model_cloudtrail;
-extern const struct model_service model_cloudwatch;
-extern const struct model_service model_ec2;
-extern const struct model_service model_iam;
-extern const struct model_service model_sts;
+#include "wire/models/models.h"
 
 const struct model_service *const model_services[] = {
     &model_cloudformation,

@@ -12,6 +12,9 @@
 
 struct arena;
 
+/* The lab's account id unless the data directory says otherwise (meta account_id). */
+#define LAB_ACCOUNT_DEFAULT "123456789012"
+
 enum principal_kind {
     PRINCIPAL_ROOT = 1,
     PRINCIPAL_USER,         /* IAM user, long-term AKIA key */

@@ -5,9 +5,11 @@
 #ifndef RL_BOOTSTRAP_H
 #define RL_BOOTSTRAP_H
 
+#include "core/principal.h"
+
 struct store;
 
-#define BOOTSTRAP_ACCOUNT "123456789012"
+#define BOOTSTRAP_ACCOUNT LAB_ACCOUNT_DEFAULT
 #define BOOTSTRAP_DB_NAME "recoverlab.db"
 
 /* The account and its root key. */

@@ -14,7 +14,8 @@
 #include "base/base.h"
 #include "clock/clock.h"
 #include "store/store.h"
-#include "svc/bootstrap.h"
+#include "svc/lab/bootstrap.h"
+#include "svc/module.h"
 #include "wire/model.h"
 
 #define KEY_ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -55,7 +56,7 @@ int bootstrap_open(const char *dir, struct store **out)
         return -1;
     struct buf path = BUF_INIT;
     buf_printf(&path, "%s/%s", dir, BOOTSTRAP_DB_NAME);
-    int rc = store_open(path.p, out);
+    int rc = svc_store_open(path.p, out);
     buf_free(&path);
     return rc;
 }
@@ -205,7 +206,7 @@ static int write_endpoint_rules(const char *dir, const char *endpoint_url)
 {
     int rc = 0;
     struct buf path = BUF_INIT, text = BUF_INIT;
-    for (const struct model_service *const *m = model_services; *m; m++) {
+    for (const struct model_service *const *m = svc_models(); *m; m++) {
         buf_reset(&path);
         buf_printf(&path, "%s/aws-data/%s/%s", dir, (*m)->id, (*m)->api_version);
         if (mkdir_p(path.p)) {

@@ -1,7 +1,7 @@
 /* http.c — small accessors on the protocol-neutral request/response (http.h). */
-#include "http/http.h"
+#include "base/request.h"
 
-const char *http_header_get(const struct http_request *rq, const char *name)
+const char *request_header(const struct request *rq, const char *name)
 {
     for (size_t i = 0; i < rq->nheaders; i++)
         if (str_ieq(rq->headers[i].name, name))
@@ -9,9 +9,9 @@ const char *http_header_get(const struct http_request *rq, const char *name)
     return NULL;
 }
 
-void http_response_header(struct http_response *resp, const char *name, const char *value)
+void response_header(struct response *resp, const char *name, const char *value)
 {
-    if (resp->nheaders >= HTTP_MAX_RESP_HEADERS) {
+    if (resp->nheaders >= RESPONSE_MAX_HEADERS) {
         log_error("http: too many response headers; %s dropped", name);
         return;
     }

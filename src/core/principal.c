@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/principal.h"
+#include "core/principal.h"
 
 static const struct {
     enum principal_kind kind;

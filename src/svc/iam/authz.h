@@ -3,7 +3,7 @@
  * principal's behalf (CloudFormation acting as its caller, alarm actions acting as their
  * creator): the request context with its condition keys, the identity and session policies
  * that apply to a principal (cached until IAM state changes), the decision and AWS's denial
- * in the caller's protocol. Also the resource functions of the non-IAM rows of ops.def.
+ * in the caller's protocol.
  */
 #ifndef RL_AUTHZ_H
 #define RL_AUTHZ_H
@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "auth/policy.h"
-#include "svc/svc.h"
+#include "svc/module.h"
 
 /* What the caller adds to the request context beyond what the call and principal give. */
 struct authz_extra {
@@ -44,6 +44,14 @@ struct authz_session {
  * always allowed. c->auth_off (--auth off) allows everything. 0 allowed, -1 call failed.
  */
 int authz_request(struct call *c, const struct op_def *def, const json_t *in);
+
+/*
+ * The pipeline hook (svc_hooks.authorize): authz_request for a client's call (inv NULL);
+ * for a call one service makes of another as a principal (svc_invoke), the policy check of
+ * def's action with aws:ViaAWSService and aws:CalledVia = inv->via_service when set.
+ */
+int authz_hook(struct call *c, const struct op_def *def, const json_t *in,
+               const struct svc_invoked *inv);
 
 /*
  * Checks that `who` may perform `action` on `resource` (NULL or "*": no resource), with the
@@ -100,16 +108,5 @@ int authz_identity_policies(struct call *c, const struct principal *who,
 
 /* Drops every cached policy (tests; IAM changes are noticed without it). */
 void authz_cache_clear(void);
-
-/* ---- resource functions of ops.def rows (op_resource_fn): the ARN the action is checked
- * on, an arena string; "*" when the input does not name one ---- */
-const char *res_sts_role(struct call *c, const json_t *in);           /* RoleArn */
-const char *res_sts_federated_user(struct call *c, const json_t *in); /* Name */
-const char *res_cw_alarm(struct call *c, const json_t *in);           /* AlarmName */
-const char *res_cw_alarms(struct call *c, const json_t *in);          /* AlarmNames[0] */
-const char *res_ec2_instance(struct call *c, const json_t *in);       /* InstanceId(s)[0] */
-const char *res_ec2_volume(struct call *c, const json_t *in);         /* VolumeId */
-const char *res_resource_arn(struct call *c, const json_t *in);       /* ResourceARN as given */
-const char *res_cfn_stack(struct call *c, const json_t *in);          /* StackName */
 
 #endif

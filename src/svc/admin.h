@@ -1,9 +1,9 @@
 /*
- * admin.h — the lab's own HTTP API on the AWS port: /_recoverlab/... and /moto-api/reset.
- * JSON in, JSON out; errors are {"__type":"Code","message":"..."} (the wording is ours).
- * Routes are rows of a table in admin.c: method, path (exact, or a prefix ending in '/'),
- * who may call it, handler. A later issue adds a route by adding one row and a handler
- * (which may live in its own file and use the helpers below).
+ * admin.h — the lab's own HTTP API on the AWS port: /_recoverlab/..., /moto-api/... and
+ * IMDS. JSON in, JSON out; errors are a struct aws_err rendered {"__type":"Code",
+ * "message":"..."} (the wording is ours). Routes are rows (struct svc_route, module.h) of the
+ * module that owns them: method, path (exact, or a prefix ending in '/'), who may call it,
+ * handler; svc/admin.c walks the modules' rows.
  */
 #ifndef RL_ADMIN_H
 #define RL_ADMIN_H
@@ -11,8 +11,9 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "auth/principal.h"
-#include "http/http.h"
+#include "base/request.h"
+#include "core/call.h"
+#include "core/principal.h"
 
 struct server_ctx;
 
@@ -26,8 +27,8 @@ enum admin_auth {
 /* One admin call as a handler sees it. */
 struct admin_call {
     struct server_ctx *ctx;
-    const struct http_request *rq;
-    struct http_response *resp;
+    const struct request *rq;
+    struct response *resp;
     const char *tail;     /* for prefix routes: the path after the prefix ("" if none) */
     struct principal who; /* the caller, for ADMIN_ROOT routes (kind 0 otherwise) */
 };
@@ -38,12 +39,14 @@ typedef void admin_fn(struct admin_call *ac);
 bool admin_owns_path(const char *path);
 
 /* Answers one admin request (route, authenticate, run the handler). */
-void admin_handle(struct server_ctx *ctx, const struct http_request *rq,
-                  struct http_response *resp);
+void admin_handle(struct server_ctx *ctx, const struct request *rq,
+                  struct response *resp);
 
 /* Replies with status and body (the reference is stolen; NULL: empty body). */
 void admin_reply(struct admin_call *ac, int status, json_t *body);
-/* Replies {"__type":type,"message":...} with status. */
+/* Replies the error e: {"__type":code,"message":...} with its status. */
+void admin_fail(struct admin_call *ac, const struct aws_err *e);
+/* Replies {"__type":type,"message":...} with status (through a struct aws_err). */
 void admin_error(struct admin_call *ac, int status, const char *type, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /*

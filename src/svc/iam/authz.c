@@ -22,7 +22,7 @@
 #include "auth/policy.h"
 #include "base/base.h"
 #include "store/store.h"
-#include "svc/authz.h"
+#include "svc/iam/authz.h"
 #include "svc/iam/iam.h"
 #include "wire/models/cloudwatch_members.h"
 #include "wire/models/ec2_members.h"
@@ -627,4 +627,25 @@ int authz_request(struct call *c, const struct op_def *def, const json_t *in)
     const char *resource = def->resource ? def->resource(c, in) : "*";
     struct authz_extra extra = {.in = in, .service = def->service, .op = def->name};
     return authz_check(c, &c->who, def->iam_action, resource, &extra);
+}
+
+int authz_hook(struct call *c, const struct op_def *def, const json_t *in,
+               const struct svc_invoked *inv)
+{
+    if (!inv)
+        return authz_request(c, def, in);
+    if (c->auth_off || (def->flags & (OPF_NO_AUTHZ | OPF_AUTHZ_IN_HANDLER)))
+        return 0;
+    const char *via_service = inv->via_service;
+    const char *const called_via[1] = {via_service};
+    struct authz_extra extra = {
+        .via_aws_service = via_service != NULL,
+        .called_via = via_service ? called_via : NULL,
+        .ncalled_via = via_service ? 1 : 0,
+        .in = in,
+        .service = def->service,
+        .op = def->name,
+    };
+    const char *res = def->resource ? def->resource(c, in) : "*";
+    return authz_check(c, &c->who, def->iam_action, res, &extra);
 }

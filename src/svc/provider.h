@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "auth/principal.h"
+#include "core/principal.h"
 
 struct call;
 

@@ -9,35 +9,35 @@
 
 #include "base/base.h"
 
-struct http_header {
+struct header {
     const char *name;
     const char *value;
 };
 
-struct http_request {
+struct request {
     struct arena *arena;
     const char *method;          /* "POST" */
     const char *path;            /* raw path, no query: "/", "/service/X/operation/Y" */
     const char *query;           /* raw query string after '?', "" when none */
-    const struct http_header *headers;
+    const struct header *headers;
     size_t nheaders;
     const char *body;            /* NUL-terminated for convenience; may contain NULs */
     size_t body_len;
     const char *remote_addr;     /* "127.0.0.1" */
 };
 
-#define HTTP_MAX_RESP_HEADERS 12
-struct http_response {
+#define RESPONSE_MAX_HEADERS 12
+struct response {
     int status;
     const char *content_type;    /* static or arena string */
     struct buf body;             /* heap; the HTTP layer frees it */
-    struct http_header headers[HTTP_MAX_RESP_HEADERS];
+    struct header headers[RESPONSE_MAX_HEADERS];
     int nheaders;
 };
 
 /* First header with this name (ASCII case-insensitive), or NULL. */
-const char *http_header_get(const struct http_request *rq, const char *name);
+const char *request_header(const struct request *rq, const char *name);
 /* Adds a response header (name/value must outlive the response: static or arena). */
-void http_response_header(struct http_response *resp, const char *name, const char *value);
+void response_header(struct response *resp, const char *name, const char *value);
 
 #endif

@@ -1,0 +1,34 @@
+/*
+ * module.c — IAM as a module of the lab (svc/module.h): its model, operations, tables (access keys included; a reset keeps
+ * the root key), and the pipeline hooks it answers: credentials, authorization, key use.
+ */
+#include "base/base.h"
+#include "store/store.h"
+#include "svc/iam/authz.h"
+#include "svc/iam/iam.h"
+#include "svc/module.h"
+#include "wire/models/models.h"
+
+#define SVC_OPS_FILE "svc/iam/ops.def"
+#include "svc/ops_table.h"
+
+static const struct store_keep keep[] = {
+    {"access_keys", "access_key_id IS (SELECT value FROM meta WHERE key = 'root_access_key_id')"},
+    {NULL, NULL},
+};
+
+static const struct svc_hooks hooks = {
+    .credential_lookup = iam_credential_lookup,
+    .authorize = authz_hook,
+    .call_succeeded = iam_call_succeeded,
+};
+
+const struct svc_module iam_module = {
+    .id = "iam",
+    .model = &model_iam,
+    .ops = svc_ops,
+    .nops = ARRAY_LEN(svc_ops),
+    .schema = &iam_schema,
+    .reset_keep = keep,
+    .hooks = &hooks,
+};
