@@ -11,8 +11,8 @@
 
 #include "base/base.h"
 #include "svc/cfn/prov_internal.h"
-#include "wire/wire.h"
 #include "wire/models/cloudwatch_members.h"
+#include "wire/wire.h"
 
 #define ALARM_NAME_MAX 255
 

@@ -11,8 +11,8 @@
 
 #include "base/base.h"
 #include "svc/cfn/prov_internal.h"
-#include "wire/wire.h"
 #include "wire/models/iam_members.h"
+#include "wire/wire.h"
 
 static const char *const ok_gone[] = {"NoSuchEntity", NULL};
 
