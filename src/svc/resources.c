@@ -9,6 +9,10 @@
 
 #include "core/call.h"
 #include "svc/resources.h"
+#include "wire/models/cloudformation_members.h"
+#include "wire/models/cloudwatch_members.h"
+#include "wire/models/ec2_members.h"
+#include "wire/models/sts_members.h"
 
 static const char *in_str(const json_t *in, const char *member)
 {
@@ -26,7 +30,7 @@ static const char *in_first(const json_t *in, const char *member)
 /* sts:AssumeRole is checked on the role ARN as given (arn:aws:iam::ACCT:role/PATH/NAME). */
 const char *res_sts_role(struct call *c, const json_t *in)
 {
-    const char *arn = in_str(in, "RoleArn");
+    const char *arn = in_str(in, STS_M_AssumeRoleRequest_RoleArn);
     return arn ? arena_strdup(c->a, arn) : "*";
 }
 
@@ -34,14 +38,14 @@ const char *res_sts_role(struct call *c, const json_t *in)
  * Reference, AWS STS resource type federated-user]. */
 const char *res_sts_federated_user(struct call *c, const json_t *in)
 {
-    const char *name = in_str(in, "Name");
+    const char *name = in_str(in, STS_M_GetFederationTokenRequest_Name);
     return name ? arena_printf(c->a, "arn:aws:sts::%s:federated-user/%s", c->account, name) : "*";
 }
 
 /* arn:aws:cloudwatch:REGION:ACCT:alarm:NAME [doc]. */
 const char *res_cw_alarm(struct call *c, const json_t *in)
 {
-    const char *name = in_str(in, "AlarmName");
+    const char *name = in_str(in, CW_IN_AlarmName);
     return name ? arena_printf(c->a, "arn:aws:cloudwatch:%s:%s:alarm:%s", c->region, c->account,
                                name)
                 : "*";
@@ -51,7 +55,7 @@ const char *res_cw_alarm(struct call *c, const json_t *in)
  * (inferred: AWS authorizes each; one check per request is the lab's simplification). */
 const char *res_cw_alarms(struct call *c, const json_t *in)
 {
-    const char *name = in_first(in, "AlarmNames");
+    const char *name = in_first(in, CW_IN_AlarmNames);
     return name ? arena_printf(c->a, "arn:aws:cloudwatch:%s:%s:alarm:%s", c->region, c->account,
                                name)
                 : "*";
@@ -61,9 +65,9 @@ const char *res_cw_alarms(struct call *c, const json_t *in)
  * simplification as above). */
 const char *res_ec2_instance(struct call *c, const json_t *in)
 {
-    const char *id = in_str(in, "InstanceId");
+    const char *id = in_str(in, EC2_IN_InstanceId);
     if (!id)
-        id = in_first(in, "InstanceIds");
+        id = in_first(in, EC2_IN_InstanceIds);
     return id ? arena_printf(c->a, "arn:aws:ec2:%s:%s:instance/%s", c->region, c->account, id)
               : "*";
 }
@@ -71,14 +75,14 @@ const char *res_ec2_instance(struct call *c, const json_t *in)
 /* arn:aws:ec2:REGION:ACCT:volume/ID [doc]. */
 const char *res_ec2_volume(struct call *c, const json_t *in)
 {
-    const char *id = in_str(in, "VolumeId");
+    const char *id = in_str(in, EC2_IN_VolumeId);
     return id ? arena_printf(c->a, "arn:aws:ec2:%s:%s:volume/%s", c->region, c->account, id) : "*";
 }
 
 /* Tagging operations name their resource by ARN (cloudwatch:TagResource ResourceARN). */
 const char *res_resource_arn(struct call *c, const json_t *in)
 {
-    const char *arn = in_str(in, "ResourceARN");
+    const char *arn = in_str(in, CW_IN_ResourceARN);
     return arn ? arena_strdup(c->a, arn) : "*";
 }
 
@@ -86,7 +90,7 @@ const char *res_resource_arn(struct call *c, const json_t *in)
  * checked as stack/NAME/(any id) (inferred: the id is not known before the stack exists). */
 const char *res_cfn_stack(struct call *c, const json_t *in)
 {
-    const char *name = in_str(in, "StackName");
+    const char *name = in_str(in, CFN_IN_StackName);
     if (!name)
         return "*";
     if (str_startswith(name, "arn:"))

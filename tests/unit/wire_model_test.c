@@ -4,6 +4,8 @@
 #include "harness.h"
 #include "wire/decode_internal.h"
 #include "wire/model.h"
+#include "wire/models/cloudwatch_members.h"
+#include "wire/models/ec2_members.h"
 
 static const struct model_member *member(const struct model_service *s, const char *shape,
                                          const char *name)
@@ -149,4 +151,25 @@ TEST(wire_model_lookups_and_order)
     CHECK_EQ_STR(ct->json_version, "1.1");
     CHECK(model_service_by_signing_name("sts") == model_service_by_id("sts"));
     CHECK_EQ_INT(model_service_by_id("sts")->protocols, PROTO_QUERY);
+}
+
+/* The generated member constants (<id>_members.h) name the table's members, in its order. */
+TEST(wire_model_member_constants)
+{
+    const struct model_service *cw = model_service_by_id("cloudwatch");
+    const struct model_shape *put = model_shape_find(cw, "PutMetricAlarmInput");
+    static const char *const members[] = {CW_MEMBERS_PutMetricAlarmInput};
+    CHECK(put != NULL);
+    if (!put)
+        return;
+    CHECK_EQ_INT(sizeof(members) / sizeof(members[0]), put->count);
+    for (uint32_t i = 0; i < put->count && i < sizeof(members) / sizeof(members[0]); i++)
+        CHECK_EQ_STR(members[i], cw->members[put->first + i].name);
+    CHECK_EQ_STR(CW_M_PutMetricAlarmInput_AlarmName, "AlarmName");
+    CHECK_EQ_STR(CW_M_Dimension_Value, "Value");
+    CHECK_EQ_STR(CW_IN_AlarmNames, "AlarmNames");
+    const struct model_service *ec2 = model_service_by_id("ec2");
+    CHECK(member(ec2, "Filter", EC2_M_Filter_Values) != NULL);
+    CHECK(member(ec2, "RunInstancesRequest", EC2_M_RunInstancesRequest_IamInstanceProfile));
+    CHECK(member(ec2, "DescribeInstancesRequest", EC2_IN_DryRun) != NULL);
 }

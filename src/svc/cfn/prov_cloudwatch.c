@@ -11,46 +11,18 @@
 
 #include "base/base.h"
 #include "svc/cfn/prov_internal.h"
+#include "wire/models/cloudwatch_members.h"
 #include "wire/wire.h"
 
 #define ALARM_NAME_MAX 255
 
-/* PutMetricAlarm members that AWS::CloudWatch::Alarm properties map to one to one. */
-static const char *const metric_alarm_props[] = {"AlarmDescription",
-                                                 "ActionsEnabled",
-                                                 "OKActions",
-                                                 "AlarmActions",
-                                                 "InsufficientDataActions",
-                                                 "MetricName",
-                                                 "Namespace",
-                                                 "Statistic",
-                                                 "ExtendedStatistic",
-                                                 "Dimensions",
-                                                 "Period",
-                                                 "Unit",
-                                                 "EvaluationPeriods",
-                                                 "DatapointsToAlarm",
-                                                 "Threshold",
-                                                 "ComparisonOperator",
-                                                 "TreatMissingData",
-                                                 "EvaluateLowSampleCountPercentile",
-                                                 "Metrics",
-                                                 "ThresholdMetricId",
-                                                 NULL};
+/* AWS::CloudWatch::Alarm / CompositeAlarm properties are the PutMetricAlarm /
+ * PutCompositeAlarm members one to one [doc]: the input takes every member the properties
+ * give, in the model's order, but AlarmName and Tags (set by put_alarm). */
+static const char *const metric_alarm_props[] = {CW_MEMBERS_PutMetricAlarmInput, NULL};
+static const char *const composite_alarm_props[] = {CW_MEMBERS_PutCompositeAlarmInput, NULL};
 
-/* PutCompositeAlarm members of AWS::CloudWatch::CompositeAlarm. */
-static const char *const composite_alarm_props[] = {"AlarmDescription",
-                                                    "AlarmRule",
-                                                    "ActionsEnabled",
-                                                    "OKActions",
-                                                    "AlarmActions",
-                                                    "InsufficientDataActions",
-                                                    "ActionsSuppressor",
-                                                    "ActionsSuppressorWaitPeriod",
-                                                    "ActionsSuppressorExtensionPeriod",
-                                                    NULL};
-
-static const char *const alarm_replace[] = {"AlarmName", NULL};
+static const char *const alarm_replace[] = {CW_IN_AlarmName, NULL};
 static const char *const metric_alarm_attrs[] = {"Arn", "Id", NULL};
 static const char *const composite_alarm_attrs[] = {"Arn", NULL};
 
@@ -67,10 +39,12 @@ static enum cfn_step put_alarm(const struct cfn_act *x, struct cfn_res *r, bool 
                                const char *name, bool with_tags)
 {
     json_t *in = prov_pick(r->props, composite ? composite_alarm_props : metric_alarm_props);
-    json_object_set_new(in, "AlarmName", json_string(name));
-    json_t *tags = json_object_get(r->props, "Tags");
+    json_object_del(in, CW_IN_AlarmName); /* the physical name, set last as Tags */
+    json_object_del(in, CW_IN_Tags);
+    json_object_set_new(in, CW_IN_AlarmName, json_string(name));
+    json_t *tags = json_object_get(r->props, CW_IN_Tags);
     if (with_tags && json_is_array(tags) && json_array_size(tags))
-        json_object_set(in, "Tags", tags);
+        json_object_set(in, CW_IN_Tags, tags);
     if (prov_call(x, r, "cloudwatch", composite ? "PutCompositeAlarm" : "PutMetricAlarm", in, NULL,
                   NULL))
         return CFN_FAILED;
@@ -79,7 +53,7 @@ static enum cfn_step put_alarm(const struct cfn_act *x, struct cfn_res *r, bool 
 
 static enum cfn_step alarm_create_any(const struct cfn_act *x, struct cfn_res *r, bool composite)
 {
-    const char *name = prov_name(x, r, "AlarmName", ALARM_NAME_MAX);
+    const char *name = prov_name(x, r, CW_IN_AlarmName, ALARM_NAME_MAX);
     if (put_alarm(x, r, composite, name, true) != CFN_DONE)
         return CFN_FAILED;
     prov_set_id(x, r, name);
@@ -93,14 +67,15 @@ static enum cfn_step alarm_update_any(const struct cfn_act *x, struct cfn_res *r
     const char *name = r->physical_id;
     if (put_alarm(x, r, composite, name, false) != CFN_DONE)
         return CFN_FAILED;
-    const json_t *old_tags = json_object_get(old_props, "Tags");
-    const json_t *new_tags = json_object_get(r->props, "Tags");
+    const json_t *old_tags = json_object_get(old_props, CW_IN_Tags);
+    const json_t *new_tags = json_object_get(r->props, CW_IN_Tags);
     if (prov_changed(old_tags, new_tags)) {
         const char *arn = arena_printf(x->c->a, "arn:aws:cloudwatch:%s:%s:alarm:%s", x->c->region,
                                        x->c->account, name);
         json_t *gone = prov_removed_tag_keys(old_tags, new_tags);
         if (json_array_size(gone)) {
-            json_t *in = json_pack("{s:s, s:O}", "ResourceARN", arn, "TagKeys", gone);
+            json_t *in = json_pack("{s:s, s:O}", CW_M_UntagResourceInput_ResourceARN, arn,
+                                   CW_M_UntagResourceInput_TagKeys, gone);
             if (prov_call(x, r, "cloudwatch", "UntagResource", in, NULL, NULL)) {
                 json_decref(gone);
                 return CFN_FAILED;
@@ -108,7 +83,8 @@ static enum cfn_step alarm_update_any(const struct cfn_act *x, struct cfn_res *r
         }
         json_decref(gone);
         if (json_array_size(new_tags)) {
-            json_t *in = json_pack("{s:s, s:O}", "ResourceARN", arn, "Tags", new_tags);
+            json_t *in = json_pack("{s:s, s:O}", CW_M_TagResourceInput_ResourceARN, arn,
+                                   CW_M_TagResourceInput_Tags, new_tags);
             if (prov_call(x, r, "cloudwatch", "TagResource", in, NULL, NULL))
                 return CFN_FAILED;
         }
@@ -122,7 +98,7 @@ static enum cfn_step alarm_delete(const struct cfn_act *x, struct cfn_res *r)
     static const char *const gone[] = {"ResourceNotFound", "ResourceNotFoundException", NULL};
     if (!r->physical_id || !*r->physical_id)
         return CFN_DONE;
-    json_t *in = json_pack("{s:[s]}", "AlarmNames", r->physical_id);
+    json_t *in = json_pack("{s:[s]}", CW_M_DeleteAlarmsInput_AlarmNames, r->physical_id);
     return prov_call(x, r, "cloudwatch", "DeleteAlarms", in, NULL, gone) < 0 ? CFN_FAILED
                                                                              : CFN_DONE;
 }
@@ -155,7 +131,7 @@ const struct cfn_provider prov_cw_alarm = {
     .update = metric_alarm_update,
     .del = alarm_delete,
     .replace_props = alarm_replace,
-    .name_prop = "AlarmName",
+    .name_prop = CW_IN_AlarmName,
     .name_max = ALARM_NAME_MAX,
     .attrs = metric_alarm_attrs,
 };
@@ -166,7 +142,7 @@ const struct cfn_provider prov_cw_composite_alarm = {
     .update = composite_alarm_update,
     .del = alarm_delete,
     .replace_props = alarm_replace,
-    .name_prop = "AlarmName",
+    .name_prop = CW_IN_AlarmName,
     .name_max = ALARM_NAME_MAX,
     .attrs = composite_alarm_attrs,
 };

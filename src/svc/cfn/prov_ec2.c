@@ -11,6 +11,7 @@
 
 #include "base/base.h"
 #include "svc/cfn/prov_internal.h"
+#include "wire/models/ec2_members.h"
 #include "wire/wire.h"
 
 static const char *const ok_instance_gone[] = {"InvalidInstanceID.NotFound",
@@ -26,8 +27,9 @@ static void add_tag_specs(json_t *in, const json_t *props, const char *rt)
     json_t *tags = json_object_get(props, "Tags");
     if (!json_is_array(tags) || !json_array_size(tags))
         return;
-    json_object_set_new(in, "TagSpecifications",
-                        json_pack("[{s:s, s:O}]", "ResourceType", rt, "Tags", tags));
+    json_object_set_new(in, EC2_IN_TagSpecifications,
+                        json_pack("[{s:s, s:O}]", EC2_M_TagSpecification_ResourceType, rt,
+                                  EC2_M_TagSpecification_Tags, tags));
 }
 
 /* Tag changes of one EC2 resource: DeleteTags for dropped keys, CreateTags for the rest. */
@@ -43,8 +45,10 @@ static int update_tags(const struct cfn_act *x, struct cfn_res *r, const char *i
         json_t *keys = json_array();
         size_t i;
         json_t *k;
-        json_array_foreach(gone, i, k) json_array_append_new(keys, json_pack("{s:O}", "Key", k));
-        json_t *in = json_pack("{s:[s], s:o}", "Resources", id, "Tags", keys);
+        json_array_foreach(gone, i, k)
+            json_array_append_new(keys, json_pack("{s:O}", EC2_M_Tag_Key, k));
+        json_t *in = json_pack("{s:[s], s:o}", EC2_M_DeleteTagsRequest_Resources, id,
+                               EC2_M_DeleteTagsRequest_Tags, keys);
         if (prov_call(x, r, "ec2", "DeleteTags", in, NULL, NULL)) {
             json_decref(gone);
             return -1;
@@ -52,7 +56,8 @@ static int update_tags(const struct cfn_act *x, struct cfn_res *r, const char *i
     }
     json_decref(gone);
     if (json_array_size(nt)) {
-        json_t *in = json_pack("{s:[s], s:O}", "Resources", id, "Tags", nt);
+        json_t *in = json_pack("{s:[s], s:O}", EC2_M_CreateTagsRequest_Resources, id,
+                               EC2_M_CreateTagsRequest_Tags, nt);
         if (prov_call(x, r, "ec2", "CreateTags", in, NULL, NULL))
             return -1;
     }
@@ -61,31 +66,32 @@ static int update_tags(const struct cfn_act *x, struct cfn_res *r, const char *i
 
 /* ------------------------------------------------------------------ AWS::EC2::Instance */
 
-static const char *const instance_direct[] = {"ImageId",
-                                              "InstanceType",
-                                              "KeyName",
-                                              "SecurityGroups",
-                                              "SecurityGroupIds",
-                                              "SubnetId",
-                                              "UserData",
-                                              "DisableApiTermination",
-                                              "EbsOptimized",
-                                              "InstanceInitiatedShutdownBehavior",
-                                              "PrivateIpAddress",
-                                              "KernelId",
-                                              "RamdiskId",
-                                              "CreditSpecification",
-                                              "CpuOptions",
-                                              "HibernationOptions",
-                                              "EnclaveOptions",
-                                              "LicenseSpecifications",
-                                              "LaunchTemplate",
-                                              "Ipv6AddressCount",
-                                              "Ipv6Addresses",
-                                              "MetadataOptions",
-                                              "PrivateDnsNameOptions",
-                                              "AdditionalInfo",
-                                              NULL};
+static const char *const instance_direct[] = {
+    EC2_M_RunInstancesRequest_ImageId,
+    EC2_M_RunInstancesRequest_InstanceType,
+    EC2_M_RunInstancesRequest_KeyName,
+    EC2_M_RunInstancesRequest_SecurityGroups,
+    EC2_M_RunInstancesRequest_SecurityGroupIds,
+    EC2_M_RunInstancesRequest_SubnetId,
+    EC2_M_RunInstancesRequest_UserData,
+    EC2_M_RunInstancesRequest_DisableApiTermination,
+    EC2_M_RunInstancesRequest_EbsOptimized,
+    EC2_M_RunInstancesRequest_InstanceInitiatedShutdownBehavior,
+    EC2_M_RunInstancesRequest_PrivateIpAddress,
+    EC2_M_RunInstancesRequest_KernelId,
+    EC2_M_RunInstancesRequest_RamdiskId,
+    EC2_M_RunInstancesRequest_CreditSpecification,
+    EC2_M_RunInstancesRequest_CpuOptions,
+    EC2_M_RunInstancesRequest_HibernationOptions,
+    EC2_M_RunInstancesRequest_EnclaveOptions,
+    EC2_M_RunInstancesRequest_LicenseSpecifications,
+    EC2_M_RunInstancesRequest_LaunchTemplate,
+    EC2_M_RunInstancesRequest_Ipv6AddressCount,
+    EC2_M_RunInstancesRequest_Ipv6Addresses,
+    EC2_M_RunInstancesRequest_MetadataOptions,
+    EC2_M_RunInstancesRequest_PrivateDnsNameOptions,
+    EC2_M_RunInstancesRequest_AdditionalInfo,
+    NULL};
 
 static const char *const instance_replace[] = {"AvailabilityZone",
                                                "CpuOptions",
@@ -132,8 +138,8 @@ static json_t *instance_bdms(const json_t *v)
     json_t *m;
     json_array_foreach(out, i, m)
     {
-        if (json_is_object(json_object_get(m, "NoDevice")))
-            json_object_set_new(m, "NoDevice", json_string(""));
+        if (json_is_object(json_object_get(m, EC2_M_BlockDeviceMapping_NoDevice)))
+            json_object_set_new(m, EC2_M_BlockDeviceMapping_NoDevice, json_string(""));
     }
     return out;
 }
@@ -141,34 +147,38 @@ static json_t *instance_bdms(const json_t *v)
 static json_t *instance_input(const json_t *p)
 {
     json_t *in = prov_pick(p, instance_direct);
-    json_object_set_new(in, "MinCount", json_integer(1));
-    json_object_set_new(in, "MaxCount", json_integer(1));
+    json_object_set_new(in, EC2_M_RunInstancesRequest_MinCount, json_integer(1));
+    json_object_set_new(in, EC2_M_RunInstancesRequest_MaxCount, json_integer(1));
     const json_t *v;
     if ((v = json_object_get(p, "BlockDeviceMappings")) && json_is_array(v))
-        json_object_set_new(in, "BlockDeviceMappings", instance_bdms(v));
+        json_object_set_new(in, EC2_M_RunInstancesRequest_BlockDeviceMappings, instance_bdms(v));
     const char *profile = prov_str(p, "IamInstanceProfile");
     if (profile && *profile)
-        json_object_set_new(
-            in, "IamInstanceProfile",
-            json_pack("{s:s}", str_startswith(profile, "arn:") ? "Arn" : "Name", profile));
+        json_object_set_new(in, EC2_M_RunInstancesRequest_IamInstanceProfile,
+                            json_pack("{s:s}",
+                                      str_startswith(profile, "arn:")
+                                          ? EC2_M_IamInstanceProfileSpecification_Arn
+                                          : EC2_M_IamInstanceProfileSpecification_Name,
+                                      profile));
     json_t *placement = json_object();
     const char *s;
     if ((s = prov_str(p, "AvailabilityZone")))
-        json_object_set_new(placement, "AvailabilityZone", json_string(s));
+        json_object_set_new(placement, EC2_M_Placement_AvailabilityZone, json_string(s));
     if ((s = prov_str(p, "Tenancy")))
-        json_object_set_new(placement, "Tenancy", json_string(s));
+        json_object_set_new(placement, EC2_M_Placement_Tenancy, json_string(s));
     if ((s = prov_str(p, "PlacementGroupName")))
-        json_object_set_new(placement, "GroupName", json_string(s));
+        json_object_set_new(placement, EC2_M_Placement_GroupName, json_string(s));
     if ((s = prov_str(p, "HostId")))
-        json_object_set_new(placement, "HostId", json_string(s));
+        json_object_set_new(placement, EC2_M_Placement_HostId, json_string(s));
     if ((s = prov_str(p, "Affinity")))
-        json_object_set_new(placement, "Affinity", json_string(s));
+        json_object_set_new(placement, EC2_M_Placement_Affinity, json_string(s));
     if (json_object_size(placement))
-        json_object_set_new(in, "Placement", placement);
+        json_object_set_new(in, EC2_M_RunInstancesRequest_Placement, placement);
     else
         json_decref(placement);
     if ((v = json_object_get(p, "Monitoring")))
-        json_object_set_new(in, "Monitoring", json_pack("{s:O}", "Enabled", v));
+        json_object_set_new(in, EC2_M_RunInstancesRequest_Monitoring,
+                            json_pack("{s:O}", EC2_M_RunInstancesMonitoringEnabled_Enabled, v));
     if ((v = json_object_get(p, "NetworkInterfaces")) && json_is_array(v)) {
         json_t *nis = json_deep_copy(v);
         size_t i;
@@ -177,11 +187,11 @@ static json_t *instance_input(const json_t *p)
         {
             json_t *gs = json_object_get(ni, "GroupSet");
             if (gs) {
-                json_object_set(ni, "Groups", gs);
+                json_object_set(ni, EC2_M_InstanceNetworkInterfaceSpecification_Groups, gs);
                 json_object_del(ni, "GroupSet");
             }
         }
-        json_object_set_new(in, "NetworkInterfaces", nis);
+        json_object_set_new(in, EC2_M_RunInstancesRequest_NetworkInterfaces, nis);
     }
     add_tag_specs(in, p, "instance");
     return in;
@@ -210,7 +220,7 @@ static enum cfn_step instance_create(const struct cfn_act *x, struct cfn_res *r)
 static json_t *instance_describe(const struct cfn_act *x, struct cfn_res *r, int *rc)
 {
     json_t *out = NULL;
-    json_t *in = json_pack("{s:[s]}", "InstanceIds", r->physical_id);
+    json_t *in = json_pack("{s:[s]}", EC2_M_DescribeInstancesRequest_InstanceIds, r->physical_id);
     *rc = prov_call(x, r, "ec2", "DescribeInstances", in, &out, ok_instance_gone);
     if (*rc)
         return NULL;
@@ -253,8 +263,8 @@ static enum cfn_step instance_volumes(const struct cfn_act *x, struct cfn_res *r
     json_t *mp;
     json_array_foreach(json_object_get(r->props, "Volumes"), i, mp)
     {
-        const char *vol = prov_str(mp, "VolumeId");
-        const char *dev = prov_str(mp, "Device");
+        const char *vol = prov_str(mp, EC2_M_AttachVolumeRequest_VolumeId);
+        const char *dev = prov_str(mp, EC2_M_AttachVolumeRequest_Device);
         if (!vol || !dev)
             return prov_invalid(r, "#/Volumes/%zu: required key [VolumeId, Device] not found",
                                 i); /* inferred */
@@ -275,8 +285,9 @@ static enum cfn_step instance_volumes(const struct cfn_act *x, struct cfn_res *r
         step = CFN_PENDING;
         if (attaching)
             continue;
-        json_t *in = json_pack("{s:s, s:s, s:s}", "Device", dev, "InstanceId", r->physical_id,
-                               "VolumeId", vol);
+        json_t *in = json_pack("{s:s, s:s, s:s}", EC2_M_AttachVolumeRequest_Device, dev,
+                               EC2_M_AttachVolumeRequest_InstanceId, r->physical_id,
+                               EC2_M_AttachVolumeRequest_VolumeId, vol);
         if (prov_call(x, r, "ec2", "AttachVolume", in, NULL, NULL))
             return CFN_FAILED;
     }
@@ -293,13 +304,14 @@ static int instance_detach_removed(const struct cfn_act *x, struct cfn_res *r,
     json_t *om, *nm;
     json_array_foreach(json_object_get(old_props, "Volumes"), i, om)
     {
-        const char *vol = prov_str(om, "VolumeId");
+        const char *vol = prov_str(om, EC2_M_AttachVolumeRequest_VolumeId);
         bool kept = false;
         json_array_foreach(json_object_get(r->props, "Volumes"), j, nm) kept |=
-            str_eq(prov_str(nm, "VolumeId"), vol);
+            str_eq(prov_str(nm, EC2_M_AttachVolumeRequest_VolumeId), vol);
         if (!vol || kept)
             continue;
-        json_t *in = json_pack("{s:s, s:s}", "InstanceId", r->physical_id, "VolumeId", vol);
+        json_t *in = json_pack("{s:s, s:s}", EC2_M_DetachVolumeRequest_InstanceId, r->physical_id,
+                               EC2_M_DetachVolumeRequest_VolumeId, vol);
         if (prov_call(x, r, "ec2", "DetachVolume", in, NULL, ok_gone) < 0)
             return -1;
     }
@@ -312,25 +324,29 @@ static int instance_modify(const struct cfn_act *x, struct cfn_res *r, const cha
 {
     if (!v)
         return 0;
-    json_t *in = json_pack("{s:s, s:{s:O}}", "InstanceId", r->physical_id, member, "Value", v);
+    json_t *in = json_pack("{s:s, s:{s:O}}", EC2_M_ModifyInstanceAttributeRequest_InstanceId,
+                           r->physical_id, member, EC2_M_AttributeValue_Value, v);
     return prov_call(x, r, "ec2", "ModifyInstanceAttribute", in, NULL, NULL) ? -1 : 0;
 }
 
 /* The stopped instance of an update: applies the stop/start properties, starts it again. */
 static enum cfn_step instance_restart_stopped(const struct cfn_act *x, struct cfn_res *r)
 {
-    if (instance_modify(x, r, "InstanceType", json_object_get(r->props, "InstanceType")) ||
-        instance_modify(x, r, "EbsOptimized", json_object_get(r->props, "EbsOptimized")))
+    if (instance_modify(x, r, EC2_M_ModifyInstanceAttributeRequest_InstanceType,
+                        json_object_get(r->props, EC2_M_RunInstancesRequest_InstanceType)) ||
+        instance_modify(x, r, EC2_M_ModifyInstanceAttributeRequest_EbsOptimized,
+                        json_object_get(r->props, EC2_M_RunInstancesRequest_EbsOptimized)))
         return CFN_FAILED;
-    const char *ud = prov_str(r->props, "UserData");
+    const char *ud = prov_str(r->props, EC2_M_RunInstancesRequest_UserData);
     if (ud) {
         /* the Attribute/Value form keeps the base64 text as RunInstances stored it */
-        json_t *in = json_pack("{s:s, s:s, s:s}", "InstanceId", r->physical_id, "Attribute",
-                               "userData", "Value", ud);
+        json_t *in = json_pack("{s:s, s:s, s:s}", EC2_M_ModifyInstanceAttributeRequest_InstanceId,
+                               r->physical_id, EC2_M_ModifyInstanceAttributeRequest_Attribute,
+                               "userData", EC2_M_ModifyInstanceAttributeRequest_Value, ud);
         if (prov_call(x, r, "ec2", "ModifyInstanceAttribute", in, NULL, NULL))
             return CFN_FAILED;
     }
-    json_t *in = json_pack("{s:[s]}", "InstanceIds", r->physical_id);
+    json_t *in = json_pack("{s:[s]}", EC2_M_StartInstancesRequest_InstanceIds, r->physical_id);
     return prov_call(x, r, "ec2", "StartInstances", in, NULL, NULL) ? CFN_FAILED : CFN_PENDING;
 }
 
@@ -368,7 +384,8 @@ static int instance_profile_update(const struct cfn_act *x, struct cfn_res *r)
     const char *want = prov_str(r->props, "IamInstanceProfile");
     json_t *out = NULL;
     json_t *in =
-        json_pack("{s:[{s:s, s:[s]}]}", "Filters", "Name", "instance-id", "Values", r->physical_id);
+        json_pack("{s:[{s:s, s:[s]}]}", EC2_M_DescribeIamInstanceProfileAssociationsRequest_Filters,
+                  EC2_M_Filter_Name, "instance-id", EC2_M_Filter_Values, r->physical_id);
     if (prov_call(x, r, "ec2", "DescribeIamInstanceProfileAssociations", in, &out, NULL))
         return -1;
     const char *assoc = NULL;
@@ -383,13 +400,20 @@ static int instance_profile_update(const struct cfn_act *x, struct cfn_res *r)
     json_decref(out);
     json_t *spec = NULL;
     if (want && *want)
-        spec = json_pack("{s:s}", str_startswith(want, "arn:") ? "Arn" : "Name", want);
+        spec = json_pack("{s:s}",
+                         str_startswith(want, "arn:") ? EC2_M_IamInstanceProfileSpecification_Arn
+                                                      : EC2_M_IamInstanceProfileSpecification_Name,
+                         want);
     if (assoc && spec)
-        in = json_pack("{s:s, s:o}", "AssociationId", assoc, "IamInstanceProfile", spec);
+        in = json_pack("{s:s, s:o}",
+                       EC2_M_ReplaceIamInstanceProfileAssociationRequest_AssociationId, assoc,
+                       EC2_M_ReplaceIamInstanceProfileAssociationRequest_IamInstanceProfile, spec);
     else if (spec)
-        in = json_pack("{s:s, s:o}", "InstanceId", r->physical_id, "IamInstanceProfile", spec);
+        in = json_pack("{s:s, s:o}", EC2_M_AssociateIamInstanceProfileRequest_InstanceId,
+                       r->physical_id, EC2_M_AssociateIamInstanceProfileRequest_IamInstanceProfile,
+                       spec);
     else if (assoc)
-        in = json_pack("{s:s}", "AssociationId", assoc);
+        in = json_pack("{s:s}", EC2_M_DisassociateIamInstanceProfileRequest_AssociationId, assoc);
     else
         return 0;
     const char *op = assoc && spec ? "ReplaceIamInstanceProfileAssociation"
@@ -435,18 +459,22 @@ static enum cfn_step instance_update(const struct cfn_act *x, struct cfn_res *r,
         return CFN_FAILED;
     static const struct {
         const char *prop, *member;
-    } direct[] = {{"DisableApiTermination", "DisableApiTermination"},
-                  {"InstanceInitiatedShutdownBehavior", "InstanceInitiatedShutdownBehavior"},
-                  {"SourceDestCheck", "SourceDestCheck"}};
+    } direct[] = {{EC2_M_RunInstancesRequest_DisableApiTermination,
+                   EC2_M_ModifyInstanceAttributeRequest_DisableApiTermination},
+                  {EC2_M_RunInstancesRequest_InstanceInitiatedShutdownBehavior,
+                   EC2_M_ModifyInstanceAttributeRequest_InstanceInitiatedShutdownBehavior},
+                  {"SourceDestCheck", EC2_M_ModifyInstanceAttributeRequest_SourceDestCheck}};
     for (size_t i = 0; i < ARRAY_LEN(direct); i++) {
         const json_t *nv = json_object_get(r->props, direct[i].prop);
         if (prov_changed(json_object_get(old_props, direct[i].prop), nv) &&
             instance_modify(x, r, direct[i].member, nv))
             return CFN_FAILED;
     }
-    const json_t *sg = json_object_get(r->props, "SecurityGroupIds");
-    if (prov_changed(json_object_get(old_props, "SecurityGroupIds"), sg) && json_array_size(sg)) {
-        json_t *in = json_pack("{s:s, s:O}", "InstanceId", r->physical_id, "Groups", sg);
+    const json_t *sg = json_object_get(r->props, EC2_M_RunInstancesRequest_SecurityGroupIds);
+    if (prov_changed(json_object_get(old_props, EC2_M_RunInstancesRequest_SecurityGroupIds), sg) &&
+        json_array_size(sg)) {
+        json_t *in = json_pack("{s:s, s:O}", EC2_M_ModifyInstanceAttributeRequest_InstanceId,
+                               r->physical_id, EC2_M_ModifyInstanceAttributeRequest_Groups, sg);
         if (prov_call(x, r, "ec2", "ModifyInstanceAttribute", in, NULL, NULL))
             return CFN_FAILED;
     }
@@ -454,7 +482,7 @@ static enum cfn_step instance_update(const struct cfn_act *x, struct cfn_res *r,
         instance_detach_removed(x, r, old_props))
         return CFN_FAILED;
     if (restart) {
-        json_t *in = json_pack("{s:[s]}", "InstanceIds", r->physical_id);
+        json_t *in = json_pack("{s:[s]}", EC2_M_StopInstancesRequest_InstanceIds, r->physical_id);
         return prov_call(x, r, "ec2", "StopInstances", in, NULL, NULL) ? CFN_FAILED : CFN_PENDING;
     }
     if (json_array_size(json_object_get(r->props, "Volumes"))) {
@@ -477,7 +505,7 @@ static enum cfn_step instance_delete(const struct cfn_act *x, struct cfn_res *r)
 {
     if (!r->physical_id || !*r->physical_id)
         return CFN_DONE;
-    json_t *in = json_pack("{s:[s]}", "InstanceIds", r->physical_id);
+    json_t *in = json_pack("{s:[s]}", EC2_M_TerminateInstancesRequest_InstanceIds, r->physical_id);
     int rc = prov_call(x, r, "ec2", "TerminateInstances", in, NULL, ok_instance_gone);
     if (rc < 0)
         return CFN_FAILED;
@@ -500,20 +528,29 @@ const struct cfn_provider prov_ec2_instance = {
 
 /* ------------------------------------------------------------------ AWS::EC2::Volume */
 
-static const char *const volume_direct[] = {"AvailabilityZone", "Encrypted",  "Iops",
-                                            "KmsKeyId",         "OutpostArn", "Size",
-                                            "SnapshotId",       "VolumeType", "MultiAttachEnabled",
-                                            "Throughput",       NULL};
+static const char *const volume_direct[] = {EC2_M_CreateVolumeRequest_AvailabilityZone,
+                                            EC2_M_CreateVolumeRequest_Encrypted,
+                                            EC2_M_CreateVolumeRequest_Iops,
+                                            EC2_M_CreateVolumeRequest_KmsKeyId,
+                                            EC2_M_CreateVolumeRequest_OutpostArn,
+                                            EC2_M_CreateVolumeRequest_Size,
+                                            EC2_M_CreateVolumeRequest_SnapshotId,
+                                            EC2_M_CreateVolumeRequest_VolumeType,
+                                            EC2_M_CreateVolumeRequest_MultiAttachEnabled,
+                                            EC2_M_CreateVolumeRequest_Throughput,
+                                            NULL};
 /* createOnly in the registry schema [doc]; AvailabilityZone too (a volume cannot move) */
-static const char *const volume_replace[] = {"AvailabilityZone", "Encrypted",  "KmsKeyId",
-                                             "OutpostArn",       "SnapshotId", NULL};
+static const char *const volume_replace[] = {
+    EC2_M_CreateVolumeRequest_AvailabilityZone, EC2_M_CreateVolumeRequest_Encrypted,
+    EC2_M_CreateVolumeRequest_KmsKeyId,         EC2_M_CreateVolumeRequest_OutpostArn,
+    EC2_M_CreateVolumeRequest_SnapshotId,       NULL};
 static const char *const volume_attrs[] = {"VolumeId", NULL};
 
 /* The volume (new reference) or NULL when gone; *rc -1 on a failed call. */
 static json_t *volume_describe(const struct cfn_act *x, struct cfn_res *r, const char *id, int *rc)
 {
     json_t *out = NULL;
-    json_t *in = json_pack("{s:[s]}", "VolumeIds", id);
+    json_t *in = json_pack("{s:[s]}", EC2_M_DescribeVolumesRequest_VolumeIds, id);
     *rc = prov_call(x, r, "ec2", "DescribeVolumes", in, &out, ok_volume_gone);
     if (*rc)
         return NULL;
@@ -584,7 +621,7 @@ static enum cfn_step volume_delete(const struct cfn_act *x, struct cfn_res *r)
 {
     if (!r->physical_id || !*r->physical_id)
         return CFN_DONE;
-    json_t *in = json_pack("{s:s}", "VolumeId", r->physical_id);
+    json_t *in = json_pack("{s:s}", EC2_M_DeleteVolumeRequest_VolumeId, r->physical_id);
     int rc = prov_call(x, r, "ec2", "DeleteVolume", in, NULL, ok_volume_gone);
     if (rc < 0)
         return CFN_FAILED;
@@ -605,7 +642,9 @@ const struct cfn_provider prov_ec2_volume = {
 
 /* ------------------------------------------------------------ AWS::EC2::VolumeAttachment */
 
-static const char *const attach_replace[] = {"Device", "InstanceId", "VolumeId", NULL};
+static const char *const attach_replace[] = {EC2_M_AttachVolumeRequest_Device,
+                                             EC2_M_AttachVolumeRequest_InstanceId,
+                                             EC2_M_AttachVolumeRequest_VolumeId, NULL};
 static const char *const attach_attrs[] = {NULL};
 
 static enum cfn_step attach_create(const struct cfn_act *x, struct cfn_res *r)
@@ -622,8 +661,8 @@ static enum cfn_step attach_create(const struct cfn_act *x, struct cfn_res *r)
 static enum cfn_step attach_check(const struct cfn_act *x, struct cfn_res *r)
 {
     int rc = 0;
-    const char *vol = prov_str(r->props, "VolumeId");
-    const char *inst = prov_str(r->props, "InstanceId");
+    const char *vol = prov_str(r->props, EC2_M_AttachVolumeRequest_VolumeId);
+    const char *inst = prov_str(r->props, EC2_M_AttachVolumeRequest_InstanceId);
     json_t *v = vol ? volume_describe(x, r, vol, &rc) : NULL;
     if (rc < 0)
         return CFN_FAILED;
@@ -654,7 +693,7 @@ static enum cfn_step attach_delete(const struct cfn_act *x, struct cfn_res *r)
 {
     static const char *const ok_gone[] = {"InvalidVolume.NotFound", "InvalidInstanceID.NotFound",
                                           "IncorrectState", "InvalidAttachment.NotFound", NULL};
-    if (!prov_str(r->props, "VolumeId"))
+    if (!prov_str(r->props, EC2_M_DetachVolumeRequest_VolumeId))
         return CFN_DONE;
     json_t *in = prov_pick(r->props, attach_replace);
     int rc = prov_call(x, r, "ec2", "DetachVolume", in, NULL, ok_gone);

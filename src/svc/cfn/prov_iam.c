@@ -11,6 +11,7 @@
 
 #include "base/base.h"
 #include "svc/cfn/prov_internal.h"
+#include "wire/models/iam_members.h"
 #include "wire/wire.h"
 
 static const char *const ok_gone[] = {"NoSuchEntity", NULL};
@@ -22,9 +23,9 @@ struct holder {
     const char *noun;
     const char *name_member;
 };
-static const struct holder H_ROLE = {"Role", "RoleName"};
-static const struct holder H_USER = {"User", "UserName"};
-static const struct holder H_GROUP = {"Group", "GroupName"};
+static const struct holder H_ROLE = {"Role", IAM_IN_RoleName};
+static const struct holder H_USER = {"User", IAM_IN_UserName};
+static const struct holder H_GROUP = {"Group", IAM_IN_GroupName};
 
 static const char *opname(const struct cfn_act *x, const char *fmt, const char *noun)
 {
@@ -41,8 +42,8 @@ static int put_inline(const struct cfn_act *x, struct cfn_res *r, const struct h
         prov_invalid(r, "#/Policies: PolicyName and PolicyDocument are required"); /* inferred */
         return -1;
     }
-    json_t *in = json_pack("{s:s, s:s, s:s}", h->name_member, name, "PolicyName", policy_name,
-                           "PolicyDocument", text);
+    json_t *in = json_pack("{s:s, s:s, s:s}", h->name_member, name, IAM_IN_PolicyName, policy_name,
+                           IAM_IN_PolicyDocument, text);
     free(text);
     return prov_call(x, r, "iam", opname(x, "Put%sPolicy", h->noun), in, NULL, NULL) ? -1 : 0;
 }
@@ -50,7 +51,7 @@ static int put_inline(const struct cfn_act *x, struct cfn_res *r, const struct h
 static int delete_inline(const struct cfn_act *x, struct cfn_res *r, const struct holder *h,
                          const char *name, const char *policy_name)
 {
-    json_t *in = json_pack("{s:s, s:s}", h->name_member, name, "PolicyName", policy_name);
+    json_t *in = json_pack("{s:s, s:s}", h->name_member, name, IAM_IN_PolicyName, policy_name);
     return prov_call(x, r, "iam", opname(x, "Delete%sPolicy", h->noun), in, NULL, ok_gone) < 0 ? -1
                                                                                                : 0;
 }
@@ -58,7 +59,7 @@ static int delete_inline(const struct cfn_act *x, struct cfn_res *r, const struc
 static int attach_managed(const struct cfn_act *x, struct cfn_res *r, const struct holder *h,
                           const char *name, const char *arn, bool attach)
 {
-    json_t *in = json_pack("{s:s, s:s}", h->name_member, name, "PolicyArn", arn);
+    json_t *in = json_pack("{s:s, s:s}", h->name_member, name, IAM_IN_PolicyArn, arn);
     return prov_call(x, r, "iam", opname(x, attach ? "Attach%sPolicy" : "Detach%sPolicy", h->noun),
                      in, NULL, attach ? NULL : ok_gone) < 0
                ? -1
@@ -69,7 +70,7 @@ static const json_t *find_policy(const json_t *policies, const char *name)
 {
     size_t i;
     json_t *p;
-    json_array_foreach(policies, i, p) if (str_eq(prov_str(p, "PolicyName"), name)) return p;
+    json_array_foreach(policies, i, p) if (str_eq(prov_str(p, IAM_IN_PolicyName), name)) return p;
     return NULL;
 }
 
@@ -84,17 +85,17 @@ static int sync_policies(const struct cfn_act *x, struct cfn_res *r, const struc
     json_t *p;
     json_array_foreach(op, i, p)
     {
-        const char *pn = prov_str(p, "PolicyName");
+        const char *pn = prov_str(p, IAM_IN_PolicyName);
         if (pn && !find_policy(np, pn) && delete_inline(x, r, h, name, pn))
             return -1;
     }
     json_array_foreach(np, i, p)
     {
-        const char *pn = prov_str(p, "PolicyName");
+        const char *pn = prov_str(p, IAM_IN_PolicyName);
         const json_t *was = find_policy(op, pn);
-        if ((!was || prov_changed(json_object_get(was, "PolicyDocument"),
-                                  json_object_get(p, "PolicyDocument"))) &&
-            put_inline(x, r, h, name, pn, json_object_get(p, "PolicyDocument")))
+        if ((!was || prov_changed(json_object_get(was, IAM_IN_PolicyDocument),
+                                  json_object_get(p, IAM_IN_PolicyDocument))) &&
+            put_inline(x, r, h, name, pn, json_object_get(p, IAM_IN_PolicyDocument)))
             return -1;
     }
     const json_t *om = json_object_get(old_props, "ManagedPolicyArns");
@@ -141,13 +142,13 @@ static int strip_policies(const struct cfn_act *x, struct cfn_res *r, const stru
 static int sync_tags(const struct cfn_act *x, struct cfn_res *r, const struct holder *h,
                      const char *name, const json_t *old_props)
 {
-    const json_t *ot = json_object_get(old_props, "Tags");
-    const json_t *nt = json_object_get(r->props, "Tags");
+    const json_t *ot = json_object_get(old_props, IAM_IN_Tags);
+    const json_t *nt = json_object_get(r->props, IAM_IN_Tags);
     if (!prov_changed(ot, nt))
         return 0;
     json_t *gone = prov_removed_tag_keys(ot, nt);
     if (json_array_size(gone)) {
-        json_t *in = json_pack("{s:s, s:O}", h->name_member, name, "TagKeys", gone);
+        json_t *in = json_pack("{s:s, s:O}", h->name_member, name, IAM_IN_TagKeys, gone);
         if (prov_call(x, r, "iam", opname(x, "Untag%s", h->noun), in, NULL, NULL)) {
             json_decref(gone);
             return -1;
@@ -155,7 +156,7 @@ static int sync_tags(const struct cfn_act *x, struct cfn_res *r, const struct ho
     }
     json_decref(gone);
     if (json_array_size(nt)) {
-        json_t *in = json_pack("{s:s, s:O}", h->name_member, name, "Tags", nt);
+        json_t *in = json_pack("{s:s, s:O}", h->name_member, name, IAM_IN_Tags, nt);
         if (prov_call(x, r, "iam", opname(x, "Tag%s", h->noun), in, NULL, NULL))
             return -1;
     }
@@ -177,7 +178,8 @@ static int unsupported_change(struct cfn_res *r, const json_t *old_props, const 
 
 /* ------------------------------------------------------------------ AWS::IAM::Role */
 
-static const char *const role_replace[] = {"RoleName", "Path", NULL};
+static const char *const role_replace[] = {IAM_M_CreateRoleRequest_RoleName,
+                                           IAM_M_CreateRoleRequest_Path, NULL};
 static const char *const role_attrs[] = {"Arn", "RoleId", NULL};
 
 static void role_set_attrs(struct cfn_res *r, const json_t *role)
@@ -188,15 +190,20 @@ static void role_set_attrs(struct cfn_res *r, const json_t *role)
 
 static enum cfn_step role_create(const struct cfn_act *x, struct cfn_res *r)
 {
-    static const char *const direct[] = {
-        "Path", "Description", "MaxSessionDuration", "PermissionsBoundary", "Tags", NULL};
-    const char *name = prov_name(x, r, "RoleName", 64);
-    char *trust = prov_doc(json_object_get(r->props, "AssumeRolePolicyDocument"));
+    static const char *const direct[] = {IAM_M_CreateRoleRequest_Path,
+                                         IAM_M_CreateRoleRequest_Description,
+                                         IAM_M_CreateRoleRequest_MaxSessionDuration,
+                                         IAM_M_CreateRoleRequest_PermissionsBoundary,
+                                         IAM_M_CreateRoleRequest_Tags,
+                                         NULL};
+    const char *name = prov_name(x, r, IAM_M_CreateRoleRequest_RoleName, 64);
+    char *trust =
+        prov_doc(json_object_get(r->props, IAM_M_CreateRoleRequest_AssumeRolePolicyDocument));
     if (!trust)
         return prov_invalid(r, "#: required key [AssumeRolePolicyDocument] not found");
     json_t *in = prov_pick(r->props, direct);
-    json_object_set_new(in, "RoleName", json_string(name));
-    json_object_set_new(in, "AssumeRolePolicyDocument", json_string(trust));
+    json_object_set_new(in, IAM_M_CreateRoleRequest_RoleName, json_string(name));
+    json_object_set_new(in, IAM_M_CreateRoleRequest_AssumeRolePolicyDocument, json_string(trust));
     free(trust);
     json_t *out = NULL;
     if (prov_call(x, r, "iam", "CreateRole", in, &out, NULL))
@@ -212,28 +219,31 @@ static enum cfn_step role_create(const struct cfn_act *x, struct cfn_res *r)
 static enum cfn_step role_update(const struct cfn_act *x, struct cfn_res *r,
                                  const json_t *old_props)
 {
-    static const char *const fixed[] = {"PermissionsBoundary", NULL};
+    static const char *const fixed[] = {IAM_M_CreateRoleRequest_PermissionsBoundary, NULL};
     const char *name = r->physical_id;
     if (unsupported_change(r, old_props, fixed))
         return CFN_FAILED;
-    const json_t *trust = json_object_get(r->props, "AssumeRolePolicyDocument");
-    if (prov_changed(json_object_get(old_props, "AssumeRolePolicyDocument"), trust)) {
+    const json_t *trust =
+        json_object_get(r->props, IAM_M_CreateRoleRequest_AssumeRolePolicyDocument);
+    if (prov_changed(json_object_get(old_props, IAM_M_CreateRoleRequest_AssumeRolePolicyDocument),
+                     trust)) {
         char *text = prov_doc(trust);
         if (!text)
             return prov_invalid(r, "#: required key [AssumeRolePolicyDocument] not found");
-        json_t *in = json_pack("{s:s, s:s}", "RoleName", name, "PolicyDocument", text);
+        json_t *in = json_pack("{s:s, s:s}", IAM_M_UpdateAssumeRolePolicyRequest_RoleName, name,
+                               IAM_M_UpdateAssumeRolePolicyRequest_PolicyDocument, text);
         free(text);
         if (prov_call(x, r, "iam", "UpdateAssumeRolePolicy", in, NULL, NULL))
             return CFN_FAILED;
     }
-    const json_t *desc = json_object_get(r->props, "Description");
-    const json_t *msd = json_object_get(r->props, "MaxSessionDuration");
-    if (prov_changed(json_object_get(old_props, "Description"), desc) ||
-        prov_changed(json_object_get(old_props, "MaxSessionDuration"), msd)) {
-        json_t *in = json_pack("{s:s}", "RoleName", name);
-        json_object_set_new(in, "Description",
+    const json_t *desc = json_object_get(r->props, IAM_M_UpdateRoleRequest_Description);
+    const json_t *msd = json_object_get(r->props, IAM_M_UpdateRoleRequest_MaxSessionDuration);
+    if (prov_changed(json_object_get(old_props, IAM_M_UpdateRoleRequest_Description), desc) ||
+        prov_changed(json_object_get(old_props, IAM_M_UpdateRoleRequest_MaxSessionDuration), msd)) {
+        json_t *in = json_pack("{s:s}", IAM_M_UpdateRoleRequest_RoleName, name);
+        json_object_set_new(in, IAM_M_UpdateRoleRequest_Description,
                             desc ? json_incref((json_t *)desc) : json_string(""));
-        json_object_set_new(in, "MaxSessionDuration",
+        json_object_set_new(in, IAM_M_UpdateRoleRequest_MaxSessionDuration,
                             msd ? json_incref((json_t *)msd) : json_integer(3600));
         if (prov_call(x, r, "iam", "UpdateRole", in, NULL, NULL))
             return CFN_FAILED;
@@ -241,7 +251,8 @@ static enum cfn_step role_update(const struct cfn_act *x, struct cfn_res *r,
     if (sync_policies(x, r, &H_ROLE, name, old_props) || sync_tags(x, r, &H_ROLE, name, old_props))
         return CFN_FAILED;
     json_t *out = NULL;
-    if (prov_call(x, r, "iam", "GetRole", json_pack("{s:s}", "RoleName", name), &out, NULL))
+    if (prov_call(x, r, "iam", "GetRole", json_pack("{s:s}", IAM_M_GetRoleRequest_RoleName, name),
+                  &out, NULL))
         return CFN_FAILED;
     role_set_attrs(r, json_object_get(out, "Role"));
     json_decref(out);
@@ -257,7 +268,7 @@ static enum cfn_step role_delete(const struct cfn_act *x, struct cfn_res *r)
         return CFN_FAILED;
     if (rc == 1)
         return CFN_DONE;
-    json_t *in = json_pack("{s:s}", "RoleName", r->physical_id);
+    json_t *in = json_pack("{s:s}", IAM_M_DeleteRoleRequest_RoleName, r->physical_id);
     return prov_call(x, r, "iam", "DeleteRole", in, NULL, ok_gone) < 0 ? CFN_FAILED : CFN_DONE;
 }
 
@@ -267,14 +278,14 @@ const struct cfn_provider prov_iam_role = {
     .update = role_update,
     .del = role_delete,
     .replace_props = role_replace,
-    .name_prop = "RoleName",
+    .name_prop = IAM_M_CreateRoleRequest_RoleName,
     .name_max = 64,
     .attrs = role_attrs,
 };
 
 /* ------------------------------------------------------------------ AWS::IAM::User */
 
-static const char *const user_replace[] = {"UserName", NULL};
+static const char *const user_replace[] = {IAM_M_CreateUserRequest_UserName, NULL};
 static const char *const user_attrs[] = {"Arn", NULL};
 
 static int sync_groups(const struct cfn_act *x, struct cfn_res *r, const char *user,
@@ -287,14 +298,14 @@ static int sync_groups(const struct cfn_act *x, struct cfn_res *r, const char *u
     int rc = 0;
     size_t i;
     json_t *g;
-    json_array_foreach(
-        gone, i, g) if (!rc && prov_call(x, r, "iam", "RemoveUserFromGroup",
-                                         json_pack("{s:O, s:s}", "GroupName", g, "UserName", user),
-                                         NULL, ok_gone) < 0) rc = -1;
-    json_array_foreach(
-        added, i, g) if (!rc && prov_call(x, r, "iam", "AddUserToGroup",
-                                          json_pack("{s:O, s:s}", "GroupName", g, "UserName", user),
-                                          NULL, NULL)) rc = -1;
+    json_array_foreach(gone, i, g) if (!rc && prov_call(x, r, "iam", "RemoveUserFromGroup",
+                                                        json_pack("{s:O, s:s}", IAM_IN_GroupName, g,
+                                                                  IAM_IN_UserName, user),
+                                                        NULL, ok_gone) < 0) rc = -1;
+    json_array_foreach(added, i, g) if (!rc && prov_call(x, r, "iam", "AddUserToGroup",
+                                                         json_pack("{s:O, s:s}", IAM_IN_GroupName,
+                                                                   g, IAM_IN_UserName, user),
+                                                         NULL, NULL)) rc = -1;
     json_decref(gone);
     json_decref(added);
     return rc;
@@ -302,10 +313,12 @@ static int sync_groups(const struct cfn_act *x, struct cfn_res *r, const char *u
 
 static enum cfn_step user_create(const struct cfn_act *x, struct cfn_res *r)
 {
-    static const char *const direct[] = {"Path", "PermissionsBoundary", "Tags", NULL};
-    const char *name = prov_name(x, r, "UserName", 64);
+    static const char *const direct[] = {IAM_M_CreateUserRequest_Path,
+                                         IAM_M_CreateUserRequest_PermissionsBoundary,
+                                         IAM_M_CreateUserRequest_Tags, NULL};
+    const char *name = prov_name(x, r, IAM_M_CreateUserRequest_UserName, 64);
     json_t *in = prov_pick(r->props, direct);
-    json_object_set_new(in, "UserName", json_string(name));
+    json_object_set_new(in, IAM_M_CreateUserRequest_UserName, json_string(name));
     json_t *out = NULL;
     if (prov_call(x, r, "iam", "CreateUser", in, &out, NULL))
         return CFN_FAILED;
@@ -322,13 +335,14 @@ static enum cfn_step user_create(const struct cfn_act *x, struct cfn_res *r)
 static enum cfn_step user_update(const struct cfn_act *x, struct cfn_res *r,
                                  const json_t *old_props)
 {
-    static const char *const fixed[] = {"PermissionsBoundary", NULL};
+    static const char *const fixed[] = {IAM_M_CreateUserRequest_PermissionsBoundary, NULL};
     const char *name = r->physical_id;
     if (unsupported_change(r, old_props, fixed))
         return CFN_FAILED;
-    const json_t *path = json_object_get(r->props, "Path");
-    if (prov_changed(json_object_get(old_props, "Path"), path)) {
-        json_t *in = json_pack("{s:s, s:s}", "UserName", name, "NewPath",
+    const json_t *path = json_object_get(r->props, IAM_M_CreateUserRequest_Path);
+    if (prov_changed(json_object_get(old_props, IAM_M_CreateUserRequest_Path), path)) {
+        json_t *in = json_pack("{s:s, s:s}", IAM_M_UpdateUserRequest_UserName, name,
+                               IAM_M_UpdateUserRequest_NewPath,
                                json_is_string(path) ? json_string_value(path) : "/");
         if (prov_call(x, r, "iam", "UpdateUser", in, NULL, NULL))
             return CFN_FAILED;
@@ -337,7 +351,8 @@ static enum cfn_step user_update(const struct cfn_act *x, struct cfn_res *r,
         sync_tags(x, r, &H_USER, name, old_props))
         return CFN_FAILED;
     json_t *out = NULL;
-    if (prov_call(x, r, "iam", "GetUser", json_pack("{s:s}", "UserName", name), &out, NULL))
+    if (prov_call(x, r, "iam", "GetUser", json_pack("{s:s}", IAM_M_GetUserRequest_UserName, name),
+                  &out, NULL))
         return CFN_FAILED;
     const char *arn = prov_str(json_object_get(out, "User"), "Arn");
     prov_attr(r, "Arn", json_string(arn ? arn : ""));
@@ -351,24 +366,26 @@ static enum cfn_step user_delete(const struct cfn_act *x, struct cfn_res *r)
     if (!name || !*name)
         return CFN_DONE;
     json_t *out = NULL;
-    int rc = prov_call(x, r, "iam", "ListGroupsForUser", json_pack("{s:s}", "UserName", name), &out,
-                       ok_gone);
+    int rc =
+        prov_call(x, r, "iam", "ListGroupsForUser",
+                  json_pack("{s:s}", IAM_M_ListGroupsForUserRequest_UserName, name), &out, ok_gone);
     if (rc < 0)
         return CFN_FAILED;
     if (rc == 1)
         return CFN_DONE;
     size_t i;
     json_t *g;
-    json_array_foreach(json_object_get(out, "Groups"), i,
-                       g) if (!rc &&
-                              prov_call(x, r, "iam", "RemoveUserFromGroup",
-                                        json_pack("{s:s, s:s}", "GroupName",
-                                                  prov_str(g, "GroupName"), "UserName", name),
-                                        NULL, ok_gone) < 0) rc = -1;
+    json_array_foreach(
+        json_object_get(out, "Groups"), i,
+        g) if (!rc && prov_call(x, r, "iam", "RemoveUserFromGroup",
+                                json_pack("{s:s, s:s}", IAM_M_RemoveUserFromGroupRequest_GroupName,
+                                          prov_str(g, "GroupName"),
+                                          IAM_M_RemoveUserFromGroupRequest_UserName, name),
+                                NULL, ok_gone) < 0) rc = -1;
     json_decref(out);
     if (rc || strip_policies(x, r, &H_USER, name) < 0)
         return CFN_FAILED;
-    json_t *in = json_pack("{s:s}", "UserName", name);
+    json_t *in = json_pack("{s:s}", IAM_M_DeleteUserRequest_UserName, name);
     return prov_call(x, r, "iam", "DeleteUser", in, NULL, ok_gone) < 0 ? CFN_FAILED : CFN_DONE;
 }
 
@@ -378,22 +395,22 @@ const struct cfn_provider prov_iam_user = {
     .update = user_update,
     .del = user_delete,
     .replace_props = user_replace,
-    .name_prop = "UserName",
+    .name_prop = IAM_M_CreateUserRequest_UserName,
     .name_max = 64,
     .attrs = user_attrs,
 };
 
 /* ------------------------------------------------------------------ AWS::IAM::Group */
 
-static const char *const group_replace[] = {"GroupName", NULL};
+static const char *const group_replace[] = {IAM_M_CreateGroupRequest_GroupName, NULL};
 static const char *const group_attrs[] = {"Arn", NULL};
 
 static enum cfn_step group_create(const struct cfn_act *x, struct cfn_res *r)
 {
-    static const char *const direct[] = {"Path", NULL};
-    const char *name = prov_name(x, r, "GroupName", 128);
+    static const char *const direct[] = {IAM_M_CreateGroupRequest_Path, NULL};
+    const char *name = prov_name(x, r, IAM_M_CreateGroupRequest_GroupName, 128);
     json_t *in = prov_pick(r->props, direct);
-    json_object_set_new(in, "GroupName", json_string(name));
+    json_object_set_new(in, IAM_M_CreateGroupRequest_GroupName, json_string(name));
     json_t *out = NULL;
     if (prov_call(x, r, "iam", "CreateGroup", in, &out, NULL))
         return CFN_FAILED;
@@ -407,7 +424,8 @@ static enum cfn_step group_create(const struct cfn_act *x, struct cfn_res *r)
 static enum cfn_step group_update(const struct cfn_act *x, struct cfn_res *r,
                                   const json_t *old_props)
 {
-    static const char *const fixed[] = {"Path", NULL}; /* UpdateGroup is not served */
+    static const char *const fixed[] = {IAM_M_CreateGroupRequest_Path,
+                                        NULL}; /* UpdateGroup is not served */
     if (unsupported_change(r, old_props, fixed))
         return CFN_FAILED;
     return sync_policies(x, r, &H_GROUP, r->physical_id, old_props) ? CFN_FAILED : CFN_DONE;
@@ -422,7 +440,7 @@ static enum cfn_step group_delete(const struct cfn_act *x, struct cfn_res *r)
         return CFN_FAILED;
     if (rc == 1)
         return CFN_DONE;
-    json_t *in = json_pack("{s:s}", "GroupName", r->physical_id);
+    json_t *in = json_pack("{s:s}", IAM_M_DeleteGroupRequest_GroupName, r->physical_id);
     return prov_call(x, r, "iam", "DeleteGroup", in, NULL, ok_gone) < 0 ? CFN_FAILED : CFN_DONE;
 }
 
@@ -432,14 +450,16 @@ const struct cfn_provider prov_iam_group = {
     .update = group_update,
     .del = group_delete,
     .replace_props = group_replace,
-    .name_prop = "GroupName",
+    .name_prop = IAM_M_CreateGroupRequest_GroupName,
     .name_max = 128,
     .attrs = group_attrs,
 };
 
 /* ------------------------------------------------------------ AWS::IAM::InstanceProfile */
 
-static const char *const profile_replace[] = {"InstanceProfileName", "Path", NULL};
+static const char *const profile_replace[] = {
+    IAM_M_CreateInstanceProfileRequest_InstanceProfileName, IAM_M_CreateInstanceProfileRequest_Path,
+    NULL};
 static const char *const profile_attrs[] = {"Arn", NULL};
 
 static int profile_roles(const struct cfn_act *x, struct cfn_res *r, const char *name,
@@ -449,16 +469,16 @@ static int profile_roles(const struct cfn_act *x, struct cfn_res *r, const char 
     int rc = 0;
     size_t i;
     json_t *role;
-    json_array_foreach(gone, i,
-                       role) if (!rc && prov_call(x, r, "iam", "RemoveRoleFromInstanceProfile",
-                                                  json_pack("{s:s, s:O}", "InstanceProfileName",
-                                                            name, "RoleName", role),
-                                                  NULL, ok_gone) < 0) rc = -1;
-    json_array_foreach(added, i,
-                       role) if (!rc && prov_call(x, r, "iam", "AddRoleToInstanceProfile",
-                                                  json_pack("{s:s, s:O}", "InstanceProfileName",
-                                                            name, "RoleName", role),
-                                                  NULL, NULL)) rc = -1;
+    json_array_foreach(
+        gone, i, role) if (!rc && prov_call(x, r, "iam", "RemoveRoleFromInstanceProfile",
+                                            json_pack("{s:s, s:O}", IAM_IN_InstanceProfileName,
+                                                      name, IAM_IN_RoleName, role),
+                                            NULL, ok_gone) < 0) rc = -1;
+    json_array_foreach(
+        added, i, role) if (!rc && prov_call(x, r, "iam", "AddRoleToInstanceProfile",
+                                             json_pack("{s:s, s:O}", IAM_IN_InstanceProfileName,
+                                                       name, IAM_IN_RoleName, role),
+                                             NULL, NULL)) rc = -1;
     json_decref(gone);
     json_decref(added);
     return rc;
@@ -466,10 +486,11 @@ static int profile_roles(const struct cfn_act *x, struct cfn_res *r, const char 
 
 static enum cfn_step profile_create(const struct cfn_act *x, struct cfn_res *r)
 {
-    static const char *const direct[] = {"Path", NULL};
-    const char *name = prov_name(x, r, "InstanceProfileName", 128);
+    static const char *const direct[] = {IAM_M_CreateInstanceProfileRequest_Path, NULL};
+    const char *name = prov_name(x, r, IAM_M_CreateInstanceProfileRequest_InstanceProfileName, 128);
     json_t *in = prov_pick(r->props, direct);
-    json_object_set_new(in, "InstanceProfileName", json_string(name));
+    json_object_set_new(in, IAM_M_CreateInstanceProfileRequest_InstanceProfileName,
+                        json_string(name));
     json_t *out = NULL;
     if (prov_call(x, r, "iam", "CreateInstanceProfile", in, &out, NULL))
         return CFN_FAILED;
@@ -496,24 +517,30 @@ static enum cfn_step profile_delete(const struct cfn_act *x, struct cfn_res *r)
     if (!name || !*name)
         return CFN_DONE;
     json_t *out = NULL;
-    int rc = prov_call(x, r, "iam", "GetInstanceProfile",
-                       json_pack("{s:s}", "InstanceProfileName", name), &out, ok_gone);
+    int rc =
+        prov_call(x, r, "iam", "GetInstanceProfile",
+                  json_pack("{s:s}", IAM_M_GetInstanceProfileRequest_InstanceProfileName, name),
+                  &out, ok_gone);
     if (rc < 0)
         return CFN_FAILED;
     if (rc == 1)
         return CFN_DONE;
     size_t i;
     json_t *role;
-    json_array_foreach(json_object_get(json_object_get(out, "InstanceProfile"), "Roles"), i,
-                       role) if (!rc &&
-                                 prov_call(x, r, "iam", "RemoveRoleFromInstanceProfile",
-                                           json_pack("{s:s, s:s}", "InstanceProfileName", name,
-                                                     "RoleName", prov_str(role, "RoleName")),
-                                           NULL, ok_gone) < 0) rc = -1;
+    json_array_foreach(
+        json_object_get(json_object_get(out, "InstanceProfile"), "Roles"), i,
+        role) if (!rc &&
+                  prov_call(
+                      x, r, "iam", "RemoveRoleFromInstanceProfile",
+                      json_pack("{s:s, s:s}",
+                                IAM_M_RemoveRoleFromInstanceProfileRequest_InstanceProfileName,
+                                name, IAM_M_RemoveRoleFromInstanceProfileRequest_RoleName,
+                                prov_str(role, "RoleName")),
+                      NULL, ok_gone) < 0) rc = -1;
     json_decref(out);
     if (rc)
         return CFN_FAILED;
-    json_t *in = json_pack("{s:s}", "InstanceProfileName", name);
+    json_t *in = json_pack("{s:s}", IAM_M_DeleteInstanceProfileRequest_InstanceProfileName, name);
     return prov_call(x, r, "iam", "DeleteInstanceProfile", in, NULL, ok_gone) < 0 ? CFN_FAILED
                                                                                   : CFN_DONE;
 }
@@ -524,7 +551,7 @@ const struct cfn_provider prov_iam_instance_profile = {
     .update = profile_update,
     .del = profile_delete,
     .replace_props = profile_replace,
-    .name_prop = "InstanceProfileName",
+    .name_prop = IAM_M_CreateInstanceProfileRequest_InstanceProfileName,
     .name_max = 128,
     .attrs = profile_attrs,
 };
@@ -536,19 +563,22 @@ static const char *const key_attrs[] = {"SecretAccessKey", "Id", NULL};
 
 static int key_status(const struct cfn_act *x, struct cfn_res *r, const char *id)
 {
-    const char *status = prov_str(r->props, "Status");
-    json_t *in = json_pack("{s:s, s:s, s:s}", "UserName", prov_str(r->props, "UserName"),
-                           "AccessKeyId", id, "Status", status ? status : "Active");
+    const char *status = prov_str(r->props, IAM_M_UpdateAccessKeyRequest_Status);
+    json_t *in = json_pack("{s:s, s:s, s:s}", IAM_M_UpdateAccessKeyRequest_UserName,
+                           prov_str(r->props, IAM_M_UpdateAccessKeyRequest_UserName),
+                           IAM_M_UpdateAccessKeyRequest_AccessKeyId, id,
+                           IAM_M_UpdateAccessKeyRequest_Status, status ? status : "Active");
     return prov_call(x, r, "iam", "UpdateAccessKey", in, NULL, NULL) ? -1 : 0;
 }
 
 static enum cfn_step key_create(const struct cfn_act *x, struct cfn_res *r)
 {
-    const char *user = prov_str(r->props, "UserName");
+    const char *user = prov_str(r->props, IAM_M_CreateAccessKeyRequest_UserName);
     if (!user)
         return prov_invalid(r, "#: required key [UserName] not found");
     json_t *out = NULL;
-    if (prov_call(x, r, "iam", "CreateAccessKey", json_pack("{s:s}", "UserName", user), &out, NULL))
+    if (prov_call(x, r, "iam", "CreateAccessKey",
+                  json_pack("{s:s}", IAM_M_CreateAccessKeyRequest_UserName, user), &out, NULL))
         return CFN_FAILED;
     const json_t *k = json_object_get(out, "AccessKey");
     const char *id = prov_str(k, "AccessKeyId");
@@ -562,14 +592,16 @@ static enum cfn_step key_create(const struct cfn_act *x, struct cfn_res *r)
     prov_attr(r, "Id", json_string(id));
     prov_attr(r, "SecretAccessKey", json_string(secret ? secret : ""));
     json_decref(out);
-    if (str_eq(prov_str(r->props, "Status"), "Inactive") && key_status(x, r, r->physical_id))
+    if (str_eq(prov_str(r->props, IAM_M_UpdateAccessKeyRequest_Status), "Inactive") &&
+        key_status(x, r, r->physical_id))
         return CFN_FAILED;
     return CFN_DONE;
 }
 
 static enum cfn_step key_update(const struct cfn_act *x, struct cfn_res *r, const json_t *old_props)
 {
-    if (prov_changed(json_object_get(old_props, "Status"), json_object_get(r->props, "Status")) &&
+    if (prov_changed(json_object_get(old_props, IAM_M_UpdateAccessKeyRequest_Status),
+                     json_object_get(r->props, IAM_M_UpdateAccessKeyRequest_Status)) &&
         key_status(x, r, r->physical_id))
         return CFN_FAILED;
     return CFN_DONE;
@@ -577,10 +609,11 @@ static enum cfn_step key_update(const struct cfn_act *x, struct cfn_res *r, cons
 
 static enum cfn_step key_delete(const struct cfn_act *x, struct cfn_res *r)
 {
-    const char *user = prov_str(r->props, "UserName");
+    const char *user = prov_str(r->props, IAM_M_DeleteAccessKeyRequest_UserName);
     if (!r->physical_id || !*r->physical_id || !user)
         return CFN_DONE;
-    json_t *in = json_pack("{s:s, s:s}", "UserName", user, "AccessKeyId", r->physical_id);
+    json_t *in = json_pack("{s:s, s:s}", IAM_M_DeleteAccessKeyRequest_UserName, user,
+                           IAM_M_DeleteAccessKeyRequest_AccessKeyId, r->physical_id);
     return prov_call(x, r, "iam", "DeleteAccessKey", in, NULL, ok_gone) < 0 ? CFN_FAILED : CFN_DONE;
 }
 
@@ -621,7 +654,7 @@ static int policy_apply(const struct cfn_act *x, struct cfn_res *r, const json_t
             if (rc || !who)
                 continue;
             rc = put ? put_inline(x, r, policy_holders[k].h, who, pname,
-                                  json_object_get(props, "PolicyDocument"))
+                                  json_object_get(props, IAM_IN_PolicyDocument))
                      : delete_inline(x, r, policy_holders[k].h, who, pname);
         }
         json_decref(targets);
@@ -641,7 +674,7 @@ static bool policy_has_holder(const json_t *props)
 
 static enum cfn_step policy_create(const struct cfn_act *x, struct cfn_res *r)
 {
-    const char *pname = prov_str(r->props, "PolicyName");
+    const char *pname = prov_str(r->props, IAM_IN_PolicyName);
     if (!pname)
         return prov_invalid(r, "#: required key [PolicyName] not found");
     if (!policy_has_holder(r->props))
@@ -658,8 +691,8 @@ static enum cfn_step policy_create(const struct cfn_act *x, struct cfn_res *r)
 static enum cfn_step policy_update(const struct cfn_act *x, struct cfn_res *r,
                                    const json_t *old_props)
 {
-    const char *pname = prov_str(r->props, "PolicyName");
-    const char *oname = prov_str(old_props, "PolicyName");
+    const char *pname = prov_str(r->props, IAM_IN_PolicyName);
+    const char *oname = prov_str(old_props, IAM_IN_PolicyName);
     if (!pname)
         return prov_invalid(r, "#: required key [PolicyName] not found");
     if (!policy_has_holder(r->props))
@@ -669,8 +702,8 @@ static enum cfn_step policy_update(const struct cfn_act *x, struct cfn_res *r,
     /* drop the old policy where it no longer belongs (everywhere when renamed) */
     if (oname && policy_apply(x, r, old_props, renamed ? NULL : r->props, oname, false))
         return CFN_FAILED;
-    bool doc_changed = prov_changed(json_object_get(old_props, "PolicyDocument"),
-                                    json_object_get(r->props, "PolicyDocument"));
+    bool doc_changed = prov_changed(json_object_get(old_props, IAM_IN_PolicyDocument),
+                                    json_object_get(r->props, IAM_IN_PolicyDocument));
     if (policy_apply(x, r, r->props, renamed || doc_changed ? NULL : old_props, pname, true))
         return CFN_FAILED;
     prov_attr(r, "Id", json_string(r->physical_id));
@@ -679,7 +712,7 @@ static enum cfn_step policy_update(const struct cfn_act *x, struct cfn_res *r,
 
 static enum cfn_step policy_delete(const struct cfn_act *x, struct cfn_res *r)
 {
-    const char *pname = prov_str(r->props, "PolicyName");
+    const char *pname = prov_str(r->props, IAM_IN_PolicyName);
     if (!pname)
         return CFN_DONE;
     return policy_apply(x, r, r->props, NULL, pname, false) ? CFN_FAILED : CFN_DONE;
@@ -754,14 +787,15 @@ static int mpolicy_attach(const struct cfn_act *x, struct cfn_res *r, const char
 
 static enum cfn_step mpolicy_create(const struct cfn_act *x, struct cfn_res *r)
 {
-    static const char *const direct[] = {"Path", "Description", NULL};
+    static const char *const direct[] = {IAM_M_CreatePolicyRequest_Path,
+                                         IAM_M_CreatePolicyRequest_Description, NULL};
     const char *name = prov_name(x, r, "ManagedPolicyName", 128);
-    char *doc = prov_doc(json_object_get(r->props, "PolicyDocument"));
+    char *doc = prov_doc(json_object_get(r->props, IAM_M_CreatePolicyRequest_PolicyDocument));
     if (!doc)
         return prov_invalid(r, "#: required key [PolicyDocument] not found");
     json_t *in = prov_pick(r->props, direct);
-    json_object_set_new(in, "PolicyName", json_string(name));
-    json_object_set_new(in, "PolicyDocument", json_string(doc));
+    json_object_set_new(in, IAM_M_CreatePolicyRequest_PolicyName, json_string(name));
+    json_object_set_new(in, IAM_M_CreatePolicyRequest_PolicyDocument, json_string(doc));
     free(doc);
     json_t *out = NULL;
     if (prov_call(x, r, "iam", "CreatePolicy", in, &out, NULL))
@@ -785,11 +819,12 @@ static enum cfn_step mpolicy_update(const struct cfn_act *x, struct cfn_res *r,
                                     const json_t *old_props)
 {
     const char *arn = r->physical_id;
-    const json_t *doc = json_object_get(r->props, "PolicyDocument");
-    if (prov_changed(json_object_get(old_props, "PolicyDocument"), doc)) {
+    const json_t *doc = json_object_get(r->props, IAM_M_CreatePolicyRequest_PolicyDocument);
+    if (prov_changed(json_object_get(old_props, IAM_M_CreatePolicyRequest_PolicyDocument), doc)) {
         /* IAM keeps five versions: drop the oldest non-default one first */
         json_t *out = NULL;
-        if (prov_call(x, r, "iam", "ListPolicyVersions", json_pack("{s:s}", "PolicyArn", arn), &out,
+        if (prov_call(x, r, "iam", "ListPolicyVersions",
+                      json_pack("{s:s}", IAM_M_ListPolicyVersionsRequest_PolicyArn, arn), &out,
                       NULL))
             return CFN_FAILED;
         json_t *vers = json_object_get(out, "Versions");
@@ -809,16 +844,18 @@ static enum cfn_step mpolicy_update(const struct cfn_act *x, struct cfn_res *r,
         int rc = 0;
         if (json_array_size(vers) >= 5 && oldest)
             rc = prov_call(x, r, "iam", "DeletePolicyVersion",
-                           json_pack("{s:s, s:s}", "PolicyArn", arn, "VersionId", oldest), NULL,
-                           NULL);
+                           json_pack("{s:s, s:s}", IAM_M_DeletePolicyVersionRequest_PolicyArn, arn,
+                                     IAM_M_DeletePolicyVersionRequest_VersionId, oldest),
+                           NULL, NULL);
         json_decref(out);
         if (rc)
             return CFN_FAILED;
         char *text = prov_doc(doc);
         if (!text)
             return prov_invalid(r, "#: required key [PolicyDocument] not found");
-        json_t *in = json_pack("{s:s, s:s, s:b}", "PolicyArn", arn, "PolicyDocument", text,
-                               "SetAsDefault", 1);
+        json_t *in = json_pack("{s:s, s:s, s:b}", IAM_M_CreatePolicyVersionRequest_PolicyArn, arn,
+                               IAM_M_CreatePolicyVersionRequest_PolicyDocument, text,
+                               IAM_M_CreatePolicyVersionRequest_SetAsDefault, 1);
         free(text);
         if (prov_call(x, r, "iam", "CreatePolicyVersion", in, NULL, NULL))
             return CFN_FAILED;
@@ -826,7 +863,8 @@ static enum cfn_step mpolicy_update(const struct cfn_act *x, struct cfn_res *r,
     if (mpolicy_attach(x, r, arn, old_props, r->props))
         return CFN_FAILED;
     json_t *out = NULL;
-    if (prov_call(x, r, "iam", "GetPolicy", json_pack("{s:s}", "PolicyArn", arn), &out, NULL))
+    if (prov_call(x, r, "iam", "GetPolicy",
+                  json_pack("{s:s}", IAM_M_GetPolicyRequest_PolicyArn, arn), &out, NULL))
         return CFN_FAILED;
     mpolicy_set_attrs(r, json_object_get(out, "Policy"));
     json_decref(out);
@@ -841,8 +879,9 @@ static enum cfn_step mpolicy_delete(const struct cfn_act *x, struct cfn_res *r)
     if (mpolicy_attach(x, r, arn, r->props, NULL))
         return CFN_FAILED;
     json_t *out = NULL;
-    int rc = prov_call(x, r, "iam", "ListPolicyVersions", json_pack("{s:s}", "PolicyArn", arn),
-                       &out, ok_gone);
+    int rc = prov_call(x, r, "iam", "ListPolicyVersions",
+                       json_pack("{s:s}", IAM_M_ListPolicyVersionsRequest_PolicyArn, arn), &out,
+                       ok_gone);
     if (rc < 0)
         return CFN_FAILED;
     if (rc == 1)
@@ -853,17 +892,18 @@ static enum cfn_step mpolicy_delete(const struct cfn_act *x, struct cfn_res *r)
     {
         if (rc || json_is_true(json_object_get(v, "IsDefaultVersion")))
             continue;
-        rc = prov_call(
-                 x, r, "iam", "DeletePolicyVersion",
-                 json_pack("{s:s, s:s}", "PolicyArn", arn, "VersionId", prov_str(v, "VersionId")),
-                 NULL, ok_gone) < 0
+        rc = prov_call(x, r, "iam", "DeletePolicyVersion",
+                       json_pack("{s:s, s:s}", IAM_M_DeletePolicyVersionRequest_PolicyArn, arn,
+                                 IAM_M_DeletePolicyVersionRequest_VersionId,
+                                 prov_str(v, "VersionId")),
+                       NULL, ok_gone) < 0
                  ? -1
                  : 0;
     }
     json_decref(out);
     if (rc)
         return CFN_FAILED;
-    json_t *in = json_pack("{s:s}", "PolicyArn", arn);
+    json_t *in = json_pack("{s:s}", IAM_M_DeletePolicyRequest_PolicyArn, arn);
     return prov_call(x, r, "iam", "DeletePolicy", in, NULL, ok_gone) < 0 ? CFN_FAILED : CFN_DONE;
 }
 

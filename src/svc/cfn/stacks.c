@@ -17,6 +17,7 @@
 #include "svc/sts/sts.h"
 #include "svc/svc.h"
 #include "svc/cfn/ops.h"
+#include "wire/models/cloudformation_members.h"
 
 #define PAGE 100 /* items per page of the paged lists (inferred) */
 
@@ -33,7 +34,7 @@ static int not_found(struct call *c, const char *name)
 /* Loads the stack named by in.StackName: 0, or -1 after call_fail. */
 static int load_named(struct call *c, const json_t *in, struct cfn_stack *s)
 {
-    const char *name = in_str(in, "StackName");
+    const char *name = in_str(in, CFN_IN_StackName);
     if (!name)
         return call_fail(c, 400, "ValidationError", "Stack name must be specified"); /* inferred */
     int rc = cfn_stack_load(c->st, c->region, name, s);
@@ -49,8 +50,8 @@ static int load_named(struct call *c, const json_t *in, struct cfn_stack *s)
 /* The TemplateBody (TemplateURL refused). NULL after call_fail. */
 static const char *body_of(struct call *c, const json_t *in, bool optional)
 {
-    const json_t *body = json_object_get(in, "TemplateBody");
-    if (json_object_get(in, "TemplateURL"))
+    const json_t *body = json_object_get(in, CFN_IN_TemplateBody);
+    if (json_object_get(in, CFN_IN_TemplateURL))
         return call_fail(c, 400, "ValidationError", /* inferred: the lab has no S3 */
                          "TemplateURL is not supported by recoverlab (no S3): pass the template"
                          " with TemplateBody"),
@@ -140,15 +141,15 @@ static void split_params(const json_t *in, json_t **given, json_t **use_prev)
     *use_prev = json_array();
     size_t i;
     json_t *p;
-    json_array_foreach(json_object_get(in, "Parameters"), i, p)
+    json_array_foreach(json_object_get(in, CFN_IN_Parameters), i, p)
     {
-        const char *k = in_str(p, "ParameterKey");
+        const char *k = in_str(p, CFN_M_Parameter_ParameterKey);
         if (!k)
             continue;
-        if (json_is_true(json_object_get(p, "UsePreviousValue")))
+        if (json_is_true(json_object_get(p, CFN_M_Parameter_UsePreviousValue)))
             json_array_append_new(*use_prev, json_string(k));
-        else if (in_str(p, "ParameterValue"))
-            json_object_set_new(*given, k, json_string(in_str(p, "ParameterValue")));
+        else if (in_str(p, CFN_M_Parameter_ParameterValue))
+            json_object_set_new(*given, k, json_string(in_str(p, CFN_M_Parameter_ParameterValue)));
     }
 }
 
@@ -216,7 +217,7 @@ static int op_principal(struct call *c, const char *role_arn, bool pass_role, js
 static json_t *new_op(const json_t *in)
 {
     json_t *op = json_object();
-    const char *tok = in_str(in, "ClientRequestToken");
+    const char *tok = in_str(in, CFN_IN_ClientRequestToken);
     if (tok)
         json_object_set_new(op, "token", json_string(tok));
     return op;
@@ -231,7 +232,7 @@ int cfn_create_stack(struct call *c, const json_t *in, struct out *o)
     json_t *t = NULL, *given = NULL, *use_prev = NULL, *values = NULL, *raw = NULL, *op = NULL;
     struct cfn_stack s;
     memset(&s, 0, sizeof(s));
-    const char *name = in_str(in, "StackName");
+    const char *name = in_str(in, CFN_M_CreateStackInput_StackName);
     if (!name || str_startswith(name, "arn:")) {
         call_fail(c, 400, "ValidationError",
                   "1 validation error detected: Value '%s' at 'stackName' failed to satisfy"
@@ -244,7 +245,7 @@ int cfn_create_stack(struct call *c, const json_t *in, struct out *o)
     int lr = cfn_stack_load(c->st, c->region, name, &ex);
     if (lr == 0) {
         /* a retry of the same request (same ClientRequestToken) answers the same stack */
-        const char *tok = in_str(in, "ClientRequestToken");
+        const char *tok = in_str(in, CFN_M_CreateStackInput_ClientRequestToken);
         bool retry = tok && str_eq(tok, in_str(ex.doc, "create_token"));
         if (retry)
             out_str(o, "StackId", ex.stack_id);
@@ -267,11 +268,11 @@ int cfn_create_stack(struct call *c, const json_t *in, struct out *o)
         call_fail(c, 400, "ValidationError", "%s", e.msg);
         goto out;
     }
-    if (check_capabilities(c, t, json_object_get(in, "Capabilities")))
+    if (check_capabilities(c, t, json_object_get(in, CFN_M_CreateStackInput_Capabilities)))
         goto out;
-    const char *onf = in_str(in, "OnFailure");
-    bool disable = json_is_true(json_object_get(in, "DisableRollback"));
-    if (onf && json_object_get(in, "DisableRollback")) {
+    const char *onf = in_str(in, CFN_M_CreateStackInput_OnFailure);
+    bool disable = json_is_true(json_object_get(in, CFN_M_CreateStackInput_DisableRollback));
+    if (onf && json_object_get(in, CFN_M_CreateStackInput_DisableRollback)) {
         call_fail(c, 400, "ValidationError", /* inferred */
                   "You cannot specify both DisableRollback and OnFailure.");
         goto out;
@@ -279,7 +280,7 @@ int cfn_create_stack(struct call *c, const json_t *in, struct out *o)
     if (!onf)
         onf = disable ? "DO_NOTHING" : "ROLLBACK";
     op = new_op(in);
-    const char *role_arn = in_str(in, "RoleARN");
+    const char *role_arn = in_str(in, CFN_M_CreateStackInput_RoleARN);
     if (op_principal(c, role_arn, true, op))
         goto out;
 
@@ -299,19 +300,23 @@ int cfn_create_stack(struct call *c, const json_t *in, struct out *o)
     const char *desc = json_string_value(json_object_get(t, "Description"));
     if (desc)
         json_object_set_new(s.doc, "description", json_string(desc));
-    json_object_set_new(s.doc, "tags", json_deep_copy(json_object_get(in, "Tags")));
-    json_object_set_new(s.doc, "caps", json_deep_copy(json_object_get(in, "Capabilities")));
-    json_object_set_new(s.doc, "notification_arns",
-                        json_deep_copy(json_object_get(in, "NotificationARNs")));
+    json_object_set_new(s.doc, "tags",
+                        json_deep_copy(json_object_get(in, CFN_M_CreateStackInput_Tags)));
+    json_object_set_new(s.doc, "caps",
+                        json_deep_copy(json_object_get(in, CFN_M_CreateStackInput_Capabilities)));
+    json_object_set_new(
+        s.doc, "notification_arns",
+        json_deep_copy(json_object_get(in, CFN_M_CreateStackInput_NotificationARNs)));
     if (role_arn)
         json_object_set_new(s.doc, "role_arn", json_string(role_arn));
     json_object_set_new(s.doc, "on_failure", json_string(onf));
-    if (in_str(in, "ClientRequestToken"))
-        json_object_set_new(s.doc, "create_token", json_string(in_str(in, "ClientRequestToken")));
+    if (in_str(in, CFN_M_CreateStackInput_ClientRequestToken))
+        json_object_set_new(s.doc, "create_token",
+                            json_string(in_str(in, CFN_M_CreateStackInput_ClientRequestToken)));
     json_object_set_new(s.doc, "disable_rollback", json_boolean(str_eq(onf, "DO_NOTHING")));
-    json_object_set_new(
-        s.doc, "termination_protection",
-        json_boolean(json_is_true(json_object_get(in, "EnableTerminationProtection"))));
+    json_object_set_new(s.doc, "termination_protection",
+                        json_boolean(json_is_true(json_object_get(
+                            in, CFN_M_CreateStackInput_EnableTerminationProtection))));
     json_object_set(s.doc, "op", op);
     cfn_stack_set_status(&s, "CREATE_IN_PROGRESS", "User Initiated");
     if (cfn_stack_save(c->st, &s) ||
@@ -357,7 +362,7 @@ int cfn_update_stack(struct call *c, const json_t *in, struct out *o)
                   s.stack_id, s.status);
         goto out;
     }
-    bool use_prev_t = json_is_true(json_object_get(in, "UsePreviousTemplate"));
+    bool use_prev_t = json_is_true(json_object_get(in, CFN_M_UpdateStackInput_UsePreviousTemplate));
     const char *body = body_of(c, in, use_prev_t);
     if (!body)
         goto out;
@@ -377,17 +382,17 @@ int cfn_update_stack(struct call *c, const json_t *in, struct out *o)
         call_fail(c, 400, "ValidationError", "%s", e.msg);
         goto out;
     }
-    if (check_capabilities(c, t, json_object_get(in, "Capabilities")))
+    if (check_capabilities(c, t, json_object_get(in, CFN_M_UpdateStackInput_Capabilities)))
         goto out;
     old_t = cfn_template_load(old_body, strlen(old_body), &e);
-    const json_t *tags = json_object_get(in, "Tags");
+    const json_t *tags = json_object_get(in, CFN_M_UpdateStackInput_Tags);
     bool same_tags = !tags || json_equal(tags, json_object_get(s.doc, "tags"));
     if (old_t && json_equal(old_t, t) && json_equal(values, json_object_get(s.doc, "params")) &&
         same_tags) {
         call_fail(c, 400, "ValidationError", "No updates are to be performed.");
         goto out;
     }
-    const char *role_arn = in_str(in, "RoleARN");
+    const char *role_arn = in_str(in, CFN_M_UpdateStackInput_RoleARN);
     bool pass_role = role_arn != NULL;
     if (!role_arn)
         role_arn = in_str(s.doc, "role_arn");
@@ -419,8 +424,10 @@ int cfn_update_stack(struct call *c, const json_t *in, struct out *o)
         json_object_del(s.doc, "description");
     if (tags)
         json_object_set_new(s.doc, "tags", json_deep_copy(tags));
-    if (json_object_get(in, "Capabilities"))
-        json_object_set_new(s.doc, "caps", json_deep_copy(json_object_get(in, "Capabilities")));
+    if (json_object_get(in, CFN_M_UpdateStackInput_Capabilities))
+        json_object_set_new(
+            s.doc, "caps",
+            json_deep_copy(json_object_get(in, CFN_M_UpdateStackInput_Capabilities)));
     if (role_arn)
         json_object_set_new(s.doc, "role_arn", json_string(role_arn));
     json_object_set(s.doc, "op", op);
@@ -477,7 +484,7 @@ int cfn_delete_stack(struct call *c, const json_t *in, struct out *o)
     json_t *op = NULL;
     struct cfn_stack s;
     memset(&s, 0, sizeof(s));
-    const char *name = in_str(in, "StackName");
+    const char *name = in_str(in, CFN_M_DeleteStackInput_StackName);
     int lr = name ? cfn_stack_load(c->st, c->region, name, &s) : 1;
     if (lr == 1 || (lr == 0 && (str_eq(s.status, "DELETE_COMPLETE") ||
                                 str_eq(s.status, "DELETE_IN_PROGRESS")))) {
@@ -505,7 +512,7 @@ int cfn_delete_stack(struct call *c, const json_t *in, struct out *o)
                   exp, user);
         goto out;
     }
-    const char *role_arn = in_str(in, "RoleARN");
+    const char *role_arn = in_str(in, CFN_M_DeleteStackInput_RoleARN);
     bool pass_role = role_arn != NULL;
     if (!role_arn)
         role_arn = in_str(s.doc, "role_arn");
@@ -595,8 +602,8 @@ static void out_stack(struct out *o, const struct cfn_stack *s)
     json_array_foreach(json_object_get(s->doc, "tags"), i, v)
     {
         out_begin(o, NULL);
-        out_str(o, "Key", json_string_value(json_object_get(v, "Key")));
-        out_str(o, "Value", json_string_value(json_object_get(v, "Value")));
+        out_str(o, "Key", json_string_value(json_object_get(v, CFN_M_Tag_Key)));
+        out_str(o, "Value", json_string_value(json_object_get(v, CFN_M_Tag_Value)));
         out_end(o);
     }
     out_end(o);
@@ -627,7 +634,7 @@ static json_t *stack_ids(struct call *c, bool live_only)
 /* Offset from NextToken (decimal). -1 after call_fail. */
 static int64_t page_start(struct call *c, const json_t *in)
 {
-    const char *tok = in_str(in, "NextToken");
+    const char *tok = in_str(in, CFN_IN_NextToken);
     int64_t v = 0;
     if (tok && (str_to_i64(tok, &v) || v < 0))
         return call_fail(c, 400, "ValidationError", "Invalid NextToken"); /* inferred */
@@ -646,7 +653,7 @@ static void out_next(struct out *o, int64_t next, size_t total)
 /* DescribeStacks handler. */
 int cfn_describe_stacks(struct call *c, const json_t *in, struct out *o)
 {
-    if (in_str(in, "StackName")) {
+    if (in_str(in, CFN_M_DescribeStacksInput_StackName)) {
         struct cfn_stack s;
         if (load_named(c, in, &s))
             return -1;
@@ -682,7 +689,7 @@ int cfn_list_stacks(struct call *c, const json_t *in, struct out *o)
     int64_t start = page_start(c, in);
     if (start < 0)
         return -1;
-    const json_t *filter = json_object_get(in, "StackStatusFilter");
+    const json_t *filter = json_object_get(in, CFN_M_ListStacksInput_StackStatusFilter);
     json_t *ids = stack_ids(c, false);
     json_t *sel = json_array();
     size_t i;
@@ -837,7 +844,7 @@ int cfn_describe_stack_resource(struct call *c, const json_t *in, struct out *o)
     struct cfn_stack s;
     if (load_named(c, in, &s))
         return -1;
-    const char *logical = in_str(in, "LogicalResourceId");
+    const char *logical = in_str(in, CFN_M_DescribeStackResourceInput_LogicalResourceId);
     int n = 0;
     if (logical) {
         /* checked first: no output is written for a missing resource */
@@ -866,9 +873,9 @@ int cfn_describe_stack_resource(struct call *c, const json_t *in, struct out *o)
 /* DescribeStackResources handler (StackName or PhysicalResourceId). */
 int cfn_describe_stack_resources(struct call *c, const json_t *in, struct out *o)
 {
-    const char *physical = in_str(in, "PhysicalResourceId");
+    const char *physical = in_str(in, CFN_M_DescribeStackResourcesInput_PhysicalResourceId);
     struct cfn_stack s;
-    if (!in_str(in, "StackName") && physical) {
+    if (!in_str(in, CFN_M_DescribeStackResourcesInput_StackName) && physical) {
         sqlite3_stmt *q = store_stmt(
             c->st, "SELECT r.stack_id FROM cfn_resources r JOIN cfn_stacks s"
                    " ON s.stack_id = r.stack_id WHERE r.physical_id = ?1 AND s.region = ?2"
@@ -884,7 +891,7 @@ int cfn_describe_stack_resources(struct call *c, const json_t *in, struct out *o
         if (!id[0] || cfn_stack_load(c->st, c->region, id, &s) != 0)
             return call_fail(c, 400, "ValidationError", "Stack for %s does not exist",
                              physical); /* inferred */
-    } else if (!in_str(in, "StackName")) {
+    } else if (!in_str(in, CFN_M_DescribeStackResourcesInput_StackName)) {
         return call_fail(
             c, 400, "ValidationError",
             "Either StackName or PhysicalResourceId must be specified."); /* inferred */
@@ -892,7 +899,8 @@ int cfn_describe_stack_resources(struct call *c, const json_t *in, struct out *o
         return -1;
     }
     out_begin(o, "StackResources");
-    out_resources(c, o, &s, in_str(in, "LogicalResourceId"), physical, RS_RESOURCE);
+    out_resources(c, o, &s, in_str(in, CFN_M_DescribeStackResourcesInput_LogicalResourceId),
+                  physical, RS_RESOURCE);
     out_end(o);
     cfn_stack_free(&s);
     return 0;
@@ -914,9 +922,9 @@ int cfn_list_stack_resources(struct call *c, const json_t *in, struct out *o)
 /* GetTemplate handler: the body as given. */
 int cfn_get_template(struct call *c, const json_t *in, struct out *o)
 {
-    if (in_str(in, "ChangeSetName"))
+    if (in_str(in, CFN_M_GetTemplateInput_ChangeSetName))
         return call_fail(c, 400, "ChangeSetNotFound", "ChangeSet [%s] does not exist",
-                         in_str(in, "ChangeSetName"));
+                         in_str(in, CFN_M_GetTemplateInput_ChangeSetName));
     struct cfn_stack s;
     if (load_named(c, in, &s))
         return -1;

@@ -10,6 +10,7 @@
 #include "svc/cfn/cfn_stack.h"
 #include "svc/svc.h"
 #include "svc/cfn/ops.h"
+#include "wire/models/cloudformation_members.h"
 
 /* Importable types and their primary identifiers (registry schemas, inferred). */
 static const struct {
@@ -36,8 +37,8 @@ static const struct {
 /* Loads and validates the TemplateBody of in. NULL after call_fail. */
 static json_t *load_body(struct call *c, const json_t *in)
 {
-    const json_t *body = json_object_get(in, "TemplateBody");
-    const json_t *url = json_object_get(in, "TemplateURL");
+    const json_t *body = json_object_get(in, CFN_IN_TemplateBody);
+    const json_t *url = json_object_get(in, CFN_IN_TemplateURL);
     if (body && url) /* inferred */
         return call_fail(c, 400, "ValidationError",
                          "Exactly one of TemplateBody or TemplateUrl must be specified."),
@@ -183,8 +184,10 @@ int cfn_validate_template(struct call *c, const json_t *in, struct out *o)
  */
 int cfn_get_template_summary(struct call *c, const json_t *in, struct out *o)
 {
-    const char *stack = json_string_value(json_object_get(in, "StackName"));
-    const char *set = json_string_value(json_object_get(in, "StackSetName"));
+    const char *stack =
+        json_string_value(json_object_get(in, CFN_M_GetTemplateSummaryInput_StackName));
+    const char *set =
+        json_string_value(json_object_get(in, CFN_M_GetTemplateSummaryInput_StackSetName));
     if (set)
         return call_fail(c, 404, "StackSetNotFoundException", "StackSet %s not found", set);
     json_t *t;

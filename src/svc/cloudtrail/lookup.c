@@ -18,6 +18,7 @@
 #include "svc/cloudtrail/trail.h"
 #include "svc/svc.h"
 #include "svc/cloudtrail/ops.h"
+#include "wire/models/cloudtrail_members.h"
 
 /* eventVersion of the records we write (1.09: the CloudWatch user guide's current samples;
  * tlsDetails, added in 1.08, is absent: the lab speaks plain HTTP). */
@@ -265,15 +266,15 @@ static int parse_token(const char *tok, uint32_t want_hash, int64_t *at, int64_t
 /* Messages of the LookupEvents errors are inferred (AWS's are not published). */
 int cloudtrail_lookup_events(struct call *c, const json_t *in, struct out *o)
 {
-    const json_t *attrs = json_object_get(in, "LookupAttributes");
+    const json_t *attrs = json_object_get(in, CT_M_LookupEventsRequest_LookupAttributes);
     const char *key = NULL, *value = NULL, *where = "1";
     if (json_array_size(attrs) > 1)
         return call_fail(c, 400, "InvalidLookupAttributesException",
                          "You cannot specify more than one lookup attribute."); /* inferred */
     if (json_array_size(attrs) == 1) {
         const json_t *a = json_array_get(attrs, 0);
-        key = json_string_value(json_object_get(a, "AttributeKey"));
-        value = json_string_value(json_object_get(a, "AttributeValue"));
+        key = json_string_value(json_object_get(a, CT_M_LookupAttribute_AttributeKey));
+        value = json_string_value(json_object_get(a, CT_M_LookupAttribute_AttributeValue));
         where = NULL;
         for (size_t i = 0; key && i < ARRAY_LEN(attr_where); i++)
             if (str_eq(key, attr_where[i].key))
@@ -293,12 +294,14 @@ int cloudtrail_lookup_events(struct call *c, const json_t *in, struct out *o)
                              "ReadOnly must be true or false."); /* inferred */
     }
 
-    const char *cat = json_string_value(json_object_get(in, "EventCategory"));
+    const char *cat =
+        json_string_value(json_object_get(in, CT_M_LookupEventsRequest_EventCategory));
     if (cat && !str_eq(cat, "insight"))
         return call_fail(c, 400, "InvalidEventCategoryException", NULL);
 
     int64_t oldest = c->now_ms - TRAIL_KEEP_MS;
-    const json_t *jst = json_object_get(in, "StartTime"), *jet = json_object_get(in, "EndTime");
+    const json_t *jst = json_object_get(in, CT_M_LookupEventsRequest_StartTime),
+                 *jet = json_object_get(in, CT_M_LookupEventsRequest_EndTime);
     int64_t start = json_is_integer(jst) ? json_integer_value(jst) : oldest;
     int64_t end = json_is_integer(jet) ? json_integer_value(jet) : c->now_ms;
     if (start > end)
@@ -308,7 +311,7 @@ int cloudtrail_lookup_events(struct call *c, const json_t *in, struct out *o)
         start = oldest;
 
     int64_t max = MAX_RESULTS;
-    const json_t *jmax = json_object_get(in, "MaxResults");
+    const json_t *jmax = json_object_get(in, CT_M_LookupEventsRequest_MaxResults);
     if (jmax) {
         max = json_integer_value(jmax);
         if (!json_is_integer(jmax) || max < 1 || max > MAX_RESULTS)
@@ -318,7 +321,7 @@ int cloudtrail_lookup_events(struct call *c, const json_t *in, struct out *o)
 
     uint32_t h = attr_hash(key, value);
     int64_t tok_at = 0, tok_seq = 0;
-    const char *tok = json_string_value(json_object_get(in, "NextToken"));
+    const char *tok = json_string_value(json_object_get(in, CT_M_LookupEventsRequest_NextToken));
     bool has_tok = tok != NULL;
     if (has_tok && parse_token(tok, h, &tok_at, &tok_seq))
         return call_fail(c, 400, "InvalidNextTokenException", "Invalid NextToken."); /* inferred */

@@ -21,6 +21,8 @@
 #include "svc/iam/iam.h"
 #include "svc/svc.h"
 #include "svc/cloudwatch/ops.h"
+#include "wire/models/cloudwatch_members.h"
+#include "wire/models/iam_members.h"
 
 #define DESCRIBE_PAGE_DEFAULT 50 /* inferred: MaxRecords has no documented default */
 
@@ -204,59 +206,9 @@ const char *cwa_str(const json_t *in, const char *key)
     return json_string_value(json_object_get(in, key));
 }
 
-/* MetricAlarm members in AWS's order [model + snap, §2.6]. */
-static const char *const metric_order[] = {"AlarmName",
-                                           "AlarmArn",
-                                           "AlarmDescription",
-                                           "AlarmConfigurationUpdatedTimestamp",
-                                           "ActionsEnabled",
-                                           "OKActions",
-                                           "AlarmActions",
-                                           "InsufficientDataActions",
-                                           "StateValue",
-                                           "StateReason",
-                                           "StateReasonData",
-                                           "StateUpdatedTimestamp",
-                                           "MetricName",
-                                           "Namespace",
-                                           "Statistic",
-                                           "ExtendedStatistic",
-                                           "Dimensions",
-                                           "Period",
-                                           "Unit",
-                                           "EvaluationPeriods",
-                                           "DatapointsToAlarm",
-                                           "Threshold",
-                                           "ComparisonOperator",
-                                           "TreatMissingData",
-                                           "EvaluateLowSampleCountPercentile",
-                                           "Metrics",
-                                           "ThresholdMetricId",
-                                           "EvaluationState",
-                                           "StateTransitionedTimestamp",
-                                           "EvaluationWindow",
-                                           "EvaluationCriteria",
-                                           "EvaluationInterval"};
-/* CompositeAlarm members in the model's order. */
-static const char *const composite_order[] = {"ActionsEnabled",
-                                              "AlarmActions",
-                                              "AlarmArn",
-                                              "AlarmConfigurationUpdatedTimestamp",
-                                              "AlarmDescription",
-                                              "AlarmName",
-                                              "AlarmRule",
-                                              "InsufficientDataActions",
-                                              "OKActions",
-                                              "StateReason",
-                                              "StateReasonData",
-                                              "StateUpdatedTimestamp",
-                                              "StateValue",
-                                              "StateTransitionedTimestamp",
-                                              "ActionsSuppressedBy",
-                                              "ActionsSuppressedReason",
-                                              "ActionsSuppressor",
-                                              "ActionsSuppressorWaitPeriod",
-                                              "ActionsSuppressorExtensionPeriod"};
+/* MetricAlarm / CompositeAlarm members in AWS's order: the model's [model + snap, §2.6]. */
+static const char *const metric_order[] = {CW_MEMBERS_MetricAlarm};
+static const char *const composite_order[] = {CW_MEMBERS_CompositeAlarm};
 static const char *const brief_order[] = {"AlarmName", "AlarmArn", "StateValue",
                                           "StateUpdatedTimestamp"};
 
@@ -393,9 +345,9 @@ static int check_action(struct call *c, const char *arn, const char *state, unsi
 
 int cwa_check_actions(struct call *c, const json_t *in, unsigned *flags)
 {
-    static const char *const lists[][2] = {{"OKActions", CW_OK},
-                                           {"AlarmActions", CW_ALARM},
-                                           {"InsufficientDataActions", CW_INSUFFICIENT}};
+    static const char *const lists[][2] = {{CW_IN_OKActions, CW_OK},
+                                           {CW_IN_AlarmActions, CW_ALARM},
+                                           {CW_IN_InsufficientDataActions, CW_INSUFFICIENT}};
     *flags = 0;
     for (size_t l = 0; l < ARRAY_LEN(lists); l++) {
         const json_t *arr = json_object_get(in, lists[l][0]);
@@ -452,7 +404,8 @@ int cwa_ensure_slr(struct call *c)
     sc.err.code = sc.err.message = NULL;
     sc.out = &sc_out;
     out_init(sc.out, PROTO_QUERY, iam, op);
-    json_t *in = json_pack("{s:s}", "AWSServiceName", "events.amazonaws.com");
+    json_t *in = json_pack("{s:s}", IAM_M_CreateServiceLinkedRoleRequest_AWSServiceName,
+                           "events.amazonaws.com");
     int rc = slr->fn(&sc, in, sc.out);
     json_decref(in);
     out_free(sc.out);
@@ -534,9 +487,9 @@ static int check_metrics(struct call *c, const json_t *metrics, const char *thre
                          "The value of Metrics must not contain more than 10 elements.");
     json_array_foreach(metrics, i, q)
     {
-        const char *id = cwa_str(q, "Id");
-        const json_t *ms = json_object_get(q, "MetricStat");
-        const char *expr = cwa_str(q, "Expression");
+        const char *id = cwa_str(q, CW_M_MetricDataQuery_Id);
+        const json_t *ms = json_object_get(q, CW_M_MetricDataQuery_MetricStat);
+        const char *expr = cwa_str(q, CW_M_MetricDataQuery_Expression);
         if (!id || !*id)
             return not_null(c, "Id"); /* inferred */
         if (*id < 'a' || *id > 'z')
@@ -544,7 +497,7 @@ static int check_metrics(struct call *c, const json_t *metrics, const char *thre
                              "Invalid metrics list: the Id %s must start with a lowercase letter.",
                              id);
         for (size_t k = 0; k < i; k++)
-            if (str_eq(cwa_str(json_array_get(metrics, k), "Id"), id))
+            if (str_eq(cwa_str(json_array_get(metrics, k), CW_M_MetricDataQuery_Id), id))
                 return call_fail(c, 400, "ValidationError", /* inferred */
                                  "Invalid metrics list: duplicate Id %s.", id);
         if ((ms != NULL) == (expr != NULL))
@@ -558,16 +511,16 @@ static int check_metrics(struct call *c, const json_t *metrics, const char *thre
         int64_t p = 0;
         if (ms) {
             nstat++;
-            const json_t *m = json_object_get(ms, "Metric");
-            if (!cwa_str(m, "MetricName"))
+            const json_t *m = json_object_get(ms, CW_M_MetricStat_Metric);
+            if (!cwa_str(m, CW_M_Metric_MetricName))
                 return not_null(c, "MetricName"); /* [obs] form */
-            if (!cwa_str(ms, "Stat"))
+            if (!cwa_str(ms, CW_M_MetricStat_Stat))
                 return not_null(c, "Stat"); /* inferred */
-            p = json_integer_value(json_object_get(ms, "Period"));
-            if (!json_object_get(ms, "Period"))
+            p = json_integer_value(json_object_get(ms, CW_M_MetricStat_Period));
+            if (!json_object_get(ms, CW_M_MetricStat_Period))
                 return not_null(c, "Period"); /* inferred */
-        } else if (json_object_get(q, "Period")) {
-            p = json_integer_value(json_object_get(q, "Period"));
+        } else if (json_object_get(q, CW_M_MetricDataQuery_Period)) {
+            p = json_integer_value(json_object_get(q, CW_M_MetricDataQuery_Period));
         }
         if (p && !(p == 10 || p == 20 || p == 30 || (p >= 60 && p % 60 == 0)))
             return call_fail(c, 400, "ValidationError",
@@ -577,7 +530,8 @@ static int check_metrics(struct call *c, const json_t *metrics, const char *thre
                              "All metrics in an alarm must have the same period.");
         if (p)
             common = p;
-        if (!json_is_false(json_object_get(q, "ReturnData"))) /* default true (inferred) */
+        if (!json_is_false(
+                json_object_get(q, CW_M_MetricDataQuery_ReturnData))) /* default true (inferred) */
             nret++;
         if (threshold_id && str_eq(threshold_id, id)) {
             if (!expr || !strstr(expr, "ANOMALY_DETECTION_BAND"))
@@ -605,17 +559,17 @@ static int check_metrics(struct call *c, const json_t *metrics, const char *thre
 /* Validates a PutMetricAlarm input. On success *flags holds the action flags. */
 static int check_put(struct call *c, const json_t *in, unsigned *flags, int64_t *period_out)
 {
-    const json_t *metrics = json_object_get(in, "Metrics");
+    const json_t *metrics = json_object_get(in, CW_M_PutMetricAlarmInput_Metrics);
     bool math = json_array_size(metrics) > 0;
-    const char *metric_name = cwa_str(in, "MetricName");
-    const char *ns = cwa_str(in, "Namespace");
-    const char *stat = cwa_str(in, "Statistic");
-    const char *ext = cwa_str(in, "ExtendedStatistic");
-    const char *op = cwa_str(in, "ComparisonOperator");
-    const char *threshold_id = cwa_str(in, "ThresholdMetricId");
-    const json_t *jperiod = json_object_get(in, "Period");
-    const json_t *jevals = json_object_get(in, "EvaluationPeriods");
-    const json_t *jdta = json_object_get(in, "DatapointsToAlarm");
+    const char *metric_name = cwa_str(in, CW_M_PutMetricAlarmInput_MetricName);
+    const char *ns = cwa_str(in, CW_M_PutMetricAlarmInput_Namespace);
+    const char *stat = cwa_str(in, CW_M_PutMetricAlarmInput_Statistic);
+    const char *ext = cwa_str(in, CW_M_PutMetricAlarmInput_ExtendedStatistic);
+    const char *op = cwa_str(in, CW_M_PutMetricAlarmInput_ComparisonOperator);
+    const char *threshold_id = cwa_str(in, CW_M_PutMetricAlarmInput_ThresholdMetricId);
+    const json_t *jperiod = json_object_get(in, CW_M_PutMetricAlarmInput_Period);
+    const json_t *jevals = json_object_get(in, CW_M_PutMetricAlarmInput_EvaluationPeriods);
+    const json_t *jdta = json_object_get(in, CW_M_PutMetricAlarmInput_DatapointsToAlarm);
     int64_t period = 0;
 
     if (!jevals)
@@ -625,14 +579,16 @@ static int check_put(struct call *c, const json_t *in, unsigned *flags, int64_t 
         return call_fail(c, 400, "MissingParameter", /* inferred */
                          "The parameter ComparisonOperator is required.");
     if (math) {
-        static const char *const excl[] = {"MetricName",        "Namespace", "Statistic",
-                                           "ExtendedStatistic", "Period",    "Unit"};
+        static const char *const excl[] = {
+            CW_M_PutMetricAlarmInput_MetricName, CW_M_PutMetricAlarmInput_Namespace,
+            CW_M_PutMetricAlarmInput_Statistic,  CW_M_PutMetricAlarmInput_ExtendedStatistic,
+            CW_M_PutMetricAlarmInput_Period,     CW_M_PutMetricAlarmInput_Unit};
         for (size_t i = 0; i < ARRAY_LEN(excl); i++)
             if (json_object_get(in, excl[i]))
                 return call_fail(c, 400, "ValidationError",
                                  "%s should not be set if list of Metrics is set.", /* [obs] */
                                  excl[i]);
-        if (json_array_size(json_object_get(in, "Dimensions")))
+        if (json_array_size(json_object_get(in, CW_M_PutMetricAlarmInput_Dimensions)))
             return call_fail(
                 c, 400, "ValidationError",
                 "Dimensions should not be set if list of Metrics is set."); /* [obs] form */
@@ -664,26 +620,29 @@ static int check_put(struct call *c, const json_t *in, unsigned *flags, int64_t 
         struct cw_dim *dims;
         size_t nd;
         const char *dup = NULL;
-        if (json_array_size(json_object_get(in, "Dimensions")) > CW_MAX_DIMENSIONS)
+        if (json_array_size(json_object_get(in, CW_M_PutMetricAlarmInput_Dimensions)) >
+            CW_MAX_DIMENSIONS)
             return call_fail(c, 400, "ValidationError",
                              "1 validation error detected: Value at 'dimensions' failed to "
                              "satisfy constraint: Member must have length less than or equal "
                              "to 30");
-        if (cw_dims_from_json(c->a, json_object_get(in, "Dimensions"), &dims, &nd, &dup)) {
+        if (cw_dims_from_json(c->a, json_object_get(in, CW_M_PutMetricAlarmInput_Dimensions), &dims,
+                              &nd, &dup)) {
             if (dup)
                 return call_fail(c, 400, "InvalidParameterValue",
                                  "No metric may specify the same dimension name twice.");
             return not_null(c, "Dimensions.member.N.Value"); /* inferred */
         }
-        if (json_object_get(in, "EvaluateLowSampleCountPercentile") && !is_percentile_stat(ext))
+        if (json_object_get(in, CW_M_PutMetricAlarmInput_EvaluateLowSampleCountPercentile) &&
+            !is_percentile_stat(ext))
             return call_fail(c, 400, "ValidationError", /* inferred [doc: percentiles only] */
                              "EvaluateLowSampleCountPercentile can only be used with a "
                              "percentile ExtendedStatistic.");
     }
-    const char *elsc = cwa_str(in, "EvaluateLowSampleCountPercentile");
+    const char *elsc = cwa_str(in, CW_M_PutMetricAlarmInput_EvaluateLowSampleCountPercentile);
     if (elsc && !str_eq(elsc, "evaluate") && !str_eq(elsc, "ignore"))
         return invalid_value(c, "EvaluateLowSampleCountPercentile", elsc);
-    const char *tmd = cwa_str(in, "TreatMissingData");
+    const char *tmd = cwa_str(in, CW_M_PutMetricAlarmInput_TreatMissingData);
     if (tmd && !str_eq(tmd, "breaching") && !str_eq(tmd, "notBreaching") &&
         !str_eq(tmd, "ignore") && !str_eq(tmd, "missing"))
         return invalid_value(c, "TreatMissingData", tmd);
@@ -693,7 +652,7 @@ static int check_put(struct call *c, const json_t *in, unsigned *flags, int64_t 
         if (!math)
             return call_fail(c, 400, "ValidationError", /* inferred */
                              "ThresholdMetricId can only be used with a list of Metrics.");
-        if (json_object_get(in, "Threshold"))
+        if (json_object_get(in, CW_M_PutMetricAlarmInput_Threshold))
             return call_fail(c, 400, "ValidationError", /* inferred */
                              "Threshold should not be set if ThresholdMetricId is set.");
         if (!is_band_op(op))
@@ -705,7 +664,7 @@ static int check_put(struct call *c, const json_t *in, unsigned *flags, int64_t 
         if (is_band_op(op))
             return call_fail(c, 400, "ValidationError", /* inferred */
                              "ComparisonOperator %s can only be used with ThresholdMetricId.", op);
-        const json_t *th = json_object_get(in, "Threshold");
+        const json_t *th = json_object_get(in, CW_M_PutMetricAlarmInput_Threshold);
         if (!th)
             return not_null(c, "Threshold"); /* [obs] form */
         if (!json_is_number(th) || !isfinite(json_number_value(th)))
@@ -750,10 +709,10 @@ static int check_put(struct call *c, const json_t *in, unsigned *flags, int64_t 
         const char *instance = NULL;
         const json_t *d;
         size_t i;
-        json_array_foreach(json_object_get(in, "Dimensions"), i, d)
+        json_array_foreach(json_object_get(in, CW_M_PutMetricAlarmInput_Dimensions), i, d)
         {
-            if (str_eq(cwa_str(d, "Name"), "InstanceId"))
-                instance = cwa_str(d, "Value");
+            if (str_eq(cwa_str(d, CW_M_Dimension_Name), "InstanceId"))
+                instance = cwa_str(d, CW_M_Dimension_Value);
         }
         if (math || !instance)
             return call_fail(c, 400, "ValidationError", "%s", ec2_msg); /* math: text inferred */
@@ -804,7 +763,7 @@ static json_t *copy_or(const json_t *in, const char *key, json_t *dflt)
 int cw_put_metric_alarm(struct call *c, const json_t *in, struct out *o)
 {
     (void)o;
-    const char *name = cwa_str(in, "AlarmName");
+    const char *name = cwa_str(in, CW_M_PutMetricAlarmInput_AlarmName);
     if (!name || !*name)
         return call_fail(c, 400, "MissingParameter", /* inferred */
                          "The parameter AlarmName is required.");
@@ -842,20 +801,24 @@ int cw_put_metric_alarm(struct call *c, const json_t *in, struct out *o)
     a.creator = c->who;
     snprintf(a.creator_key, sizeof(a.creator_key), "%s", c->who.access_key_id);
 
-    bool math = json_array_size(json_object_get(in, "Metrics")) > 0;
+    bool math = json_array_size(json_object_get(in, CW_M_PutMetricAlarmInput_Metrics)) > 0;
     json_t *d = json_object();
     const json_t *v;
     json_object_set_new(d, "AlarmName", json_string(name));
     json_object_set_new(d, "AlarmArn", json_string(a.arn));
-    if ((v = json_object_get(in, "AlarmDescription")) != NULL)
+    if ((v = json_object_get(in, CW_M_PutMetricAlarmInput_AlarmDescription)) != NULL)
         json_object_set_new(d, "AlarmDescription", json_deep_copy(v));
     json_object_set_new(d, "AlarmConfigurationUpdatedTimestamp", json_integer(c->now_ms));
-    json_object_set_new(d, "ActionsEnabled",
-                        json_boolean(!json_is_false(json_object_get(in, "ActionsEnabled"))));
-    json_object_set_new(d, "OKActions", copy_or(in, "OKActions", json_array()));
-    json_object_set_new(d, "AlarmActions", copy_or(in, "AlarmActions", json_array()));
-    json_object_set_new(d, "InsufficientDataActions",
-                        copy_or(in, "InsufficientDataActions", json_array()));
+    json_object_set_new(
+        d, "ActionsEnabled",
+        json_boolean(!json_is_false(json_object_get(in, CW_M_PutMetricAlarmInput_ActionsEnabled))));
+    json_object_set_new(d, "OKActions",
+                        copy_or(in, CW_M_PutMetricAlarmInput_OKActions, json_array()));
+    json_object_set_new(d, "AlarmActions",
+                        copy_or(in, CW_M_PutMetricAlarmInput_AlarmActions, json_array()));
+    json_object_set_new(
+        d, "InsufficientDataActions",
+        copy_or(in, CW_M_PutMetricAlarmInput_InsufficientDataActions, json_array()));
     if (update) {
         static const char *const keep[] = {"StateValue", "StateReason", "StateReasonData",
                                            "StateUpdatedTimestamp"};
@@ -868,47 +831,51 @@ int cw_put_metric_alarm(struct call *c, const json_t *in, struct out *o)
         json_object_set_new(d, "StateUpdatedTimestamp", json_integer(c->now_ms));
     }
     if (!math) {
-        json_object_set_new(d, "MetricName", json_string(cwa_str(in, "MetricName")));
-        json_object_set_new(d, "Namespace", json_string(cwa_str(in, "Namespace")));
-        if ((v = json_object_get(in, "Statistic")) != NULL)
+        json_object_set_new(d, "MetricName",
+                            json_string(cwa_str(in, CW_M_PutMetricAlarmInput_MetricName)));
+        json_object_set_new(d, "Namespace",
+                            json_string(cwa_str(in, CW_M_PutMetricAlarmInput_Namespace)));
+        if ((v = json_object_get(in, CW_M_PutMetricAlarmInput_Statistic)) != NULL)
             json_object_set_new(d, "Statistic", json_deep_copy(v));
-        if ((v = json_object_get(in, "ExtendedStatistic")) != NULL)
+        if ((v = json_object_get(in, CW_M_PutMetricAlarmInput_ExtendedStatistic)) != NULL)
             json_object_set_new(d, "ExtendedStatistic", json_deep_copy(v));
     }
     /* Dimensions as given (order kept), always present [snap] */
     json_t *dims = json_array();
     size_t i;
-    json_array_foreach(json_object_get(in, "Dimensions"), i, v)
+    json_array_foreach(json_object_get(in, CW_M_PutMetricAlarmInput_Dimensions), i, v)
     {
-        json_array_append_new(dims, json_pack("{s:s, s:s}", "Name", cwa_str(v, "Name"), "Value",
-                                              cwa_str(v, "Value")));
+        json_array_append_new(dims, json_pack("{s:s, s:s}", "Name", cwa_str(v, CW_M_Dimension_Name),
+                                              "Value", cwa_str(v, CW_M_Dimension_Value)));
     }
     json_object_set_new(d, "Dimensions", dims);
     if (!math)
         json_object_set_new(d, "Period", json_integer(period));
-    if ((v = json_object_get(in, "Unit")) != NULL)
+    if ((v = json_object_get(in, CW_M_PutMetricAlarmInput_Unit)) != NULL)
         json_object_set_new(d, "Unit", json_deep_copy(v));
     json_object_set_new(d, "EvaluationPeriods",
-                        json_integer(json_integer_value(json_object_get(in, "EvaluationPeriods"))));
-    if ((v = json_object_get(in, "DatapointsToAlarm")) != NULL)
+                        json_integer(json_integer_value(
+                            json_object_get(in, CW_M_PutMetricAlarmInput_EvaluationPeriods))));
+    if ((v = json_object_get(in, CW_M_PutMetricAlarmInput_DatapointsToAlarm)) != NULL)
         json_object_set_new(d, "DatapointsToAlarm", json_integer(json_integer_value(v)));
-    if ((v = json_object_get(in, "Threshold")) != NULL)
+    if ((v = json_object_get(in, CW_M_PutMetricAlarmInput_Threshold)) != NULL)
         json_object_set_new(d, "Threshold", json_real(json_number_value(v)));
-    json_object_set_new(d, "ComparisonOperator", json_string(cwa_str(in, "ComparisonOperator")));
-    if ((v = json_object_get(in, "TreatMissingData")) != NULL)
+    json_object_set_new(d, "ComparisonOperator",
+                        json_string(cwa_str(in, CW_M_PutMetricAlarmInput_ComparisonOperator)));
+    if ((v = json_object_get(in, CW_M_PutMetricAlarmInput_TreatMissingData)) != NULL)
         json_object_set_new(d, "TreatMissingData", json_deep_copy(v));
-    if ((v = json_object_get(in, "EvaluateLowSampleCountPercentile")) != NULL)
+    if ((v = json_object_get(in, CW_M_PutMetricAlarmInput_EvaluateLowSampleCountPercentile)) !=
+        NULL)
         json_object_set_new(d, "EvaluateLowSampleCountPercentile", json_deep_copy(v));
     if (math)
-        json_object_set_new(d, "Metrics", json_deep_copy(json_object_get(in, "Metrics")));
-    if ((v = json_object_get(in, "ThresholdMetricId")) != NULL)
+        json_object_set_new(d, "Metrics",
+                            json_deep_copy(json_object_get(in, CW_M_PutMetricAlarmInput_Metrics)));
+    if ((v = json_object_get(in, CW_M_PutMetricAlarmInput_ThresholdMetricId)) != NULL)
         json_object_set_new(d, "ThresholdMetricId", json_deep_copy(v));
     if (update && (v = json_object_get(old.doc, "StateTransitionedTimestamp")) != NULL)
         json_object_set(d, "StateTransitionedTimestamp", (json_t *)v);
     else
         json_object_set_new(d, "StateTransitionedTimestamp", json_integer(c->now_ms));
-    if ((v = json_object_get(in, "EvaluationWindow")) != NULL)
-        json_object_set_new(d, "EvaluationWindow", json_deep_copy(v));
     a.doc = d;
     if (update)
         cw_alarm_free(&old);
@@ -919,7 +886,7 @@ int cw_put_metric_alarm(struct call *c, const json_t *in, struct out *o)
         internal(c);
         goto out;
     }
-    if (!update && cwa_tags_on_create(c, a.arn, json_object_get(in, "Tags")))
+    if (!update && cwa_tags_on_create(c, a.arn, json_object_get(in, CW_M_PutMetricAlarmInput_Tags)))
         goto out;
     cw_alarm_schedule(c->st, c->now_ms);
     rc = 0;
@@ -1013,15 +980,15 @@ static bool in_list(const char **v, size_t n, const char *name)
  */
 int cw_describe_alarms(struct call *c, const json_t *in, struct out *o)
 {
-    const json_t *names = json_object_get(in, "AlarmNames");
-    const char *prefix = cwa_str(in, "AlarmNamePrefix");
-    const char *state = cwa_str(in, "StateValue");
-    const char *action_prefix = cwa_str(in, "ActionPrefix");
-    const char *children_of = cwa_str(in, "ChildrenOfAlarmName");
-    const char *parents_of = cwa_str(in, "ParentsOfAlarmName");
-    const char *token = cwa_str(in, "NextToken");
-    const json_t *types = json_object_get(in, "AlarmTypes");
-    const json_t *jmax = json_object_get(in, "MaxRecords");
+    const json_t *names = json_object_get(in, CW_M_DescribeAlarmsInput_AlarmNames);
+    const char *prefix = cwa_str(in, CW_M_DescribeAlarmsInput_AlarmNamePrefix);
+    const char *state = cwa_str(in, CW_M_DescribeAlarmsInput_StateValue);
+    const char *action_prefix = cwa_str(in, CW_M_DescribeAlarmsInput_ActionPrefix);
+    const char *children_of = cwa_str(in, CW_M_DescribeAlarmsInput_ChildrenOfAlarmName);
+    const char *parents_of = cwa_str(in, CW_M_DescribeAlarmsInput_ParentsOfAlarmName);
+    const char *token = cwa_str(in, CW_M_DescribeAlarmsInput_NextToken);
+    const json_t *types = json_object_get(in, CW_M_DescribeAlarmsInput_AlarmTypes);
+    const json_t *jmax = json_object_get(in, CW_M_DescribeAlarmsInput_MaxRecords);
     int64_t max = jmax ? json_integer_value(jmax) : DESCRIBE_PAGE_DEFAULT;
 
     /* MaxRecords 1..100 and the StateValue enum: wire_validate [model] */
@@ -1122,8 +1089,8 @@ int cw_describe_alarms(struct call *c, const json_t *in, struct out *o)
  */
 int cw_describe_alarms_for_metric(struct call *c, const json_t *in, struct out *o)
 {
-    const char *mname = cwa_str(in, "MetricName");
-    const char *ns = cwa_str(in, "Namespace");
+    const char *mname = cwa_str(in, CW_M_DescribeAlarmsForMetricInput_MetricName);
+    const char *ns = cwa_str(in, CW_M_DescribeAlarmsForMetricInput_Namespace);
     if (!mname)
         return not_null(c, "MetricName");
     if (!ns)
@@ -1131,14 +1098,15 @@ int cw_describe_alarms_for_metric(struct call *c, const json_t *in, struct out *
     struct cw_dim *want;
     size_t nwant;
     const char *dup = NULL;
-    if (cw_dims_from_json(c->a, json_object_get(in, "Dimensions"), &want, &nwant, &dup))
+    if (cw_dims_from_json(c->a, json_object_get(in, CW_M_DescribeAlarmsForMetricInput_Dimensions),
+                          &want, &nwant, &dup))
         return call_fail(c, 400, "InvalidParameterValue",
                          "No metric may specify the same dimension name twice.");
     const char *want_text = cw_dims_text(c->a, want, nwant);
-    const char *stat = cwa_str(in, "Statistic");
-    const char *ext = cwa_str(in, "ExtendedStatistic");
-    const char *unit = cwa_str(in, "Unit");
-    const json_t *jp = json_object_get(in, "Period");
+    const char *stat = cwa_str(in, CW_M_DescribeAlarmsForMetricInput_Statistic);
+    const char *ext = cwa_str(in, CW_M_DescribeAlarmsForMetricInput_ExtendedStatistic);
+    const char *unit = cwa_str(in, CW_M_DescribeAlarmsForMetricInput_Unit);
+    const json_t *jp = json_object_get(in, CW_M_DescribeAlarmsForMetricInput_Period);
 
     struct found f = {0};
     if (load_all(c, NULL, &f)) {
@@ -1185,7 +1153,7 @@ int cw_describe_alarms_for_metric(struct call *c, const json_t *in, struct out *
 int cw_delete_alarms(struct call *c, const json_t *in, struct out *o)
 {
     (void)o;
-    const json_t *names = json_object_get(in, "AlarmNames");
+    const json_t *names = json_object_get(in, CW_M_DeleteAlarmsInput_AlarmNames);
     if (!json_is_array(names))
         return call_fail(c, 400, "MissingParameter", /* inferred */
                          "The parameter AlarmNames is required.");
@@ -1266,7 +1234,7 @@ int cw_delete_alarms(struct call *c, const json_t *in, struct out *o)
  * AlarmConfigurationUpdatedTimestamp (inferred). */
 static int set_actions_enabled(struct call *c, const json_t *in, bool on)
 {
-    const json_t *names = json_object_get(in, "AlarmNames");
+    const json_t *names = json_object_get(in, CW_IN_AlarmNames);
     if (!json_is_array(names))
         return call_fail(c, 400, "MissingParameter", /* inferred */
                          "The parameter AlarmNames is required.");
@@ -1317,10 +1285,10 @@ int cw_disable_alarm_actions(struct call *c, const json_t *in, struct out *o)
 int cw_set_alarm_state(struct call *c, const json_t *in, struct out *o)
 {
     (void)o;
-    const char *name = cwa_str(in, "AlarmName");
-    const char *state = cwa_str(in, "StateValue");
-    const char *reason = cwa_str(in, "StateReason");
-    const char *data = cwa_str(in, "StateReasonData");
+    const char *name = cwa_str(in, CW_M_SetAlarmStateInput_AlarmName);
+    const char *state = cwa_str(in, CW_M_SetAlarmStateInput_StateValue);
+    const char *reason = cwa_str(in, CW_M_SetAlarmStateInput_StateReason);
+    const char *data = cwa_str(in, CW_M_SetAlarmStateInput_StateReasonData);
     if (!name)
         return call_fail(c, 400, "MissingParameter",
                          "The parameter AlarmName is required."); /* inferred */

@@ -16,6 +16,7 @@
 #include "svc/cloudwatch/cw_rule.h"
 #include "svc/svc.h"
 #include "svc/cloudwatch/ops.h"
+#include "wire/models/cloudwatch_members.h"
 
 /* ================================================================ rule language */
 
@@ -384,8 +385,8 @@ static json_t *str_list(const json_t *in, const char *key)
 int cw_put_composite_alarm(struct call *c, const json_t *in, struct out *o)
 {
     (void)o;
-    const char *name = cwa_str(in, "AlarmName");
-    const char *rule = cwa_str(in, "AlarmRule");
+    const char *name = cwa_str(in, CW_M_PutCompositeAlarmInput_AlarmName);
+    const char *rule = cwa_str(in, CW_M_PutCompositeAlarmInput_AlarmRule);
     if (!name || !*name)
         return call_fail(c, 400, "MissingParameter", /* inferred */
                          "The parameter AlarmName is required.");
@@ -419,7 +420,7 @@ int cw_put_composite_alarm(struct call *c, const json_t *in, struct out *o)
                          "Composite alarms cannot have Auto Scaling actions.");
 
     /* ActionsSuppressor: an existing alarm (name or ARN) [doc]; both periods with it [doc] */
-    const char *sup = cwa_str(in, "ActionsSuppressor");
+    const char *sup = cwa_str(in, CW_M_PutCompositeAlarmInput_ActionsSuppressor);
     if (sup) {
         const char *sname = cw_rule_ref_name(sup);
         struct cw_alarm x;
@@ -433,11 +434,11 @@ int cw_put_composite_alarm(struct call *c, const json_t *in, struct out *o)
             return call_fail(c, 400, "ValidationError", /* inferred */
                              "The ActionsSuppressor alarm %s does not exist.", sup);
         cw_alarm_free(&x);
-        if (!json_object_get(in, "ActionsSuppressorWaitPeriod"))
+        if (!json_object_get(in, CW_M_PutCompositeAlarmInput_ActionsSuppressorWaitPeriod))
             return call_fail(c, 400, "ValidationError", /* inferred [doc: required with it] */
                              "ActionsSuppressorWaitPeriod must be specified when "
                              "ActionsSuppressor is specified.");
-        if (!json_object_get(in, "ActionsSuppressorExtensionPeriod"))
+        if (!json_object_get(in, CW_M_PutCompositeAlarmInput_ActionsSuppressorExtensionPeriod))
             return call_fail(c, 400, "ValidationError", /* inferred [doc: required with it] */
                              "ActionsSuppressorExtensionPeriod must be specified when "
                              "ActionsSuppressor is specified.");
@@ -503,16 +504,18 @@ int cw_put_composite_alarm(struct call *c, const json_t *in, struct out *o)
     json_t *d = json_object();
     const json_t *v;
     json_object_set_new(d, "ActionsEnabled",
-                        json_boolean(!json_is_false(json_object_get(in, "ActionsEnabled"))));
-    json_object_set_new(d, "AlarmActions", str_list(in, "AlarmActions"));
+                        json_boolean(!json_is_false(
+                            json_object_get(in, CW_M_PutCompositeAlarmInput_ActionsEnabled))));
+    json_object_set_new(d, "AlarmActions", str_list(in, CW_M_PutCompositeAlarmInput_AlarmActions));
     json_object_set_new(d, "AlarmArn", json_string(a.arn));
     json_object_set_new(d, "AlarmConfigurationUpdatedTimestamp", json_integer(c->now_ms));
-    if ((v = json_object_get(in, "AlarmDescription")) != NULL)
+    if ((v = json_object_get(in, CW_M_PutCompositeAlarmInput_AlarmDescription)) != NULL)
         json_object_set(d, "AlarmDescription", (json_t *)v);
     json_object_set_new(d, "AlarmName", json_string(name));
     json_object_set_new(d, "AlarmRule", json_string(rule));
-    json_object_set_new(d, "InsufficientDataActions", str_list(in, "InsufficientDataActions"));
-    json_object_set_new(d, "OKActions", str_list(in, "OKActions"));
+    json_object_set_new(d, "InsufficientDataActions",
+                        str_list(in, CW_M_PutCompositeAlarmInput_InsufficientDataActions));
+    json_object_set_new(d, "OKActions", str_list(in, CW_M_PutCompositeAlarmInput_OKActions));
     if (update) {
         static const char *const keep[] = {"StateReason",
                                            "StateReasonData",
@@ -531,14 +534,15 @@ int cw_put_composite_alarm(struct call *c, const json_t *in, struct out *o)
         json_object_set_new(d, "StateTransitionedTimestamp", json_integer(c->now_ms));
         json_object_set_new(d, "ActionsSuppressedBy", json_string("None"));
     }
-    if ((v = json_object_get(in, "ActionsSuppressor")) != NULL) {
+    if ((v = json_object_get(in, CW_M_PutCompositeAlarmInput_ActionsSuppressor)) != NULL) {
         json_object_set(d, "ActionsSuppressor", (json_t *)v);
+        json_object_set_new(d, "ActionsSuppressorWaitPeriod",
+                            json_integer(json_integer_value(json_object_get(
+                                in, CW_M_PutCompositeAlarmInput_ActionsSuppressorWaitPeriod))));
         json_object_set_new(
-            d, "ActionsSuppressorWaitPeriod",
-            json_integer(json_integer_value(json_object_get(in, "ActionsSuppressorWaitPeriod"))));
-        json_object_set_new(d, "ActionsSuppressorExtensionPeriod",
-                            json_integer(json_integer_value(
-                                json_object_get(in, "ActionsSuppressorExtensionPeriod"))));
+            d, "ActionsSuppressorExtensionPeriod",
+            json_integer(json_integer_value(json_object_get(
+                in, CW_M_PutCompositeAlarmInput_ActionsSuppressorExtensionPeriod))));
     }
     a.doc = d;
     if (update)
@@ -550,7 +554,8 @@ int cw_put_composite_alarm(struct call *c, const json_t *in, struct out *o)
         call_fail(c, 500, "InternalServiceError", "Internal service error.");
         goto out;
     }
-    if (!update && cwa_tags_on_create(c, a.arn, json_object_get(in, "Tags")))
+    if (!update &&
+        cwa_tags_on_create(c, a.arn, json_object_get(in, CW_M_PutCompositeAlarmInput_Tags)))
         goto out;
     cw_alarm_schedule(c->st, c->now_ms);
     rc = 0;

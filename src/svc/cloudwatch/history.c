@@ -16,6 +16,7 @@
 #include "svc/cloudwatch/alarm_api.h"
 #include "svc/svc.h"
 #include "svc/cloudwatch/ops.h"
+#include "wire/models/cloudwatch_members.h"
 
 #define HISTORY_PAGE_DEFAULT 100 /* inferred */
 
@@ -177,14 +178,14 @@ int cwa_history_config(struct store *st, const struct cw_alarm *a, const char *t
  */
 int cw_describe_alarm_history(struct call *c, const json_t *in, struct out *o)
 {
-    const char *name = cwa_str(in, "AlarmName");
-    const char *item_type = cwa_str(in, "HistoryItemType");
-    const char *scan = cwa_str(in, "ScanBy");
-    const char *token = cwa_str(in, "NextToken");
-    const json_t *types = json_object_get(in, "AlarmTypes");
-    const json_t *jmax = json_object_get(in, "MaxRecords");
-    const json_t *jstart = json_object_get(in, "StartDate");
-    const json_t *jend = json_object_get(in, "EndDate");
+    const char *name = cwa_str(in, CW_M_DescribeAlarmHistoryInput_AlarmName);
+    const char *item_type = cwa_str(in, CW_M_DescribeAlarmHistoryInput_HistoryItemType);
+    const char *scan = cwa_str(in, CW_M_DescribeAlarmHistoryInput_ScanBy);
+    const char *token = cwa_str(in, CW_M_DescribeAlarmHistoryInput_NextToken);
+    const json_t *types = json_object_get(in, CW_M_DescribeAlarmHistoryInput_AlarmTypes);
+    const json_t *jmax = json_object_get(in, CW_M_DescribeAlarmHistoryInput_MaxRecords);
+    const json_t *jstart = json_object_get(in, CW_M_DescribeAlarmHistoryInput_StartDate);
+    const json_t *jend = json_object_get(in, CW_M_DescribeAlarmHistoryInput_EndDate);
     int64_t max = jmax ? json_integer_value(jmax) : HISTORY_PAGE_DEFAULT;
     /* MaxRecords 1..100 and the ScanBy / HistoryItemType enums: wire_validate [model] */
     bool asc = str_eq(scan, "TimestampAscending");

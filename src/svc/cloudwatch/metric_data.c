@@ -26,6 +26,7 @@
 #include "svc/svc.h"
 #include "wire/wire.h"
 #include "svc/cloudwatch/ops.h"
+#include "wire/models/cloudwatch_members.h"
 
 #define MD_MAX_QUERIES 500       /* per call [doc] */
 #define MD_MAX_DATAPOINTS 100800 /* default MaxDatapoints [doc] */
@@ -86,16 +87,17 @@ static void series_alloc(struct arena *a, struct series *s, size_t n)
 /* The MetricStat series of a query over [start, end). */
 static int metric_stat_series(struct env *e, const json_t *ms, struct series *out)
 {
-    const json_t *metric = json_object_get(ms, "Metric");
+    const json_t *metric = json_object_get(ms, CW_M_MetricStat_Metric);
     struct cw_metric m = {.account = e->account, .region = e->region};
-    m.ns = json_string_value(json_object_get(metric, "Namespace"));
-    m.name = json_string_value(json_object_get(metric, "MetricName"));
-    const char *stat = json_string_value(json_object_get(ms, "Stat"));
-    const char *unit = json_string_value(json_object_get(ms, "Unit"));
-    int64_t period = json_integer_value(json_object_get(ms, "Period"));
+    m.ns = json_string_value(json_object_get(metric, CW_M_Metric_Namespace));
+    m.name = json_string_value(json_object_get(metric, CW_M_Metric_MetricName));
+    const char *stat = json_string_value(json_object_get(ms, CW_M_MetricStat_Stat));
+    const char *unit = json_string_value(json_object_get(ms, CW_M_MetricStat_Unit));
+    int64_t period = json_integer_value(json_object_get(ms, CW_M_MetricStat_Period));
     struct cw_dim *dims;
     if (!m.ns || !m.name || !stat || period <= 0 ||
-        cw_dims_from_json(e->a, json_object_get(metric, "Dimensions"), &dims, &m.ndims, NULL))
+        cw_dims_from_json(e->a, json_object_get(metric, CW_M_Metric_Dimensions), &dims, &m.ndims,
+                          NULL))
         return -1;
     m.dims = dims;
     int64_t pms = period * 1000;
@@ -534,7 +536,8 @@ static int query_value(struct env *e, size_t i, int depth)
     int rc;
     if (!q->expr) {
         q->val.kind = VK_SERIES;
-        rc = metric_stat_series(e, json_object_get(q->q, "MetricStat"), &q->val.s);
+        rc = metric_stat_series(e, json_object_get(q->q, CW_M_MetricDataQuery_MetricStat),
+                                &q->val.s);
         if (rc && !e->err)
             e->err = arena_printf(e->a, "The metric %s could not be read.", q->id); /* inferred */
     } else {
@@ -570,7 +573,7 @@ static void spread_scalar(struct env *e, double v, struct series *out)
 
 static bool returns_data(const json_t *q)
 {
-    return !json_is_false(json_object_get(q, "ReturnData"));
+    return !json_is_false(json_object_get(q, CW_M_MetricDataQuery_ReturnData));
 }
 
 /* ================================================================ math alarms */
@@ -596,12 +599,13 @@ int cw_math_series(struct store *st, struct arena *a, const char *account, const
     size_t ret = nq;
     for (size_t i = 0; i < nq; i++) {
         const json_t *q = json_array_get(queries, i);
-        e.qs[i].id = json_string_value(json_object_get(q, "Id"));
+        e.qs[i].id = json_string_value(json_object_get(q, CW_M_MetricDataQuery_Id));
         e.qs[i].q = q;
-        e.qs[i].expr = json_string_value(json_object_get(q, "Expression"));
+        e.qs[i].expr = json_string_value(json_object_get(q, CW_M_MetricDataQuery_Expression));
         if (!e.qs[i].id)
             return -1;
-        if (json_is_true(json_object_get(q, "ReturnData")) || (ret == nq && returns_data(q)))
+        if (json_is_true(json_object_get(q, CW_M_MetricDataQuery_ReturnData)) ||
+            (ret == nq && returns_data(q)))
             ret = i;
     }
     if (ret == nq || query_value(&e, ret, 0))
@@ -651,9 +655,9 @@ static bool token_parse(const char *t, size_t *ri, size_t *pi)
 
 int cw_get_metric_data(struct call *c, const json_t *in, struct out *o)
 {
-    const json_t *queries = json_object_get(in, "MetricDataQueries");
-    const json_t *jstart = json_object_get(in, "StartTime");
-    const json_t *jend = json_object_get(in, "EndTime");
+    const json_t *queries = json_object_get(in, CW_M_GetMetricDataInput_MetricDataQueries);
+    const json_t *jstart = json_object_get(in, CW_M_GetMetricDataInput_StartTime);
+    const json_t *jend = json_object_get(in, CW_M_GetMetricDataInput_EndTime);
     size_t nq = json_array_size(queries);
     if (!json_is_array(queries))
         return call_fail(c, 400, "MissingParameter",
@@ -673,15 +677,15 @@ int cw_get_metric_data(struct call *c, const json_t *in, struct out *o)
         return call_fail(c, 400, "ValidationError", /* inferred */
                          "The collection MetricDataQueries must not have a size greater than "
                          "500.");
-    const char *scan = json_string_value(json_object_get(in, "ScanBy"));
+    const char *scan = json_string_value(json_object_get(in, CW_M_GetMetricDataInput_ScanBy));
     bool ascending = str_eq(scan, "TimestampAscending");
-    const json_t *jmax = json_object_get(in, "MaxDatapoints");
+    const json_t *jmax = json_object_get(in, CW_M_GetMetricDataInput_MaxDatapoints);
     int64_t maxdp = json_is_integer(jmax) ? json_integer_value(jmax) : MD_MAX_DATAPOINTS;
     if (maxdp < 1)
         return call_fail(c, 400, "InvalidParameterValue", /* inferred */
                          "The parameter MaxDatapoints must be greater than 0.");
-    const char *tz =
-        json_string_value(json_object_get(json_object_get(in, "LabelOptions"), "Timezone"));
+    const char *tz = json_string_value(json_object_get(
+        json_object_get(in, CW_M_GetMetricDataInput_LabelOptions), CW_M_LabelOptions_Timezone));
     if (tz && !(strlen(tz) == 5 && (tz[0] == '+' || tz[0] == '-') &&
                 isdigit((unsigned char)tz[1]) && isdigit((unsigned char)tz[2]) &&
                 isdigit((unsigned char)tz[3]) && isdigit((unsigned char)tz[4])))
@@ -702,9 +706,9 @@ int cw_get_metric_data(struct call *c, const json_t *in, struct out *o)
         const json_t *q = json_array_get(queries, i);
         struct query *qq = &e.qs[i];
         qq->q = q;
-        qq->id = json_string_value(json_object_get(q, "Id"));
-        qq->expr = json_string_value(json_object_get(q, "Expression"));
-        const json_t *ms = json_object_get(q, "MetricStat");
+        qq->id = json_string_value(json_object_get(q, CW_M_MetricDataQuery_Id));
+        qq->expr = json_string_value(json_object_get(q, CW_M_MetricDataQuery_Expression));
+        const json_t *ms = json_object_get(q, CW_M_MetricDataQuery_MetricStat);
         if (!id_valid(qq->id))
             return call_fail(c, 400, "ValidationError", /* inferred */
                              "The value %s for parameter MetricDataQueries.member.%zu.Id is "
@@ -721,12 +725,12 @@ int cw_get_metric_data(struct call *c, const json_t *in, struct out *o)
                              "MetricStat or Expression (MetricDataQueries.member.%zu).",
                              i + 1);
         if (ms) {
-            const json_t *metric = json_object_get(ms, "Metric");
-            const char *stat = json_string_value(json_object_get(ms, "Stat"));
-            int64_t period = json_integer_value(json_object_get(ms, "Period"));
+            const json_t *metric = json_object_get(ms, CW_M_MetricStat_Metric);
+            const char *stat = json_string_value(json_object_get(ms, CW_M_MetricStat_Stat));
+            int64_t period = json_integer_value(json_object_get(ms, CW_M_MetricStat_Period));
             double pct;
-            if (!json_string_value(json_object_get(metric, "Namespace")) ||
-                !json_string_value(json_object_get(metric, "MetricName")))
+            if (!json_string_value(json_object_get(metric, CW_M_Metric_Namespace)) ||
+                !json_string_value(json_object_get(metric, CW_M_Metric_MetricName)))
                 return call_fail(c, 400, "MissingParameter", /* inferred */
                                  "The parameter MetricDataQueries.member.%zu.MetricStat.Metric."
                                  "MetricName is required.",
@@ -744,7 +748,8 @@ int cw_get_metric_data(struct call *c, const json_t *in, struct out *o)
             struct cw_dim *d;
             size_t nd;
             const char *dup;
-            if (cw_dims_from_json(c->a, json_object_get(metric, "Dimensions"), &d, &nd, &dup))
+            if (cw_dims_from_json(c->a, json_object_get(metric, CW_M_Metric_Dimensions), &d, &nd,
+                                  &dup))
                 return call_fail(c, 400, "InvalidParameterValue", /* inferred */
                                  "No metric may specify the same dimension name twice.");
             qq->period_s = period;
@@ -755,7 +760,7 @@ int cw_get_metric_data(struct call *c, const json_t *in, struct out *o)
             nret++;
     }
     for (size_t i = 0; i < nq; i++) {
-        const json_t *jp = json_object_get(e.qs[i].q, "Period");
+        const json_t *jp = json_object_get(e.qs[i].q, CW_M_MetricDataQuery_Period);
         if (e.qs[i].expr && json_is_integer(jp) && e.grid_period_s == 0)
             e.grid_period_s = json_integer_value(jp);
     }
@@ -763,7 +768,7 @@ int cw_get_metric_data(struct call *c, const json_t *in, struct out *o)
         return call_fail(c, 400, "ValidationError", /* inferred */
                          "No query in MetricDataQueries has ReturnData set to true.");
     size_t tok_r = 0, tok_p = 0;
-    const char *token = json_string_value(json_object_get(in, "NextToken"));
+    const char *token = json_string_value(json_object_get(in, CW_M_GetMetricDataInput_NextToken));
     if (token && !token_parse(token, &tok_r, &tok_p))
         return call_fail(c, 400, "InvalidNextToken",
                          "The service couldn't process the "
@@ -816,13 +821,16 @@ int cw_get_metric_data(struct call *c, const json_t *in, struct out *o)
         budget -= (int64_t)take;
         out_begin(o, NULL);
         out_str(o, "Id", e.qs[i].id);
-        const char *label = json_string_value(json_object_get(e.qs[i].q, "Label"));
+        const char *label =
+            json_string_value(json_object_get(e.qs[i].q, CW_M_MetricDataQuery_Label));
         if (!label)
             label = e.qs[i].expr
                         ? e.qs[i].id /* inferred */
                         : json_string_value(json_object_get(
-                              json_object_get(json_object_get(e.qs[i].q, "MetricStat"), "Metric"),
-                              "MetricName"));
+                              json_object_get(
+                                  json_object_get(e.qs[i].q, CW_M_MetricDataQuery_MetricStat),
+                                  CW_M_MetricStat_Metric),
+                              CW_M_Metric_MetricName));
         out_str(o, "Label", label);
         out_begin(o, "Timestamps");
         for (size_t k = 0; k < take; k++) {

@@ -17,6 +17,7 @@
 #include "svc/cloudwatch/cw.h"
 #include "svc/svc.h"
 #include "svc/cloudwatch/ops.h"
+#include "wire/models/cloudwatch_members.h"
 
 #define HOUR_MS (3600 * 1000LL)
 #define DAY_MS (86400 * 1000LL)
@@ -54,8 +55,8 @@ int cw_dims_from_json(struct arena *a, const json_t *list, struct cw_dim **out, 
         *dup = NULL;
     for (size_t i = 0; i < cnt; i++) {
         const json_t *e = json_array_get(list, i);
-        d[i].name = json_string_value(json_object_get(e, "Name"));
-        d[i].value = json_string_value(json_object_get(e, "Value"));
+        d[i].name = json_string_value(json_object_get(e, CW_M_Dimension_Name));
+        d[i].value = json_string_value(json_object_get(e, CW_M_Dimension_Value));
         if (!d[i].name || !d[i].value)
             return -1;
     }
@@ -594,11 +595,11 @@ static int datum_parse(struct call *c, const json_t *j, const char *param, const
     d->m.account = c->account;
     d->m.region = c->region;
     d->m.ns = ns;
-    d->m.name = json_string_value(json_object_get(j, "MetricName"));
+    d->m.name = json_string_value(json_object_get(j, CW_M_MetricDatum_MetricName));
     if (!d->m.name || !*d->m.name)
         return missing(c, arena_printf(a, "%s.MetricName", param));
 
-    const json_t *dims = json_object_get(j, "Dimensions");
+    const json_t *dims = json_object_get(j, CW_M_MetricDatum_Dimensions);
     if (json_array_size(dims) > CW_MAX_DIMENSIONS)
         return call_fail(c, 400, "InvalidParameterValue", /* inferred */
                          "The collection %s.Dimensions must not contain more than %d items.", param,
@@ -613,10 +614,10 @@ static int datum_parse(struct call *c, const json_t *j, const char *param, const
     }
     d->m.dims = dv;
 
-    const json_t *jv = json_object_get(j, "Value");
-    const json_t *jvals = json_object_get(j, "Values");
-    const json_t *jcnts = json_object_get(j, "Counts");
-    const json_t *jset = json_object_get(j, "StatisticValues");
+    const json_t *jv = json_object_get(j, CW_M_MetricDatum_Value);
+    const json_t *jvals = json_object_get(j, CW_M_MetricDatum_Values);
+    const json_t *jcnts = json_object_get(j, CW_M_MetricDatum_Counts);
+    const json_t *jset = json_object_get(j, CW_M_MetricDatum_StatisticValues);
     bool has_vals = json_array_size(jvals) > 0, has_set = json_is_object(jset);
     if (jv && has_vals)
         return call_fail(c, 400, "InvalidParameterCombination",
@@ -635,11 +636,11 @@ static int datum_parse(struct call *c, const json_t *j, const char *param, const
                          param, param);
 
     struct cw_point *p = &d->p;
-    p->unit = json_string_value(json_object_get(j, "Unit"));
+    p->unit = json_string_value(json_object_get(j, CW_M_MetricDatum_Unit));
     if (!p->unit)
         p->unit = "None";
     p->ts_ms = c->now_ms;
-    const json_t *jts = json_object_get(j, "Timestamp");
+    const json_t *jts = json_object_get(j, CW_M_MetricDatum_Timestamp);
     if (jts) {
         if (!json_is_number(jts) || fabs(json_number_value(jts)) > TIME_LIMIT_MS)
             return call_fail(c, 400, "InvalidParameterValue", /* inferred */
@@ -658,7 +659,7 @@ static int datum_parse(struct call *c, const json_t *j, const char *param, const
                              param);
     }
     p->resolution = 60;
-    const json_t *jres = json_object_get(j, "StorageResolution");
+    const json_t *jres = json_object_get(j, CW_M_MetricDatum_StorageResolution);
     if (jres) {
         json_int_t r = json_integer_value(jres);
         if (!json_is_integer(jres) || (r != 1 && r != 60))
@@ -752,7 +753,7 @@ static int datum_parse(struct call *c, const json_t *j, const char *param, const
 int cw_put_metric_data(struct call *c, const json_t *in, struct out *o)
 {
     (void)o;
-    const char *ns = json_string_value(json_object_get(in, "Namespace"));
+    const char *ns = json_string_value(json_object_get(in, CW_M_PutMetricDataInput_Namespace));
     if (!ns)
         return missing(c, "Namespace");
     if (str_startswith(ns, "AWS/"))
@@ -760,12 +761,12 @@ int cw_put_metric_data(struct call *c, const json_t *in, struct out *o)
                          "The value AWS/ for parameter Namespace is invalid.");
 
     /* gather (datum json, parameter name) from MetricData and EntityMetricData */
-    const json_t *md = json_object_get(in, "MetricData");
-    const json_t *emd = json_object_get(in, "EntityMetricData");
+    const json_t *md = json_object_get(in, CW_M_PutMetricDataInput_MetricData);
+    const json_t *emd = json_object_get(in, CW_M_PutMetricDataInput_EntityMetricData);
     size_t total = json_array_size(md), i, k;
     const json_t *e;
     for (i = 0; (e = json_array_get(emd, i)) != NULL; i++)
-        total += json_array_size(json_object_get(e, "MetricData"));
+        total += json_array_size(json_object_get(e, CW_M_EntityMetricData_MetricData));
     if (total == 0)
         return missing(c, "MetricData");
     if (total > 1000)
@@ -780,7 +781,9 @@ int cw_put_metric_data(struct call *c, const json_t *in, struct out *o)
     }
     for (k = 0; (e = json_array_get(emd, k)) != NULL; k++) {
         const json_t *ed;
-        for (i = 0; (ed = json_array_get(json_object_get(e, "MetricData"), i)) != NULL; i++) {
+        for (i = 0;
+             (ed = json_array_get(json_object_get(e, CW_M_EntityMetricData_MetricData), i)) != NULL;
+             i++) {
             const char *param = arena_printf(
                 c->a, "EntityMetricData.member.%zu.MetricData.member.%zu", k + 1, i + 1);
             if (datum_parse(c, ed, param, ns, &d[n++]))
@@ -817,8 +820,8 @@ static bool dims_match(const json_t *filters, const struct cw_dim *dims, size_t 
     size_t i;
     const json_t *f;
     for (i = 0; (f = json_array_get(filters, i)) != NULL; i++) {
-        const char *name = json_string_value(json_object_get(f, "Name"));
-        const char *value = json_string_value(json_object_get(f, "Value"));
+        const char *name = json_string_value(json_object_get(f, CW_M_DimensionFilter_Name));
+        const char *value = json_string_value(json_object_get(f, CW_M_DimensionFilter_Value));
         bool hit = false;
         for (size_t j = 0; j < n && !hit; j++)
             hit = str_eq(dims[j].name, name) && (!value || str_eq(dims[j].value, value));
@@ -831,10 +834,10 @@ static bool dims_match(const json_t *filters, const struct cw_dim *dims, size_t 
 static bool metric_match(const json_t *in, const char *ns, const char *name,
                          const struct cw_dim *dims, size_t n)
 {
-    const char *fns = json_string_value(json_object_get(in, "Namespace"));
-    const char *fname = json_string_value(json_object_get(in, "MetricName"));
+    const char *fns = json_string_value(json_object_get(in, CW_M_ListMetricsInput_Namespace));
+    const char *fname = json_string_value(json_object_get(in, CW_M_ListMetricsInput_MetricName));
     return (!fns || str_eq(fns, ns)) && (!fname || str_eq(fname, name)) &&
-           dims_match(json_object_get(in, "Dimensions"), dims, n);
+           dims_match(json_object_get(in, CW_M_ListMetricsInput_Dimensions), dims, n);
 }
 
 static void provider_emit(void *vctx, const struct cw_metric *m, int64_t last_ms)
@@ -891,7 +894,7 @@ static void write_metric(struct out *o, const char *ns, const char *name, const 
  */
 int cw_list_metrics(struct call *c, const json_t *in, struct out *o)
 {
-    const char *token = json_string_value(json_object_get(in, "NextToken"));
+    const char *token = json_string_value(json_object_get(in, CW_M_ListMetricsInput_NextToken));
     int64_t after = 0, skip = 0;
     bool provider_phase = false;
     if (token) {
@@ -905,10 +908,11 @@ int cw_list_metrics(struct call *c, const json_t *in, struct out *o)
         }
     }
     int64_t min_ms = c->now_ms - CW_LIST_HORIZON_MS;
-    if (str_eq(json_string_value(json_object_get(in, "RecentlyActive")), "PT3H"))
+    if (str_eq(json_string_value(json_object_get(in, CW_M_ListMetricsInput_RecentlyActive)),
+               "PT3H"))
         min_ms = c->now_ms - CW_RECENTLY_ACTIVE_MS;
-    const char *fns = json_string_value(json_object_get(in, "Namespace"));
-    const char *fname = json_string_value(json_object_get(in, "MetricName"));
+    const char *fns = json_string_value(json_object_get(in, CW_M_ListMetricsInput_Namespace));
+    const char *fname = json_string_value(json_object_get(in, CW_M_ListMetricsInput_MetricName));
 
     int written = 0;
     const char *next = NULL;
@@ -932,7 +936,7 @@ int cw_list_metrics(struct call *c, const json_t *in, struct out *o)
             size_t nd;
             if (cw_dims_parse(c->a, (const char *)sqlite3_column_text(s, 3), &dims, &nd))
                 continue;
-            if (!dims_match(json_object_get(in, "Dimensions"), dims, nd))
+            if (!dims_match(json_object_get(in, CW_M_ListMetricsInput_Dimensions), dims, nd))
                 continue;
             if (written == CW_LIST_PAGE) {
                 next = arena_printf(c->a, "s%lld", (long long)last_id);
@@ -972,7 +976,7 @@ int cw_list_metrics(struct call *c, const json_t *in, struct out *o)
     out_end(o);
     if (next)
         out_str(o, "NextToken", next);
-    if (json_is_true(json_object_get(in, "IncludeLinkedAccounts"))) {
+    if (json_is_true(json_object_get(in, CW_M_ListMetricsInput_IncludeLinkedAccounts))) {
         /* one owning account per listed metric; only this account exists here */
         out_begin(o, "OwningAccounts");
         for (int k = 0; k < written; k++)
@@ -1010,11 +1014,11 @@ static int slot_cmp(const void *a, const void *b)
 int cw_get_metric_statistics(struct call *c, const json_t *in, struct out *o)
 {
     struct cw_metric m = {.account = c->account, .region = c->region};
-    m.ns = json_string_value(json_object_get(in, "Namespace"));
-    m.name = json_string_value(json_object_get(in, "MetricName"));
-    const json_t *jstart = json_object_get(in, "StartTime");
-    const json_t *jend = json_object_get(in, "EndTime");
-    const json_t *jperiod = json_object_get(in, "Period");
+    m.ns = json_string_value(json_object_get(in, CW_M_GetMetricStatisticsInput_Namespace));
+    m.name = json_string_value(json_object_get(in, CW_M_GetMetricStatisticsInput_MetricName));
+    const json_t *jstart = json_object_get(in, CW_M_GetMetricStatisticsInput_StartTime);
+    const json_t *jend = json_object_get(in, CW_M_GetMetricStatisticsInput_EndTime);
+    const json_t *jperiod = json_object_get(in, CW_M_GetMetricStatisticsInput_Period);
     if (!m.ns)
         return missing(c, "Namespace");
     if (!m.name)
@@ -1040,8 +1044,8 @@ int cw_get_metric_statistics(struct call *c, const json_t *in, struct out *o)
         return call_fail(c, 400, "InvalidParameterValue", /* inferred */
                          "The parameter Period must be 1, 5, 10, 20, 30, or a multiple of 60.");
 
-    const json_t *stats = json_object_get(in, "Statistics");
-    const json_t *xstats = json_object_get(in, "ExtendedStatistics");
+    const json_t *stats = json_object_get(in, CW_M_GetMetricStatisticsInput_Statistics);
+    const json_t *xstats = json_object_get(in, CW_M_GetMetricStatisticsInput_ExtendedStatistics);
     size_t nstats = json_array_size(stats), nx = json_array_size(xstats), i;
     const json_t *e;
     if (nstats && nx)
@@ -1078,14 +1082,15 @@ int cw_get_metric_statistics(struct call *c, const json_t *in, struct out *o)
                          (long long)npoints);
     struct cw_dim *dims;
     const char *dup;
-    if (cw_dims_from_json(c->a, json_object_get(in, "Dimensions"), &dims, &m.ndims, &dup)) {
+    if (cw_dims_from_json(c->a, json_object_get(in, CW_M_GetMetricStatisticsInput_Dimensions),
+                          &dims, &m.ndims, &dup)) {
         if (dup)
             return call_fail(c, 400, "InvalidParameterValue", /* inferred, as PutMetricData */
                              "No metric may specify the same dimension name twice.");
         return missing(c, "Dimensions.member.N.Name");
     }
     m.dims = dims;
-    const char *unit = json_string_value(json_object_get(in, "Unit"));
+    const char *unit = json_string_value(json_object_get(in, CW_M_GetMetricStatisticsInput_Unit));
 
     out_str(o, "Label", m.name);
     out_begin(o, "Datapoints");

@@ -13,6 +13,7 @@
 #include "svc/cloudwatch/alarm_api.h"
 #include "svc/svc.h"
 #include "svc/cloudwatch/ops.h"
+#include "wire/models/cloudwatch_members.h"
 
 #define MAX_TAGS 50
 
@@ -52,7 +53,7 @@ int cwa_tags_put(struct call *c, const char *arn, const json_t *tags)
     const json_t *t;
     json_array_foreach(tags, i, t)
     {
-        const char *k = cwa_str(t, "Key"), *v = cwa_str(t, "Value");
+        const char *k = cwa_str(t, CW_M_Tag_Key), *v = cwa_str(t, CW_M_Tag_Value);
         if (!k || !v)
             return call_fail(c, 400, "InvalidParameterValue", /* inferred */
                              "The value for parameter Tags.member.%zu is invalid.", i + 1);
@@ -97,22 +98,22 @@ int cwa_tags_drop(struct store *st, const char *arn)
 int cw_tag_resource(struct call *c, const json_t *in, struct out *o)
 {
     (void)o;
-    const char *arn = cwa_str(in, "ResourceARN");
+    const char *arn = cwa_str(in, CW_M_TagResourceInput_ResourceARN);
     if (alarm_of_arn(c, arn))
         return -1;
-    return cwa_tags_put(c, arn, json_object_get(in, "Tags"));
+    return cwa_tags_put(c, arn, json_object_get(in, CW_M_TagResourceInput_Tags));
 }
 
 /* UntagResource: removes the keys given; absent keys are ignored. */
 int cw_untag_resource(struct call *c, const json_t *in, struct out *o)
 {
     (void)o;
-    const char *arn = cwa_str(in, "ResourceARN");
+    const char *arn = cwa_str(in, CW_M_UntagResourceInput_ResourceARN);
     if (alarm_of_arn(c, arn))
         return -1;
     size_t i;
     const json_t *k;
-    json_array_foreach(json_object_get(in, "TagKeys"), i, k)
+    json_array_foreach(json_object_get(in, CW_M_UntagResourceInput_TagKeys), i, k)
     {
         sqlite3_stmt *s = store_stmt(c->st, "DELETE FROM cw_tags WHERE arn = ?1 AND key = ?2");
         sqlite3_bind_text(s, 1, arn, -1, SQLITE_TRANSIENT);
@@ -129,7 +130,7 @@ int cw_untag_resource(struct call *c, const json_t *in, struct out *o)
 /* ListTagsForResource: the tags by key. */
 int cw_list_tags_for_resource(struct call *c, const json_t *in, struct out *o)
 {
-    const char *arn = cwa_str(in, "ResourceARN");
+    const char *arn = cwa_str(in, CW_M_ListTagsForResourceInput_ResourceARN);
     if (alarm_of_arn(c, arn))
         return -1;
     sqlite3_stmt *s =

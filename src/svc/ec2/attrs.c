@@ -13,6 +13,7 @@
 
 #include "svc/ec2/ec2_internal.h"
 #include "svc/ec2/ops.h"
+#include "wire/models/ec2_members.h"
 
 /* Base64 of raw bytes (arena). */
 static char *b64(struct call *c, const char *p, size_t n)
@@ -44,19 +45,20 @@ static int bool_value(struct call *c, const char *attr, const char *v, bool *out
 
 /* The structured members of ModifyInstanceAttribute and the attribute each sets. */
 static const char *const members[][2] = {
-    {"SourceDestCheck", "sourceDestCheck"},
-    {"DisableApiStop", "disableApiStop"},
-    {"DisableApiTermination", "disableApiTermination"},
-    {"InstanceType", "instanceType"},
-    {"Kernel", "kernel"},
-    {"Ramdisk", "ramdisk"},
-    {"UserData", "userData"},
-    {"InstanceInitiatedShutdownBehavior", "instanceInitiatedShutdownBehavior"},
-    {"Groups", "groupSet"},
-    {"EbsOptimized", "ebsOptimized"},
-    {"SriovNetSupport", "sriovNetSupport"},
-    {"EnaSupport", "enaSupport"},
-    {"BlockDeviceMappings", "blockDeviceMapping"},
+    {EC2_M_ModifyInstanceAttributeRequest_SourceDestCheck, "sourceDestCheck"},
+    {EC2_M_ModifyInstanceAttributeRequest_DisableApiStop, "disableApiStop"},
+    {EC2_M_ModifyInstanceAttributeRequest_DisableApiTermination, "disableApiTermination"},
+    {EC2_M_ModifyInstanceAttributeRequest_InstanceType, "instanceType"},
+    {EC2_M_ModifyInstanceAttributeRequest_Kernel, "kernel"},
+    {EC2_M_ModifyInstanceAttributeRequest_Ramdisk, "ramdisk"},
+    {EC2_M_ModifyInstanceAttributeRequest_UserData, "userData"},
+    {EC2_M_ModifyInstanceAttributeRequest_InstanceInitiatedShutdownBehavior,
+     "instanceInitiatedShutdownBehavior"},
+    {EC2_M_ModifyInstanceAttributeRequest_Groups, "groupSet"},
+    {EC2_M_ModifyInstanceAttributeRequest_EbsOptimized, "ebsOptimized"},
+    {EC2_M_ModifyInstanceAttributeRequest_SriovNetSupport, "sriovNetSupport"},
+    {EC2_M_ModifyInstanceAttributeRequest_EnaSupport, "enaSupport"},
+    {EC2_M_ModifyInstanceAttributeRequest_BlockDeviceMappings, "blockDeviceMapping"},
 };
 
 /*
@@ -70,12 +72,15 @@ int ec2_modify_instance_attribute(struct call *c, const json_t *in, struct out *
 {
     struct ec2_instance inst;
     json_t *doc = NULL;
-    const char *id = json_string_value(json_object_get(in, "InstanceId"));
+    const char *id =
+        json_string_value(json_object_get(in, EC2_M_ModifyInstanceAttributeRequest_InstanceId));
     if (!ec2_call_region(c) || ec2_instance_find(c, id, &inst, &doc))
         return -1;
     int rc = -1;
-    const char *attr = json_string_value(json_object_get(in, "Attribute"));
-    const char *text = json_string_value(json_object_get(in, "Value"));
+    const char *attr =
+        json_string_value(json_object_get(in, EC2_M_ModifyInstanceAttributeRequest_Attribute));
+    const char *text =
+        json_string_value(json_object_get(in, EC2_M_ModifyInstanceAttributeRequest_Value));
     const json_t *member = NULL;
     struct buf names = BUF_INIT;
     int n = attr ? 1 : 0;
@@ -102,7 +107,8 @@ int ec2_modify_instance_attribute(struct call *c, const json_t *in, struct out *
         goto out;
     }
     /* the value: Value=... or the member's Value */
-    const json_t *mv = json_is_object(member) ? json_object_get(member, "Value") : NULL;
+    const json_t *mv =
+        json_is_object(member) ? json_object_get(member, EC2_M_AttributeValue_Value) : NULL;
     if (!member && !text && !str_eq(attr, "groupSet") && !str_eq(attr, "blockDeviceMapping")) {
         call_fail(c, 400, "MissingParameter",
                   "The request must contain the parameter value"); /* inferred */
@@ -207,11 +213,14 @@ int ec2_modify_instance_attribute(struct call *c, const json_t *in, struct out *
         const json_t *e;
         json_array_foreach(member, i, e)
         {
-            const char *dev = json_string_value(json_object_get(e, "DeviceName"));
-            const json_t *dot = json_object_get(json_object_get(e, "Ebs"), "DeleteOnTermination");
+            const char *dev = json_string_value(
+                json_object_get(e, EC2_M_InstanceBlockDeviceMappingSpecification_DeviceName));
+            const json_t *dot = json_object_get(
+                json_object_get(e, EC2_M_InstanceBlockDeviceMappingSpecification_Ebs),
+                EC2_M_EbsInstanceBlockDeviceSpecification_DeleteOnTermination);
             if (!json_is_boolean(dot))
                 continue;
-            if (json_is_true(json_object_get(in, "DryRun")))
+            if (json_is_true(json_object_get(in, EC2_M_ModifyInstanceAttributeRequest_DryRun)))
                 continue;
             int r = ec2_volume_set_dot(c->st, inst.id, dev, json_is_true(dot));
             if (r < 0)
@@ -263,8 +272,10 @@ int ec2_describe_instance_attribute(struct call *c, const json_t *in, struct out
 {
     struct ec2_instance inst;
     json_t *doc = NULL;
-    const char *id = json_string_value(json_object_get(in, "InstanceId"));
-    const char *attr = json_string_value(json_object_get(in, "Attribute"));
+    const char *id =
+        json_string_value(json_object_get(in, EC2_M_DescribeInstanceAttributeRequest_InstanceId));
+    const char *attr =
+        json_string_value(json_object_get(in, EC2_M_DescribeInstanceAttributeRequest_Attribute));
     if (!ec2_call_region(c) || ec2_instance_find(c, id, &inst, &doc))
         return -1;
     int rc = -1;
@@ -362,9 +373,12 @@ int ec2_modify_instance_maintenance_options(struct call *c, const json_t *in, st
 {
     struct ec2_instance inst;
     json_t *doc = NULL;
-    const char *id = json_string_value(json_object_get(in, "InstanceId"));
-    const char *ar = json_string_value(json_object_get(in, "AutoRecovery"));
-    const char *rm = json_string_value(json_object_get(in, "RebootMigration"));
+    const char *id = json_string_value(
+        json_object_get(in, EC2_M_ModifyInstanceMaintenanceOptionsRequest_InstanceId));
+    const char *ar = json_string_value(
+        json_object_get(in, EC2_M_ModifyInstanceMaintenanceOptionsRequest_AutoRecovery));
+    const char *rm = json_string_value(
+        json_object_get(in, EC2_M_ModifyInstanceMaintenanceOptionsRequest_RebootMigration));
     if (!ec2_call_region(c) || ec2_instance_find(c, id, &inst, &doc))
         return -1;
     int rc = -1;
@@ -404,7 +418,8 @@ int ec2_modify_instance_metadata_options(struct call *c, const json_t *in, struc
 {
     struct ec2_instance inst;
     json_t *doc = NULL;
-    const char *id = json_string_value(json_object_get(in, "InstanceId"));
+    const char *id = json_string_value(
+        json_object_get(in, EC2_M_ModifyInstanceMetadataOptionsRequest_InstanceId));
     if (!ec2_call_region(c) || ec2_instance_find(c, id, &inst, &doc))
         return -1;
     int rc = -1;
@@ -418,10 +433,10 @@ int ec2_modify_instance_metadata_options(struct call *c, const json_t *in, struc
         json_object_set_new(doc, "MetadataOptions", md);
     }
     static const char *const keys[][3] = {
-        {"HttpTokens", "optional", "required"},
-        {"HttpEndpoint", "enabled", "disabled"},
-        {"HttpProtocolIpv6", "enabled", "disabled"},
-        {"InstanceMetadataTags", "enabled", "disabled"},
+        {EC2_M_ModifyInstanceMetadataOptionsRequest_HttpTokens, "optional", "required"},
+        {EC2_M_ModifyInstanceMetadataOptionsRequest_HttpEndpoint, "enabled", "disabled"},
+        {EC2_M_ModifyInstanceMetadataOptionsRequest_HttpProtocolIpv6, "enabled", "disabled"},
+        {EC2_M_ModifyInstanceMetadataOptionsRequest_InstanceMetadataTags, "enabled", "disabled"},
     };
     for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
         const char *v = json_string_value(json_object_get(in, keys[i][0]));
@@ -431,7 +446,8 @@ int ec2_modify_instance_metadata_options(struct call *c, const json_t *in, struc
             goto out;
         }
     }
-    const json_t *hops = json_object_get(in, "HttpPutResponseHopLimit");
+    const json_t *hops =
+        json_object_get(in, EC2_M_ModifyInstanceMetadataOptionsRequest_HttpPutResponseHopLimit);
     if (hops && (json_integer_value(hops) < 1 || json_integer_value(hops) > 64)) {
         call_fail(c, 400, "InvalidParameterValue",
                   "The HttpPutResponseHopLimit value must be between 1 and 64. Specify a value "

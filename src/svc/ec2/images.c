@@ -10,6 +10,7 @@
 #include "store/store.h"
 #include "svc/ec2/ec2_internal.h"
 #include "svc/ec2/ops.h"
+#include "wire/models/ec2_members.h"
 
 int ec2_image_check_id(struct call *c, const char *image_id)
 {
@@ -161,10 +162,11 @@ int ec2_describe_images(struct call *c, const json_t *in, struct out *o)
     int max;
     const char *after;
     if (!ec2_call_region(c) || ec2_check_filters(c, in, image_filters) ||
-        ec2_max_results(c, in, 1, 1000, 1000000, "ImageIds", "imagesSet", &max) ||
+        ec2_max_results(c, in, 1, 1000, 1000000, EC2_M_DescribeImagesRequest_ImageIds, "imagesSet",
+                        &max) ||
         ec2_token_read(c, in, &after))
         return -1;
-    const json_t *ids = json_object_get(in, "ImageIds");
+    const json_t *ids = json_object_get(in, EC2_M_DescribeImagesRequest_ImageIds);
     size_t i;
     const json_t *e;
     json_array_foreach(ids, i, e)
@@ -196,7 +198,7 @@ int ec2_describe_images(struct call *c, const json_t *in, struct out *o)
         json_decref(rows);
         return ec2_db_fail(c->st, "images describe");
     }
-    const json_t *owners = json_object_get(in, "Owners");
+    const json_t *owners = json_object_get(in, EC2_M_DescribeImagesRequest_Owners);
     int n = 0;
     const char *last = NULL;
     bool more = false;

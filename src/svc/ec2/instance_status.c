@@ -22,6 +22,7 @@
 #include "svc/ec2/health_internal.h"
 #include "svc/svc.h"
 #include "svc/ec2/ops.h"
+#include "wire/models/ec2_members.h"
 
 static const char *const status_filters[] = {
     "availability-zone",          "availability-zone-id",
@@ -210,7 +211,7 @@ static int candidate_ids(struct call *c, const json_t *in, const char *after, co
 {
     *ids = NULL;
     *n = 0;
-    const json_t *want = json_object_get(in, "InstanceIds");
+    const json_t *want = json_object_get(in, EC2_M_DescribeInstanceStatusRequest_InstanceIds);
     if (json_array_size(want)) {
         size_t i;
         const json_t *v;
@@ -249,15 +250,17 @@ int ec2_describe_instance_status(struct call *c, const json_t *in, struct out *o
     int max;
     const char *after;
     if (ec2_check_filters(c, in, status_filters) ||
-        ec2_max_results(c, in, 5, 1000, 1000, "InstanceIds", "instancesSet", &max) ||
+        ec2_max_results(c, in, 5, 1000, 1000, EC2_M_DescribeInstanceStatusRequest_InstanceIds,
+                        "instancesSet", &max) ||
         ec2_token_read(c, in, &after))
         return -1;
-    const json_t *want = json_object_get(in, "InstanceIds");
+    const json_t *want = json_object_get(in, EC2_M_DescribeInstanceStatusRequest_InstanceIds);
     if (json_array_size(want) && ec2_instances_check(c, want))
         return -1;
     if (ec2_dry_run(c, in))
         return -1;
-    bool all = json_is_true(json_object_get(in, "IncludeAllInstances"));
+    bool all =
+        json_is_true(json_object_get(in, EC2_M_DescribeInstanceStatusRequest_IncludeAllInstances));
 
     const char **ids;
     size_t n;

@@ -30,6 +30,7 @@
 #include "svc/iam/authz.h"
 #include "svc/ec2/ec2_internal.h"
 #include "svc/ec2/ops.h"
+#include "wire/models/ec2_members.h"
 
 /* The health hooks live in health.c, another part of the tree: weak references keep the
  * tree linking (and the lifecycle working, without health) while it is absent. */
@@ -626,8 +627,8 @@ static void out_state(struct out *o, const char *member, int code)
 static int act_many(struct call *c, const json_t *in, struct out *o, const char *list,
                     action_fn *fn)
 {
-    const json_t *ids = json_object_get(in, "InstanceIds");
-    bool force = json_is_true(json_object_get(in, "Force"));
+    const json_t *ids = json_object_get(in, EC2_IN_InstanceIds);
+    bool force = json_is_true(json_object_get(in, EC2_IN_Force));
     size_t i, j;
     const json_t *e, *f;
     if (!ec2_call_region(c) || ec2_instances_check(c, ids))
@@ -1032,7 +1033,8 @@ int ec2_describe_instances(struct call *c, const json_t *in, struct out *o)
     int max;
     const char *after;
     if (!ec2_call_region(c) || ec2_check_filters(c, in, instance_filters) ||
-        ec2_max_results(c, in, 5, 1000, 1 << 30, "InstanceIds", "instancesSet", &max) ||
+        ec2_max_results(c, in, 5, 1000, 1 << 30, EC2_M_DescribeInstancesRequest_InstanceIds,
+                        "instancesSet", &max) ||
         ec2_token_read(c, in, &after))
         return -1;
     const char *after_res = NULL, *after_id = NULL;
@@ -1045,7 +1047,7 @@ int ec2_describe_instances(struct call *c, const json_t *in, struct out *o)
         after_res = after;
         after_id = bar + 1;
     }
-    const json_t *ids = json_object_get(in, "InstanceIds");
+    const json_t *ids = json_object_get(in, EC2_M_DescribeInstancesRequest_InstanceIds);
     if (ec2_instances_check(c, ids) || ec2_dry_run(c, in))
         return -1;
 
@@ -1063,7 +1065,8 @@ int ec2_describe_instances(struct call *c, const json_t *in, struct out *o)
     if (json_array_size(ids))
         sqlite3_bind_text(s, 4, ec2_json_text(c, ids), -1, SQLITE_TRANSIENT);
     /* without filters a page needs one row more than it shows (to know there is more) */
-    bool filtered = json_array_size(json_object_get(in, "Filters")) > 0;
+    bool filtered =
+        json_array_size(json_object_get(in, EC2_M_DescribeInstancesRequest_Filters)) > 0;
     sqlite3_bind_int64(s, 5, filtered ? -1 : (int64_t)max + 1);
     size_t cap = 64, n = 0;
     struct row {
@@ -1168,13 +1171,15 @@ static const char *const run_tag_types[] = {"instance", "volume", "network-inter
 
 static int launch_placement(struct call *c, const json_t *in, struct launch *l, const json_t *ni0)
 {
-    const json_t *pl = json_object_get(in, "Placement");
-    const char *az = json_string_value(json_object_get(pl, "AvailabilityZone"));
-    const char *azid = json_string_value(json_object_get(pl, "AvailabilityZoneId"));
-    const char *subnet = json_string_value(json_object_get(in, "SubnetId"));
-    if (ni0 && json_string_value(json_object_get(ni0, "SubnetId")))
-        subnet = json_string_value(json_object_get(ni0, "SubnetId"));
-    l->tenancy = json_string_value(json_object_get(pl, "Tenancy"));
+    const json_t *pl = json_object_get(in, EC2_M_RunInstancesRequest_Placement);
+    const char *az = json_string_value(json_object_get(pl, EC2_M_Placement_AvailabilityZone));
+    const char *azid = json_string_value(json_object_get(pl, EC2_M_Placement_AvailabilityZoneId));
+    const char *subnet = json_string_value(json_object_get(in, EC2_M_RunInstancesRequest_SubnetId));
+    if (ni0 && json_string_value(
+                   json_object_get(ni0, EC2_M_InstanceNetworkInterfaceSpecification_SubnetId)))
+        subnet = json_string_value(
+            json_object_get(ni0, EC2_M_InstanceNetworkInterfaceSpecification_SubnetId));
+    l->tenancy = json_string_value(json_object_get(pl, EC2_M_Placement_Tenancy));
     if (!l->tenancy)
         l->tenancy = "default";
     if (!str_eq(l->tenancy, "default") && !str_eq(l->tenancy, "dedicated") &&
@@ -1209,51 +1214,64 @@ static int launch_placement(struct call *c, const json_t *in, struct launch *l, 
         return 0;
     }
     if (!az) /* AWS picks a zone: here the first with room in its default subnet (inferred) */
-        return ec2_subnet_auto(c, json_integer_value(json_object_get(in, "MinCount")), &l->subnet);
+        return ec2_subnet_auto(
+            c, json_integer_value(json_object_get(in, EC2_M_RunInstancesRequest_MinCount)),
+            &l->subnet);
     return ec2_subnet_default(c, az, &l->subnet);
 }
 
 static int launch_network(struct call *c, const json_t *in, struct launch *l)
 {
-    const json_t *nis = json_object_get(in, "NetworkInterfaces");
+    const json_t *nis = json_object_get(in, EC2_M_RunInstancesRequest_NetworkInterfaces);
     const json_t *ni0 = NULL;
     size_t i;
     const json_t *e;
     json_array_foreach(nis, i, e)
     {
-        if (json_integer_value(json_object_get(e, "DeviceIndex")) == 0)
+        if (json_integer_value(
+                json_object_get(e, EC2_M_InstanceNetworkInterfaceSpecification_DeviceIndex)) == 0)
             ni0 = e;
         else
             return call_fail(c, 400, "InvalidParameterValue",
                              "The lab launches instances with one network interface (device "
                              "index 0)"); /* inferred */
-        if (json_string_value(json_object_get(e, "NetworkInterfaceId")))
+        if (json_string_value(
+                json_object_get(e, EC2_M_InstanceNetworkInterfaceSpecification_NetworkInterfaceId)))
             return call_fail(c, 400, "InvalidParameterValue",
                              "Attaching an existing network interface at launch is not "
                              "supported"); /* inferred */
     }
-    if (ni0 && json_object_get(in, "SubnetId"))
+    if (ni0 && json_object_get(in, EC2_M_RunInstancesRequest_SubnetId))
         return call_fail(c, 400, "InvalidParameterCombination",
                          "Network interfaces and an instance-level subnet ID may not be "
                          "specified on the same request"); /* [obs] */
-    if (ni0 && (json_array_size(json_object_get(in, "SecurityGroupIds")) ||
-                json_array_size(json_object_get(in, "SecurityGroups"))))
+    if (ni0 && (json_array_size(json_object_get(in, EC2_M_RunInstancesRequest_SecurityGroupIds)) ||
+                json_array_size(json_object_get(in, EC2_M_RunInstancesRequest_SecurityGroups))))
         return call_fail(c, 400, "InvalidParameterCombination",
                          "Network interfaces and an instance-level security groups may not be "
                          "specified on the same request"); /* [obs] */
     if (launch_placement(c, in, l, ni0))
         return -1;
     const json_t *gids =
-        ni0 ? json_object_get(ni0, "Groups") : json_object_get(in, "SecurityGroupIds");
-    if (ec2_groups_resolve(c, gids, ni0 ? NULL : json_object_get(in, "SecurityGroups"), &l->groups))
+        ni0 ? json_object_get(ni0, EC2_M_InstanceNetworkInterfaceSpecification_Groups)
+            : json_object_get(in, EC2_M_RunInstancesRequest_SecurityGroupIds);
+    if (ec2_groups_resolve(
+            c, gids, ni0 ? NULL : json_object_get(in, EC2_M_RunInstancesRequest_SecurityGroups),
+            &l->groups))
         return -1;
     l->public_ip = l->subnet.map_public_ip;
-    const json_t *assoc = ni0 ? json_object_get(ni0, "AssociatePublicIpAddress") : NULL;
+    const json_t *assoc =
+        ni0 ? json_object_get(ni0,
+                              EC2_M_InstanceNetworkInterfaceSpecification_AssociatePublicIpAddress)
+            : NULL;
     if (json_is_boolean(assoc))
         l->public_ip = json_is_true(assoc);
-    l->private_ip = json_string_value(json_object_get(in, "PrivateIpAddress"));
-    if (ni0 && json_string_value(json_object_get(ni0, "PrivateIpAddress")))
-        l->private_ip = json_string_value(json_object_get(ni0, "PrivateIpAddress"));
+    l->private_ip =
+        json_string_value(json_object_get(in, EC2_M_RunInstancesRequest_PrivateIpAddress));
+    if (ni0 && json_string_value(json_object_get(
+                   ni0, EC2_M_InstanceNetworkInterfaceSpecification_PrivateIpAddress)))
+        l->private_ip = json_string_value(
+            json_object_get(ni0, EC2_M_InstanceNetworkInterfaceSpecification_PrivateIpAddress));
     return 0;
 }
 
@@ -1266,10 +1284,11 @@ static int launch_volumes(struct call *c, const json_t *in, struct launch *l)
     l->root.device = ROOT_DEVICE;
     size_t i;
     const json_t *e;
-    json_array_foreach(json_object_get(in, "BlockDeviceMappings"), i, e)
+    json_array_foreach(json_object_get(in, EC2_M_RunInstancesRequest_BlockDeviceMappings), i, e)
     {
-        const char *dev = json_string_value(json_object_get(e, "DeviceName"));
-        const json_t *ebs = json_object_get(e, "Ebs");
+        const char *dev =
+            json_string_value(json_object_get(e, EC2_M_BlockDeviceMapping_DeviceName));
+        const json_t *ebs = json_object_get(e, EC2_M_BlockDeviceMapping_Ebs);
         if (!dev)
             return call_fail(c, 400, "MissingParameter",
                              "The request must contain the parameter BlockDeviceMapping.%zu."
@@ -1291,20 +1310,22 @@ static int launch_volumes(struct call *c, const json_t *in, struct launch *l)
             v->device = dev;
             v->snapshot_id = "snap-image";
         }
-        const char *t = json_string_value(json_object_get(ebs, "VolumeType"));
+        const char *t = json_string_value(json_object_get(ebs, EC2_M_EbsBlockDevice_VolumeType));
         if (t)
             v->type = t;
-        if (json_object_get(ebs, "VolumeSize"))
-            v->size_gib = json_integer_value(json_object_get(ebs, "VolumeSize"));
-        if (json_object_get(ebs, "Iops"))
-            v->iops = json_integer_value(json_object_get(ebs, "Iops"));
-        if (json_object_get(ebs, "Throughput"))
-            v->throughput = json_integer_value(json_object_get(ebs, "Throughput"));
-        if (json_is_boolean(json_object_get(ebs, "DeleteOnTermination")))
-            v->delete_on_termination = json_is_true(json_object_get(ebs, "DeleteOnTermination"));
-        v->encrypted = json_is_true(json_object_get(ebs, "Encrypted"));
-        v->kms_key_id = json_string_value(json_object_get(ebs, "KmsKeyId"));
-        const char *snap = json_string_value(json_object_get(ebs, "SnapshotId"));
+        if (json_object_get(ebs, EC2_M_EbsBlockDevice_VolumeSize))
+            v->size_gib = json_integer_value(json_object_get(ebs, EC2_M_EbsBlockDevice_VolumeSize));
+        if (json_object_get(ebs, EC2_M_EbsBlockDevice_Iops))
+            v->iops = json_integer_value(json_object_get(ebs, EC2_M_EbsBlockDevice_Iops));
+        if (json_object_get(ebs, EC2_M_EbsBlockDevice_Throughput))
+            v->throughput =
+                json_integer_value(json_object_get(ebs, EC2_M_EbsBlockDevice_Throughput));
+        if (json_is_boolean(json_object_get(ebs, EC2_M_EbsBlockDevice_DeleteOnTermination)))
+            v->delete_on_termination =
+                json_is_true(json_object_get(ebs, EC2_M_EbsBlockDevice_DeleteOnTermination));
+        v->encrypted = json_is_true(json_object_get(ebs, EC2_M_EbsBlockDevice_Encrypted));
+        v->kms_key_id = json_string_value(json_object_get(ebs, EC2_M_EbsBlockDevice_KmsKeyId));
+        const char *snap = json_string_value(json_object_get(ebs, EC2_M_EbsBlockDevice_SnapshotId));
         if (snap)
             v->snapshot_id = snap;
         if (v->snapshot_id && str_eq(v->snapshot_id, "snap-image"))
@@ -1328,14 +1349,19 @@ static int launch_volumes(struct call *c, const json_t *in, struct launch *l)
 
 static int launch_metadata(struct call *c, const json_t *in, struct launch *l)
 {
-    const json_t *m = json_object_get(in, "MetadataOptions");
-    const char *tokens = json_string_value(json_object_get(m, "HttpTokens"));
-    const char *endpoint = json_string_value(json_object_get(m, "HttpEndpoint"));
-    const char *v6 = json_string_value(json_object_get(m, "HttpProtocolIpv6"));
-    const char *tags = json_string_value(json_object_get(m, "InstanceMetadataTags"));
+    const json_t *m = json_object_get(in, EC2_M_RunInstancesRequest_MetadataOptions);
+    const char *tokens =
+        json_string_value(json_object_get(m, EC2_M_InstanceMetadataOptionsRequest_HttpTokens));
+    const char *endpoint =
+        json_string_value(json_object_get(m, EC2_M_InstanceMetadataOptionsRequest_HttpEndpoint));
+    const char *v6 = json_string_value(
+        json_object_get(m, EC2_M_InstanceMetadataOptionsRequest_HttpProtocolIpv6));
+    const char *tags = json_string_value(
+        json_object_get(m, EC2_M_InstanceMetadataOptionsRequest_InstanceMetadataTags));
     json_int_t hops = 1;
-    if (json_object_get(m, "HttpPutResponseHopLimit"))
-        hops = json_integer_value(json_object_get(m, "HttpPutResponseHopLimit"));
+    if (json_object_get(m, EC2_M_InstanceMetadataOptionsRequest_HttpPutResponseHopLimit))
+        hops = json_integer_value(
+            json_object_get(m, EC2_M_InstanceMetadataOptionsRequest_HttpPutResponseHopLimit));
     if (hops < 1 || hops > 64)
         return call_fail(c, 400, "InvalidParameterValue",
                          "The HttpPutResponseHopLimit value must be between 1 and 64. "
@@ -1360,8 +1386,8 @@ static int64_t live_count(struct call *c)
 
 static int launch_parse(struct call *c, const json_t *in, struct launch *l)
 {
-    json_int_t min = json_integer_value(json_object_get(in, "MinCount"));
-    json_int_t max = json_integer_value(json_object_get(in, "MaxCount"));
+    json_int_t min = json_integer_value(json_object_get(in, EC2_M_RunInstancesRequest_MinCount));
+    json_int_t max = json_integer_value(json_object_get(in, EC2_M_RunInstancesRequest_MaxCount));
     if (min < 1)
         return call_fail(c, 400, "InvalidParameterValue",
                          "Value ( %" JSON_INTEGER_FORMAT
@@ -1373,13 +1399,14 @@ static int launch_parse(struct call *c, const json_t *in, struct launch *l)
                          " ) for parameter maxCount is invalid. Expecting a value greater than or "
                          "equal to minCount.",
                          max); /* inferred */
-    l->image_id = json_string_value(json_object_get(in, "ImageId"));
+    l->image_id = json_string_value(json_object_get(in, EC2_M_RunInstancesRequest_ImageId));
     if (!l->image_id)
         return call_fail(c, 400, "MissingParameter",
                          "The request must contain the parameter ImageId"); /* inferred */
     if (ec2_image_check_id(c, l->image_id))
         return -1;
-    const char *type = json_string_value(json_object_get(in, "InstanceType"));
+    const char *type =
+        json_string_value(json_object_get(in, EC2_M_RunInstancesRequest_InstanceType));
     if (!type)
         type = "m1.small"; /* [doc: RunInstances InstanceType "Default: m1.small"] */
     l->type = ec2_type_find(type);
@@ -1387,27 +1414,31 @@ static int launch_parse(struct call *c, const json_t *in, struct launch *l)
         return call_fail(c, 400, "InvalidParameterValue", "Invalid value '%s' for InstanceType.",
                          type); /* [obs] */
     l->arch = ec2_type_arch(l->type);
-    const json_t *mo = json_object_get(in, "MaintenanceOptions");
-    l->auto_recovery = json_string_value(json_object_get(mo, "AutoRecovery"));
+    const json_t *mo = json_object_get(in, EC2_M_RunInstancesRequest_MaintenanceOptions);
+    l->auto_recovery = json_string_value(
+        json_object_get(mo, EC2_M_InstanceMaintenanceOptionsRequest_AutoRecovery));
     if (!l->auto_recovery)
         l->auto_recovery = "default";
     if (!str_eq(l->auto_recovery, "default") && !str_eq(l->auto_recovery, "disabled"))
         return call_fail(c, 400, "InvalidParameterValue", "Invalid value '%s' for AutoRecovery.",
                          l->auto_recovery); /* inferred */
-    const char *ud = json_string_value(json_object_get(in, "UserData"));
-    if (ud && json_string_length(json_object_get(in, "UserData")) / 4 * 3 > 16384)
+    const char *ud = json_string_value(json_object_get(in, EC2_M_RunInstancesRequest_UserData));
+    if (ud &&
+        json_string_length(json_object_get(in, EC2_M_RunInstancesRequest_UserData)) / 4 * 3 > 16384)
         return call_fail(c, 400, "InvalidParameterValue",
                          "User data is limited to 16384 bytes"); /* [obs] */
-    const json_t *cpu = json_object_get(in, "CpuOptions");
+    const json_t *cpu = json_object_get(in, EC2_M_RunInstancesRequest_CpuOptions);
     if (cpu) {
         int cores, threads;
         ec2_type_cpu(l->type, &cores, &threads);
-        json_int_t cc = json_object_get(cpu, "CoreCount")
-                            ? json_integer_value(json_object_get(cpu, "CoreCount"))
-                            : cores;
-        json_int_t tpc = json_object_get(cpu, "ThreadsPerCore")
-                             ? json_integer_value(json_object_get(cpu, "ThreadsPerCore"))
-                             : threads;
+        json_int_t cc =
+            json_object_get(cpu, EC2_M_CpuOptionsRequest_CoreCount)
+                ? json_integer_value(json_object_get(cpu, EC2_M_CpuOptionsRequest_CoreCount))
+                : cores;
+        json_int_t tpc =
+            json_object_get(cpu, EC2_M_CpuOptionsRequest_ThreadsPerCore)
+                ? json_integer_value(json_object_get(cpu, EC2_M_CpuOptionsRequest_ThreadsPerCore))
+                : threads;
         if (cc < 1 || cc > cores || tpc < 1 || tpc > threads)
             return call_fail(c, 400, "InvalidCpuOptions.Malformed",
                              "The specified CPU options are not valid for %s.",
@@ -1419,7 +1450,7 @@ static int launch_parse(struct call *c, const json_t *in, struct launch *l)
         return call_fail(c, 400, "InvalidParameterCombination",
                          "Cannot specify a private IP address when launching more than one "
                          "instance"); /* inferred */
-    const json_t *prof = json_object_get(in, "IamInstanceProfile");
+    const json_t *prof = json_object_get(in, EC2_M_RunInstancesRequest_IamInstanceProfile);
     if (prof) {
         if (ec2_profile_resolve(c, prof, &l->profile))
             return -1;
@@ -1471,14 +1502,17 @@ static json_t *launch_doc(struct call *c, const json_t *in, const struct launch 
     mac_address(mac);
     int cores, threads;
     ec2_type_cpu(l->type, &cores, &threads);
-    const json_t *cpu = json_object_get(in, "CpuOptions");
-    if (json_object_get(cpu, "CoreCount"))
-        cores = (int)json_integer_value(json_object_get(cpu, "CoreCount"));
-    if (json_object_get(cpu, "ThreadsPerCore"))
-        threads = (int)json_integer_value(json_object_get(cpu, "ThreadsPerCore"));
-    bool monitoring = json_is_true(json_object_get(json_object_get(in, "Monitoring"), "Enabled"));
-    const char *shutdown =
-        json_string_value(json_object_get(in, "InstanceInitiatedShutdownBehavior"));
+    const json_t *cpu = json_object_get(in, EC2_M_RunInstancesRequest_CpuOptions);
+    if (json_object_get(cpu, EC2_M_CpuOptionsRequest_CoreCount))
+        cores = (int)json_integer_value(json_object_get(cpu, EC2_M_CpuOptionsRequest_CoreCount));
+    if (json_object_get(cpu, EC2_M_CpuOptionsRequest_ThreadsPerCore))
+        threads =
+            (int)json_integer_value(json_object_get(cpu, EC2_M_CpuOptionsRequest_ThreadsPerCore));
+    bool monitoring =
+        json_is_true(json_object_get(json_object_get(in, EC2_M_RunInstancesRequest_Monitoring),
+                                     EC2_M_RunInstancesMonitoringEnabled_Enabled));
+    const char *shutdown = json_string_value(
+        json_object_get(in, EC2_M_RunInstancesRequest_InstanceInitiatedShutdownBehavior));
     json_t *d = json_pack(
         "{s:s, s:s, s:s, s:i, s:{s:s}, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:s, s:O, s:b,"
         " s:s, s:{s:i, s:i}, s:{s:s}, s:{s:b}, s:O, s:{s:b}, s:s, s:s, s:I,"
@@ -1486,9 +1520,9 @@ static json_t *launch_doc(struct call *c, const json_t *in, const struct launch 
         "PrivateDnsName", pdns, "PublicDnsName", "", "StateTransitionReason", "", "AmiLaunchIndex",
         index, "Monitoring", "State", monitoring ? "pending" : "disabled", "SubnetId", l->subnet.id,
         "VpcId", l->subnet.vpc_id, "Architecture", l->arch, "ClientToken", token ? token : "",
-        "EbsOptimized", json_is_true(json_object_get(in, "EbsOptimized")), "EnaSupport", true,
-        "Hypervisor", "xen", "RootDeviceName", ROOT_DEVICE, "RootDeviceType", "ebs",
-        "SecurityGroups", l->groups, "SourceDestCheck", true, "VirtualizationType", "hvm",
+        "EbsOptimized", json_is_true(json_object_get(in, EC2_M_RunInstancesRequest_EbsOptimized)),
+        "EnaSupport", true, "Hypervisor", "xen", "RootDeviceName", ROOT_DEVICE, "RootDeviceType",
+        "ebs", "SecurityGroups", l->groups, "SourceDestCheck", true, "VirtualizationType", "hvm",
         "CpuOptions", "CoreCount", cores, "ThreadsPerCore", threads,
         "CapacityReservationSpecification", "CapacityReservationPreference", "open",
         "HibernationOptions", "Configured", false, "MetadataOptions", l->metadata, "EnclaveOptions",
@@ -1501,7 +1535,7 @@ static json_t *launch_doc(struct call *c, const json_t *in, const struct launch 
         return json_object();
     json_object_set_new(d, "StateReason",
                         json_pack("{s:s, s:s}", "Code", "pending", "Message", "pending"));
-    const char *key = json_string_value(json_object_get(in, "KeyName"));
+    const char *key = json_string_value(json_object_get(in, EC2_M_RunInstancesRequest_KeyName));
     if (key)
         json_object_set_new(d, "KeyName", json_string(key));
     if (inst->public_ip[0]) {
@@ -1514,12 +1548,12 @@ static json_t *launch_doc(struct call *c, const json_t *in, const struct launch 
     json_object_set_new(d, "_eni_ms", json_integer(c->now_ms));
     json_object_set_new(d, "_mac", json_string(mac));
     json_object_set_new(d, "_public", json_boolean(l->public_ip));
-    const char *ud = json_string_value(json_object_get(in, "UserData"));
+    const char *ud = json_string_value(json_object_get(in, EC2_M_RunInstancesRequest_UserData));
     if (ud)
         json_object_set_new(d, "_user_data", json_string(ud));
-    if (json_is_true(json_object_get(in, "DisableApiTermination")))
+    if (json_is_true(json_object_get(in, EC2_M_RunInstancesRequest_DisableApiTermination)))
         json_object_set_new(d, "_disable_api_termination", json_true());
-    if (json_is_true(json_object_get(in, "DisableApiStop")))
+    if (json_is_true(json_object_get(in, EC2_M_RunInstancesRequest_DisableApiStop)))
         json_object_set_new(d, "_disable_api_stop", json_true());
     json_object_set_new(d, "_shutdown_behavior", json_string(shutdown ? shutdown : "stop"));
     return d;
@@ -1619,8 +1653,9 @@ int ec2_run_instances(struct call *c, const json_t *in, struct out *o)
 {
     if (!ec2_call_region(c))
         return -1;
-    const char *token = json_string_value(json_object_get(in, "ClientToken"));
-    if (token && !json_is_true(json_object_get(in, "DryRun"))) {
+    const char *token =
+        json_string_value(json_object_get(in, EC2_M_RunInstancesRequest_ClientToken));
+    if (token && !json_is_true(json_object_get(in, EC2_M_RunInstancesRequest_DryRun))) {
         sqlite3_stmt *s = store_stmt(c->st, "SELECT reservation_id FROM ec2_instances"
                                             " WHERE region = ?1 AND client_token = ?2 LIMIT 1");
         sqlite3_bind_text(s, 1, c->region, -1, SQLITE_TRANSIENT);

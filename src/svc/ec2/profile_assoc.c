@@ -17,11 +17,14 @@
 #include "svc/ec2/ec2_internal.h"
 #include "svc/iam/iam.h"
 #include "svc/ec2/ops.h"
+#include "wire/models/ec2_members.h"
 
 int ec2_profile_resolve(struct call *c, const json_t *spec, struct ec2_profile *out)
 {
-    const char *arn = json_string_value(json_object_get(spec, "Arn"));
-    const char *name = json_string_value(json_object_get(spec, "Name"));
+    const char *arn =
+        json_string_value(json_object_get(spec, EC2_M_IamInstanceProfileSpecification_Arn));
+    const char *name =
+        json_string_value(json_object_get(spec, EC2_M_IamInstanceProfileSpecification_Name));
     memset(out, 0, sizeof(*out));
     if (!arn && !name)
         return call_fail(c, 400, "MissingParameter",
@@ -192,7 +195,8 @@ int ec2_associate_iam_instance_profile(struct call *c, const json_t *in, struct 
     struct ec2_instance inst;
     struct ec2_profile p;
     char existing[40];
-    const char *iid = json_string_value(json_object_get(in, "InstanceId"));
+    const char *iid =
+        json_string_value(json_object_get(in, EC2_M_AssociateIamInstanceProfileRequest_InstanceId));
     if (!ec2_call_region(c) || ec2_instance_find(c, iid, &inst, NULL))
         return -1;
     if (inst.state != EC2_RUNNING && inst.state != EC2_STOPPED && inst.state != EC2_PENDING &&
@@ -206,7 +210,9 @@ int ec2_associate_iam_instance_profile(struct call *c, const json_t *in, struct 
     if (rc == 0)
         return call_fail(c, 400, "IncorrectState",
                          "There is an existing association for instance %s", inst.id);
-    if (ec2_profile_resolve(c, json_object_get(in, "IamInstanceProfile"), &p))
+    if (ec2_profile_resolve(
+            c, json_object_get(in, EC2_M_AssociateIamInstanceProfileRequest_IamInstanceProfile),
+            &p))
         return -1;
     if (ec2_profile_associate(c, inst.id, &p) || ec2_profile_of(c->st, inst.id, &p, existing))
         return -1;
@@ -231,10 +237,13 @@ int ec2_describe_iam_instance_profile_associations(struct call *c, const json_t 
     int max;
     const char *after;
     if (!ec2_call_region(c) || ec2_check_filters(c, in, assoc_filters) ||
-        ec2_max_results(c, in, 5, 1000, 1000000, "AssociationIds", "associationIdSet", &max) ||
+        ec2_max_results(c, in, 5, 1000, 1000000,
+                        EC2_M_DescribeIamInstanceProfileAssociationsRequest_AssociationIds,
+                        "associationIdSet", &max) ||
         ec2_token_read(c, in, &after))
         return -1;
-    const json_t *ids = json_object_get(in, "AssociationIds");
+    const json_t *ids =
+        json_object_get(in, EC2_M_DescribeIamInstanceProfileAssociationsRequest_AssociationIds);
     size_t i;
     const json_t *e;
     json_array_foreach(ids, i, e)
@@ -301,8 +310,15 @@ int ec2_replace_iam_instance_profile_association(struct call *c, const json_t *i
     struct assoc a;
     struct ec2_profile p;
     if (!ec2_call_region(c) ||
-        assoc_find(c, json_string_value(json_object_get(in, "AssociationId")), &a) ||
-        ec2_profile_resolve(c, json_object_get(in, "IamInstanceProfile"), &p))
+        assoc_find(c,
+                   json_string_value(json_object_get(
+                       in, EC2_M_ReplaceIamInstanceProfileAssociationRequest_AssociationId)),
+                   &a) ||
+        ec2_profile_resolve(
+            c,
+            json_object_get(in,
+                            EC2_M_ReplaceIamInstanceProfileAssociationRequest_IamInstanceProfile),
+            &p))
         return -1;
     if (assoc_delete(c, a.id) || ec2_profile_associate(c, a.instance_id, &p) ||
         ec2_profile_of(c->st, a.instance_id, &a.p, a.id))
@@ -317,7 +333,10 @@ int ec2_disassociate_iam_instance_profile(struct call *c, const json_t *in, stru
 {
     struct assoc a;
     if (!ec2_call_region(c) ||
-        assoc_find(c, json_string_value(json_object_get(in, "AssociationId")), &a))
+        assoc_find(c,
+                   json_string_value(json_object_get(
+                       in, EC2_M_DisassociateIamInstanceProfileRequest_AssociationId)),
+                   &a))
         return -1;
     if (assoc_delete(c, a.id) || instance_profile_set(c->st, a.instance_id, NULL))
         return -1;

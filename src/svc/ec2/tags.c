@@ -10,6 +10,7 @@
 #include "store/store.h"
 #include "svc/ec2/ec2_internal.h"
 #include "svc/ec2/ops.h"
+#include "wire/models/ec2_members.h"
 
 static size_t utf8_chars(const char *s)
 {
@@ -41,8 +42,8 @@ int ec2_tags_check(struct call *c, const json_t *tags, bool create_tags)
     const json_t *t;
     json_array_foreach(tags, i, t)
     {
-        const char *k = json_string_value(json_object_get(t, "Key"));
-        const char *v = json_string_value(json_object_get(t, "Value"));
+        const char *k = json_string_value(json_object_get(t, EC2_M_Tag_Key));
+        const char *v = json_string_value(json_object_get(t, EC2_M_Tag_Value));
         if (!k || !*k)
             return call_fail(c, 400, "InvalidParameterValue",
                              "Tag key cannot be null or empty"); /* inferred */
@@ -76,13 +77,14 @@ int ec2_tags_put(struct call *c, const char *resource_id, const char *resource_t
     const json_t *t;
     json_array_foreach(tags, i, t)
     {
-        const char *v = json_string_value(json_object_get(t, "Value"));
+        const char *v = json_string_value(json_object_get(t, EC2_M_Tag_Value));
         sqlite3_stmt *s =
             store_stmt(c->st, "INSERT INTO ec2_tags(resource_id, key, value, resource_type, region)"
                               " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(resource_id, key)"
                               " DO UPDATE SET value = excluded.value");
         sqlite3_bind_text(s, 1, resource_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 2, json_string_value(json_object_get(t, "Key")), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, json_string_value(json_object_get(t, EC2_M_Tag_Key)), -1,
+                          SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 3, v ? v : "", -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 4, resource_type, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 5, c->region, -1, SQLITE_TRANSIENT);
@@ -117,9 +119,10 @@ int ec2_tag_specs(struct call *c, const json_t *in, const char *const *allowed,
     size_t i;
     const json_t *spec;
     *out = NULL;
-    json_array_foreach(json_object_get(in, "TagSpecifications"), i, spec)
+    json_array_foreach(json_object_get(in, EC2_IN_TagSpecifications), i, spec)
     {
-        const char *type = json_string_value(json_object_get(spec, "ResourceType"));
+        const char *type =
+            json_string_value(json_object_get(spec, EC2_M_TagSpecification_ResourceType));
         bool ok = false;
         for (const char *const *a = allowed; *a && !ok; a++)
             ok = str_eq(*a, type);
@@ -127,7 +130,7 @@ int ec2_tag_specs(struct call *c, const json_t *in, const char *const *allowed,
             return call_fail(c, 400, "InvalidParameterValue",
                              "'%s' is not a valid taggable resource type for this operation.",
                              type ? type : ""); /* [moto] */
-        const json_t *tags = json_object_get(spec, "Tags");
+        const json_t *tags = json_object_get(spec, EC2_M_TagSpecification_Tags);
         if (json_array_size(tags) == 0)
             return call_fail(c, 400, "InvalidParameterValue",
                              "Tag specification must have at least one tag"); /* [moto] */
@@ -242,8 +245,8 @@ static int resource_check(struct call *c, const char *id, const char **type)
 /* CreateTags: Resources (each must exist), Tags (checked), DryRun. */
 int ec2_create_tags(struct call *c, const json_t *in, struct out *o)
 {
-    const json_t *res = json_object_get(in, "Resources");
-    const json_t *tags = json_object_get(in, "Tags");
+    const json_t *res = json_object_get(in, EC2_M_CreateTagsRequest_Resources);
+    const json_t *tags = json_object_get(in, EC2_M_CreateTagsRequest_Tags);
     size_t i;
     const json_t *e;
     if (!ec2_call_region(c))
@@ -279,8 +282,8 @@ int ec2_create_tags(struct call *c, const json_t *in, struct out *o)
  */
 int ec2_delete_tags(struct call *c, const json_t *in, struct out *o)
 {
-    const json_t *res = json_object_get(in, "Resources");
-    const json_t *tags = json_object_get(in, "Tags");
+    const json_t *res = json_object_get(in, EC2_M_DeleteTagsRequest_Resources);
+    const json_t *tags = json_object_get(in, EC2_M_DeleteTagsRequest_Tags);
     size_t i, j;
     const json_t *e, *t;
     const char *type;
@@ -288,7 +291,7 @@ int ec2_delete_tags(struct call *c, const json_t *in, struct out *o)
         return -1;
     json_array_foreach(tags, j, t)
     {
-        const char *k = json_string_value(json_object_get(t, "Key"));
+        const char *k = json_string_value(json_object_get(t, EC2_M_Tag_Key));
         if (str_startswith(k, "aws:"))
             return call_fail(c, 400, "InvalidParameterValue",
                              "Value ( %s ) for parameter key is invalid. Tag keys starting "
@@ -312,11 +315,11 @@ int ec2_delete_tags(struct call *c, const json_t *in, struct out *o)
         }
         json_array_foreach(tags, j, t)
         {
-            const json_t *v = json_object_get(t, "Value");
+            const json_t *v = json_object_get(t, EC2_M_Tag_Value);
             sqlite3_stmt *s = store_stmt(c->st, "DELETE FROM ec2_tags WHERE resource_id = ?1"
                                                 " AND key = ?2 AND (?3 IS NULL OR value = ?3)");
             sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(s, 2, json_string_value(json_object_get(t, "Key")), -1,
+            sqlite3_bind_text(s, 2, json_string_value(json_object_get(t, EC2_M_Tag_Key)), -1,
                               SQLITE_TRANSIENT);
             if (json_is_string(v))
                 sqlite3_bind_text(s, 3, json_string_value(v), -1, SQLITE_TRANSIENT);
@@ -360,9 +363,10 @@ int ec2_describe_tags(struct call *c, const json_t *in, struct out *o)
     bool by_tag = false;
     size_t i;
     const json_t *f;
-    json_array_foreach(json_object_get(in, "Filters"), i, f)
+    json_array_foreach(json_object_get(in, EC2_M_DescribeTagsRequest_Filters), i, f)
     {
-        by_tag = by_tag || str_startswith(json_string_value(json_object_get(f, "Name")), "tag:");
+        by_tag = by_tag ||
+                 str_startswith(json_string_value(json_object_get(f, EC2_M_Filter_Name)), "tag:");
     }
     sqlite3_stmt *s = store_stmt(
         c->st, "SELECT resource_id, key, value, resource_type FROM ec2_tags WHERE region = ?1"

@@ -11,10 +11,11 @@
 
 #include "store/store.h"
 #include "svc/ec2/ec2_internal.h"
+#include "wire/models/ec2_members.h"
 
 bool ec2_dry_run(struct call *c, const json_t *in)
 {
-    if (!json_is_true(json_object_get(in, "DryRun")))
+    if (!json_is_true(json_object_get(in, EC2_IN_DryRun)))
         return false;
     call_fail(c, 412, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.");
     return true;
@@ -24,9 +25,9 @@ int ec2_check_filters(struct call *c, const json_t *in, const char *const *allow
 {
     size_t i;
     const json_t *f;
-    json_array_foreach(json_object_get(in, "Filters"), i, f)
+    json_array_foreach(json_object_get(in, EC2_IN_Filters), i, f)
     {
-        const char *name = json_string_value(json_object_get(f, "Name"));
+        const char *name = json_string_value(json_object_get(f, EC2_M_Filter_Name));
         bool ok = false;
         for (const char *const *a = allowed; name && *a && !ok; a++)
             ok = str_eq(*a, "tag:") ? (str_startswith(name, "tag:") && name[4]) : str_eq(name, *a);
@@ -95,7 +96,8 @@ static bool tags_match(const json_t *vals, const json_t *tags, const char *key, 
     const json_t *t;
     json_array_foreach(tags, i, t)
     {
-        const json_t *k = json_object_get(t, "Key"), *v = json_object_get(t, "Value");
+        const json_t *k = json_object_get(t, EC2_M_Tag_Key),
+                     *v = json_object_get(t, EC2_M_Tag_Value);
         if (key) {
             if (str_eq(json_string_value(k), key) && facet_match(vals, v))
                 return true;
@@ -110,10 +112,10 @@ bool ec2_filters_match(const json_t *in, const json_t *facets, const json_t *tag
 {
     size_t i;
     const json_t *f;
-    json_array_foreach(json_object_get(in, "Filters"), i, f)
+    json_array_foreach(json_object_get(in, EC2_IN_Filters), i, f)
     {
-        const char *name = json_string_value(json_object_get(f, "Name"));
-        const json_t *vals = json_object_get(f, "Values");
+        const char *name = json_string_value(json_object_get(f, EC2_M_Filter_Name));
+        const json_t *vals = json_object_get(f, EC2_M_Filter_Values);
         bool ok;
         if (!name)
             return false;
@@ -135,10 +137,10 @@ const json_t *ec2_filter_values(const json_t *in, const char *name)
 {
     size_t i;
     const json_t *f;
-    json_array_foreach(json_object_get(in, "Filters"), i, f)
+    json_array_foreach(json_object_get(in, EC2_IN_Filters), i, f)
     {
-        if (str_eq(json_string_value(json_object_get(f, "Name")), name))
-            return json_object_get(f, "Values");
+        if (str_eq(json_string_value(json_object_get(f, EC2_M_Filter_Name)), name))
+            return json_object_get(f, EC2_M_Filter_Values);
     }
     return NULL;
 }
@@ -146,7 +148,7 @@ const json_t *ec2_filter_values(const json_t *in, const char *name)
 int ec2_max_results(struct call *c, const json_t *in, int lo, int hi, int dflt,
                     const char *ids_member, const char *ids_param, int *out)
 {
-    const json_t *m = json_object_get(in, "MaxResults");
+    const json_t *m = json_object_get(in, EC2_IN_MaxResults);
     *out = dflt;
     if (!m)
         return 0;
@@ -195,7 +197,7 @@ static int hexval(char ch)
 
 int ec2_token_read(struct call *c, const json_t *in, const char **key)
 {
-    const char *t = json_string_value(json_object_get(in, "NextToken"));
+    const char *t = json_string_value(json_object_get(in, EC2_IN_NextToken));
     *key = NULL;
     if (!t)
         return 0;

@@ -22,6 +22,7 @@
 #include "store/store.h"
 #include "svc/ec2/ec2_internal.h"
 #include "svc/ec2/ops.h"
+#include "wire/models/ec2_members.h"
 
 #define EV_VOLUME "ec2-volume"
 
@@ -431,12 +432,13 @@ int ec2_describe_volumes(struct call *c, const json_t *in, struct out *o)
     int max;
     const char *after;
     if (!ec2_call_region(c) || ec2_check_filters(c, in, volume_filters) ||
-        ec2_max_results(c, in, 5, INT_MAX, INT_MAX, "VolumeIds", "volumeSet", &max) ||
+        ec2_max_results(c, in, 5, INT_MAX, INT_MAX, EC2_M_DescribeVolumesRequest_VolumeIds,
+                        "volumeSet", &max) ||
         ec2_token_read(c, in, &after))
         return -1;
-    if (json_object_get(in, "MaxResults") && max > 500)
+    if (json_object_get(in, EC2_M_DescribeVolumesRequest_MaxResults) && max > 500)
         max = 500;
-    const json_t *ids = json_object_get(in, "VolumeIds");
+    const json_t *ids = json_object_get(in, EC2_M_DescribeVolumesRequest_VolumeIds);
     size_t i;
     const json_t *e;
     json_array_foreach(ids, i, e)
@@ -511,8 +513,10 @@ int ec2_create_volume(struct call *c, const json_t *in, struct out *o)
         return -1;
     struct ec2_volume_spec spec = {0};
     struct ec2_zone z;
-    const char *az = json_string_value(json_object_get(in, "AvailabilityZone"));
-    const char *azid = json_string_value(json_object_get(in, "AvailabilityZoneId"));
+    const char *az =
+        json_string_value(json_object_get(in, EC2_M_CreateVolumeRequest_AvailabilityZone));
+    const char *azid =
+        json_string_value(json_object_get(in, EC2_M_CreateVolumeRequest_AvailabilityZoneId));
     if (!az && !azid)
         return call_fail(c, 400, "MissingParameter",
                          "The request must contain the parameter availabilityZone"); /* inferred */
@@ -523,15 +527,16 @@ int ec2_create_volume(struct call *c, const json_t *in, struct out *o)
         return call_fail(c, 400, "InvalidZone.NotFound", "The zone '%s' does not exist.",
                          az ? az : azid);
     spec.az = z.name;
-    spec.type = json_string_value(json_object_get(in, "VolumeType"));
-    spec.size_gib = json_integer_value(json_object_get(in, "Size"));
-    spec.iops = json_integer_value(json_object_get(in, "Iops"));
-    spec.throughput = json_integer_value(json_object_get(in, "Throughput"));
-    spec.encrypted = json_is_true(json_object_get(in, "Encrypted"));
-    spec.kms_key_id = json_string_value(json_object_get(in, "KmsKeyId"));
-    spec.snapshot_id = json_string_value(json_object_get(in, "SnapshotId"));
-    spec.multi_attach = json_is_true(json_object_get(in, "MultiAttachEnabled"));
-    if (json_object_get(in, "Size") && spec.size_gib <= 0)
+    spec.type = json_string_value(json_object_get(in, EC2_M_CreateVolumeRequest_VolumeType));
+    spec.size_gib = json_integer_value(json_object_get(in, EC2_M_CreateVolumeRequest_Size));
+    spec.iops = json_integer_value(json_object_get(in, EC2_M_CreateVolumeRequest_Iops));
+    spec.throughput = json_integer_value(json_object_get(in, EC2_M_CreateVolumeRequest_Throughput));
+    spec.encrypted = json_is_true(json_object_get(in, EC2_M_CreateVolumeRequest_Encrypted));
+    spec.kms_key_id = json_string_value(json_object_get(in, EC2_M_CreateVolumeRequest_KmsKeyId));
+    spec.snapshot_id = json_string_value(json_object_get(in, EC2_M_CreateVolumeRequest_SnapshotId));
+    spec.multi_attach =
+        json_is_true(json_object_get(in, EC2_M_CreateVolumeRequest_MultiAttachEnabled));
+    if (json_object_get(in, EC2_M_CreateVolumeRequest_Size) && spec.size_gib <= 0)
         return call_fail(c, 400, "InvalidParameterValue",
                          "Volume of %lldGiB is too small; minimum is 1GiB.",
                          (long long)spec.size_gib);
@@ -541,7 +546,8 @@ int ec2_create_volume(struct call *c, const json_t *in, struct out *o)
     if (ec2_dry_run(c, in))
         return -1;
 
-    const char *token = json_string_value(json_object_get(in, "ClientToken"));
+    const char *token =
+        json_string_value(json_object_get(in, EC2_M_CreateVolumeRequest_ClientToken));
     char id[32] = "";
     if (token) {
         sqlite3_stmt *s = store_stmt(c->st, "SELECT id FROM ec2_volumes WHERE region = ?1"
@@ -597,9 +603,9 @@ static int device_used(struct call *c, const char *instance_id, const char *devi
  */
 int ec2_attach_volume(struct call *c, const json_t *in, struct out *o)
 {
-    const char *vid = json_string_value(json_object_get(in, "VolumeId"));
-    const char *iid = json_string_value(json_object_get(in, "InstanceId"));
-    const char *dev = json_string_value(json_object_get(in, "Device"));
+    const char *vid = json_string_value(json_object_get(in, EC2_M_AttachVolumeRequest_VolumeId));
+    const char *iid = json_string_value(json_object_get(in, EC2_M_AttachVolumeRequest_InstanceId));
+    const char *dev = json_string_value(json_object_get(in, EC2_M_AttachVolumeRequest_Device));
     struct ec2_instance inst;
     struct vol v;
     if (!ec2_call_region(c))
@@ -665,9 +671,9 @@ out:
  */
 int ec2_detach_volume(struct call *c, const json_t *in, struct out *o)
 {
-    const char *vid = json_string_value(json_object_get(in, "VolumeId"));
-    const char *iid = json_string_value(json_object_get(in, "InstanceId"));
-    const char *dev = json_string_value(json_object_get(in, "Device"));
+    const char *vid = json_string_value(json_object_get(in, EC2_M_DetachVolumeRequest_VolumeId));
+    const char *iid = json_string_value(json_object_get(in, EC2_M_DetachVolumeRequest_InstanceId));
+    const char *dev = json_string_value(json_object_get(in, EC2_M_DetachVolumeRequest_Device));
     struct vol v;
     if (!ec2_call_region(c) || vol_find(c, vid, &v))
         return -1;
@@ -713,7 +719,7 @@ out:
 /* DeleteVolume: only an `available` volume; attached ones fail VolumeInUse [moto]. */
 int ec2_delete_volume(struct call *c, const json_t *in, struct out *o)
 {
-    const char *vid = json_string_value(json_object_get(in, "VolumeId"));
+    const char *vid = json_string_value(json_object_get(in, EC2_M_DeleteVolumeRequest_VolumeId));
     struct vol v;
     if (!ec2_call_region(c) || vol_find(c, vid, &v))
         return -1;

@@ -18,6 +18,7 @@
 #include "store/store.h"
 #include "svc/ec2/ec2_internal.h"
 #include "svc/ec2/ops.h"
+#include "wire/models/ec2_members.h"
 
 #define DEFAULT_VPC_CIDR "172.31.0.0/16"
 #define SUBNET_PREFIX 20
@@ -708,7 +709,7 @@ int ec2_describe_vpcs(struct call *c, const json_t *in, struct out *o)
 {
     static const struct describe_kind k = {"vpc",
                                            "Vpcs",
-                                           "VpcIds",
+                                           EC2_M_DescribeVpcsRequest_VpcIds,
                                            "vpcSet",
                                            "vpc",
                                            "InvalidVpcID.Malformed",
@@ -723,7 +724,7 @@ int ec2_describe_subnets(struct call *c, const json_t *in, struct out *o)
 {
     static const struct describe_kind k = {"subnet",
                                            "Subnets",
-                                           "SubnetIds",
+                                           EC2_M_DescribeSubnetsRequest_SubnetIds,
                                            "subnetSet",
                                            "subnet",
                                            "InvalidSubnetID.Malformed",
@@ -738,13 +739,16 @@ int ec2_describe_security_groups(struct call *c, const json_t *in, struct out *o
 {
     static const struct describe_kind k = {"security-group",
                                            "SecurityGroups",
-                                           "GroupIds",
+                                           EC2_M_DescribeSecurityGroupsRequest_GroupIds,
                                            "groupIdSet",
                                            "sg",
                                            "InvalidGroupId.Malformed",
                                            "InvalidGroup.NotFound",
                                            "The security group '%s' does not exist",
                                            group_filters};
-    return ec2_call_region(c) ? describe_network(c, in, o, &k, json_object_get(in, "GroupNames"))
-                              : -1;
+    return ec2_call_region(c)
+               ? describe_network(
+                     c, in, o, &k,
+                     json_object_get(in, EC2_M_DescribeSecurityGroupsRequest_GroupNames))
+               : -1;
 }

@@ -24,6 +24,8 @@
 #include "store/store.h"
 #include "svc/iam/authz.h"
 #include "svc/iam/iam.h"
+#include "wire/models/cloudwatch_members.h"
+#include "wire/models/ec2_members.h"
 
 /* [doc] IAM UG id_credentials_temp_control-access_getfederationtoken: "Allows all" for a root
  * issuer (its permissions are the root's); the session policy still scopes it. */
@@ -395,7 +397,7 @@ static void service_keys(json_t *ctx, const struct call *c, const char *service,
 {
     if (str_eq(service, "ec2")) {
         json_object_set_new(ctx, "ec2:region", json_string(c->region ? c->region : ""));
-        const char *it = json_string_value(json_object_get(in, "InstanceType"));
+        const char *it = json_string_value(json_object_get(in, EC2_IN_InstanceType));
         if (it)
             json_object_set_new(ctx, "ec2:instancetype", json_string(it));
     } else if (str_eq(service, "cloudwatch") && in &&
@@ -403,9 +405,9 @@ static void service_keys(json_t *ctx, const struct call *c, const char *service,
         /* [doc] CWUG iam-cw-condition-keys-alarm-actions: the actions an alarm may perform
          * "when the alarm changes to any state, including ALARM, OK, or INSUFFICIENT_DATA" */
         json_t *arr = json_array();
-        add_list(arr, in, "AlarmActions");
-        add_list(arr, in, "OKActions");
-        add_list(arr, in, "InsufficientDataActions");
+        add_list(arr, in, CW_IN_AlarmActions);
+        add_list(arr, in, CW_IN_OKActions);
+        add_list(arr, in, CW_IN_InsufficientDataActions);
         if (json_array_size(arr))
             json_object_set_new(ctx, "cloudwatch:alarmactions", arr);
         else

@@ -15,6 +15,7 @@
 
 #include "store/store.h"
 #include "svc/iam/iam_internal.h"
+#include "wire/models/iam_members.h"
 
 /* ================================================================ errors */
 
@@ -136,7 +137,7 @@ int iam_path_param(struct call *c, const json_t *in, const char *member, const c
 
 int iam_path_prefix(struct call *c, const json_t *in, const char *shape_name, const char **out)
 {
-    const char *p = iam_str(in, "PathPrefix");
+    const char *p = iam_str(in, IAM_IN_PathPrefix);
     if (!p) {
         *out = "/";
         return 0;
@@ -593,8 +594,8 @@ int iam_out_policy(struct call *c, struct out *o, const struct iam_policy_row *p
 void iam_pager_init(const json_t *in, struct iam_pager *pg)
 {
     memset(pg, 0, sizeof(*pg));
-    pg->marker = iam_str(in, "Marker");
-    const json_t *mi = json_object_get(in, "MaxItems");
+    pg->marker = iam_str(in, IAM_IN_Marker);
+    const json_t *mi = json_object_get(in, IAM_IN_MaxItems);
     pg->max = json_is_integer(mi) ? json_integer_value(mi) : IAM_MAX_ITEMS_DEFAULT;
     if (pg->max < 1)
         pg->max = 1;
@@ -664,7 +665,7 @@ int iam_tags_check(struct call *c, const json_t *tags, bool icase)
     size_t n = json_array_size(tags);
     for (size_t i = 0; i < n; i++) {
         const json_t *t = json_array_get(tags, i);
-        const char *k = iam_str(t, "Key"), *v = iam_str(t, "Value");
+        const char *k = iam_str(t, IAM_M_Tag_Key), *v = iam_str(t, IAM_M_Tag_Value);
         if (!k)
             return iam_fail_missing(c, arena_printf(c->a, "tags.%zu.member.key", i + 1));
         if (!v)
@@ -678,8 +679,8 @@ int iam_tags_check(struct call *c, const json_t *tags, bool icase)
     }
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < i; j++)
-            if (key_eq(iam_str(json_array_get(tags, i), "Key"),
-                       iam_str(json_array_get(tags, j), "Key"), icase))
+            if (key_eq(iam_str(json_array_get(tags, i), IAM_M_Tag_Key),
+                       iam_str(json_array_get(tags, j), IAM_M_Tag_Key), icase))
                 return call_fail(c, 400, "InvalidInput", "%s", /* [snap] both */
                                  icase ? "Duplicate tag keys found. Please note that Tag keys "
                                          "are case insensitive."
@@ -719,7 +720,7 @@ static json_t *tags_load(const char *text)
 static int tag_cmp(const void *a, const void *b)
 {
     const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
-    return strcmp(iam_str(x, "Key"), iam_str(y, "Key"));
+    return strcmp(iam_str(x, IAM_M_Tag_Key), iam_str(y, IAM_M_Tag_Key));
 }
 
 /* Sorts by key (byte order, as ListXTags answers [snap]) and dumps into the arena. */
@@ -746,13 +747,13 @@ char *iam_tags_merge(struct arena *a, const char *cur, const json_t *add, bool i
     json_t *arr = tags_load(cur);
     for (size_t i = 0; i < json_array_size(add); i++) {
         const json_t *t = json_array_get(add, i);
-        const char *k = iam_str(t, "Key"), *v = iam_str(t, "Value");
+        const char *k = iam_str(t, IAM_M_Tag_Key), *v = iam_str(t, IAM_M_Tag_Value);
         if (!k || !v)
             continue;
-        json_t *nt = json_pack("{s:s, s:s}", "Key", k, "Value", v);
+        json_t *nt = json_pack("{s:s, s:s}", IAM_M_Tag_Key, k, IAM_M_Tag_Value, v);
         size_t j;
         for (j = 0; j < json_array_size(arr); j++)
-            if (key_eq(iam_str(json_array_get(arr, j), "Key"), k, icase))
+            if (key_eq(iam_str(json_array_get(arr, j), IAM_M_Tag_Key), k, icase))
                 break;
         if (j < json_array_size(arr))
             json_array_set_new(arr, j, nt);
@@ -771,7 +772,7 @@ char *iam_tags_remove(struct arena *a, const char *cur, const json_t *keys, bool
     for (size_t i = 0; i < json_array_size(keys); i++) {
         const char *k = json_string_value(json_array_get(keys, i));
         for (size_t j = 0; k && j < json_array_size(arr);) {
-            if (key_eq(iam_str(json_array_get(arr, j), "Key"), k, icase))
+            if (key_eq(iam_str(json_array_get(arr, j), IAM_M_Tag_Key), k, icase))
                 json_array_remove(arr, j);
             else
                 j++;
@@ -793,8 +794,8 @@ size_t iam_tags_count(const char *text)
 static void out_tag(struct out *o, const json_t *t)
 {
     out_begin(o, NULL);
-    out_str(o, "Key", iam_str(t, "Key"));
-    out_str(o, "Value", iam_str(t, "Value") ? iam_str(t, "Value") : "");
+    out_str(o, "Key", iam_str(t, IAM_M_Tag_Key));
+    out_str(o, "Value", iam_str(t, IAM_M_Tag_Value) ? iam_str(t, IAM_M_Tag_Value) : "");
     out_end(o);
 }
 
@@ -818,7 +819,7 @@ void iam_out_tag_page(struct call *c, struct out *o, const json_t *in, const cha
     out_begin(o, "Tags");
     for (size_t i = 0; i < json_array_size(arr); i++) {
         const json_t *t = json_array_get(arr, i);
-        if (iam_pager_take(&pg, c->a, iam_str(t, "Key"), false))
+        if (iam_pager_take(&pg, c->a, iam_str(t, IAM_M_Tag_Key), false))
             out_tag(o, t);
     }
     out_end(o);

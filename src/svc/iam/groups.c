@@ -8,12 +8,13 @@
 #include "store/store.h"
 #include "svc/iam/iam_internal.h"
 #include "svc/iam/ops.h"
+#include "wire/models/iam_members.h"
 
 int iam_create_group(struct call *c, const json_t *in, struct out *o)
 {
     const char *name, *path;
-    if (iam_req(c, in, "GroupName", "groupName", &name) ||
-        iam_path_param(c, in, "Path", "path", "pathType", &path))
+    if (iam_req(c, in, IAM_M_CreateGroupRequest_GroupName, "groupName", &name) ||
+        iam_path_param(c, in, IAM_M_CreateGroupRequest_Path, "path", "pathType", &path))
         return -1;
     struct iam_group_row g;
     int rc = iam_group_load(c, name, &g);
@@ -48,7 +49,8 @@ int iam_get_group(struct call *c, const json_t *in, struct out *o)
     const char *name;
     struct iam_group_row g;
     struct iam_pager pg;
-    if (iam_req(c, in, "GroupName", "groupName", &name) || iam_group_need(c, name, &g))
+    if (iam_req(c, in, IAM_M_GetGroupRequest_GroupName, "groupName", &name) ||
+        iam_group_need(c, name, &g))
         return -1;
     iam_pager_init(in, &pg);
     out_begin(o, "Group");
@@ -124,7 +126,8 @@ int iam_list_groups_for_user(struct call *c, const json_t *in, struct out *o)
     const char *name;
     struct iam_user_row u;
     struct iam_pager pg;
-    if (iam_req(c, in, "UserName", "userName", &name) || iam_user_need(c, name, &u))
+    if (iam_req(c, in, IAM_M_ListGroupsForUserRequest_UserName, "userName", &name) ||
+        iam_user_need(c, name, &u))
         return -1;
     iam_pager_init(in, &pg);
     sqlite3_stmt *s = store_stmt(c->st, "SELECT g.name, g.group_id, g.path, g.arn, g.created_ms"
@@ -142,7 +145,8 @@ int iam_delete_group(struct call *c, const json_t *in, struct out *o)
     const char *name;
     struct iam_group_row g;
     int64_t n;
-    if (iam_req(c, in, "GroupName", "groupName", &name) || iam_group_need(c, name, &g))
+    if (iam_req(c, in, IAM_M_DeleteGroupRequest_GroupName, "groupName", &name) ||
+        iam_group_need(c, name, &g))
         return -1;
     static const struct {
         const char *sql, *msg;
@@ -174,9 +178,9 @@ int iam_add_user_to_group(struct call *c, const json_t *in, struct out *o)
     struct iam_group_row g;
     struct iam_user_row u;
     int64_t n, member;
-    if (iam_req(c, in, "GroupName", "groupName", &gname) ||
-        iam_req(c, in, "UserName", "userName", &uname) || iam_user_need(c, uname, &u) ||
-        iam_group_need(c, gname, &g))
+    if (iam_req(c, in, IAM_M_AddUserToGroupRequest_GroupName, "groupName", &gname) ||
+        iam_req(c, in, IAM_M_AddUserToGroupRequest_UserName, "userName", &uname) ||
+        iam_user_need(c, uname, &u) || iam_group_need(c, gname, &g))
         return -1;
     if (iam_count(c,
                   "SELECT COUNT(*) FROM iam_group_members WHERE group_name = ?1"
@@ -204,9 +208,9 @@ int iam_remove_user_from_group(struct call *c, const json_t *in, struct out *o)
     const char *gname, *uname;
     struct iam_group_row g;
     struct iam_user_row u;
-    if (iam_req(c, in, "GroupName", "groupName", &gname) ||
-        iam_req(c, in, "UserName", "userName", &uname) || iam_user_need(c, uname, &u) ||
-        iam_group_need(c, gname, &g))
+    if (iam_req(c, in, IAM_M_RemoveUserFromGroupRequest_GroupName, "groupName", &gname) ||
+        iam_req(c, in, IAM_M_RemoveUserFromGroupRequest_UserName, "userName", &uname) ||
+        iam_user_need(c, uname, &u) || iam_group_need(c, gname, &g))
         return -1;
     sqlite3_stmt *s =
         store_stmt(c->st, "DELETE FROM iam_group_members WHERE group_name = ?1 AND user_name = ?2");

@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "svc/iam/iam_internal.h"
 #include "svc/iam/ops.h"
+#include "wire/models/iam_members.h"
 
 /* ================================================================ owners */
 
@@ -25,12 +26,12 @@ struct owner_kind {
     size_t inline_limit; /* aggregate inline size, non-whitespace characters */
     const char *quota;   /* "PoliciesPerUser" */
 };
-static const struct owner_kind K_USER = {"user", "UserName", "userName", POLICY_LIMIT_USER_INLINE,
-                                         "PoliciesPerUser"};
-static const struct owner_kind K_GROUP = {"group", "GroupName", "groupName",
+static const struct owner_kind K_USER = {"user", IAM_IN_UserName, "userName",
+                                         POLICY_LIMIT_USER_INLINE, "PoliciesPerUser"};
+static const struct owner_kind K_GROUP = {"group", IAM_IN_GroupName, "groupName",
                                           POLICY_LIMIT_GROUP_INLINE, "PoliciesPerGroup"};
-static const struct owner_kind K_ROLE = {"role", "RoleName", "roleName", POLICY_LIMIT_ROLE_INLINE,
-                                         "PoliciesPerRole"};
+static const struct owner_kind K_ROLE = {"role", IAM_IN_RoleName, "roleName",
+                                         POLICY_LIMIT_ROLE_INLINE, "PoliciesPerRole"};
 
 struct owner {
     const char *given; /* as requested */
@@ -76,8 +77,8 @@ static int put_inline(struct call *c, const struct owner_kind *k, const json_t *
 {
     struct owner ow;
     const char *pname, *doc;
-    if (iam_req(c, in, "PolicyName", "policyName", &pname) ||
-        iam_req(c, in, "PolicyDocument", "policyDocument", &doc) || owner_need(c, k, in, &ow))
+    if (iam_req(c, in, IAM_IN_PolicyName, "policyName", &pname) ||
+        iam_req(c, in, IAM_IN_PolicyDocument, "policyDocument", &doc) || owner_need(c, k, in, &ow))
         return -1;
     if (ow.protected_role)
         return iam_fail_protected_role(c, ow.name);
@@ -122,7 +123,7 @@ static int get_inline(struct call *c, const struct owner_kind *k, const json_t *
 {
     struct owner ow;
     const char *pname;
-    if (iam_req(c, in, "PolicyName", "policyName", &pname) || owner_need(c, k, in, &ow))
+    if (iam_req(c, in, IAM_IN_PolicyName, "policyName", &pname) || owner_need(c, k, in, &ow))
         return -1;
     sqlite3_stmt *s = store_stmt(c->st, "SELECT name, document FROM iam_inline_policies"
                                         " WHERE kind = ?1 AND owner = ?2 AND name = ?3");
@@ -178,7 +179,7 @@ static int delete_inline(struct call *c, const struct owner_kind *k, const json_
     struct owner ow;
     const char *pname;
     int64_t n;
-    if (iam_req(c, in, "PolicyName", "policyName", &pname) || owner_need(c, k, in, &ow))
+    if (iam_req(c, in, IAM_IN_PolicyName, "policyName", &pname) || owner_need(c, k, in, &ow))
         return -1;
     if (ow.protected_role)
         return iam_fail_protected_role(c, ow.name);
@@ -259,7 +260,7 @@ int iam_delete_role_policy(struct call *c, const json_t *in, struct out *o)
 /* PolicyArn: required and shaped like a policy ARN ("ARN X is not valid." [snap]). */
 static int policy_arn_param(struct call *c, const json_t *in, const char **arn)
 {
-    if (iam_req(c, in, "PolicyArn", "policyArn", arn))
+    if (iam_req(c, in, IAM_IN_PolicyArn, "policyArn", arn))
         return -1;
     if (!iam_policy_arn_valid(*arn))
         return call_fail(c, 400, "ValidationError", "ARN %s is not valid.", *arn);
@@ -321,10 +322,10 @@ static int insert_version(struct call *c, const char *arn, const char *version, 
 int iam_create_policy(struct call *c, const json_t *in, struct out *o)
 {
     const char *name, *path, *doc;
-    const json_t *tags = json_object_get(in, "Tags");
-    if (iam_req(c, in, "PolicyName", "policyName", &name) ||
-        iam_req(c, in, "PolicyDocument", "policyDocument", &doc) ||
-        iam_path_param(c, in, "Path", "path", "policyPathType", &path) ||
+    const json_t *tags = json_object_get(in, IAM_M_CreatePolicyRequest_Tags);
+    if (iam_req(c, in, IAM_M_CreatePolicyRequest_PolicyName, "policyName", &name) ||
+        iam_req(c, in, IAM_M_CreatePolicyRequest_PolicyDocument, "policyDocument", &doc) ||
+        iam_path_param(c, in, IAM_M_CreatePolicyRequest_Path, "path", "policyPathType", &path) ||
         iam_tags_check(c, tags, false))
         return -1;
     int64_t n;
@@ -345,7 +346,7 @@ int iam_create_policy(struct call *c, const json_t *in, struct out *o)
     p.name = name;
     p.policy_id = id;
     p.path = path;
-    p.description = iam_str(in, "Description");
+    p.description = iam_str(in, IAM_M_CreatePolicyRequest_Description);
     p.default_version = "v1";
     p.next_version = 2;
     p.created_ms = p.updated_ms = c->now_ms;
@@ -401,9 +402,9 @@ static int pol_item_cmp(const void *a, const void *b)
  */
 int iam_list_policies(struct call *c, const json_t *in, struct out *o)
 {
-    const char *prefix, *scope = iam_str(in, "Scope");
-    const char *usage = iam_str(in, "PolicyUsageFilter");
-    bool only_attached = json_is_true(json_object_get(in, "OnlyAttached"));
+    const char *prefix, *scope = iam_str(in, IAM_M_ListPoliciesRequest_Scope);
+    const char *usage = iam_str(in, IAM_M_ListPoliciesRequest_PolicyUsageFilter);
+    bool only_attached = json_is_true(json_object_get(in, IAM_M_ListPoliciesRequest_OnlyAttached));
     struct iam_pager pg;
     if (iam_path_prefix(c, in, "policyPathType", &prefix))
         return -1;
@@ -518,7 +519,8 @@ int iam_create_policy_version(struct call *c, const json_t *in, struct out *o)
     const char *arn, *doc;
     struct iam_policy_row p;
     int64_t versions;
-    if (policy_arn_param(c, in, &arn) || iam_req(c, in, "PolicyDocument", "policyDocument", &doc) ||
+    if (policy_arn_param(c, in, &arn) ||
+        iam_req(c, in, IAM_M_CreatePolicyVersionRequest_PolicyDocument, "policyDocument", &doc) ||
         local_policy_need(c, arn, "iam:CreatePolicyVersion", &p) ||
         iam_count(c, "SELECT COUNT(*) FROM iam_policy_versions WHERE arn = ?1", p.arn, NULL,
                   &versions))
@@ -530,7 +532,7 @@ int iam_create_policy_version(struct call *c, const json_t *in, struct out *o)
                          IAM_VERSIONS_PER_POLICY);
     if (managed_doc_check(c, doc))
         return -1;
-    bool def = json_is_true(json_object_get(in, "SetAsDefault"));
+    bool def = json_is_true(json_object_get(in, IAM_M_CreatePolicyVersionRequest_SetAsDefault));
     const char *vid = arena_printf(c->a, "v%lld", (long long)p.next_version);
     if (insert_version(c, p.arn, vid, doc))
         return -1;
@@ -584,7 +586,8 @@ int iam_get_policy_version(struct call *c, const json_t *in, struct out *o)
     const char *arn, *vid, *doc;
     struct iam_policy_row p;
     int64_t created;
-    if (policy_arn_param(c, in, &arn) || iam_req(c, in, "VersionId", "versionId", &vid))
+    if (policy_arn_param(c, in, &arn) ||
+        iam_req(c, in, IAM_M_GetPolicyVersionRequest_VersionId, "versionId", &vid))
         return -1;
     int rc = iam_policy_load(c, arn, &p);
     if (rc == 0)
@@ -655,7 +658,8 @@ int iam_delete_policy_version(struct call *c, const json_t *in, struct out *o)
     const char *arn, *vid, *doc;
     struct iam_policy_row p;
     int64_t created;
-    if (policy_arn_param(c, in, &arn) || iam_req(c, in, "VersionId", "versionId", &vid))
+    if (policy_arn_param(c, in, &arn) ||
+        iam_req(c, in, IAM_M_DeletePolicyVersionRequest_VersionId, "versionId", &vid))
         return -1;
     if (managed_policy_by_arn(arn))
         return aws_policy_denied(c, "iam:DeletePolicyVersion", arn);
@@ -680,7 +684,8 @@ int iam_set_default_policy_version(struct call *c, const json_t *in, struct out 
     const char *arn, *vid, *doc;
     struct iam_policy_row p;
     int64_t created;
-    if (policy_arn_param(c, in, &arn) || iam_req(c, in, "VersionId", "versionId", &vid))
+    if (policy_arn_param(c, in, &arn) ||
+        iam_req(c, in, IAM_M_SetDefaultPolicyVersionRequest_VersionId, "versionId", &vid))
         return -1;
     if (managed_policy_by_arn(arn))
         return aws_policy_denied(c, "iam:SetDefaultPolicyVersion", arn);

@@ -11,6 +11,7 @@
 
 #include "store/store.h"
 #include "svc/iam/iam_internal.h"
+#include "wire/models/iam_members.h"
 
 /* The stored ARN of an entity by name, else the ARN it would have with path. */
 static const char *entity_arn(struct call *c, const char *table, const char *type, const char *name,
@@ -34,21 +35,21 @@ static const char *path_or_root(const json_t *in, const char *member)
 
 const char *iam_res_user(struct call *c, const json_t *in)
 {
-    const char *name = iam_str(in, "UserName");
+    const char *name = iam_str(in, IAM_IN_UserName);
     if (!name) /* GetUser / access keys of the caller itself */
         return c->who.kind == PRINCIPAL_USER ? arena_strdup(c->a, c->who.arn) : NULL;
-    return entity_arn(c, "iam_users", "user", name, path_or_root(in, "Path"));
+    return entity_arn(c, "iam_users", "user", name, path_or_root(in, IAM_IN_Path));
 }
 
 const char *iam_res_user_list(struct call *c, const json_t *in)
 {
-    return iam_arn(c, "user", path_or_root(in, "PathPrefix"), "");
+    return iam_arn(c, "user", path_or_root(in, IAM_IN_PathPrefix), "");
 }
 
 /* GetAccessKeyLastUsed: the user owning the key (the key may be anyone's). */
 const char *iam_res_access_key(struct call *c, const json_t *in)
 {
-    const char *id = iam_str(in, "AccessKeyId");
+    const char *id = iam_str(in, IAM_IN_AccessKeyId);
     if (!id)
         return NULL;
     sqlite3_stmt *s = store_stmt(c->st, "SELECT u.arn FROM access_keys k JOIN iam_users u"
@@ -63,58 +64,58 @@ const char *iam_res_access_key(struct call *c, const json_t *in)
 
 const char *iam_res_group(struct call *c, const json_t *in)
 {
-    const char *name = iam_str(in, "GroupName");
-    return name ? entity_arn(c, "iam_groups", "group", name, path_or_root(in, "Path")) : NULL;
+    const char *name = iam_str(in, IAM_IN_GroupName);
+    return name ? entity_arn(c, "iam_groups", "group", name, path_or_root(in, IAM_IN_Path)) : NULL;
 }
 
 const char *iam_res_group_list(struct call *c, const json_t *in)
 {
-    return iam_arn(c, "group", path_or_root(in, "PathPrefix"), "");
+    return iam_arn(c, "group", path_or_root(in, IAM_IN_PathPrefix), "");
 }
 
 const char *iam_res_role(struct call *c, const json_t *in)
 {
-    const char *name = iam_str(in, "RoleName");
-    return name ? entity_arn(c, "iam_roles", "role", name, path_or_root(in, "Path")) : NULL;
+    const char *name = iam_str(in, IAM_IN_RoleName);
+    return name ? entity_arn(c, "iam_roles", "role", name, path_or_root(in, IAM_IN_Path)) : NULL;
 }
 
 const char *iam_res_role_list(struct call *c, const json_t *in)
 {
-    return iam_arn(c, "role", path_or_root(in, "PathPrefix"), "");
+    return iam_arn(c, "role", path_or_root(in, IAM_IN_PathPrefix), "");
 }
 
 const char *iam_res_policy(struct call *c, const json_t *in)
 {
-    const char *arn = iam_str(in, "PolicyArn");
+    const char *arn = iam_str(in, IAM_IN_PolicyArn);
     return arn ? arena_strdup(c->a, arn) : NULL;
 }
 
 /* CreatePolicy: arn:aws:iam::ACCT:policy/PATH/NAME. */
 const char *iam_res_policy_new(struct call *c, const json_t *in)
 {
-    const char *name = iam_str(in, "PolicyName");
-    return name ? iam_arn(c, "policy", path_or_root(in, "Path"), name) : NULL;
+    const char *name = iam_str(in, IAM_IN_PolicyName);
+    return name ? iam_arn(c, "policy", path_or_root(in, IAM_IN_Path), name) : NULL;
 }
 
 const char *iam_res_profile(struct call *c, const json_t *in)
 {
-    const char *name = iam_str(in, "InstanceProfileName");
+    const char *name = iam_str(in, IAM_IN_InstanceProfileName);
     return name ? entity_arn(c, "iam_instance_profiles", "instance-profile", name,
-                             path_or_root(in, "Path"))
+                             path_or_root(in, IAM_IN_Path))
                 : NULL;
 }
 
 const char *iam_res_profile_list(struct call *c, const json_t *in)
 {
-    return iam_arn(c, "instance-profile", path_or_root(in, "PathPrefix"), "");
+    return iam_arn(c, "instance-profile", path_or_root(in, IAM_IN_PathPrefix), "");
 }
 
 /* CreateServiceLinkedRole: the role it would create,
  * arn:aws:iam::ACCT:role/aws-service-role/SERVICE/NAME [obs]. */
 const char *iam_res_service_linked_role(struct call *c, const json_t *in)
 {
-    const char *service = iam_str(in, "AWSServiceName");
-    const char *name = iam_slr_role_name(c, service, iam_str(in, "CustomSuffix"));
+    const char *service = iam_str(in, IAM_IN_AWSServiceName);
+    const char *name = iam_slr_role_name(c, service, iam_str(in, IAM_IN_CustomSuffix));
     if (!name)
         return NULL;
     return iam_arn(c, "role", arena_printf(c->a, "/aws-service-role/%s/", service), name);

@@ -12,6 +12,7 @@
 #include "store/store.h"
 #include "svc/iam/iam_internal.h"
 #include "svc/iam/ops.h"
+#include "wire/models/iam_members.h"
 
 #define MAX_SESSION_MIN 3600
 #define MAX_SESSION_MAX 43200
@@ -20,7 +21,7 @@
 static int max_session_param(struct call *c, const json_t *in, int64_t *out)
 {
     (void)c;
-    const json_t *v = json_object_get(in, "MaxSessionDuration");
+    const json_t *v = json_object_get(in, IAM_IN_MaxSessionDuration);
     if (!v)
         return 0;
     int64_t n = json_integer_value(v);
@@ -57,10 +58,11 @@ int iam_create_role(struct call *c, const json_t *in, struct out *o)
 {
     const char *name, *path, *trust;
     int64_t max_s = MAX_SESSION_MIN;
-    const json_t *tags = json_object_get(in, "Tags");
-    if (iam_req(c, in, "RoleName", "roleName", &name) ||
-        iam_req(c, in, "AssumeRolePolicyDocument", "assumeRolePolicyDocument", &trust) ||
-        iam_path_param(c, in, "Path", "path", "pathType", &path) ||
+    const json_t *tags = json_object_get(in, IAM_M_CreateRoleRequest_Tags);
+    if (iam_req(c, in, IAM_M_CreateRoleRequest_RoleName, "roleName", &name) ||
+        iam_req(c, in, IAM_M_CreateRoleRequest_AssumeRolePolicyDocument, "assumeRolePolicyDocument",
+                &trust) ||
+        iam_path_param(c, in, IAM_M_CreateRoleRequest_Path, "path", "pathType", &path) ||
         max_session_param(c, in, &max_s) || iam_tags_check(c, tags, true))
         return -1;
     struct iam_role_row r;
@@ -71,7 +73,7 @@ int iam_create_role(struct call *c, const json_t *in, struct out *o)
         return role_exists_fail(c, name);
     if (iam_trust_check(c, trust))
         return -1;
-    const char *boundary = iam_str(in, "PermissionsBoundary");
+    const char *boundary = iam_str(in, IAM_M_CreateRoleRequest_PermissionsBoundary);
     if (boundary && iam_boundary_check(c, boundary))
         return -1;
 
@@ -85,7 +87,7 @@ int iam_create_role(struct call *c, const json_t *in, struct out *o)
     r.arn = iam_arn(c, "role", path, name);
     r.created_ms = c->now_ms;
     r.trust = trust;
-    r.description = iam_str(in, "Description");
+    r.description = iam_str(in, IAM_M_CreateRoleRequest_Description);
     r.max_session_s = max_s;
     r.boundary = boundary;
     r.tags = iam_tags_merge(c->a, "[]", tags, true, &ntags);
@@ -101,7 +103,8 @@ int iam_get_role(struct call *c, const json_t *in, struct out *o)
 {
     const char *name;
     struct iam_role_row r;
-    if (iam_req(c, in, "RoleName", "roleName", &name) || iam_role_need(c, name, &r))
+    if (iam_req(c, in, IAM_M_GetRoleRequest_RoleName, "roleName", &name) ||
+        iam_role_need(c, name, &r))
         return -1;
     out_begin(o, "Role");
     iam_out_role(c, o, &r, IAM_ROLE_GET);
@@ -150,7 +153,8 @@ int iam_delete_role(struct call *c, const json_t *in, struct out *o)
     const char *name;
     struct iam_role_row r;
     int64_t n;
-    if (iam_req(c, in, "RoleName", "roleName", &name) || iam_role_need(c, name, &r))
+    if (iam_req(c, in, IAM_M_DeleteRoleRequest_RoleName, "roleName", &name) ||
+        iam_role_need(c, name, &r))
         return -1;
     if (r.slr)
         return iam_fail_protected_role(c, r.name);
@@ -182,15 +186,15 @@ int iam_update_role(struct call *c, const json_t *in, struct out *o)
     const char *name;
     struct iam_role_row r;
     int64_t max_s = 0;
-    if (iam_req(c, in, "RoleName", "roleName", &name) || max_session_param(c, in, &max_s) ||
-        iam_role_need(c, name, &r))
+    if (iam_req(c, in, IAM_M_UpdateRoleRequest_RoleName, "roleName", &name) ||
+        max_session_param(c, in, &max_s) || iam_role_need(c, name, &r))
         return -1;
     if (max_s && r.slr)
         return call_fail(c, 400, "UnmodifiableEntity", /* inferred */
                          "%s is an AWS service linked role, max session duration cannot be "
                          "updated.",
                          r.name);
-    const char *desc = iam_str(in, "Description");
+    const char *desc = iam_str(in, IAM_M_UpdateRoleRequest_Description);
     sqlite3_stmt *s = store_stmt(c->st, "UPDATE iam_roles SET"
                                         " description = CASE WHEN ?2 IS NULL THEN description"
                                         " ELSE ?2 END,"
@@ -207,8 +211,10 @@ int iam_update_assume_role_policy(struct call *c, const json_t *in, struct out *
     (void)o;
     const char *name, *doc;
     struct iam_role_row r;
-    if (iam_req(c, in, "RoleName", "roleName", &name) ||
-        iam_req(c, in, "PolicyDocument", "policyDocument", &doc) || iam_role_need(c, name, &r))
+    if (iam_req(c, in, IAM_M_UpdateAssumeRolePolicyRequest_RoleName, "roleName", &name) ||
+        iam_req(c, in, IAM_M_UpdateAssumeRolePolicyRequest_PolicyDocument, "policyDocument",
+                &doc) ||
+        iam_role_need(c, name, &r))
         return -1;
     if (r.slr)
         return iam_fail_protected_role(c, r.name);
@@ -253,13 +259,15 @@ const char *iam_slr_role_name(struct call *c, const char *service, const char *s
 int iam_create_service_linked_role(struct call *c, const json_t *in, struct out *o)
 {
     const char *service;
-    if (iam_req(c, in, "AWSServiceName", "aWSServiceName", &service))
+    if (iam_req(c, in, IAM_M_CreateServiceLinkedRoleRequest_AWSServiceName, "aWSServiceName",
+                &service))
         return -1;
     const struct slr_def *d = slr_find(service);
     if (!d)
         return call_fail(c, 400, "InvalidInput", /* inferred */
                          "Unrecognized service principal: %s", service);
-    const char *name = iam_slr_role_name(c, service, iam_str(in, "CustomSuffix"));
+    const char *name = iam_slr_role_name(
+        c, service, iam_str(in, IAM_M_CreateServiceLinkedRoleRequest_CustomSuffix));
     struct iam_role_row r;
     int rc = iam_role_load(c, name, &r);
     if (rc < 0)
@@ -281,7 +289,7 @@ int iam_create_service_linked_role(struct call *c, const json_t *in, struct out 
                            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
                            "\"Principal\":{\"Service\":\"%s\"},\"Action\":\"sts:AssumeRole\"}]}",
                            service);
-    r.description = iam_str(in, "Description");
+    r.description = iam_str(in, IAM_M_CreateServiceLinkedRoleRequest_Description);
     r.max_session_s = MAX_SESSION_MIN;
     r.tags = "[]";
     r.slr = service;
@@ -314,9 +322,9 @@ int iam_tag_role(struct call *c, const json_t *in, struct out *o)
     (void)o;
     const char *name;
     struct iam_role_row r;
-    const json_t *tags = json_object_get(in, "Tags");
-    if (iam_req(c, in, "RoleName", "roleName", &name) || iam_role_need(c, name, &r) ||
-        iam_tags_check(c, tags, true))
+    const json_t *tags = json_object_get(in, IAM_M_TagRoleRequest_Tags);
+    if (iam_req(c, in, IAM_M_TagRoleRequest_RoleName, "roleName", &name) ||
+        iam_role_need(c, name, &r) || iam_tags_check(c, tags, true))
         return -1;
     size_t n;
     char *merged = iam_tags_merge(c->a, r.tags, tags, true, &n);
@@ -331,9 +339,9 @@ int iam_untag_role(struct call *c, const json_t *in, struct out *o)
     (void)o;
     const char *name;
     struct iam_role_row r;
-    const json_t *keys = json_object_get(in, "TagKeys");
-    if (iam_req(c, in, "RoleName", "roleName", &name) || iam_role_need(c, name, &r) ||
-        iam_tag_keys_check(c, keys))
+    const json_t *keys = json_object_get(in, IAM_M_UntagRoleRequest_TagKeys);
+    if (iam_req(c, in, IAM_M_UntagRoleRequest_RoleName, "roleName", &name) ||
+        iam_role_need(c, name, &r) || iam_tag_keys_check(c, keys))
         return -1;
     return save_role_tags(c, &r, iam_tags_remove(c->a, r.tags, keys, true));
 }
@@ -342,7 +350,8 @@ int iam_list_role_tags(struct call *c, const json_t *in, struct out *o)
 {
     const char *name;
     struct iam_role_row r;
-    if (iam_req(c, in, "RoleName", "roleName", &name) || iam_role_need(c, name, &r))
+    if (iam_req(c, in, IAM_M_ListRoleTagsRequest_RoleName, "roleName", &name) ||
+        iam_role_need(c, name, &r))
         return -1;
     iam_out_tag_page(c, o, in, r.tags);
     return 0;
@@ -353,9 +362,11 @@ int iam_list_role_tags(struct call *c, const json_t *in, struct out *o)
 int iam_create_instance_profile(struct call *c, const json_t *in, struct out *o)
 {
     const char *name, *path;
-    const json_t *tags = json_object_get(in, "Tags");
-    if (iam_req(c, in, "InstanceProfileName", "instanceProfileName", &name) ||
-        iam_path_param(c, in, "Path", "path", "pathType", &path) || iam_tags_check(c, tags, true))
+    const json_t *tags = json_object_get(in, IAM_M_CreateInstanceProfileRequest_Tags);
+    if (iam_req(c, in, IAM_M_CreateInstanceProfileRequest_InstanceProfileName,
+                "instanceProfileName", &name) ||
+        iam_path_param(c, in, IAM_M_CreateInstanceProfileRequest_Path, "path", "pathType", &path) ||
+        iam_tags_check(c, tags, true))
         return -1;
     struct iam_profile_row p;
     int rc = iam_profile_load(c, name, &p);
@@ -394,7 +405,8 @@ int iam_get_instance_profile(struct call *c, const json_t *in, struct out *o)
 {
     const char *name;
     struct iam_profile_row p;
-    if (iam_req(c, in, "InstanceProfileName", "instanceProfileName", &name) ||
+    if (iam_req(c, in, IAM_M_GetInstanceProfileRequest_InstanceProfileName, "instanceProfileName",
+                &name) ||
         iam_profile_need(c, name, &p))
         return -1;
     out_begin(o, "InstanceProfile");
@@ -463,7 +475,8 @@ int iam_list_instance_profiles_for_role(struct call *c, const json_t *in, struct
 {
     const char *name;
     struct iam_role_row r;
-    if (iam_req(c, in, "RoleName", "roleName", &name) || iam_role_need(c, name, &r))
+    if (iam_req(c, in, IAM_M_ListInstanceProfilesForRoleRequest_RoleName, "roleName", &name) ||
+        iam_role_need(c, name, &r))
         return -1;
     sqlite3_stmt *s = store_stmt(c->st, "SELECT " IAM_PROFILE_COLS " FROM iam_instance_profiles"
                                         " WHERE role_name = ?1 ORDER BY name");
@@ -476,7 +489,8 @@ int iam_delete_instance_profile(struct call *c, const json_t *in, struct out *o)
     (void)o;
     const char *name;
     struct iam_profile_row p;
-    if (iam_req(c, in, "InstanceProfileName", "instanceProfileName", &name) ||
+    if (iam_req(c, in, IAM_M_DeleteInstanceProfileRequest_InstanceProfileName,
+                "instanceProfileName", &name) ||
         iam_profile_need(c, name, &p))
         return -1;
     if (p.role_name)
@@ -494,9 +508,10 @@ int iam_add_role_to_instance_profile(struct call *c, const json_t *in, struct ou
     const char *pname, *rname;
     struct iam_profile_row p;
     struct iam_role_row r;
-    if (iam_req(c, in, "InstanceProfileName", "instanceProfileName", &pname) ||
-        iam_req(c, in, "RoleName", "roleName", &rname) || iam_profile_need(c, pname, &p) ||
-        iam_role_need(c, rname, &r))
+    if (iam_req(c, in, IAM_M_AddRoleToInstanceProfileRequest_InstanceProfileName,
+                "instanceProfileName", &pname) ||
+        iam_req(c, in, IAM_M_AddRoleToInstanceProfileRequest_RoleName, "roleName", &rname) ||
+        iam_profile_need(c, pname, &p) || iam_role_need(c, rname, &r))
         return -1;
     if (p.role_name)
         return call_fail(c, 409, "LimitExceeded",
@@ -514,9 +529,10 @@ int iam_remove_role_from_instance_profile(struct call *c, const json_t *in, stru
     const char *pname, *rname;
     struct iam_profile_row p;
     struct iam_role_row r;
-    if (iam_req(c, in, "InstanceProfileName", "instanceProfileName", &pname) ||
-        iam_req(c, in, "RoleName", "roleName", &rname) || iam_profile_need(c, pname, &p) ||
-        iam_role_need(c, rname, &r))
+    if (iam_req(c, in, IAM_M_RemoveRoleFromInstanceProfileRequest_InstanceProfileName,
+                "instanceProfileName", &pname) ||
+        iam_req(c, in, IAM_M_RemoveRoleFromInstanceProfileRequest_RoleName, "roleName", &rname) ||
+        iam_profile_need(c, pname, &p) || iam_role_need(c, rname, &r))
         return -1;
     if (!p.role_name || !str_ieq(p.role_name, r.name))
         return call_fail(c, 404, "NoSuchEntity", "Role %s in Instance Profile %s cannot be found.",

@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "svc/iam/iam_internal.h"
 #include "svc/iam/ops.h"
+#include "wire/models/iam_members.h"
 
 /* The account root's own long-term keys (owner NULL, no session token). */
 #define ROOT_KEYS                                                                                  \
@@ -47,9 +48,10 @@ static int self_user(struct call *c, struct iam_user_row *u)
 int iam_create_user(struct call *c, const json_t *in, struct out *o)
 {
     const char *name, *path;
-    const json_t *tags = json_object_get(in, "Tags");
-    if (iam_req(c, in, "UserName", "userName", &name) ||
-        iam_path_param(c, in, "Path", "path", "pathType", &path) || iam_tags_check(c, tags, true))
+    const json_t *tags = json_object_get(in, IAM_M_CreateUserRequest_Tags);
+    if (iam_req(c, in, IAM_M_CreateUserRequest_UserName, "userName", &name) ||
+        iam_path_param(c, in, IAM_M_CreateUserRequest_Path, "path", "pathType", &path) ||
+        iam_tags_check(c, tags, true))
         return -1;
     struct iam_user_row u;
     int rc = iam_user_load(c, name, &u);
@@ -57,7 +59,7 @@ int iam_create_user(struct call *c, const json_t *in, struct out *o)
         return -1;
     if (rc == 0)
         return user_exists_fail(c, name);
-    const char *boundary = iam_str(in, "PermissionsBoundary");
+    const char *boundary = iam_str(in, IAM_M_CreateUserRequest_PermissionsBoundary);
     if (boundary && iam_boundary_check(c, boundary))
         return -1;
 
@@ -108,7 +110,7 @@ static int get_root_user(struct call *c, struct out *o)
 
 int iam_get_user(struct call *c, const json_t *in, struct out *o)
 {
-    const char *name = iam_str(in, "UserName");
+    const char *name = iam_str(in, IAM_M_GetUserRequest_UserName);
     struct iam_user_row u;
     if (name) {
         if (iam_user_need(c, name, &u))
@@ -184,16 +186,16 @@ int iam_update_user(struct call *c, const json_t *in, struct out *o)
 {
     (void)o;
     const char *name, *new_path;
-    if (iam_req(c, in, "UserName", "userName", &name))
+    if (iam_req(c, in, IAM_M_UpdateUserRequest_UserName, "userName", &name))
         return -1;
-    const char *new_name = iam_str(in, "NewUserName");
+    const char *new_name = iam_str(in, IAM_M_UpdateUserRequest_NewUserName);
     struct iam_user_row u, other;
     if (iam_user_need(c, name, &u))
         return -1;
-    if (iam_str(in, "NewPath") &&
-        iam_path_param(c, in, "NewPath", "newPath", "pathType", &new_path))
+    if (iam_str(in, IAM_M_UpdateUserRequest_NewPath) &&
+        iam_path_param(c, in, IAM_M_UpdateUserRequest_NewPath, "newPath", "pathType", &new_path))
         return -1;
-    if (!iam_str(in, "NewPath"))
+    if (!iam_str(in, IAM_M_UpdateUserRequest_NewPath))
         new_path = u.path;
     if (new_name) {
         int rc = iam_user_load(c, new_name, &other);
@@ -228,7 +230,8 @@ int iam_delete_user(struct call *c, const json_t *in, struct out *o)
     const char *name;
     struct iam_user_row u;
     int64_t n;
-    if (iam_req(c, in, "UserName", "userName", &name) || iam_user_need(c, name, &u))
+    if (iam_req(c, in, IAM_M_DeleteUserRequest_UserName, "userName", &name) ||
+        iam_user_need(c, name, &u))
         return -1;
     static const struct {
         const char *sql, *msg;
@@ -261,7 +264,7 @@ int iam_delete_user(struct call *c, const json_t *in, struct out *o)
  */
 static int key_owner(struct call *c, const json_t *in, struct iam_user_row *u, bool *root)
 {
-    const char *name = iam_str(in, "UserName");
+    const char *name = iam_str(in, IAM_IN_UserName);
     *root = false;
     if (name)
         return iam_user_need(c, name, u);
@@ -400,8 +403,8 @@ int iam_update_access_key(struct call *c, const json_t *in, struct out *o)
     const char *id, *status;
     struct iam_user_row u;
     bool root;
-    if (iam_req(c, in, "AccessKeyId", "accessKeyId", &id) ||
-        iam_req(c, in, "Status", "status", &status))
+    if (iam_req(c, in, IAM_M_UpdateAccessKeyRequest_AccessKeyId, "accessKeyId", &id) ||
+        iam_req(c, in, IAM_M_UpdateAccessKeyRequest_Status, "status", &status))
         return -1;
     if (!str_eq(status, "Active") && !str_eq(status, "Inactive"))
         return call_fail(c, 400, "InvalidInput", /* inferred: Expired is not settable */
@@ -421,8 +424,8 @@ int iam_delete_access_key(struct call *c, const json_t *in, struct out *o)
     const char *id;
     struct iam_user_row u;
     bool root;
-    if (iam_req(c, in, "AccessKeyId", "accessKeyId", &id) || key_owner(c, in, &u, &root) ||
-        key_need(c, root, &u, id))
+    if (iam_req(c, in, IAM_M_DeleteAccessKeyRequest_AccessKeyId, "accessKeyId", &id) ||
+        key_owner(c, in, &u, &root) || key_need(c, root, &u, id))
         return -1;
     sqlite3_stmt *s = store_stmt(c->st, "DELETE FROM access_keys WHERE access_key_id = ?1");
     iam_bind(s, 1, id);
@@ -437,7 +440,7 @@ int iam_delete_access_key(struct call *c, const json_t *in, struct out *o)
 int iam_get_access_key_last_used(struct call *c, const json_t *in, struct out *o)
 {
     const char *id;
-    if (iam_req(c, in, "AccessKeyId", "accessKeyId", &id))
+    if (iam_req(c, in, IAM_M_GetAccessKeyLastUsedRequest_AccessKeyId, "accessKeyId", &id))
         return -1;
     sqlite3_stmt *s = store_stmt(c->st, "SELECT owner, last_used_ms, last_used_service"
                                         " FROM access_keys WHERE access_key_id = ?1"
@@ -488,9 +491,9 @@ int iam_tag_user(struct call *c, const json_t *in, struct out *o)
     (void)o;
     const char *name;
     struct iam_user_row u;
-    const json_t *tags = json_object_get(in, "Tags");
-    if (iam_req(c, in, "UserName", "userName", &name) || iam_user_need(c, name, &u) ||
-        iam_tags_check(c, tags, true))
+    const json_t *tags = json_object_get(in, IAM_M_TagUserRequest_Tags);
+    if (iam_req(c, in, IAM_M_TagUserRequest_UserName, "userName", &name) ||
+        iam_user_need(c, name, &u) || iam_tags_check(c, tags, true))
         return -1;
     size_t n;
     char *merged = iam_tags_merge(c->a, u.tags, tags, true, &n);
@@ -505,9 +508,9 @@ int iam_untag_user(struct call *c, const json_t *in, struct out *o)
     (void)o;
     const char *name;
     struct iam_user_row u;
-    const json_t *keys = json_object_get(in, "TagKeys");
-    if (iam_req(c, in, "UserName", "userName", &name) || iam_user_need(c, name, &u) ||
-        iam_tag_keys_check(c, keys))
+    const json_t *keys = json_object_get(in, IAM_M_UntagUserRequest_TagKeys);
+    if (iam_req(c, in, IAM_M_UntagUserRequest_UserName, "userName", &name) ||
+        iam_user_need(c, name, &u) || iam_tag_keys_check(c, keys))
         return -1;
     return save_user_tags(c, &u, iam_tags_remove(c->a, u.tags, keys, true));
 }
@@ -516,7 +519,8 @@ int iam_list_user_tags(struct call *c, const json_t *in, struct out *o)
 {
     const char *name;
     struct iam_user_row u;
-    if (iam_req(c, in, "UserName", "userName", &name) || iam_user_need(c, name, &u))
+    if (iam_req(c, in, IAM_M_ListUserTagsRequest_UserName, "userName", &name) ||
+        iam_user_need(c, name, &u))
         return -1;
     iam_out_tag_page(c, o, in, u.tags);
     return 0;

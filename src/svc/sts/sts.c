@@ -23,6 +23,7 @@
 #include "svc/sts/sts.h"
 #include "svc/svc.h"
 #include "svc/sts/ops.h"
+#include "wire/models/sts_members.h"
 
 #define INTERNAL_MSG                                                                               \
     "The request processing has failed because of an unknown error, exception or failure."
@@ -151,7 +152,7 @@ static void out_credentials(struct out *o, const struct sts_credentials *cr)
 /* The session's DurationSeconds: the input's, else dflt. */
 static int64_t in_duration(const json_t *in, int64_t dflt)
 {
-    const json_t *d = json_object_get(in, "DurationSeconds");
+    const json_t *d = json_object_get(in, STS_IN_DurationSeconds);
     return json_is_integer(d) ? (int64_t)json_integer_value(d) : dflt;
 }
 
@@ -174,9 +175,9 @@ static int session_policies(struct call *c, const json_t *in, char **text, int64
 {
     int rc = -1;
     json_t *arr = json_array();
-    const char *pol = in_str(in, "Policy");
-    const json_t *arns = json_object_get(in, "PolicyArns");
-    const json_t *tags = json_object_get(in, "Tags");
+    const char *pol = in_str(in, STS_IN_Policy);
+    const json_t *arns = json_object_get(in, STS_IN_PolicyArns);
+    const json_t *tags = json_object_get(in, STS_IN_Tags);
     size_t plain = 0, tag_chars = 0;
     *text = NULL;
     *packed = 0;
@@ -203,7 +204,7 @@ static int session_policies(struct call *c, const json_t *in, char **text, int64
     const json_t *d;
     json_array_foreach(arns, i, d)
     {
-        const char *arn = in_str(d, "arn");
+        const char *arn = in_str(d, STS_M_PolicyDescriptorType_arn);
         const char *docs = NULL;
         if (!arn) {
             call_fail(c, 400, "ValidationError", /* inferred */
@@ -229,7 +230,7 @@ static int session_policies(struct call *c, const json_t *in, char **text, int64
     }
     json_array_foreach(tags, i, d)
     {
-        const char *k = in_str(d, "Key"), *v = in_str(d, "Value");
+        const char *k = in_str(d, STS_M_Tag_Key), *v = in_str(d, STS_M_Tag_Value);
         tag_chars += (k ? strlen(k) : 0) + (v ? strlen(v) : 0);
     }
     if (plain > POLICY_LIMIT_SESSION) {
@@ -257,7 +258,7 @@ out:
 /* The session tags as stored with the principal: [{"Key":..,"Value":..}]. */
 static json_t *tags_json(const json_t *in)
 {
-    json_t *t = json_object_get(in, "Tags");
+    json_t *t = json_object_get(in, STS_IN_Tags);
     return json_is_array(t) ? json_deep_copy(t) : json_array();
 }
 
@@ -419,10 +420,10 @@ static int assume_authorize(struct call *c, const json_t *in, const json_t *trus
 {
     if (trust_check(c, trust, ctx, w, "sts:AssumeRole", role_arn))
         return -1;
-    if (json_array_size(json_object_get(in, "Tags")) &&
+    if (json_array_size(json_object_get(in, STS_M_AssumeRoleRequest_Tags)) &&
         trust_check(c, trust, ctx, w, "sts:TagSession", role_arn))
         return -1;
-    if (in_str(in, "SourceIdentity") &&
+    if (in_str(in, STS_M_AssumeRoleRequest_SourceIdentity) &&
         trust_check(c, trust, ctx, w, "sts:SetSourceIdentity", role_arn))
         return -1;
     return 0;
@@ -433,18 +434,18 @@ static json_t *assume_context(struct call *c, const json_t *in, const struct aut
 {
     json_t *ctx = authz_context(c, &c->who, s, NULL);
     const char *v;
-    if ((v = in_str(in, "ExternalId")))
+    if ((v = in_str(in, STS_M_AssumeRoleRequest_ExternalId)))
         json_object_set_new(ctx, "sts:externalid", json_string(v));
-    if ((v = in_str(in, "RoleSessionName")))
+    if ((v = in_str(in, STS_M_AssumeRoleRequest_RoleSessionName)))
         json_object_set_new(ctx, "sts:rolesessionname", json_string(v));
-    if ((v = in_str(in, "SourceIdentity")))
+    if ((v = in_str(in, STS_M_AssumeRoleRequest_SourceIdentity)))
         json_object_set_new(ctx, "sts:sourceidentity", json_string(v));
     size_t i;
     const json_t *t;
     json_t *keys = json_array();
-    json_array_foreach(json_object_get(in, "Tags"), i, t)
+    json_array_foreach(json_object_get(in, STS_M_AssumeRoleRequest_Tags), i, t)
     {
-        const char *k = in_str(t, "Key"), *val = in_str(t, "Value");
+        const char *k = in_str(t, STS_M_Tag_Key), *val = in_str(t, STS_M_Tag_Value);
         if (!k)
             continue;
         char *key = arena_printf(c->a, "aws:requesttag/%s", k);
@@ -457,7 +458,7 @@ static json_t *assume_context(struct call *c, const json_t *in, const struct aut
         json_object_set_new(ctx, "aws:tagkeys", keys);
     else
         json_decref(keys);
-    const json_t *tt = json_object_get(in, "TransitiveTagKeys");
+    const json_t *tt = json_object_get(in, STS_M_AssumeRoleRequest_TransitiveTagKeys);
     if (json_array_size(tt))
         json_object_set_new(ctx, "sts:transitivetagkeys", json_deep_copy(tt));
     return ctx;
@@ -476,9 +477,9 @@ int sts_assume_role(struct call *c, const json_t *in, struct out *o)
     int rc = -1;
     json_t *trust = NULL, *ctx = NULL, *extra = NULL;
     char *spol = NULL;
-    const char *role_arn = in_str(in, "RoleArn");
-    const char *session = in_str(in, "RoleSessionName");
-    const char *source_identity = in_str(in, "SourceIdentity");
+    const char *role_arn = in_str(in, STS_M_AssumeRoleRequest_RoleArn);
+    const char *session = in_str(in, STS_M_AssumeRoleRequest_RoleSessionName);
+    const char *source_identity = in_str(in, STS_M_AssumeRoleRequest_SourceIdentity);
     if (!role_arn || !session)
         return call_fail(c, 400, "ValidationError", /* wire_validate normally catches these */
                          "1 validation error detected: Value null at '%s' failed to satisfy "
@@ -583,7 +584,8 @@ int sts_get_session_token(struct call *c, const json_t *in, struct out *o)
         return call_fail(c, 403, "AccessDenied",
                          "Cannot call GetSessionToken with session "
                          "credentials");
-    if (in_str(in, "SerialNumber") || in_str(in, "TokenCode"))
+    if (in_str(in, STS_M_GetSessionTokenRequest_SerialNumber) ||
+        in_str(in, STS_M_GetSessionTokenRequest_TokenCode))
         return call_fail(c, 403, "AccessDenied", /* inferred: AWS's text for a bad MFA code */
                          "MultiFactorAuthentication failed with invalid MFA one time pass code. ");
     int64_t dur = in_duration(in, STS_TOKEN_DEFAULT_S);
@@ -611,7 +613,7 @@ int sts_get_federation_token(struct call *c, const json_t *in, struct out *o)
 {
     int rc = -1;
     const struct principal *who = &c->who;
-    const char *name = in_str(in, "Name");
+    const char *name = in_str(in, STS_M_GetFederationTokenRequest_Name);
     char *spol = NULL;
     json_t *extra = NULL;
     if (who->temporary || (who->kind != PRINCIPAL_USER && who->kind != PRINCIPAL_ROOT))
