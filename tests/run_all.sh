@@ -2,7 +2,7 @@
 # run_all.sh — every test suite of recoverlab, one total at the end (what `make test` runs).
 #
 # Parts, in order: test dependencies (scripts/deps.sh --test), the build (the server and the
-# benchmark binaries), the unit tests
+# benchmark binaries), the include check between layers (tools/check_layers.py), the unit tests
 # (build/unit), the ASan+UBSan unit build (make san), the end-to-end tests (tests/e2e/run.sh)
 # and, when CI=true or FUZZ_SMOKE=1, a short libFuzzer run of every target (make fuzz-smoke,
 # FUZZ_SECONDS per target, 10 by default).
@@ -75,6 +75,7 @@ run_part() {
 
 run_part deps no scripts/deps.sh --test
 run_part build no "$MAKE" -j"$JOBS" all benches
+run_part layers no "$MAKE" layers
 run_part unit yes "$MAKE" -j"$JOBS" unit
 run_part san yes "$MAKE" -j"$JOBS" san
 run_part e2e yes tests/e2e/run.sh

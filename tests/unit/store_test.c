@@ -325,7 +325,8 @@ TEST(store_reset_keeps_meta_and_root_key)
              "CREATE TABLE child(id INTEGER, p INTEGER REFERENCES parent(id));"
              "INSERT INTO parent VALUES(1); INSERT INTO child VALUES(1, 1);"
              "INSERT INTO access_keys(access_key_id, secret, created_ms, principal) VALUES"
-             " ('AKIAROOT', 's', 0, '{}'), ('AKIAUSER', 's', 0, '{}');"
+             " ('AKIAROOT', 's', 0, '{\"kind\":\"root\"}'),"
+             " ('AKIAUSER', 's', 0, '{\"kind\":\"user\"}');"
              "INSERT INTO events(at_ms, kind, arg) VALUES(5, 'k', 'a');");
     CHECK_EQ_INT(store_meta_set(st, "root_access_key_id", "AKIAROOT"), 0);
     CHECK_EQ_INT(store_meta_set(st, "account_id", "123456789012"), 0);

@@ -23,18 +23,6 @@
 
 #include "harness.h"
 
-/*
- * Known uses of another owner's table, by file, kept visible here until they are fixed:
- * remove an entry when its file stops naming the table.
- */
-static const struct {
-    const char *file, *table;
-} pending[] = {
-    /* IAM's reset keeps the root key, found through store's meta (root_access_key_id); the
-     * store_keep condition is SQL, so it names meta. */
-    {"src/svc/iam/module.c", "meta"},
-};
-
 /* ------------------------------------------------------------ source files */
 
 struct files {
@@ -337,9 +325,6 @@ static void check_name(const struct run *r, const char *name, size_t len, size_t
     const struct table *t = table_find(sc->o, name, len);
     if (!t || strcmp(t->owner, sc->file_owner) == 0)
         return;
-    for (size_t i = 0; i < sizeof(pending) / sizeof(pending[0]); i++)
-        if (strcmp(sc->file, pending[i].file) == 0 && strcmp(t->name, pending[i].table) == 0)
-            return;
     sc->violations++;
     if (sc->report)
         harness_fail(sc->file, r->line[off],

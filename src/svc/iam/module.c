@@ -13,7 +13,8 @@
 #include "svc/ops_table.h"
 
 static const struct store_keep keep[] = {
-    {"access_keys", "access_key_id IS (SELECT value FROM meta WHERE key = 'root_access_key_id')"},
+    /* the root's long-term key (bootstrap's; root session keys carry a token) */
+    {"access_keys", "session_token IS NULL AND json_extract(principal, '$.kind') = 'root'"},
     {NULL, NULL},
 };
 
