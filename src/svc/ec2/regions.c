@@ -8,6 +8,7 @@
 
 #include "svc/ec2/ec2_internal.h"
 #include "svc/ec2/ops.h"
+#include "wire/models/ec2_members.h"
 
 const struct ec2_region *ec2_call_region(struct call *c)
 {
@@ -44,8 +45,8 @@ int ec2_describe_regions(struct call *c, const json_t *in, struct out *o)
 {
     if (!ec2_call_region(c) || ec2_check_filters(c, in, region_filters))
         return -1;
-    const json_t *names = json_object_get(in, "RegionNames");
-    bool all = json_is_true(json_object_get(in, "AllRegions"));
+    const json_t *names = json_object_get(in, EC2_M_DescribeRegionsRequest_RegionNames);
+    bool all = json_is_true(json_object_get(in, EC2_M_DescribeRegionsRequest_AllRegions));
     size_t i;
     const json_t *e;
     for (i = 0; (e = json_array_get(names, i)) != NULL; i++) {
@@ -101,8 +102,8 @@ int ec2_describe_availability_zones(struct call *c, const json_t *in, struct out
     const struct ec2_region *r = ec2_call_region(c);
     if (!r || ec2_check_filters(c, in, zone_filters))
         return -1;
-    const json_t *names = json_object_get(in, "ZoneNames");
-    const json_t *ids = json_object_get(in, "ZoneIds");
+    const json_t *names = json_object_get(in, EC2_M_DescribeAvailabilityZonesRequest_ZoneNames);
+    const json_t *ids = json_object_get(in, EC2_M_DescribeAvailabilityZonesRequest_ZoneIds);
     struct ec2_zone z;
     size_t i;
     const json_t *e;

@@ -8,6 +8,7 @@
 
 #include "svc/ec2/ec2_internal.h"
 #include "svc/ec2/ops.h"
+#include "wire/models/ec2_members.h"
 
 /* ---------------- DescribeInstanceTypes ---------------- */
 
@@ -241,7 +242,7 @@ int ec2_describe_instance_types(struct call *c, const json_t *in, struct out *o)
     if (!ec2_call_region(c) || ec2_check_filters(c, in, type_filters) ||
         ec2_max_results(c, in, 5, 100, 100, NULL, NULL, &max) || ec2_token_read(c, in, &after))
         return -1;
-    const json_t *names = json_object_get(in, "InstanceTypes");
+    const json_t *names = json_object_get(in, EC2_M_DescribeInstanceTypesRequest_InstanceTypes);
     struct buf missing = BUF_INIT;
     size_t i;
     const json_t *e;
