@@ -13,8 +13,9 @@
 #include "harness.h"
 #include "store/store.h"
 #include "svc/cfn/cfn_stack.h"
-#include "svc_fixture.h"
+#include "svc/module.h"
 #include "svc/provider.h"
+#include "svc_fixture.h"
 
 /* ---------------------------------------------------------------- the fake provider */
 
@@ -96,23 +97,30 @@ static const struct cfn_provider fake_role = {
     .name_max = 64,
 };
 
-static const struct cfn_provider *fake_lookup(const char *type)
+/* A module naming the fake providers, first in the list so that the engine's
+ * svc_provider_find answers them before CloudWatch's and IAM's own. */
+static const struct cfn_provider *const fake_providers[] = {&fake_alarm, &fake_role, NULL};
+static const struct svc_module fake_module = {.id = "cfnfake", .providers = fake_providers};
+static const struct svc_module *fake_list[32];
+
+static void use_fake_module(void)
 {
-    if (str_eq(type, fake_alarm.type))
-        return &fake_alarm;
-    if (str_eq(type, fake_role.type))
-        return &fake_role;
-    return NULL;
+    size_t n = 0;
+    fake_list[n++] = &fake_module;
+    for (const struct svc_module *const *m = svc_modules; *m && n < 31; m++)
+        fake_list[n++] = *m;
+    fake_list[n] = NULL;
+    svc_modules_use(fake_list);
 }
 
 /* ---------------------------------------------------------------- helpers */
 
 static void open_fx(struct fx *f)
 {
+    use_fake_module();
     fx_open(f, FX_T0);
     clock_init(f->st, CLOCK_MANUAL, FX_T0, true);
     cfn_stacks_init();
-    cfn_engine_set_provider_lookup(fake_lookup);
     fake_log[0] = 0;
     fake_pending = 0;
     fake_polls = 0;
@@ -120,8 +128,8 @@ static void open_fx(struct fx *f)
 
 static void close_fx(struct fx *f)
 {
-    cfn_engine_set_provider_lookup(NULL);
     fx_close(f);
+    svc_modules_use(NULL);
 }
 
 /* Runs the engine for ms of virtual time. */

@@ -16,17 +16,15 @@
 #include <stdint.h>
 
 #include "core/principal.h"
+#include "svc/provider.h"
 
 struct store;
 struct call;
-struct cfn_provider;
 
 /* The clock event kind of a stack step (arg: the stack id). */
 #define CFN_EV_STEP "cfn.step"
 /* Virtual delay between two steps of a stack operation (ms, inferred). */
 #define CFN_STEP_MS 2000
-/* Service principal of CloudFormation (FAS / service role trust). */
-#define CFN_SERVICE "cloudformation.amazonaws.com"
 /* Session name of a service-role session (inferred: as CloudTrail shows it). */
 #define CFN_ROLE_SESSION "AWSCloudFormation"
 
@@ -69,11 +67,6 @@ void cfn_engine_step(struct store *st, int64_t at_ms, const char *stack_id);
 json_t *cfn_engine_delete_queue(struct store *st, const struct cfn_stack *s);
 /* Snapshot of the stack's resource rows (logical -> row object), for an update rollback. */
 json_t *cfn_resources_snapshot(struct store *st, const char *stack_id);
-
-/* Test hook: the provider lookup (NULL: cfn_provider_find). */
-typedef const struct cfn_provider *cfn_provider_lookup_fn(const char *type);
-void cfn_engine_set_provider_lookup(cfn_provider_lookup_fn *fn);
-const struct cfn_provider *cfn_engine_provider(const char *type);
 
 /* CloudFormation's tables (schema.c). */
 extern const struct store_schema cfn_schema;

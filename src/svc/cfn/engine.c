@@ -18,28 +18,9 @@
 #include "clock/clock.h"
 #include "store/store.h"
 #include "svc/cfn/cfn_stack.h"
-#include "wire/wire.h"
+#include "svc/module.h"
 #include "svc/provider.h"
-
-#pragma weak cfn_provider_find
-
-static cfn_provider_lookup_fn *lookup_hook;
-
-/* Test hook: see cfn_stack.h. */
-void cfn_engine_set_provider_lookup(cfn_provider_lookup_fn *fn)
-{
-    lookup_hook = fn;
-}
-
-/* The provider of type through the hook or provider.c; NULL when none. */
-const struct cfn_provider *cfn_engine_provider(const char *type)
-{
-    if (lookup_hook)
-        return lookup_hook(type);
-    if (cfn_provider_find)
-        return cfn_provider_find(type);
-    return NULL;
-}
+#include "wire/wire.h"
 
 /* ---------------------------------------------------------------- stack rows */
 
@@ -532,7 +513,7 @@ static enum cfn_step provider_run(struct engine *en, enum act act, const char *l
                                   const char *type, const json_t *props, const json_t *old_props,
                                   char **pid, json_t **attrs, char *reason, size_t reason_cap)
 {
-    const struct cfn_provider *p = cfn_engine_provider(type);
+    const struct cfn_provider *p = svc_provider_find(type);
     reason[0] = 0;
     if (!p) {
         if (act == ACT_DELETE || act == ACT_CHECK)
@@ -853,7 +834,7 @@ static void fw_start(struct engine *en, struct tmpl *tp, const char *l, bool upd
 {
     const json_t *def = json_object_get(json_object_get(tp->t, "Resources"), l);
     const char *type = json_string_value(json_object_get(def, "Type"));
-    const struct cfn_provider *p = cfn_engine_provider(type);
+    const struct cfn_provider *p = svc_provider_find(type);
     struct cfn_err e;
     json_t *props = NULL;
     const json_t *pdef = json_object_get(def, "Properties");
@@ -955,7 +936,7 @@ static void fw_poll(struct engine *en, const char *l, const char *act)
         failed_add(en, l);
         return;
     }
-    const struct cfn_provider *p = cfn_engine_provider(r.type);
+    const struct cfn_provider *p = svc_provider_find(r.type);
     json_t *pp = provider_props(p, r.props, r.gen_name);
     char reason[1024];
     enum cfn_step rc = provider_run(en, ACT_CHECK, l, r.type, pp, NULL, &r.physical_id, &r.attrs,
@@ -1168,7 +1149,7 @@ static bool queue_item(struct engine *en, json_t *it, const char *phase)
     const char *a = json_string_value(json_object_get(it, "a"));
     const char *pid0 = json_string_value(json_object_get(it, "pid"));
     const json_t *props = json_object_get(it, "props");
-    const struct cfn_provider *p = cfn_engine_provider(type);
+    const struct cfn_provider *p = svc_provider_find(type);
     bool pending = json_is_true(json_object_get(it, "pending"));
     char *pid = pid0 ? xstrdup(pid0) : NULL;
     char reason[1024] = "";

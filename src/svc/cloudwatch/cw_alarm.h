@@ -74,4 +74,9 @@ int cw_alarm_schedule(struct store *st, int64_t now_ms);
 /* Registers the engine's clock event kinds (called from svc_init). */
 void cw_alarms_init(void);
 
+/* CloudWatch's CloudFormation resource providers (cfn_cloudwatch.c): Alarm and
+ * CompositeAlarm, NULL-terminated. */
+struct cfn_provider;
+extern const struct cfn_provider *const cw_cfn_providers[];
+
 #endif

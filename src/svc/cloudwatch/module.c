@@ -1,5 +1,6 @@
 /*
- * module.c — CloudWatch as a module of the lab (svc/module.h): its model, operations, tables and the alarm evaluation ticks.
+ * module.c — CloudWatch as a module of the lab (svc/module.h): its model, operations, tables, the alarm evaluation ticks
+ * and its CloudFormation resource providers (alarms).
  */
 #include "base/base.h"
 #include "store/store.h"
@@ -19,4 +20,5 @@ const struct svc_module cw_module = {
     .nops = ARRAY_LEN(svc_ops),
     .schema = &cw_schema,
     .init = cw_alarms_init,
+    .providers = cw_cfn_providers,
 };

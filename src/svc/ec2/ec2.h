@@ -111,4 +111,9 @@ void ec2_init(void);
 /* EC2's tables (schema.c). */
 extern const struct store_schema ec2_schema;
 
+/* EC2's CloudFormation resource providers (cfn_ec2.c): Instance, Volume, VolumeAttachment;
+ * NULL-terminated. */
+struct cfn_provider;
+extern const struct cfn_provider *const ec2_cfn_providers[];
+
 #endif

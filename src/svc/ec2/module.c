@@ -1,6 +1,7 @@
 /*
  * module.c — EC2 as a module of the lab (svc/module.h): its model, operations, tables, clock events and status-check
- * metrics (ec2_init), and its HTTP routes: fault injection, instance health and IMDS.
+ * metrics (ec2_init), its HTTP routes (fault injection, instance health and IMDS) and its CloudFormation resource
+ * providers (instances, volumes, attachments).
  */
 #include "base/base.h"
 #include "store/store.h"
@@ -31,4 +32,5 @@ const struct svc_module ec2_module = {
     .init = ec2_init,
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
+    .providers = ec2_cfn_providers,
 };
