@@ -68,6 +68,10 @@ json_t *cfn_engine_delete_queue(struct store *st, const struct cfn_stack *s);
 /* Snapshot of the stack's resource rows (logical -> row object), for an update rollback. */
 json_t *cfn_resources_snapshot(struct store *st, const char *stack_id);
 
+/* The resource function of CloudFormation's ops.def rows (resources.c): the stack ARN an
+ * action is checked on, an arena string, "*" when the input names none. */
+const char *cfn_res_stack(struct call *c, const json_t *in);
+
 /* CloudFormation's tables (schema.c). */
 extern const struct store_schema cfn_schema;
 

@@ -7,7 +7,6 @@
 #include "svc/cloudwatch/cw.h"
 #include "svc/cloudwatch/cw_alarm.h"
 #include "svc/module.h"
-#include "svc/resources.h"
 #include "wire/models/models.h"
 
 #define SVC_OPS_FILE "svc/cloudwatch/ops.def"

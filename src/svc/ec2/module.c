@@ -8,7 +8,6 @@
 #include "svc/ec2/ec2.h"
 #include "svc/ec2/ec2_admin.h"
 #include "svc/module.h"
-#include "svc/resources.h"
 #include "wire/models/models.h"
 
 #define SVC_OPS_FILE "svc/ec2/ops.def"
