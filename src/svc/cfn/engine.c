@@ -1,8 +1,8 @@
 /*
- * engine.c — the CloudFormation stack engine: stack rows, events, and the operations
- * (create, update, delete, rollbacks, cleanup) advancing one step per clock event in
- * virtual time. Resources are created/updated/deleted by their providers (provider.h) as
- * the operation's principal stored with the stack ("op" of the stack document).
+ * engine.c — the CloudFormation stack engine: the operations (create, update, delete,
+ * rollbacks, cleanup) advancing one step per clock event in virtual time; the rows they read
+ * and write are stack_store.c's. Resources are created/updated/deleted by their providers
+ * (provider.h) as the operation's principal stored with the stack ("op" of the stack document).
  *
  * Forward phases (CREATE_IN_PROGRESS, UPDATE_IN_PROGRESS) walk the template's creation
  * order: a resource starts once every dependency is done; pending providers are polled on
@@ -22,327 +22,9 @@
 #include "svc/provider.h"
 #include "wire/wire.h"
 
-/* ---------------------------------------------------------------- stack rows */
-
-static const char *col(sqlite3_stmt *s, int i)
-{
-    return (const char *)sqlite3_column_text(s, i);
-}
-
 static void copy(char *dst, size_t cap, const char *src)
 {
     snprintf(dst, cap, "%s", src ? src : "");
-}
-
-/* Stack loader. */
-int cfn_stack_load(struct store *st, const char *region, const char *name_or_id,
-                   struct cfn_stack *out)
-{
-    memset(out, 0, sizeof(*out));
-    bool by_id = str_startswith(name_or_id, "arn:");
-    sqlite3_stmt *s =
-        store_stmt(st, by_id ? "SELECT stack_id, region, account, name, status, reason, created_ms,"
-                               " updated_ms, deleted_ms, doc FROM cfn_stacks WHERE stack_id = ?2"
-                               " AND region = ?1"
-                             : "SELECT stack_id, region, account, name, status, reason, created_ms,"
-                               " updated_ms, deleted_ms, doc FROM cfn_stacks WHERE region = ?1"
-                               " AND name = ?2 AND status <> 'DELETE_COMPLETE'"
-                               " ORDER BY created_ms DESC LIMIT 1");
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, name_or_id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(s);
-        return rc == SQLITE_DONE ? 1 : -1;
-    }
-    copy(out->stack_id, sizeof(out->stack_id), col(s, 0));
-    copy(out->region, sizeof(out->region), col(s, 1));
-    copy(out->account, sizeof(out->account), col(s, 2));
-    copy(out->name, sizeof(out->name), col(s, 3));
-    copy(out->status, sizeof(out->status), col(s, 4));
-    out->reason = col(s, 5) ? xstrdup(col(s, 5)) : NULL;
-    out->created_ms = sqlite3_column_int64(s, 6);
-    out->updated_ms = sqlite3_column_int64(s, 7);
-    out->deleted_ms = sqlite3_column_int64(s, 8);
-    out->doc = json_loads(col(s, 9) ? col(s, 9) : "", 0, NULL);
-    sqlite3_reset(s);
-    if (!json_is_object(out->doc)) {
-        cfn_stack_free(out);
-        return -1;
-    }
-    return 0;
-}
-
-/* Frees what cfn_stack_load allocated. */
-void cfn_stack_free(struct cfn_stack *s)
-{
-    free(s->reason);
-    s->reason = NULL;
-    json_decref(s->doc);
-    s->doc = NULL;
-}
-
-/* Sets status and reason. */
-void cfn_stack_set_status(struct cfn_stack *s, const char *status, const char *reason)
-{
-    copy(s->status, sizeof(s->status), status);
-    free(s->reason);
-    s->reason = reason && reason[0] ? xstrdup(reason) : NULL;
-}
-
-/* Writes the stack row. */
-int cfn_stack_save(struct store *st, const struct cfn_stack *s)
-{
-    char *doc = json_dumps(s->doc, JSON_COMPACT);
-    sqlite3_stmt *q = store_stmt(
-        st, "INSERT OR REPLACE INTO cfn_stacks(stack_id, region, account, name, status, reason,"
-            " created_ms, updated_ms, deleted_ms, doc) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)");
-    if (!q || !doc) {
-        free(doc);
-        return -1;
-    }
-    sqlite3_bind_text(q, 1, s->stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, s->region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, s->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, s->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 5, s->status, -1, SQLITE_STATIC);
-    if (s->reason)
-        sqlite3_bind_text(q, 6, s->reason, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(q, 6);
-    sqlite3_bind_int64(q, 7, s->created_ms);
-    if (s->updated_ms)
-        sqlite3_bind_int64(q, 8, s->updated_ms);
-    else
-        sqlite3_bind_null(q, 8);
-    if (s->deleted_ms)
-        sqlite3_bind_int64(q, 9, s->deleted_ms);
-    else
-        sqlite3_bind_null(q, 9);
-    sqlite3_bind_text(q, 10, doc, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(q);
-    free(doc);
-    return rc;
-}
-
-/* Event writer. */
-int cfn_event_add(struct store *st, const struct cfn_stack *s, int64_t ts_ms, const char *logical,
-                  const char *physical, const char *type, const char *status, const char *reason,
-                  const json_t *props)
-{
-    char id[160];
-    /* strictly increasing timestamps per stack keep resource EventIds unique (inferred) */
-    sqlite3_stmt *m = store_stmt(st, "SELECT MAX(ts_ms) FROM cfn_events WHERE stack_id = ?1");
-    if (m) {
-        sqlite3_bind_text(m, 1, s->stack_id, -1, SQLITE_STATIC);
-        if (sqlite3_step(m) == SQLITE_ROW && sqlite3_column_type(m, 0) != SQLITE_NULL &&
-            sqlite3_column_int64(m, 0) >= ts_ms)
-            ts_ms = sqlite3_column_int64(m, 0) + 1;
-        sqlite3_reset(m);
-    }
-    if (logical) {
-        char ts[32];
-        time_fmt_iso8601_ms(ts_ms, ts);
-        snprintf(id, sizeof(id), "%s-%s-%s", logical, status, ts);
-    } else {
-        uuid4(id);
-    }
-    const json_t *op = json_object_get(s->doc, "op");
-    const char *token = json_string_value(json_object_get(op, "token"));
-    char *ptxt = props ? json_dumps(props, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    sqlite3_stmt *q = store_stmt(
-        st, "INSERT INTO cfn_events(stack_id, event_id, logical_id, physical_id, type, ts_ms,"
-            " status, reason, props, token) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)");
-    if (!q) {
-        free(ptxt);
-        return -1;
-    }
-    sqlite3_bind_text(q, 1, s->stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, logical ? logical : s->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, logical ? (physical ? physical : "") : s->stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 5, logical ? type : "AWS::CloudFormation::Stack", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 6, ts_ms);
-    sqlite3_bind_text(q, 7, status, -1, SQLITE_STATIC);
-    if (reason && reason[0])
-        sqlite3_bind_text(q, 8, reason, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(q, 8);
-    if (ptxt)
-        sqlite3_bind_text(q, 9, ptxt, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(q, 9);
-    if (token)
-        sqlite3_bind_text(q, 10, token, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(q, 10);
-    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(q);
-    free(ptxt);
-    return rc;
-}
-
-/* ---------------------------------------------------------------- resource rows */
-
-struct res_row {
-    char type[256];
-    char *physical_id; /* heap or NULL */
-    char status[48];
-    json_t *props;  /* owned, may be NULL */
-    json_t *attrs;  /* owned, may be NULL */
-    char *gen_name; /* heap or NULL */
-};
-
-static void row_free(struct res_row *r)
-{
-    free(r->physical_id);
-    free(r->gen_name);
-    json_decref(r->props);
-    json_decref(r->attrs);
-    memset(r, 0, sizeof(*r));
-}
-
-/* 0 found, 1 not found, -1 error. */
-static int row_load(struct store *st, const char *stack_id, const char *logical, struct res_row *r)
-{
-    memset(r, 0, sizeof(*r));
-    sqlite3_stmt *s = store_stmt(st, "SELECT type, physical_id, status, props, attrs, gen_name"
-                                     " FROM cfn_resources WHERE stack_id = ?1 AND logical_id = ?2");
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        copy(r->type, sizeof(r->type), col(s, 0));
-        r->physical_id = col(s, 1) ? xstrdup(col(s, 1)) : NULL;
-        copy(r->status, sizeof(r->status), col(s, 2));
-        r->props = col(s, 3) ? json_loads(col(s, 3), JSON_DECODE_ANY, NULL) : NULL;
-        r->attrs = col(s, 4) ? json_loads(col(s, 4), JSON_DECODE_ANY, NULL) : NULL;
-        r->gen_name = col(s, 5) ? xstrdup(col(s, 5)) : NULL;
-    }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
-}
-
-static int row_save(struct store *st, const char *stack_id, const char *logical,
-                    const struct res_row *r, const char *reason, int64_t now_ms)
-{
-    char *p = r->props ? json_dumps(r->props, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    char *a = r->attrs ? json_dumps(r->attrs, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    sqlite3_stmt *s = store_stmt(
-        st, "INSERT INTO cfn_resources(stack_id, logical_id, type, physical_id, status, reason,"
-            " updated_ms, props, attrs, gen_name, seq) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
-            " (SELECT COUNT(*) FROM cfn_resources WHERE stack_id = ?1))"
-            " ON CONFLICT(stack_id, logical_id) DO UPDATE SET type = ?3, physical_id = ?4,"
-            " status = ?5, reason = ?6, updated_ms = ?7, props = ?8, attrs = ?9, gen_name = ?10");
-    int rc = -1;
-    if (!s)
-        goto out;
-    sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, r->type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, r->physical_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, r->status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 6, reason && reason[0] ? reason : NULL, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 7, now_ms);
-    sqlite3_bind_text(s, 8, p, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 9, a, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 10, r->gen_name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(s);
-out:
-    free(p);
-    free(a);
-    return rc;
-}
-
-static int row_set_status(struct store *st, const char *stack_id, const char *logical,
-                          const char *status, const char *reason, int64_t now_ms)
-{
-    sqlite3_stmt *s = store_stmt(st, "UPDATE cfn_resources SET status = ?3, reason = ?4,"
-                                     " updated_ms = ?5 WHERE stack_id = ?1 AND logical_id = ?2");
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, reason && reason[0] ? reason : NULL, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 5, now_ms);
-    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(s);
-    return rc;
-}
-
-static int row_remove(struct store *st, const char *stack_id, const char *logical)
-{
-    sqlite3_stmt *s =
-        store_stmt(st, "DELETE FROM cfn_resources WHERE stack_id = ?1 AND logical_id = ?2");
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(s);
-    return rc;
-}
-
-/* A row as a JSON object (snapshots, queue items). */
-static json_t *row_json(const char *logical, const struct res_row *r)
-{
-    json_t *o = json_pack("{s:s, s:s, s:s}", "l", logical, "type", r->type, "status", r->status);
-    if (r->physical_id)
-        json_object_set_new(o, "pid", json_string(r->physical_id));
-    if (r->props)
-        json_object_set(o, "props", r->props);
-    if (r->attrs)
-        json_object_set(o, "attrs", r->attrs);
-    if (r->gen_name)
-        json_object_set_new(o, "gen", json_string(r->gen_name));
-    return o;
-}
-
-static void row_from_json(const json_t *o, struct res_row *r)
-{
-    memset(r, 0, sizeof(*r));
-    copy(r->type, sizeof(r->type), json_string_value(json_object_get(o, "type")));
-    copy(r->status, sizeof(r->status), json_string_value(json_object_get(o, "status")));
-    const char *pid = json_string_value(json_object_get(o, "pid"));
-    r->physical_id = pid ? xstrdup(pid) : NULL;
-    const char *gen = json_string_value(json_object_get(o, "gen"));
-    r->gen_name = gen ? xstrdup(gen) : NULL;
-    r->props = json_incref(json_object_get(o, "props"));
-    r->attrs = json_incref(json_object_get(o, "attrs"));
-}
-
-/* Snapshot (logical -> row object). */
-json_t *cfn_resources_snapshot(struct store *st, const char *stack_id)
-{
-    json_t *snap = json_object();
-    json_t *names = json_array();
-    sqlite3_stmt *s = store_stmt(st, "SELECT logical_id FROM cfn_resources WHERE stack_id = ?1"
-                                     " ORDER BY seq");
-    if (!s)
-        goto out;
-    sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
-    while (sqlite3_step(s) == SQLITE_ROW)
-        json_array_append_new(names, json_string(col(s, 0)));
-    sqlite3_reset(s);
-    size_t i;
-    json_t *n;
-    json_array_foreach(names, i, n)
-    {
-        struct res_row r;
-        if (row_load(st, stack_id, json_string_value(n), &r) == 0)
-            json_object_set_new(snap, json_string_value(n), row_json(json_string_value(n), &r));
-        row_free(&r);
-    }
-out:
-    json_decref(names);
-    return snap;
 }
 
 /* ---------------------------------------------------------------- template evaluation */
@@ -355,15 +37,15 @@ struct eval_env {
 static int env_ref(void *ud, const char *logical, json_t **out, struct cfn_err *e)
 {
     struct eval_env *env = ud;
-    struct res_row r;
-    int rc = row_load(env->st, env->s->stack_id, logical, &r);
+    struct cfn_row r;
+    int rc = cfn_row_load(env->st, env->s->stack_id, logical, &r);
     if (rc != 0 || !r.physical_id) {
-        row_free(&r);
+        cfn_row_free(&r);
         return cfn_fail(e, "Template error: resource %s has no physical id yet", /* inferred */
                         logical);
     }
     *out = json_string(r.physical_id);
-    row_free(&r);
+    cfn_row_free(&r);
     return 0;
 }
 
@@ -371,48 +53,31 @@ static int env_getatt(void *ud, const char *logical, const char *attr, json_t **
                       struct cfn_err *e)
 {
     struct eval_env *env = ud;
-    struct res_row r;
-    int rc = row_load(env->st, env->s->stack_id, logical, &r);
+    struct cfn_row r;
+    int rc = cfn_row_load(env->st, env->s->stack_id, logical, &r);
     const json_t *v = rc == 0 ? json_object_get(r.attrs, attr) : NULL;
     if (!v) {
-        row_free(&r);
+        cfn_row_free(&r);
         return cfn_fail(e,
                         "Template error: resource %s does not support attribute type %s in"
                         " Fn::GetAtt",
                         logical, attr);
     }
     *out = json_deep_copy(v);
-    row_free(&r);
+    cfn_row_free(&r);
     return 0;
 }
 
 static int env_import(void *ud, const char *name, json_t **out, struct cfn_err *e)
 {
     struct eval_env *env = ud;
-    sqlite3_stmt *q =
-        store_stmt(env->st, "SELECT value FROM cfn_exports WHERE region = ?1 AND name = ?2");
-    if (!q)
+    int rc = cfn_export_value(env->st, env->s->region, name, out);
+    if (rc < 0)
         return cfn_fail(e, "Internal error");
-    sqlite3_bind_text(q, 1, env->s->region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
-    int rc = -1;
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        *out = json_string(col(q, 0));
-        rc = 0;
-    }
-    sqlite3_reset(q);
     if (rc)
         return cfn_fail(e, "No export named %s found.", name);
     /* remember the import so the export cannot be deleted while in use */
-    sqlite3_stmt *w = store_stmt(env->st, "INSERT OR IGNORE INTO cfn_imports(region, name,"
-                                          " stack_id) VALUES (?1, ?2, ?3)");
-    if (w) {
-        sqlite3_bind_text(w, 1, env->s->region, -1, SQLITE_STATIC);
-        sqlite3_bind_text(w, 2, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(w, 3, env->s->stack_id, -1, SQLITE_STATIC);
-        sqlite3_step(w);
-        sqlite3_reset(w);
-    }
+    cfn_import_note(env->st, env->s->region, name, env->s->stack_id);
     return 0;
 }
 
@@ -589,30 +254,10 @@ static char *names_list(const json_t *arr)
     return buf_steal(&b);
 }
 
-/* Removes the stack's exports and imports (deleted stacks). */
-static void drop_exports(struct engine *en)
-{
-    const char *sql[] = {"DELETE FROM cfn_exports WHERE stack_id = ?1",
-                         "DELETE FROM cfn_imports WHERE stack_id = ?1"};
-    for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
-        sqlite3_stmt *q = store_stmt(en->st, sql[i]);
-        if (!q)
-            continue;
-        sqlite3_bind_text(q, 1, en->s->stack_id, -1, SQLITE_STATIC);
-        sqlite3_step(q);
-        sqlite3_reset(q);
-    }
-}
-
 /* Evaluates Outputs into doc.outputs and rewrites the stack's exports. */
 static void eval_outputs(struct engine *en, struct tmpl *tp)
 {
-    sqlite3_stmt *q = store_stmt(en->st, "DELETE FROM cfn_exports WHERE stack_id = ?1");
-    if (q) {
-        sqlite3_bind_text(q, 1, en->s->stack_id, -1, SQLITE_STATIC);
-        sqlite3_step(q);
-        sqlite3_reset(q);
-    }
+    cfn_exports_clear(en->st, en->s->stack_id);
     json_t *outs = json_array();
     const char *k;
     json_t *def;
@@ -654,18 +299,8 @@ static void eval_outputs(struct engine *en, struct tmpl *tp)
             if (cfn_eval(&tp->x, exp, &en_v, &e) == 0 && json_is_string(en_v)) {
                 const char *ename = json_string_value(en_v);
                 json_object_set_new(o, "ExportName", json_string(ename));
-                sqlite3_stmt *w =
-                    store_stmt(en->st, "INSERT OR REPLACE INTO cfn_exports(region,"
-                                       " name, stack_id, value) VALUES (?1,?2,?3,?4)");
-                if (w) {
-                    sqlite3_bind_text(w, 1, en->s->region, -1, SQLITE_STATIC);
-                    sqlite3_bind_text(w, 2, ename, -1, SQLITE_STATIC);
-                    sqlite3_bind_text(w, 3, en->s->stack_id, -1, SQLITE_STATIC);
-                    sqlite3_bind_text(w, 4, json_string_value(json_object_get(o, "OutputValue")),
-                                      -1, SQLITE_STATIC);
-                    sqlite3_step(w);
-                    sqlite3_reset(w);
-                }
+                cfn_export_put(en->st, en->s->region, ename, en->s->stack_id,
+                               json_string_value(json_object_get(o, "OutputValue")));
             }
             json_decref(en_v);
         }
@@ -780,7 +415,7 @@ static void failed_add(struct engine *en, const char *l)
 
 /* A completed/failed provider step of a forward resource. */
 static void fw_finish(struct engine *en, const char *l, const char *act, enum cfn_step rc,
-                      struct res_row *r, const char *reason, bool announce)
+                      struct cfn_row *r, const char *reason, bool announce)
 {
     bool create = str_eq(act, "create");
     const char *pfx = create ? "CREATE" : "UPDATE";
@@ -793,18 +428,18 @@ static void fw_finish(struct engine *en, const char *l, const char *act, enum cf
                       "Resource creation Initiated", r->props);
     if (rc == CFN_DONE) {
         copy(r->status, sizeof(r->status), st_ok);
-        row_save(en->st, en->s->stack_id, l, r, NULL, en->now);
+        cfn_row_save(en->st, en->s->stack_id, l, r, NULL, en->now);
         cfn_event_add(en->st, en->s, en->now, l, r->physical_id, r->type, st_ok, NULL, r->props);
         fw_set(en, l, "done");
     } else if (rc == CFN_PENDING) {
         copy(r->status, sizeof(r->status), st_ip);
-        row_save(en->st, en->s->stack_id, l, r, NULL, en->now);
+        cfn_row_save(en->st, en->s->stack_id, l, r, NULL, en->now);
         char state[48];
         snprintf(state, sizeof(state), "pending:%s", act);
         fw_set(en, l, state);
     } else {
         copy(r->status, sizeof(r->status), st_fail);
-        row_save(en->st, en->s->stack_id, l, r, reason, en->now);
+        cfn_row_save(en->st, en->s->stack_id, l, r, reason, en->now);
         cfn_event_add(en->st, en->s, en->now, l, r->physical_id, r->type, st_fail, reason,
                       r->props);
         fw_set(en, l, "failed");
@@ -813,7 +448,7 @@ static void fw_finish(struct engine *en, const char *l, const char *act, enum cf
 }
 
 /* True when a replacement is needed: type changed or a replace_prop differs. */
-static bool needs_replacement(const struct cfn_provider *p, const struct res_row *old,
+static bool needs_replacement(const struct cfn_provider *p, const struct cfn_row *old,
                               const char *type, const json_t *props)
 {
     if (!str_eq(old->type, type))
@@ -841,14 +476,14 @@ static void fw_start(struct engine *en, struct tmpl *tp, const char *l, bool upd
     int erc = pdef ? cfn_eval(&tp->x, pdef, &props, &e) : 0;
     if (!props)
         props = json_object();
-    struct res_row old;
-    int have_old = update_mode ? row_load(en->st, en->s->stack_id, l, &old) : 1;
+    struct cfn_row old;
+    int have_old = update_mode ? cfn_row_load(en->st, en->s->stack_id, l, &old) : 1;
     if (have_old != 0)
         memset(&old, 0, sizeof(old));
     if (have_old == 0 && str_eq(old.status, "DELETE_COMPLETE"))
         have_old = 1;
 
-    struct res_row r;
+    struct cfn_row r;
     memset(&r, 0, sizeof(r));
     copy(r.type, sizeof(r.type), type);
     r.props = props;
@@ -902,7 +537,7 @@ static void fw_start(struct engine *en, struct tmpl *tp, const char *l, bool upd
             cl = json_array();
             json_object_set_new(en->op, "cleanup", cl);
         }
-        json_t *it = row_json(l, &old);
+        json_t *it = cfn_row_json(l, &old);
         json_object_set_new(it, "a", json_string("del"));
         json_object_set_new(it, "row", json_string("keep"));
         json_array_append_new(cl, it);
@@ -921,17 +556,17 @@ static void fw_start(struct engine *en, struct tmpl *tp, const char *l, bool upd
     }
     fw_finish(en, l, act, rc, &r, reason, true);
 out:
-    row_free(&r);
+    cfn_row_free(&r);
     if (have_old == 0)
-        row_free(&old);
+        cfn_row_free(&old);
 }
 
 /* Polls a pending forward resource. */
 static void fw_poll(struct engine *en, const char *l, const char *act)
 {
-    struct res_row r;
-    if (row_load(en->st, en->s->stack_id, l, &r) != 0) {
-        row_free(&r);
+    struct cfn_row r;
+    if (cfn_row_load(en->st, en->s->stack_id, l, &r) != 0) {
+        cfn_row_free(&r);
         fw_set(en, l, "failed");
         failed_add(en, l);
         return;
@@ -944,7 +579,7 @@ static void fw_poll(struct engine *en, const char *l, const char *act)
     json_decref(pp);
     if (rc != CFN_PENDING)
         fw_finish(en, l, act, rc, &r, reason, false);
-    row_free(&r);
+    cfn_row_free(&r);
 }
 
 /* Builds the undo queues of a failed update: op.q (restore in UPDATE_ROLLBACK_IN_PROGRESS)
@@ -958,8 +593,8 @@ static void build_update_undo(struct engine *en)
         json_t *t = json_array_get(touched, i);
         const char *l = json_string_value(json_object_get(t, "l"));
         const char *a = json_string_value(json_object_get(t, "a"));
-        struct res_row cur;
-        int have = row_load(en->st, en->s->stack_id, l, &cur);
+        struct cfn_row cur;
+        int have = cfn_row_load(en->st, en->s->stack_id, l, &cur);
         json_t *old = json_object_get(prev, l);
         if (str_eq(a, "update") && old) {
             json_t *it = json_deep_copy(old);
@@ -974,19 +609,19 @@ static void build_update_undo(struct engine *en)
             /* the new physical resource, if it got one different from the old */
             const char *opid = json_string_value(json_object_get(old, "pid"));
             if (have == 0 && cur.physical_id && !str_eq(cur.physical_id, opid)) {
-                json_t *d = row_json(l, &cur);
+                json_t *d = cfn_row_json(l, &cur);
                 json_object_set_new(d, "a", json_string("del"));
                 json_object_set_new(d, "row", json_string("keep"));
                 json_array_append_new(q2, d);
             }
         } else if (str_eq(a, "create") && have == 0) {
-            json_t *d = row_json(l, &cur);
+            json_t *d = cfn_row_json(l, &cur);
             json_object_set_new(d, "a", json_string("del"));
             json_object_set_new(d, "row", json_string("remove"));
             json_array_append_new(q2, d);
         }
         if (have == 0)
-            row_free(&cur);
+            cfn_row_free(&cur);
     }
     json_object_set_new(en->op, "q", q);
     json_object_set_new(en->op, "q2", q2);
@@ -1004,16 +639,16 @@ static void cancel_pending(struct engine *en)
         const char *s = json_string_value(v);
         if (!str_startswith(s, "pending:"))
             continue;
-        struct res_row r;
-        if (row_load(en->st, en->s->stack_id, l, &r) == 0) {
+        struct cfn_row r;
+        if (cfn_row_load(en->st, en->s->stack_id, l, &r) == 0) {
             bool create = str_eq(s + 8, "create");
             const char *status = create ? "CREATE_FAILED" : "UPDATE_FAILED";
             copy(r.status, sizeof(r.status), status);
-            row_save(en->st, en->s->stack_id, l, &r, "Resource creation cancelled", en->now);
+            cfn_row_save(en->st, en->s->stack_id, l, &r, "Resource creation cancelled", en->now);
             cfn_event_add(en->st, en->s, en->now, l, r.physical_id, r.type, status,
                           "Resource creation cancelled", r.props);
         }
-        row_free(&r);
+        cfn_row_free(&r);
         fw_set(en, l, "failed");
     }
 }
@@ -1158,15 +793,15 @@ static bool queue_item(struct engine *en, json_t *it, const char *phase)
     bool undo = str_eq(a, "undo_update");
 
     if (str_eq(a, "restore")) {
-        struct res_row r;
-        row_from_json(it, &r);
+        struct cfn_row r;
+        cfn_row_from_json(it, &r);
         copy(r.status, sizeof(r.status), "UPDATE_COMPLETE");
         cfn_event_add(en->st, en->s, en->now, l, r.physical_id, r.type, "UPDATE_IN_PROGRESS", NULL,
                       r.props);
-        row_save(en->st, en->s->stack_id, l, &r, NULL, en->now);
+        cfn_row_save(en->st, en->s->stack_id, l, &r, NULL, en->now);
         cfn_event_add(en->st, en->s, en->now, l, r.physical_id, r.type, "UPDATE_COMPLETE", NULL,
                       r.props);
-        row_free(&r);
+        cfn_row_free(&r);
         free(pid);
         return true;
     }
@@ -1200,28 +835,28 @@ static bool queue_item(struct engine *en, json_t *it, const char *phase)
     const char *what = json_string_value(json_object_get(it, "row"));
     if (rc == CFN_DONE) {
         if (undo) {
-            struct res_row r;
-            row_from_json(it, &r);
+            struct cfn_row r;
+            cfn_row_from_json(it, &r);
             if (attrs) {
                 json_decref(r.attrs);
                 r.attrs = json_incref(attrs);
             }
             copy(r.status, sizeof(r.status), "UPDATE_COMPLETE");
-            row_save(en->st, en->s->stack_id, l, &r, NULL, en->now);
+            cfn_row_save(en->st, en->s->stack_id, l, &r, NULL, en->now);
             cfn_event_add(en->st, en->s, en->now, l, pid, type, "UPDATE_COMPLETE", NULL, props);
-            row_free(&r);
+            cfn_row_free(&r);
         } else {
             cfn_event_add(en->st, en->s, en->now, l, pid, type, "DELETE_COMPLETE", NULL, NULL);
             if (str_eq(what, "status"))
-                row_set_status(en->st, en->s->stack_id, l, "DELETE_COMPLETE", NULL, en->now);
+                cfn_row_set_status(en->st, en->s->stack_id, l, "DELETE_COMPLETE", NULL, en->now);
             else if (str_eq(what, "remove"))
-                row_remove(en->st, en->s->stack_id, l);
+                cfn_row_remove(en->st, en->s->stack_id, l);
         }
     } else {
         const char *fs = undo ? "UPDATE_FAILED" : "DELETE_FAILED";
         cfn_event_add(en->st, en->s, en->now, l, pid, type, fs, reason, NULL);
         if (!str_eq(what, "keep") || undo)
-            row_set_status(en->st, en->s->stack_id, l, fs, reason, en->now);
+            cfn_row_set_status(en->st, en->s->stack_id, l, fs, reason, en->now);
         if (!str_eq(phase, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"))
             failed_add(en, l);
     }
@@ -1244,7 +879,7 @@ static void queue_done(struct engine *en, const char *phase)
         } else {
             stack_event(en, "DELETE_COMPLETE", NULL);
             en->s->deleted_ms = en->now;
-            drop_exports(en);
+            cfn_exports_drop(en->st, en->s->stack_id);
         }
         json_object_del(en->s->doc, "op");
     } else if (str_eq(phase, "ROLLBACK_IN_PROGRESS")) {
@@ -1259,7 +894,7 @@ static void queue_done(struct engine *en, const char *phase)
                 stack_event(en, "DELETE_IN_PROGRESS", NULL);
                 stack_event(en, "DELETE_COMPLETE", NULL);
                 en->s->deleted_ms = en->now;
-                drop_exports(en);
+                cfn_exports_drop(en->st, en->s->stack_id);
             }
         }
         json_object_del(en->s->doc, "op");
@@ -1329,15 +964,9 @@ void cfn_engine_step(struct store *st, int64_t at_ms, const char *stack_id)
 {
     /* the stack's region first: a stack id is looked up within its region */
     char region[32] = "";
-    sqlite3_stmt *q = store_stmt(st, "SELECT region FROM cfn_stacks WHERE stack_id = ?1");
-    if (q) {
-        sqlite3_bind_text(q, 1, stack_id, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) == SQLITE_ROW)
-            copy(region, sizeof(region), col(q, 0));
-        sqlite3_reset(q);
-    }
     struct cfn_stack s;
-    if (!region[0] || cfn_stack_load(st, region, stack_id, &s) != 0) {
+    if (cfn_stack_region(st, stack_id, region, sizeof(region)) != 0 ||
+        cfn_stack_load(st, region, stack_id, &s) != 0) {
         log_warn("cfn: step of unknown stack %s", stack_id);
         return;
     }
