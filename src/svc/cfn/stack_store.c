@@ -36,8 +36,6 @@ int cfn_stack_load(struct store *st, const char *region, const char *name_or_id,
                                " updated_ms, deleted_ms, doc FROM cfn_stacks WHERE region = ?1"
                                " AND name = ?2 AND status <> 'DELETE_COMPLETE'"
                                " ORDER BY created_ms DESC LIMIT 1");
-    if (!s)
-        return -1;
     sqlite3_bind_text(s, 1, region, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, name_or_id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
@@ -87,10 +85,8 @@ int cfn_stack_save(struct store *st, const struct cfn_stack *s)
     sqlite3_stmt *q = store_stmt(
         st, "INSERT OR REPLACE INTO cfn_stacks(stack_id, region, account, name, status, reason,"
             " created_ms, updated_ms, deleted_ms, doc) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)");
-    if (!q || !doc) {
-        free(doc);
+    if (!doc)
         return -1;
-    }
     sqlite3_bind_text(q, 1, s->stack_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, s->region, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, s->account, -1, SQLITE_STATIC);
@@ -124,13 +120,11 @@ int cfn_event_add(struct store *st, const struct cfn_stack *s, int64_t ts_ms, co
     char id[160];
     /* strictly increasing timestamps per stack keep resource EventIds unique (inferred) */
     sqlite3_stmt *m = store_stmt(st, "SELECT MAX(ts_ms) FROM cfn_events WHERE stack_id = ?1");
-    if (m) {
-        sqlite3_bind_text(m, 1, s->stack_id, -1, SQLITE_STATIC);
-        if (sqlite3_step(m) == SQLITE_ROW && sqlite3_column_type(m, 0) != SQLITE_NULL &&
-            sqlite3_column_int64(m, 0) >= ts_ms)
-            ts_ms = sqlite3_column_int64(m, 0) + 1;
-        sqlite3_reset(m);
-    }
+    sqlite3_bind_text(m, 1, s->stack_id, -1, SQLITE_STATIC);
+    if (sqlite3_step(m) == SQLITE_ROW && sqlite3_column_type(m, 0) != SQLITE_NULL &&
+        sqlite3_column_int64(m, 0) >= ts_ms)
+        ts_ms = sqlite3_column_int64(m, 0) + 1;
+    sqlite3_reset(m);
     if (logical) {
         char ts[32];
         time_fmt_iso8601_ms(ts_ms, ts);
@@ -144,10 +138,6 @@ int cfn_event_add(struct store *st, const struct cfn_stack *s, int64_t ts_ms, co
     sqlite3_stmt *q = store_stmt(
         st, "INSERT INTO cfn_events(stack_id, event_id, logical_id, physical_id, type, ts_ms,"
             " status, reason, props, token) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)");
-    if (!q) {
-        free(ptxt);
-        return -1;
-    }
     sqlite3_bind_text(q, 1, s->stack_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, logical ? logical : s->name, -1, SQLITE_STATIC);
@@ -190,8 +180,6 @@ int cfn_row_load(struct store *st, const char *stack_id, const char *logical, st
     memset(r, 0, sizeof(*r));
     sqlite3_stmt *s = store_stmt(st, "SELECT type, physical_id, status, props, attrs, gen_name"
                                      " FROM cfn_resources WHERE stack_id = ?1 AND logical_id = ?2");
-    if (!s)
-        return -1;
     sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
@@ -218,9 +206,6 @@ int cfn_row_save(struct store *st, const char *stack_id, const char *logical,
             " (SELECT COUNT(*) FROM cfn_resources WHERE stack_id = ?1))"
             " ON CONFLICT(stack_id, logical_id) DO UPDATE SET type = ?3, physical_id = ?4,"
             " status = ?5, reason = ?6, updated_ms = ?7, props = ?8, attrs = ?9, gen_name = ?10");
-    int rc = -1;
-    if (!s)
-        goto out;
     sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, r->type, -1, SQLITE_STATIC);
@@ -231,9 +216,8 @@ int cfn_row_save(struct store *st, const char *stack_id, const char *logical,
     sqlite3_bind_text(s, 8, p, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 9, a, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 10, r->gen_name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
     sqlite3_reset(s);
-out:
     free(p);
     free(a);
     return rc;
@@ -244,8 +228,6 @@ int cfn_row_set_status(struct store *st, const char *stack_id, const char *logic
 {
     sqlite3_stmt *s = store_stmt(st, "UPDATE cfn_resources SET status = ?3, reason = ?4,"
                                      " updated_ms = ?5 WHERE stack_id = ?1 AND logical_id = ?2");
-    if (!s)
-        return -1;
     sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, status, -1, SQLITE_STATIC);
@@ -260,8 +242,6 @@ int cfn_row_remove(struct store *st, const char *stack_id, const char *logical)
 {
     sqlite3_stmt *s =
         store_stmt(st, "DELETE FROM cfn_resources WHERE stack_id = ?1 AND logical_id = ?2");
-    if (!s)
-        return -1;
     sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
@@ -304,8 +284,6 @@ json_t *cfn_resources_snapshot(struct store *st, const char *stack_id)
     json_t *names = json_array();
     sqlite3_stmt *s = store_stmt(st, "SELECT logical_id FROM cfn_resources WHERE stack_id = ?1"
                                      " ORDER BY seq");
-    if (!s)
-        goto out;
     sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
     while (sqlite3_step(s) == SQLITE_ROW)
         json_array_append_new(names, json_string(col(s, 0)));
@@ -319,7 +297,6 @@ json_t *cfn_resources_snapshot(struct store *st, const char *stack_id)
             json_object_set_new(snap, json_string_value(n), cfn_row_json(json_string_value(n), &r));
         cfn_row_free(&r);
     }
-out:
     json_decref(names);
     return snap;
 }

@@ -11,12 +11,12 @@
 #include "base/base.h"
 #include "cfnlang/cfnlang.h"
 #include "store/store.h"
-#include "svc/iam/authz.h"
 #include "svc/cfn/cfn_stack.h"
+#include "svc/cfn/ops.h"
+#include "svc/iam/authz.h"
 #include "svc/iam/iam.h"
 #include "svc/sts/sts.h"
 #include "svc/svc.h"
-#include "svc/cfn/ops.h"
 #include "wire/models/cloudformation_members.h"
 
 #define PAGE 100 /* items per page of the paged lists (inferred) */
@@ -464,8 +464,6 @@ static const char *export_in_use(struct call *c, const struct cfn_stack *s, cons
                           " ON i.region = e.region AND i.name = e.name JOIN cfn_stacks st"
                           " ON st.stack_id = i.stack_id WHERE e.stack_id = ?1 AND i.stack_id <> ?1"
                           " AND st.status <> 'DELETE_COMPLETE' LIMIT 1");
-    if (!q)
-        return NULL;
     sqlite3_bind_text(q, 1, s->stack_id, -1, SQLITE_STATIC);
     const char *name = NULL;
     if (sqlite3_step(q) == SQLITE_ROW) {
@@ -622,8 +620,6 @@ static json_t *stack_ids(struct call *c, bool live_only)
                            " 'DELETE_COMPLETE' ORDER BY created_ms DESC, rowid DESC"
                          : "SELECT stack_id FROM cfn_stacks WHERE region = ?1"
                            " ORDER BY created_ms DESC, rowid DESC");
-    if (!q)
-        return ids;
     sqlite3_bind_text(q, 1, c->region, -1, SQLITE_STATIC);
     while (sqlite3_step(q) == SQLITE_ROW)
         json_array_append_new(ids, json_string((const char *)sqlite3_column_text(q, 0)));
@@ -755,10 +751,6 @@ int cfn_describe_stack_events(struct call *c, const json_t *in, struct out *o)
         c->st, "SELECT event_id, logical_id, physical_id, type, ts_ms, status, reason, props,"
                " token, (SELECT COUNT(*) FROM cfn_events WHERE stack_id = ?1)"
                " FROM cfn_events WHERE stack_id = ?1 ORDER BY seq DESC LIMIT ?2 OFFSET ?3");
-    if (!q) {
-        cfn_stack_free(&s);
-        return call_fail(c, 500, "InternalFailure", NULL);
-    }
     sqlite3_bind_text(q, 1, s.stack_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 2, PAGE);
     sqlite3_bind_int64(q, 3, start);
@@ -805,8 +797,6 @@ static int out_resources(struct call *c, struct out *o, const struct cfn_stack *
         c->st, "SELECT logical_id, physical_id, type, updated_ms, status, reason"
                " FROM cfn_resources WHERE stack_id = ?1 AND (?2 IS NULL OR logical_id = ?2)"
                " AND (?3 IS NULL OR physical_id = ?3) ORDER BY seq");
-    if (!q)
-        return 0;
     sqlite3_bind_text(q, 1, s->stack_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, logical, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, physical, -1, SQLITE_STATIC);
@@ -850,12 +840,10 @@ int cfn_describe_stack_resource(struct call *c, const json_t *in, struct out *o)
         /* checked first: no output is written for a missing resource */
         sqlite3_stmt *q = store_stmt(c->st, "SELECT 1 FROM cfn_resources WHERE stack_id = ?1"
                                             " AND logical_id = ?2");
-        if (q) {
-            sqlite3_bind_text(q, 1, s.stack_id, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 2, logical, -1, SQLITE_STATIC);
-            n = sqlite3_step(q) == SQLITE_ROW;
-            sqlite3_reset(q);
-        }
+        sqlite3_bind_text(q, 1, s.stack_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, logical, -1, SQLITE_STATIC);
+        n = sqlite3_step(q) == SQLITE_ROW;
+        sqlite3_reset(q);
     }
     int rc = 0;
     if (!n) {
@@ -881,13 +869,11 @@ int cfn_describe_stack_resources(struct call *c, const json_t *in, struct out *o
                    " ON s.stack_id = r.stack_id WHERE r.physical_id = ?1 AND s.region = ?2"
                    " ORDER BY s.created_ms DESC LIMIT 1");
         char id[400] = "";
-        if (q) {
-            sqlite3_bind_text(q, 1, physical, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 2, c->region, -1, SQLITE_STATIC);
-            if (sqlite3_step(q) == SQLITE_ROW)
-                snprintf(id, sizeof(id), "%s", (const char *)sqlite3_column_text(q, 0));
-            sqlite3_reset(q);
-        }
+        sqlite3_bind_text(q, 1, physical, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, c->region, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            snprintf(id, sizeof(id), "%s", (const char *)sqlite3_column_text(q, 0));
+        sqlite3_reset(q);
         if (!id[0] || cfn_stack_load(c->st, c->region, id, &s) != 0)
             return call_fail(c, 400, "ValidationError", "Stack for %s does not exist",
                              physical); /* inferred */
