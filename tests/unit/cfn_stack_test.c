@@ -658,3 +658,84 @@ TEST(cfn_stack_template_summary_by_stack_name)
     CHECK_EQ_STR(fx_err_message(&f), "Stack with id nostack does not exist");
     close_fx(&f);
 }
+
+/* Runs sql on the fixture's store (a test trigger that makes a write fail). */
+static void exec(struct fx *f, const char *sql)
+{
+    char *err = NULL;
+    CHECK_EQ_INT(sqlite3_exec(store_db(f->st), sql, NULL, NULL, &err), SQLITE_OK);
+    sqlite3_free(err);
+}
+
+/* Rows of a stack's resources. */
+static int rows_of(struct fx *f, const char *name)
+{
+    struct cfn_stack s;
+    if (cfn_stack_load(f->st, "us-east-1", name, &s) != 0)
+        return -1;
+    sqlite3_stmt *q = store_stmt(f->st, "SELECT COUNT(*) FROM cfn_resources WHERE stack_id = ?1");
+    sqlite3_bind_text(q, 1, s.stack_id, -1, SQLITE_STATIC);
+    int n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+    sqlite3_reset(q);
+    cfn_stack_free(&s);
+    return n;
+}
+
+TEST(cfn_stack_failed_write_fails_the_operation)
+{
+    struct fx f;
+    open_fx(&f);
+    char st[512];
+    const char *one = "{\"Resources\":{\"A\":{\"Type\":\"AWS::CloudWatch::Alarm\","
+                      "\"Properties\":{\"AlarmName\":\"al\"}}}}";
+    /* the resource row cannot be written: the step that created it is undone as a whole and
+     * the stack fails instead of completing without the row */
+    exec(&f, "CREATE TEMP TRIGGER no_rows BEFORE INSERT ON cfn_resources"
+             " BEGIN SELECT RAISE(ABORT, 'test: no rows'); END");
+    CHECK_EQ_INT(create(&f, "w1", one, NULL), 0);
+    run_for(&f, 60000);
+    CHECK_EQ_STR(status_of(&f, "w1", st, sizeof(st)), "CREATE_FAILED|Internal Failure");
+    CHECK_EQ_STR(fake_log, "create:al;");
+    CHECK_EQ_INT(rows_of(&f, "w1"), 0);
+    CHECK_EQ_INT(fx_call(&f, "cloudformation", "DescribeStackEvents", cfn_describe_stack_events,
+                         "{\"StackName\":\"w1\"}"),
+                 0);
+    CHECK(strstr(f.body, "<LogicalResourceId>A</LogicalResourceId>") == NULL);
+    CHECK_CONTAINS(f.body, "<ResourceStatus>CREATE_FAILED</ResourceStatus>");
+    exec(&f, "DROP TRIGGER no_rows");
+
+    /* a deletion whose row cannot be marked: DELETE_FAILED, the row as it was; deleting again
+     * once the store works completes */
+    CHECK_EQ_INT(create(&f, "w2", one, NULL), 0);
+    run_for(&f, 60000);
+    CHECK_EQ_STR(status_of(&f, "w2", st, sizeof(st)), "CREATE_COMPLETE");
+    exec(&f, "CREATE TEMP TRIGGER no_updates BEFORE UPDATE ON cfn_resources"
+             " BEGIN SELECT RAISE(ABORT, 'test: no updates'); END");
+    CHECK_EQ_INT(
+        fx_call(&f, "cloudformation", "DeleteStack", cfn_delete_stack, "{\"StackName\":\"w2\"}"),
+        0);
+    run_for(&f, 60000);
+    CHECK_EQ_STR(status_of(&f, "w2", st, sizeof(st)), "DELETE_FAILED|Internal Failure");
+    CHECK_EQ_STR(pid_of(&f, "w2", "A"), "al CREATE_COMPLETE");
+    exec(&f, "DROP TRIGGER no_updates");
+    CHECK_EQ_INT(
+        fx_call(&f, "cloudformation", "DeleteStack", cfn_delete_stack, "{\"StackName\":\"w2\"}"),
+        0);
+    run_for(&f, 60000);
+    CHECK_EQ_STR(status_of(&f, "w2", st, sizeof(st)), "");
+    close_fx(&f);
+}
+
+TEST(cfn_stack_failed_export_write_fails_the_create)
+{
+    struct fx f;
+    open_fx(&f);
+    char st[512];
+    exec(&f, "CREATE TEMP TRIGGER no_exports BEFORE INSERT ON cfn_exports"
+             " BEGIN SELECT RAISE(ABORT, 'test: no exports'); END");
+    CHECK_EQ_INT(create(&f, "x1", two_alarms, NULL), 0);
+    run_for(&f, 60000);
+    CHECK_EQ_STR(status_of(&f, "x1", st, sizeof(st)), "CREATE_FAILED|Internal Failure");
+    exec(&f, "DROP TRIGGER no_exports");
+    close_fx(&f);
+}

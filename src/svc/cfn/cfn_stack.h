@@ -86,7 +86,8 @@ int cfn_row_remove(struct store *st, const char *stack_id, const char *logical);
  * cfn_row_from_json reads one back into r (cfn_row_free it). */
 json_t *cfn_row_json(const char *logical, const struct cfn_row *r);
 void cfn_row_from_json(const json_t *o, struct cfn_row *r);
-/* Snapshot of the stack's resource rows (logical -> cfn_row_json object), in creation order. */
+/* Snapshot of the stack's resource rows (logical -> cfn_row_json object), in creation order;
+ * NULL on a store error. */
 json_t *cfn_resources_snapshot(struct store *st, const char *stack_id);
 
 /* The region of a stack id into region (cap bytes). 0 found, 1 not found, -1 error. */
@@ -111,7 +112,8 @@ int cfn_engine_start(struct store *st, const struct cfn_stack *s, int64_t now_ms
 /* Runs one step of the stack's operation at at_ms (the clock event handler). */
 void cfn_engine_step(struct store *st, int64_t at_ms, const char *stack_id);
 
-/* Deletion queue of the whole stack (reverse creation order), for DeleteStack. New array. */
+/* Deletion queue of the whole stack (reverse creation order), for DeleteStack. New array;
+ * NULL on a store error. */
 json_t *cfn_engine_delete_queue(struct store *st, const struct cfn_stack *s);
 
 /* The resource function of CloudFormation's ops.def rows (resources.c): the stack ARN an

@@ -277,7 +277,7 @@ void cfn_row_from_json(const json_t *o, struct cfn_row *r)
     r->attrs = json_incref(json_object_get(o, "attrs"));
 }
 
-/* Snapshot (logical -> row object). */
+/* Snapshot (logical -> row object); NULL on a store error. */
 json_t *cfn_resources_snapshot(struct store *st, const char *stack_id)
 {
     json_t *snap = json_object();
@@ -285,19 +285,30 @@ json_t *cfn_resources_snapshot(struct store *st, const char *stack_id)
     sqlite3_stmt *s = store_stmt(st, "SELECT logical_id FROM cfn_resources WHERE stack_id = ?1"
                                      " ORDER BY seq");
     sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
-    while (sqlite3_step(s) == SQLITE_ROW)
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
         json_array_append_new(names, json_string(col(s, 0)));
     sqlite3_reset(s);
     size_t i;
     json_t *n;
     json_array_foreach(names, i, n)
     {
+        if (rc != SQLITE_DONE)
+            break;
         struct cfn_row r;
-        if (cfn_row_load(st, stack_id, json_string_value(n), &r) == 0)
-            json_object_set_new(snap, json_string_value(n), cfn_row_json(json_string_value(n), &r));
+        const char *l = json_string_value(n);
+        int lr = cfn_row_load(st, stack_id, l, &r);
+        if (lr == 0)
+            json_object_set_new(snap, l, cfn_row_json(l, &r));
+        else if (lr < 0)
+            rc = SQLITE_ERROR;
         cfn_row_free(&r);
     }
     json_decref(names);
+    if (rc != SQLITE_DONE) {
+        json_decref(snap);
+        return NULL;
+    }
     return snap;
 }
 

@@ -410,8 +410,13 @@ int cfn_update_stack(struct call *c, const json_t *in, struct out *o)
     json_t *order = NULL;
     if (old_t && cfn_graph_order(old_t, &order, &e) == 0)
         json_object_set_new(prev, "order", order);
-    json_object_set_new(prev, "resources", cfn_resources_snapshot(c->st, s.stack_id));
     json_object_set_new(op, "prev", prev);
+    json_t *snap = cfn_resources_snapshot(c->st, s.stack_id);
+    if (!snap) {
+        call_fail(c, 500, "InternalFailure", NULL);
+        goto out;
+    }
+    json_object_set_new(prev, "resources", snap);
 
     json_object_set_new(s.doc, "body", json_string(body));
     json_object_set(s.doc, "params", values);
@@ -517,7 +522,12 @@ int cfn_delete_stack(struct call *c, const json_t *in, struct out *o)
     op = new_op(in);
     if (op_principal(c, role_arn, pass_role, op))
         goto out;
-    json_object_set_new(op, "q", cfn_engine_delete_queue(c->st, &s));
+    json_t *q = cfn_engine_delete_queue(c->st, &s);
+    if (!q) {
+        call_fail(c, 500, "InternalFailure", NULL);
+        goto out;
+    }
+    json_object_set_new(op, "q", q);
     json_object_set(s.doc, "op", op);
     cfn_stack_set_status(&s, "DELETE_IN_PROGRESS", "User Initiated");
     if (cfn_stack_save(c->st, &s) ||
