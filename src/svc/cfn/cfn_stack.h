@@ -104,6 +104,24 @@ int cfn_exports_clear(struct store *st, const char *stack_id);
 /* Deletes the stack's exports and imports (a deleted stack). 0 / -1. */
 int cfn_exports_drop(struct store *st, const char *stack_id);
 
+/* Reads for the API handlers; each NULL (or -1) on a store error. */
+/* The stack ids of region (only those not deleted when live_only), newest first. */
+json_t *cfn_stack_ids(struct store *st, const char *region, bool live_only);
+/* The id of the newest stack in region with a resource of that physical id into id (cap
+ * bytes). 0 found, 1 none, -1 error. */
+int cfn_stack_of_physical(struct store *st, const char *region, const char *physical, char *id,
+                          size_t cap);
+/* The first export of stack_id another live stack imports: [] or [{export, importer}]. */
+json_t *cfn_exports_in_use(struct store *st, const char *stack_id);
+/* A page of the stack's events, newest first: [{event_id, logical_id, physical_id, type,
+ * ts_ms, status, reason, props, token}] (NULL columns left out); *total: all its events. */
+json_t *cfn_events_page(struct store *st, const char *stack_id, int64_t limit, int64_t offset,
+                        int64_t *total);
+/* The stack's resource rows (optionally only those of logical / physical id), in creation
+ * order: [{logical_id, physical_id, type, updated_ms, status, reason}]. */
+json_t *cfn_rows_list(struct store *st, const char *stack_id, const char *logical,
+                      const char *physical);
+
 /* ---------------- the engine (engine.c) ---------------- */
 
 /* Starts the operation s is now in (s->status *_IN_PROGRESS, s->doc "op" filled): queues

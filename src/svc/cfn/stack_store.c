@@ -1,8 +1,9 @@
 /*
  * stack_store.c — CloudFormation's rows and the structs they load into: stacks (struct
  * cfn_stack), their resources (struct cfn_row), events, exports and imports. The engine
- * (engine.c) and the API handlers (stacks.c) read and write them through these functions.
- * Writes return 0 / -1 (a failed sqlite3_step); loads 0 found, 1 not found, -1 error.
+ * (engine.c) and the API handlers (stacks.c) read and write them only through these
+ * functions: no other file of the service has SQL. Writes return 0 / -1 (a failed
+ * sqlite3_step); loads 0 found, 1 not found, -1 error; lists NULL on error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,4 +379,110 @@ int cfn_exports_drop(struct store *st, const char *stack_id)
         return -1;
     return write_texts(st, "DELETE FROM cfn_imports WHERE stack_id = ?1",
                        (const char *const[]){stack_id, NULL});
+}
+
+/* ---------------------------------------------------------------- reads for the API */
+
+/* The rows of q as JSON objects keyed by column name (text as a string, integers as
+ * integers, NULL left out). New array; NULL when a step failed. */
+static json_t *rows_json(sqlite3_stmt *q)
+{
+    json_t *rows = json_array();
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        json_t *o = json_object();
+        for (int i = 0; i < sqlite3_column_count(q); i++) {
+            const char *name = sqlite3_column_name(q, i);
+            int type = sqlite3_column_type(q, i);
+            if (type == SQLITE_INTEGER)
+                json_object_set_new(o, name, json_integer(sqlite3_column_int64(q, i)));
+            else if (type != SQLITE_NULL)
+                json_object_set_new(
+                    o, name, json_stringn_nocheck(col(q, i), (size_t)sqlite3_column_bytes(q, i)));
+        }
+        json_array_append_new(rows, o);
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE) {
+        json_decref(rows);
+        return NULL;
+    }
+    return rows;
+}
+
+json_t *cfn_stack_ids(struct store *st, const char *region, bool live_only)
+{
+    sqlite3_stmt *q =
+        store_stmt(st, live_only ? "SELECT stack_id FROM cfn_stacks WHERE region = ?1 AND status <>"
+                                   " 'DELETE_COMPLETE' ORDER BY created_ms DESC, rowid DESC"
+                                 : "SELECT stack_id FROM cfn_stacks WHERE region = ?1"
+                                   " ORDER BY created_ms DESC, rowid DESC");
+    sqlite3_bind_text(q, 1, region, -1, SQLITE_STATIC);
+    json_t *rows = rows_json(q);
+    if (!rows)
+        return NULL;
+    json_t *ids = json_array();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) json_array_append(ids, json_object_get(r, "stack_id"));
+    json_decref(rows);
+    return ids;
+}
+
+int cfn_stack_of_physical(struct store *st, const char *region, const char *physical, char *id,
+                          size_t cap)
+{
+    sqlite3_stmt *q = store_stmt(st, "SELECT r.stack_id FROM cfn_resources r JOIN cfn_stacks s"
+                                     " ON s.stack_id = r.stack_id WHERE r.physical_id = ?1"
+                                     " AND s.region = ?2 ORDER BY s.created_ms DESC LIMIT 1");
+    sqlite3_bind_text(q, 1, physical, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, region, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        copy(id, cap, col(q, 0));
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+json_t *cfn_exports_in_use(struct store *st, const char *stack_id)
+{
+    sqlite3_stmt *q =
+        store_stmt(st, "SELECT e.name AS export, st.name AS importer FROM cfn_exports e"
+                       " JOIN cfn_imports i ON i.region = e.region AND i.name = e.name"
+                       " JOIN cfn_stacks st ON st.stack_id = i.stack_id WHERE e.stack_id = ?1"
+                       " AND i.stack_id <> ?1 AND st.status <> 'DELETE_COMPLETE' LIMIT 1");
+    sqlite3_bind_text(q, 1, stack_id, -1, SQLITE_STATIC);
+    return rows_json(q);
+}
+
+json_t *cfn_events_page(struct store *st, const char *stack_id, int64_t limit, int64_t offset,
+                        int64_t *total)
+{
+    sqlite3_stmt *c = store_stmt(st, "SELECT COUNT(*) FROM cfn_events WHERE stack_id = ?1");
+    sqlite3_bind_text(c, 1, stack_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(c);
+    *total = rc == SQLITE_ROW ? sqlite3_column_int64(c, 0) : 0;
+    sqlite3_reset(c);
+    if (rc != SQLITE_ROW)
+        return NULL;
+    sqlite3_stmt *q = store_stmt(
+        st, "SELECT event_id, logical_id, physical_id, type, ts_ms, status, reason, props, token"
+            " FROM cfn_events WHERE stack_id = ?1 ORDER BY seq DESC LIMIT ?2 OFFSET ?3");
+    sqlite3_bind_text(q, 1, stack_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, limit);
+    sqlite3_bind_int64(q, 3, offset);
+    return rows_json(q);
+}
+
+json_t *cfn_rows_list(struct store *st, const char *stack_id, const char *logical,
+                      const char *physical)
+{
+    sqlite3_stmt *q =
+        store_stmt(st, "SELECT logical_id, physical_id, type, updated_ms, status, reason"
+                       " FROM cfn_resources WHERE stack_id = ?1 AND (?2 IS NULL OR logical_id = ?2)"
+                       " AND (?3 IS NULL OR physical_id = ?3) ORDER BY seq");
+    sqlite3_bind_text(q, 1, stack_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, logical, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, physical, -1, SQLITE_STATIC);
+    return rows_json(q);
 }
