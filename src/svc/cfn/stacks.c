@@ -14,6 +14,7 @@
 #include "svc/cfn/ops.h"
 #include "svc/iam/authz.h"
 #include "svc/iam/iam.h"
+#include "svc/module.h"
 #include "svc/sts/sts.h"
 #include "svc/svc.h"
 #include "wire/models/cloudformation_members.h"
@@ -84,22 +85,6 @@ static json_t *load_template(struct call *c, const char *body)
     return t;
 }
 
-/* The name property that makes an IAM resource "named" (CAPABILITY_NAMED_IAM). */
-static const char *iam_name_prop(const char *type)
-{
-    static const char *const map[][2] = {
-        {"AWS::IAM::Role", "RoleName"},
-        {"AWS::IAM::InstanceProfile", "InstanceProfileName"},
-        {"AWS::IAM::User", "UserName"},
-        {"AWS::IAM::Group", "GroupName"},
-        {"AWS::IAM::ManagedPolicy", "ManagedPolicyName"},
-    };
-    for (size_t i = 0; i < ARRAY_LEN(map); i++)
-        if (str_eq(map[i][0], type))
-            return map[i][1];
-    return NULL;
-}
-
 /* InsufficientCapabilitiesException when IAM resources lack their capability. */
 static int check_capabilities(struct call *c, const json_t *t, const json_t *caps)
 {
@@ -112,7 +97,10 @@ static int check_capabilities(struct call *c, const json_t *t, const json_t *cap
         if (!cfn_resource_type_is_iam(type))
             continue;
         iam = true;
-        const char *np = iam_name_prop(type);
+        /* a custom name makes the resource "named": its provider's name property (RoleName,
+         * UserName, GroupName, InstanceProfileName, ManagedPolicyName) */
+        const struct cfn_provider *p = svc_provider_find(type);
+        const char *np = p ? p->name_prop : NULL;
         if (np && json_object_get(json_object_get(def, "Properties"), np))
             named = true;
     }
