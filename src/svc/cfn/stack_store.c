@@ -315,15 +315,22 @@ json_t *cfn_resources_snapshot(struct store *st, const char *stack_id)
 
 /* ---------------------------------------------------------------- exports and imports */
 
+/* The first column of the bound query's first row into out (cap bytes). 0 found, 1 no row,
+ * -1 error. */
+static int text_of_row(sqlite3_stmt *q, char *out, size_t cap)
+{
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        copy(out, cap, col(q, 0));
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
 int cfn_stack_region(struct store *st, const char *stack_id, char *region, size_t cap)
 {
     sqlite3_stmt *q = store_stmt(st, "SELECT region FROM cfn_stacks WHERE stack_id = ?1");
     sqlite3_bind_text(q, 1, stack_id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        copy(region, cap, col(q, 0));
-    sqlite3_reset(q);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+    return text_of_row(q, region, cap);
 }
 
 int cfn_export_value(struct store *st, const char *region, const char *name, json_t **out)
@@ -437,11 +444,7 @@ int cfn_stack_of_physical(struct store *st, const char *region, const char *phys
                                      " AND s.region = ?2 ORDER BY s.created_ms DESC LIMIT 1");
     sqlite3_bind_text(q, 1, physical, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, region, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        copy(id, cap, col(q, 0));
-    sqlite3_reset(q);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+    return text_of_row(q, id, cap);
 }
 
 json_t *cfn_exports_in_use(struct store *st, const char *stack_id)
