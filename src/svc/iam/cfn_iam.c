@@ -921,12 +921,6 @@ static const struct cfn_provider prov_iam_managed_policy = {
 
 /* The providers of this service, for its module (.providers). */
 const struct cfn_provider *const iam_cfn_providers[] = {
-    &prov_iam_role,
-    &prov_iam_instance_profile,
-    &prov_iam_user,
-    &prov_iam_access_key,
-    &prov_iam_policy,
-    &prov_iam_managed_policy,
-    &prov_iam_group,
-    NULL,
+    &prov_iam_role,   &prov_iam_instance_profile, &prov_iam_user,  &prov_iam_access_key,
+    &prov_iam_policy, &prov_iam_managed_policy,   &prov_iam_group, NULL,
 };
