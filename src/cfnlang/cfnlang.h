@@ -80,6 +80,12 @@ int cfn_to_bool(const json_t *v, bool *out);
 
 /* ---------------- validation (validate.c) ---------------- */
 
+/* The i-th resource type the lab implements (from 0), NULL past the last. The server's
+ * CloudFormation providers serve the same types (cfn_types_test). */
+const char *cfn_resource_type_at(size_t i);
+/* The attributes Fn::GetAtt may read of a type (NULL-terminated), or NULL when the lab does
+ * not implement the type. */
+const char *const *cfn_resource_type_attrs(const char *type);
 /* True when the resource type is one the lab implements. */
 bool cfn_resource_type_supported(const char *type);
 /* True when Fn::GetAtt may read attr of a resource of (supported) type. */

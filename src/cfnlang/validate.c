@@ -12,11 +12,33 @@
 #include "base/base.h"
 #include "cfnlang/cfnlang.h"
 
-static const char *const supported_types[] = {
-    "AWS::EC2::Instance",  "AWS::CloudWatch::Alarm",    "AWS::CloudWatch::CompositeAlarm",
-    "AWS::IAM::Role",      "AWS::IAM::InstanceProfile", "AWS::IAM::User",
-    "AWS::IAM::AccessKey", "AWS::IAM::Policy",          "AWS::IAM::ManagedPolicy",
-    "AWS::IAM::Group",     "AWS::EC2::Volume",          "AWS::EC2::VolumeAttachment",
+/*
+ * The resource types the lab implements and the attributes Fn::GetAtt may read of each (the
+ * resource reference pages' return values and the registry schemas' read-only properties).
+ * The server's providers (svc/<id>/cfn_<id>.c) serve exactly these types with exactly these
+ * attributes; the library keeps its own table because `recoverlab lint` validates templates
+ * without the server's code. cfn_types_test fails when the two disagree.
+ */
+static const struct {
+    const char *type;
+    const char *attrs[10]; /* NULL-terminated: at most 9 */
+} type_table[] = {
+    {"AWS::EC2::Instance",
+     {"AvailabilityZone", "PrivateDnsName", "PrivateIp", "PublicDnsName", "PublicIp", "InstanceId",
+      "VpcId"}},
+    {"AWS::CloudWatch::Alarm", {"Arn", "Id"}},
+    {"AWS::CloudWatch::CompositeAlarm", {"Arn"}},
+    {"AWS::IAM::Role", {"Arn", "RoleId"}},
+    {"AWS::IAM::InstanceProfile", {"Arn"}},
+    {"AWS::IAM::User", {"Arn"}},
+    {"AWS::IAM::AccessKey", {"SecretAccessKey", "Id"}},
+    {"AWS::IAM::Policy", {"Id"}},
+    {"AWS::IAM::ManagedPolicy",
+     {"PolicyArn", "AttachmentCount", "CreateDate", "DefaultVersionId", "IsAttachable",
+      "PermissionsBoundaryUsageCount", "PolicyId", "UpdateDate"}},
+    {"AWS::IAM::Group", {"Arn"}},
+    {"AWS::EC2::Volume", {"VolumeId"}},
+    {"AWS::EC2::VolumeAttachment", {NULL}},
 };
 
 static const char *const sections[] = {
@@ -53,45 +75,30 @@ static bool in_list(const char *s, const char *const *list, size_t n)
     return false;
 }
 
-bool cfn_resource_type_supported(const char *type)
+const char *cfn_resource_type_at(size_t i)
 {
-    return type && in_list(type, supported_types, ARRAY_LEN(supported_types));
+    return i < ARRAY_LEN(type_table) ? type_table[i].type : NULL;
 }
 
-/* Fn::GetAtt attributes per type (the resource reference pages' return values and the
- * registry schemas' read-only properties). */
-static const struct {
-    const char *type;
-    const char *attrs[9];
-} type_attrs[] = {
-    {"AWS::EC2::Instance",
-     {"AvailabilityZone", "PrivateDnsName", "PrivateIp", "PublicDnsName", "PublicIp", "InstanceId",
-      "VpcId"}},
-    {"AWS::CloudWatch::Alarm", {"Arn", "Id"}},
-    {"AWS::CloudWatch::CompositeAlarm", {"Arn"}},
-    {"AWS::IAM::Role", {"Arn", "RoleId"}},
-    {"AWS::IAM::InstanceProfile", {"Arn"}},
-    {"AWS::IAM::User", {"Arn"}},
-    {"AWS::IAM::AccessKey", {"SecretAccessKey", "Id"}},
-    {"AWS::IAM::Policy", {"Id"}},
-    {"AWS::IAM::ManagedPolicy",
-     {"PolicyArn", "AttachmentCount", "CreateDate", "DefaultVersionId", "IsAttachable",
-      "PermissionsBoundaryUsageCount", "PolicyId", "UpdateDate"}},
-    {"AWS::IAM::Group", {"Arn"}},
-    {"AWS::EC2::Volume", {"VolumeId"}},
-    {"AWS::EC2::VolumeAttachment", {NULL}},
-};
+const char *const *cfn_resource_type_attrs(const char *type)
+{
+    for (size_t i = 0; type && i < ARRAY_LEN(type_table); i++)
+        if (str_eq(type_table[i].type, type))
+            return type_table[i].attrs;
+    return NULL;
+}
+
+bool cfn_resource_type_supported(const char *type)
+{
+    return cfn_resource_type_attrs(type) != NULL;
+}
 
 bool cfn_resource_attr_supported(const char *type, const char *attr)
 {
-    for (size_t i = 0; i < ARRAY_LEN(type_attrs); i++) {
-        if (!str_eq(type_attrs[i].type, type))
-            continue;
-        for (size_t j = 0; j < ARRAY_LEN(type_attrs[i].attrs) && type_attrs[i].attrs[j]; j++)
-            if (str_eq(type_attrs[i].attrs[j], attr))
-                return true;
-        return false;
-    }
+    const char *const *attrs = cfn_resource_type_attrs(type);
+    for (size_t j = 0; attrs && attrs[j]; j++)
+        if (str_eq(attrs[j], attr))
+            return true;
     return false;
 }
 

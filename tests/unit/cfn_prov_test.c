@@ -16,6 +16,7 @@
 #include "svc/cloudwatch/cw_alarm.h"
 #include "svc/ec2/ec2.h"
 #include "svc/invoke.h"
+#include "svc/module.h"
 #include "svc_fixture.h"
 
 #define STACK "ec2-recoveryalarm-role"
@@ -151,31 +152,31 @@ TEST(cfn_prov_table_covers_the_twelve_types)
         "AWS::IAM::AccessKey", "AWS::IAM::Policy",          "AWS::IAM::ManagedPolicy",
         "AWS::IAM::Group",     "AWS::EC2::Volume",          "AWS::EC2::VolumeAttachment"};
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-        const struct cfn_provider *p = cfn_provider_find(types[i]);
+        const struct cfn_provider *p = svc_provider_find(types[i]);
         CHECK(p != NULL);
         if (!p)
             continue;
         CHECK_EQ_STR(p->type, types[i]);
         CHECK(p->create && p->update && p->del && p->replace_props && p->attrs);
     }
-    CHECK(cfn_provider_find("AWS::S3::Bucket") == NULL);
-    CHECK(cfn_provider_find(NULL) == NULL);
-    const struct cfn_provider *alarm = cfn_provider_find("AWS::CloudWatch::Alarm");
+    CHECK(svc_provider_find("AWS::S3::Bucket") == NULL);
+    CHECK(svc_provider_find(NULL) == NULL);
+    const struct cfn_provider *alarm = svc_provider_find("AWS::CloudWatch::Alarm");
     CHECK(in_list(alarm->replace_props, "AlarmName"));
     CHECK(!in_list(alarm->replace_props, "Threshold"));
     CHECK_EQ_STR(alarm->name_prop, "AlarmName");
     CHECK_EQ_INT(alarm->name_max, 255);
-    const struct cfn_provider *inst = cfn_provider_find("AWS::EC2::Instance");
+    const struct cfn_provider *inst = svc_provider_find("AWS::EC2::Instance");
     CHECK(in_list(inst->replace_props, "ImageId"));
     CHECK(in_list(inst->replace_props, "SubnetId"));
     CHECK(!in_list(inst->replace_props, "InstanceType"));
     CHECK(inst->name_prop == NULL);
     CHECK(inst->check != NULL);
     CHECK(in_list(inst->attrs, "PublicDnsName"));
-    const struct cfn_provider *role = cfn_provider_find("AWS::IAM::Role");
+    const struct cfn_provider *role = svc_provider_find("AWS::IAM::Role");
     CHECK(in_list(role->replace_props, "RoleName") && in_list(role->replace_props, "Path"));
     CHECK_EQ_INT(role->name_max, 64);
-    CHECK_EQ_STR(cfn_provider_find("AWS::IAM::ManagedPolicy")->name_prop, "ManagedPolicyName");
+    CHECK_EQ_STR(svc_provider_find("AWS::IAM::ManagedPolicy")->name_prop, "ManagedPolicyName");
 }
 
 TEST(cfn_prov_alarm_create_update_delete_as_principal)
@@ -183,7 +184,7 @@ TEST(cfn_prov_alarm_create_update_delete_as_principal)
     struct lab l;
     struct cfn_res r;
     lab_open(&l);
-    const struct cfn_provider *p = cfn_provider_find("AWS::CloudWatch::Alarm");
+    const struct cfn_provider *p = svc_provider_find("AWS::CloudWatch::Alarm");
     /* the stack's principal: an assumed-role session (an instance profile's role) */
     struct principal who = l.f.who;
     fx_as_role_session(&l.f, "cfnrole", "AROACFNROLE000000001", "i-0123456789abcdef0");
@@ -252,7 +253,7 @@ TEST(cfn_prov_alarm_failures_in_cloudformation_words)
     struct cfn_res r;
     struct lab_key k;
     lab_open(&l);
-    const struct cfn_provider *p = cfn_provider_find("AWS::CloudWatch::Alarm");
+    const struct cfn_provider *p = svc_provider_find("AWS::CloudWatch::Alarm");
     res_init(&r, "Bad", p->type,
              "{\"AlarmName\":\"bad\",\"Namespace\":\"AWS/EC2\",\"MetricName\":\"CPU\","
              "\"Statistic\":\"Average\",\"Period\":\"60\",\"EvaluationPeriods\":\"1\","
@@ -287,8 +288,8 @@ TEST(cfn_prov_composite_alarm)
     struct lab l;
     struct cfn_res m, c;
     lab_open(&l);
-    const struct cfn_provider *pm = cfn_provider_find("AWS::CloudWatch::Alarm");
-    const struct cfn_provider *pc = cfn_provider_find("AWS::CloudWatch::CompositeAlarm");
+    const struct cfn_provider *pm = svc_provider_find("AWS::CloudWatch::Alarm");
+    const struct cfn_provider *pc = svc_provider_find("AWS::CloudWatch::CompositeAlarm");
     res_init(&m, "Child", pm->type,
              "{\"AlarmName\":\"child\",\"Namespace\":\"N\",\"MetricName\":\"M\","
              "\"Statistic\":\"Sum\",\"Period\":60,\"EvaluationPeriods\":1,"
@@ -318,7 +319,7 @@ TEST(cfn_prov_instance_pending_until_running)
     struct lab l;
     struct cfn_res r;
     lab_open(&l);
-    const struct cfn_provider *p = cfn_provider_find("AWS::EC2::Instance");
+    const struct cfn_provider *p = svc_provider_find("AWS::EC2::Instance");
     res_init(&r, "Ec2Instance", p->type,
              "{\"ImageId\":\"ami-374db956\",\"InstanceType\":\"t2.micro\","
              "\"BlockDeviceMappings\":[{\"DeviceName\":\"/dev/xvda\","
@@ -404,9 +405,9 @@ TEST(cfn_prov_volume_and_attachment)
     struct lab l;
     struct cfn_res inst, vol, att;
     lab_open(&l);
-    const struct cfn_provider *pi = cfn_provider_find("AWS::EC2::Instance");
-    const struct cfn_provider *pv = cfn_provider_find("AWS::EC2::Volume");
-    const struct cfn_provider *pa = cfn_provider_find("AWS::EC2::VolumeAttachment");
+    const struct cfn_provider *pi = svc_provider_find("AWS::EC2::Instance");
+    const struct cfn_provider *pv = svc_provider_find("AWS::EC2::Volume");
+    const struct cfn_provider *pa = svc_provider_find("AWS::EC2::VolumeAttachment");
     res_init(&inst, "I", pi->type,
              "{\"ImageId\":\"ami-374db956\",\"InstanceType\":\"t2.micro\","
              "\"AvailabilityZone\":\"us-east-1a\"}");
@@ -453,10 +454,10 @@ TEST(cfn_prov_role_profile_and_policies)
     struct lab l;
     struct cfn_res role, prof, pol, mp;
     lab_open(&l);
-    const struct cfn_provider *pr = cfn_provider_find("AWS::IAM::Role");
-    const struct cfn_provider *pp = cfn_provider_find("AWS::IAM::InstanceProfile");
-    const struct cfn_provider *pl = cfn_provider_find("AWS::IAM::Policy");
-    const struct cfn_provider *pm = cfn_provider_find("AWS::IAM::ManagedPolicy");
+    const struct cfn_provider *pr = svc_provider_find("AWS::IAM::Role");
+    const struct cfn_provider *pp = svc_provider_find("AWS::IAM::InstanceProfile");
+    const struct cfn_provider *pl = svc_provider_find("AWS::IAM::Policy");
+    const struct cfn_provider *pm = svc_provider_find("AWS::IAM::ManagedPolicy");
     res_init(&role, "WorkRole", pr->type,
              "{\"AssumeRolePolicyDocument\":" TRUST ",\"Path\":\"/lab/\","
              "\"ManagedPolicyArns\":[\"arn:aws:iam::aws:policy/PowerUserAccess\"],"
@@ -543,9 +544,9 @@ TEST(cfn_prov_user_group_access_key)
     struct lab l;
     struct cfn_res grp, user, key;
     lab_open(&l);
-    const struct cfn_provider *pg = cfn_provider_find("AWS::IAM::Group");
-    const struct cfn_provider *pu = cfn_provider_find("AWS::IAM::User");
-    const struct cfn_provider *pk = cfn_provider_find("AWS::IAM::AccessKey");
+    const struct cfn_provider *pg = svc_provider_find("AWS::IAM::Group");
+    const struct cfn_provider *pu = svc_provider_find("AWS::IAM::User");
+    const struct cfn_provider *pk = svc_provider_find("AWS::IAM::AccessKey");
     res_init(&grp, "Ops", pg->type,
              "{\"GroupName\":\"ops\",\"Policies\":[{\"PolicyName\":\"g\",\"PolicyDocument\":" DOC(
                  "ec2:Describe*") "}]}");
@@ -623,7 +624,7 @@ TEST(cfn_prov_junk_properties_fail_cleanly)
     struct lab l;
     lab_open(&l);
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-        const struct cfn_provider *p = cfn_provider_find(types[i]);
+        const struct cfn_provider *p = svc_provider_find(types[i]);
         struct cfn_res r;
         res_init(&r, "Junk", types[i], junk);
         enum cfn_step s = p->create(&l.x, &r);
@@ -649,8 +650,8 @@ TEST(cfn_prov_instance_volumes_property)
     struct lab l;
     struct cfn_res vol, inst;
     lab_open(&l);
-    const struct cfn_provider *pi = cfn_provider_find("AWS::EC2::Instance");
-    const struct cfn_provider *pv = cfn_provider_find("AWS::EC2::Volume");
+    const struct cfn_provider *pi = svc_provider_find("AWS::EC2::Instance");
+    const struct cfn_provider *pv = svc_provider_find("AWS::EC2::Volume");
     res_init(&vol, "V", pv->type, "{\"AvailabilityZone\":\"us-east-1b\",\"Size\":4}");
     CHECK(pv->create(&l.x, &vol) != CFN_FAILED);
     lab_advance(&l, 20 * SEC);

@@ -13,8 +13,9 @@
 #include "harness.h"
 #include "store/store.h"
 #include "svc/cfn/cfn_stack.h"
-#include "svc_fixture.h"
+#include "svc/module.h"
 #include "svc/provider.h"
+#include "svc_fixture.h"
 
 /* ---------------------------------------------------------------- the fake provider */
 
@@ -96,23 +97,30 @@ static const struct cfn_provider fake_role = {
     .name_max = 64,
 };
 
-static const struct cfn_provider *fake_lookup(const char *type)
+/* A module naming the fake providers, first in the list so that the engine's
+ * svc_provider_find answers them before CloudWatch's and IAM's own. */
+static const struct cfn_provider *const fake_providers[] = {&fake_alarm, &fake_role, NULL};
+static const struct svc_module fake_module = {.id = "cfnfake", .providers = fake_providers};
+static const struct svc_module *fake_list[32];
+
+static void use_fake_module(void)
 {
-    if (str_eq(type, fake_alarm.type))
-        return &fake_alarm;
-    if (str_eq(type, fake_role.type))
-        return &fake_role;
-    return NULL;
+    size_t n = 0;
+    fake_list[n++] = &fake_module;
+    for (const struct svc_module *const *m = svc_modules; *m && n < 31; m++)
+        fake_list[n++] = *m;
+    fake_list[n] = NULL;
+    svc_modules_use(fake_list);
 }
 
 /* ---------------------------------------------------------------- helpers */
 
 static void open_fx(struct fx *f)
 {
+    use_fake_module();
     fx_open(f, FX_T0);
     clock_init(f->st, CLOCK_MANUAL, FX_T0, true);
     cfn_stacks_init();
-    cfn_engine_set_provider_lookup(fake_lookup);
     fake_log[0] = 0;
     fake_pending = 0;
     fake_polls = 0;
@@ -120,8 +128,8 @@ static void open_fx(struct fx *f)
 
 static void close_fx(struct fx *f)
 {
-    cfn_engine_set_provider_lookup(NULL);
     fx_close(f);
+    svc_modules_use(NULL);
 }
 
 /* Runs the engine for ms of virtual time. */
@@ -648,5 +656,86 @@ TEST(cfn_stack_template_summary_by_stack_name)
                          "{\"StackName\":\"nostack\"}"),
                  -1);
     CHECK_EQ_STR(fx_err_message(&f), "Stack with id nostack does not exist");
+    close_fx(&f);
+}
+
+/* Runs sql on the fixture's store (a test trigger that makes a write fail). */
+static void exec(struct fx *f, const char *sql)
+{
+    char *err = NULL;
+    CHECK_EQ_INT(sqlite3_exec(store_db(f->st), sql, NULL, NULL, &err), SQLITE_OK);
+    sqlite3_free(err);
+}
+
+/* Rows of a stack's resources. */
+static int rows_of(struct fx *f, const char *name)
+{
+    struct cfn_stack s;
+    if (cfn_stack_load(f->st, "us-east-1", name, &s) != 0)
+        return -1;
+    sqlite3_stmt *q = store_stmt(f->st, "SELECT COUNT(*) FROM cfn_resources WHERE stack_id = ?1");
+    sqlite3_bind_text(q, 1, s.stack_id, -1, SQLITE_STATIC);
+    int n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+    sqlite3_reset(q);
+    cfn_stack_free(&s);
+    return n;
+}
+
+TEST(cfn_stack_failed_write_fails_the_operation)
+{
+    struct fx f;
+    open_fx(&f);
+    char st[512];
+    const char *one = "{\"Resources\":{\"A\":{\"Type\":\"AWS::CloudWatch::Alarm\","
+                      "\"Properties\":{\"AlarmName\":\"al\"}}}}";
+    /* the resource row cannot be written: the step that created it is undone as a whole and
+     * the stack fails instead of completing without the row */
+    exec(&f, "CREATE TEMP TRIGGER no_rows BEFORE INSERT ON cfn_resources"
+             " BEGIN SELECT RAISE(ABORT, 'test: no rows'); END");
+    CHECK_EQ_INT(create(&f, "w1", one, NULL), 0);
+    run_for(&f, 60000);
+    CHECK_EQ_STR(status_of(&f, "w1", st, sizeof(st)), "CREATE_FAILED|Internal Failure");
+    CHECK_EQ_STR(fake_log, "create:al;");
+    CHECK_EQ_INT(rows_of(&f, "w1"), 0);
+    CHECK_EQ_INT(fx_call(&f, "cloudformation", "DescribeStackEvents", cfn_describe_stack_events,
+                         "{\"StackName\":\"w1\"}"),
+                 0);
+    CHECK(strstr(f.body, "<LogicalResourceId>A</LogicalResourceId>") == NULL);
+    CHECK_CONTAINS(f.body, "<ResourceStatus>CREATE_FAILED</ResourceStatus>");
+    exec(&f, "DROP TRIGGER no_rows");
+
+    /* a deletion whose row cannot be marked: DELETE_FAILED, the row as it was; deleting again
+     * once the store works completes */
+    CHECK_EQ_INT(create(&f, "w2", one, NULL), 0);
+    run_for(&f, 60000);
+    CHECK_EQ_STR(status_of(&f, "w2", st, sizeof(st)), "CREATE_COMPLETE");
+    exec(&f, "CREATE TEMP TRIGGER no_updates BEFORE UPDATE ON cfn_resources"
+             " BEGIN SELECT RAISE(ABORT, 'test: no updates'); END");
+    CHECK_EQ_INT(
+        fx_call(&f, "cloudformation", "DeleteStack", cfn_delete_stack, "{\"StackName\":\"w2\"}"),
+        0);
+    run_for(&f, 60000);
+    CHECK_EQ_STR(status_of(&f, "w2", st, sizeof(st)), "DELETE_FAILED|Internal Failure");
+    CHECK_EQ_STR(pid_of(&f, "w2", "A"), "al CREATE_COMPLETE");
+    exec(&f, "DROP TRIGGER no_updates");
+    CHECK_EQ_INT(
+        fx_call(&f, "cloudformation", "DeleteStack", cfn_delete_stack, "{\"StackName\":\"w2\"}"),
+        0);
+    run_for(&f, 60000);
+    CHECK_EQ_STR(status_of(&f, "w2", st, sizeof(st)), "");
+    close_fx(&f);
+}
+
+TEST(cfn_stack_failed_export_write_fails_the_create)
+{
+    struct fx f;
+    open_fx(&f);
+    char st[512];
+    exec(&f, "CREATE TEMP TRIGGER no_exports BEFORE INSERT ON cfn_exports"
+             " BEGIN SELECT RAISE(ABORT, 'test: no exports'); END");
+    CHECK_EQ_INT(create(&f, "x1", two_alarms, NULL), 0);
+    run_for(&f, 60000);
+    CHECK_EQ_STR(status_of(&f, "x1", st, sizeof(st)), "CREATE_FAILED|Internal Failure");
+    exec(&f, "DROP TRIGGER no_exports");
     close_fx(&f);
 }

@@ -1,7 +1,7 @@
 /*
- * cfn_stack.h — CloudFormation stacks inside the service: the stack store (stacks, their
- * resources, events, exports and imports), the engine that runs stack operations in virtual
- * time on the clock queue (engine.c) and the API handlers (stacks.c).
+ * cfn_stack.h — CloudFormation stacks inside the service: the stack store (stack_store.c:
+ * stacks, their resources, events, exports and imports), the engine that runs stack
+ * operations in virtual time on the clock queue (engine.c) and the API handlers (stacks.c).
  *
  * A stack row keeps a JSON document: the template body as given, parameter values, tags,
  * capabilities, service role, rollback settings, outputs, and the running operation's state
@@ -13,20 +13,19 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/principal.h"
+#include "svc/provider.h"
 
 struct store;
 struct call;
-struct cfn_provider;
 
 /* The clock event kind of a stack step (arg: the stack id). */
 #define CFN_EV_STEP "cfn.step"
 /* Virtual delay between two steps of a stack operation (ms, inferred). */
 #define CFN_STEP_MS 2000
-/* Service principal of CloudFormation (FAS / service role trust). */
-#define CFN_SERVICE "cloudformation.amazonaws.com"
 /* Session name of a service-role session (inferred: as CloudTrail shows it). */
 #define CFN_ROLE_SESSION "AWSCloudFormation"
 
@@ -44,6 +43,8 @@ struct cfn_stack {
 /* Registers the engine's clock event (svc_init). */
 void cfn_stacks_init(void);
 
+/* ---------------- the stack store (stack_store.c) ---------------- */
+
 /* Loads a stack by name (the live one) or stack id (any, deleted too) in region.
  * 0 found, 1 not found, -1 error. cfn_stack_free releases it. */
 int cfn_stack_load(struct store *st, const char *region, const char *name_or_id,
@@ -59,21 +60,83 @@ int cfn_event_add(struct store *st, const struct cfn_stack *s, int64_t ts_ms, co
                   const char *physical, const char *type, const char *status, const char *reason,
                   const json_t *props);
 
+/* One resource row of a stack. */
+struct cfn_row {
+    char type[256];
+    char *physical_id; /* heap or NULL */
+    char status[48];
+    json_t *props;  /* owned, may be NULL */
+    json_t *attrs;  /* owned, may be NULL */
+    char *gen_name; /* heap or NULL */
+};
+
+/* Loads the row of logical in stack_id into r (cfn_row_free it in every case). 0 found,
+ * 1 not found, -1 error. */
+int cfn_row_load(struct store *st, const char *stack_id, const char *logical, struct cfn_row *r);
+void cfn_row_free(struct cfn_row *r);
+/* Inserts or updates the row of logical from r, with reason (may be NULL). 0 / -1. */
+int cfn_row_save(struct store *st, const char *stack_id, const char *logical,
+                 const struct cfn_row *r, const char *reason, int64_t now_ms);
+/* Sets the status and reason (may be NULL) of an existing row. 0 / -1. */
+int cfn_row_set_status(struct store *st, const char *stack_id, const char *logical,
+                       const char *status, const char *reason, int64_t now_ms);
+/* Deletes the row of logical. 0 / -1. */
+int cfn_row_remove(struct store *st, const char *stack_id, const char *logical);
+/* A row as a JSON object {l, type, status, pid, props, attrs, gen} (snapshots, queue items);
+ * cfn_row_from_json reads one back into r (cfn_row_free it). */
+json_t *cfn_row_json(const char *logical, const struct cfn_row *r);
+void cfn_row_from_json(const json_t *o, struct cfn_row *r);
+/* Snapshot of the stack's resource rows (logical -> cfn_row_json object), in creation order;
+ * NULL on a store error. */
+json_t *cfn_resources_snapshot(struct store *st, const char *stack_id);
+
+/* The region of a stack id into region (cap bytes). 0 found, 1 not found, -1 error. */
+int cfn_stack_region(struct store *st, const char *stack_id, char *region, size_t cap);
+/* The value of export name in region as a new JSON string in *out. 0 found, 1 not, -1 error. */
+int cfn_export_value(struct store *st, const char *region, const char *name, json_t **out);
+/* Notes that stack_id imports export name (so the export cannot go while in use). 0 / -1. */
+int cfn_import_note(struct store *st, const char *region, const char *name, const char *stack_id);
+/* Sets export name of stack_id to value. 0 / -1. */
+int cfn_export_put(struct store *st, const char *region, const char *name, const char *stack_id,
+                   const char *value);
+/* Deletes the stack's exports (before its outputs are evaluated again). 0 / -1. */
+int cfn_exports_clear(struct store *st, const char *stack_id);
+/* Deletes the stack's exports and imports (a deleted stack). 0 / -1. */
+int cfn_exports_drop(struct store *st, const char *stack_id);
+
+/* Reads for the API handlers; each NULL (or -1) on a store error. */
+/* The stack ids of region (only those not deleted when live_only), newest first. */
+json_t *cfn_stack_ids(struct store *st, const char *region, bool live_only);
+/* The id of the newest stack in region with a resource of that physical id into id (cap
+ * bytes). 0 found, 1 none, -1 error. */
+int cfn_stack_of_physical(struct store *st, const char *region, const char *physical, char *id,
+                          size_t cap);
+/* The first export of stack_id another live stack imports: [] or [{export, importer}]. */
+json_t *cfn_exports_in_use(struct store *st, const char *stack_id);
+/* A page of the stack's events, newest first: [{event_id, logical_id, physical_id, type,
+ * ts_ms, status, reason, props, token}] (NULL columns left out); *total: all its events. */
+json_t *cfn_events_page(struct store *st, const char *stack_id, int64_t limit, int64_t offset,
+                        int64_t *total);
+/* The stack's resource rows (optionally only those of logical / physical id), in creation
+ * order: [{logical_id, physical_id, type, updated_ms, status, reason}]. */
+json_t *cfn_rows_list(struct store *st, const char *stack_id, const char *logical,
+                      const char *physical);
+
+/* ---------------- the engine (engine.c) ---------------- */
+
 /* Starts the operation s is now in (s->status *_IN_PROGRESS, s->doc "op" filled): queues
  * the first engine step after CFN_STEP_MS. 0 ok, -1 error. */
 int cfn_engine_start(struct store *st, const struct cfn_stack *s, int64_t now_ms);
 /* Runs one step of the stack's operation at at_ms (the clock event handler). */
 void cfn_engine_step(struct store *st, int64_t at_ms, const char *stack_id);
 
-/* Deletion queue of the whole stack (reverse creation order), for DeleteStack. New array. */
+/* Deletion queue of the whole stack (reverse creation order), for DeleteStack. New array;
+ * NULL on a store error. */
 json_t *cfn_engine_delete_queue(struct store *st, const struct cfn_stack *s);
-/* Snapshot of the stack's resource rows (logical -> row object), for an update rollback. */
-json_t *cfn_resources_snapshot(struct store *st, const char *stack_id);
 
-/* Test hook: the provider lookup (NULL: cfn_provider_find). */
-typedef const struct cfn_provider *cfn_provider_lookup_fn(const char *type);
-void cfn_engine_set_provider_lookup(cfn_provider_lookup_fn *fn);
-const struct cfn_provider *cfn_engine_provider(const char *type);
+/* The resource function of CloudFormation's ops.def rows (resources.c): the stack ARN an
+ * action is checked on, an arena string, "*" when the input names none. */
+const char *cfn_res_stack(struct call *c, const json_t *in);
 
 /* CloudFormation's tables (schema.c). */
 extern const struct store_schema cfn_schema;

@@ -1,8 +1,8 @@
 /*
- * engine.c — the CloudFormation stack engine: stack rows, events, and the operations
- * (create, update, delete, rollbacks, cleanup) advancing one step per clock event in
- * virtual time. Resources are created/updated/deleted by their providers (provider.h) as
- * the operation's principal stored with the stack ("op" of the stack document).
+ * engine.c — the CloudFormation stack engine: the operations (create, update, delete,
+ * rollbacks, cleanup) advancing one step per clock event in virtual time; the rows they read
+ * and write are stack_store.c's. Resources are created/updated/deleted by their providers
+ * (provider.h) as the operation's principal stored with the stack ("op" of the stack document).
  *
  * Forward phases (CREATE_IN_PROGRESS, UPDATE_IN_PROGRESS) walk the template's creation
  * order: a resource starts once every dependency is done; pending providers are polled on
@@ -18,350 +18,13 @@
 #include "clock/clock.h"
 #include "store/store.h"
 #include "svc/cfn/cfn_stack.h"
-#include "wire/wire.h"
+#include "svc/module.h"
 #include "svc/provider.h"
-
-#pragma weak cfn_provider_find
-
-static cfn_provider_lookup_fn *lookup_hook;
-
-/* Test hook: see cfn_stack.h. */
-void cfn_engine_set_provider_lookup(cfn_provider_lookup_fn *fn)
-{
-    lookup_hook = fn;
-}
-
-/* The provider of type through the hook or provider.c; NULL when none. */
-const struct cfn_provider *cfn_engine_provider(const char *type)
-{
-    if (lookup_hook)
-        return lookup_hook(type);
-    if (cfn_provider_find)
-        return cfn_provider_find(type);
-    return NULL;
-}
-
-/* ---------------------------------------------------------------- stack rows */
-
-static const char *col(sqlite3_stmt *s, int i)
-{
-    return (const char *)sqlite3_column_text(s, i);
-}
+#include "wire/wire.h"
 
 static void copy(char *dst, size_t cap, const char *src)
 {
     snprintf(dst, cap, "%s", src ? src : "");
-}
-
-/* Stack loader. */
-int cfn_stack_load(struct store *st, const char *region, const char *name_or_id,
-                   struct cfn_stack *out)
-{
-    memset(out, 0, sizeof(*out));
-    bool by_id = str_startswith(name_or_id, "arn:");
-    sqlite3_stmt *s =
-        store_stmt(st, by_id ? "SELECT stack_id, region, account, name, status, reason, created_ms,"
-                               " updated_ms, deleted_ms, doc FROM cfn_stacks WHERE stack_id = ?2"
-                               " AND region = ?1"
-                             : "SELECT stack_id, region, account, name, status, reason, created_ms,"
-                               " updated_ms, deleted_ms, doc FROM cfn_stacks WHERE region = ?1"
-                               " AND name = ?2 AND status <> 'DELETE_COMPLETE'"
-                               " ORDER BY created_ms DESC LIMIT 1");
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, name_or_id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(s);
-        return rc == SQLITE_DONE ? 1 : -1;
-    }
-    copy(out->stack_id, sizeof(out->stack_id), col(s, 0));
-    copy(out->region, sizeof(out->region), col(s, 1));
-    copy(out->account, sizeof(out->account), col(s, 2));
-    copy(out->name, sizeof(out->name), col(s, 3));
-    copy(out->status, sizeof(out->status), col(s, 4));
-    out->reason = col(s, 5) ? xstrdup(col(s, 5)) : NULL;
-    out->created_ms = sqlite3_column_int64(s, 6);
-    out->updated_ms = sqlite3_column_int64(s, 7);
-    out->deleted_ms = sqlite3_column_int64(s, 8);
-    out->doc = json_loads(col(s, 9) ? col(s, 9) : "", 0, NULL);
-    sqlite3_reset(s);
-    if (!json_is_object(out->doc)) {
-        cfn_stack_free(out);
-        return -1;
-    }
-    return 0;
-}
-
-/* Frees what cfn_stack_load allocated. */
-void cfn_stack_free(struct cfn_stack *s)
-{
-    free(s->reason);
-    s->reason = NULL;
-    json_decref(s->doc);
-    s->doc = NULL;
-}
-
-/* Sets status and reason. */
-void cfn_stack_set_status(struct cfn_stack *s, const char *status, const char *reason)
-{
-    copy(s->status, sizeof(s->status), status);
-    free(s->reason);
-    s->reason = reason && reason[0] ? xstrdup(reason) : NULL;
-}
-
-/* Writes the stack row. */
-int cfn_stack_save(struct store *st, const struct cfn_stack *s)
-{
-    char *doc = json_dumps(s->doc, JSON_COMPACT);
-    sqlite3_stmt *q = store_stmt(
-        st, "INSERT OR REPLACE INTO cfn_stacks(stack_id, region, account, name, status, reason,"
-            " created_ms, updated_ms, deleted_ms, doc) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)");
-    if (!q || !doc) {
-        free(doc);
-        return -1;
-    }
-    sqlite3_bind_text(q, 1, s->stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, s->region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, s->account, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, s->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 5, s->status, -1, SQLITE_STATIC);
-    if (s->reason)
-        sqlite3_bind_text(q, 6, s->reason, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(q, 6);
-    sqlite3_bind_int64(q, 7, s->created_ms);
-    if (s->updated_ms)
-        sqlite3_bind_int64(q, 8, s->updated_ms);
-    else
-        sqlite3_bind_null(q, 8);
-    if (s->deleted_ms)
-        sqlite3_bind_int64(q, 9, s->deleted_ms);
-    else
-        sqlite3_bind_null(q, 9);
-    sqlite3_bind_text(q, 10, doc, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(q);
-    free(doc);
-    return rc;
-}
-
-/* Event writer. */
-int cfn_event_add(struct store *st, const struct cfn_stack *s, int64_t ts_ms, const char *logical,
-                  const char *physical, const char *type, const char *status, const char *reason,
-                  const json_t *props)
-{
-    char id[160];
-    /* strictly increasing timestamps per stack keep resource EventIds unique (inferred) */
-    sqlite3_stmt *m = store_stmt(st, "SELECT MAX(ts_ms) FROM cfn_events WHERE stack_id = ?1");
-    if (m) {
-        sqlite3_bind_text(m, 1, s->stack_id, -1, SQLITE_STATIC);
-        if (sqlite3_step(m) == SQLITE_ROW && sqlite3_column_type(m, 0) != SQLITE_NULL &&
-            sqlite3_column_int64(m, 0) >= ts_ms)
-            ts_ms = sqlite3_column_int64(m, 0) + 1;
-        sqlite3_reset(m);
-    }
-    if (logical) {
-        char ts[32];
-        time_fmt_iso8601_ms(ts_ms, ts);
-        snprintf(id, sizeof(id), "%s-%s-%s", logical, status, ts);
-    } else {
-        uuid4(id);
-    }
-    const json_t *op = json_object_get(s->doc, "op");
-    const char *token = json_string_value(json_object_get(op, "token"));
-    char *ptxt = props ? json_dumps(props, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    sqlite3_stmt *q = store_stmt(
-        st, "INSERT INTO cfn_events(stack_id, event_id, logical_id, physical_id, type, ts_ms,"
-            " status, reason, props, token) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)");
-    if (!q) {
-        free(ptxt);
-        return -1;
-    }
-    sqlite3_bind_text(q, 1, s->stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, logical ? logical : s->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, logical ? (physical ? physical : "") : s->stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 5, logical ? type : "AWS::CloudFormation::Stack", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 6, ts_ms);
-    sqlite3_bind_text(q, 7, status, -1, SQLITE_STATIC);
-    if (reason && reason[0])
-        sqlite3_bind_text(q, 8, reason, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(q, 8);
-    if (ptxt)
-        sqlite3_bind_text(q, 9, ptxt, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(q, 9);
-    if (token)
-        sqlite3_bind_text(q, 10, token, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(q, 10);
-    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(q);
-    free(ptxt);
-    return rc;
-}
-
-/* ---------------------------------------------------------------- resource rows */
-
-struct res_row {
-    char type[256];
-    char *physical_id; /* heap or NULL */
-    char status[48];
-    json_t *props;  /* owned, may be NULL */
-    json_t *attrs;  /* owned, may be NULL */
-    char *gen_name; /* heap or NULL */
-};
-
-static void row_free(struct res_row *r)
-{
-    free(r->physical_id);
-    free(r->gen_name);
-    json_decref(r->props);
-    json_decref(r->attrs);
-    memset(r, 0, sizeof(*r));
-}
-
-/* 0 found, 1 not found, -1 error. */
-static int row_load(struct store *st, const char *stack_id, const char *logical, struct res_row *r)
-{
-    memset(r, 0, sizeof(*r));
-    sqlite3_stmt *s = store_stmt(st, "SELECT type, physical_id, status, props, attrs, gen_name"
-                                     " FROM cfn_resources WHERE stack_id = ?1 AND logical_id = ?2");
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        copy(r->type, sizeof(r->type), col(s, 0));
-        r->physical_id = col(s, 1) ? xstrdup(col(s, 1)) : NULL;
-        copy(r->status, sizeof(r->status), col(s, 2));
-        r->props = col(s, 3) ? json_loads(col(s, 3), JSON_DECODE_ANY, NULL) : NULL;
-        r->attrs = col(s, 4) ? json_loads(col(s, 4), JSON_DECODE_ANY, NULL) : NULL;
-        r->gen_name = col(s, 5) ? xstrdup(col(s, 5)) : NULL;
-    }
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
-}
-
-static int row_save(struct store *st, const char *stack_id, const char *logical,
-                    const struct res_row *r, const char *reason, int64_t now_ms)
-{
-    char *p = r->props ? json_dumps(r->props, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    char *a = r->attrs ? json_dumps(r->attrs, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    sqlite3_stmt *s = store_stmt(
-        st, "INSERT INTO cfn_resources(stack_id, logical_id, type, physical_id, status, reason,"
-            " updated_ms, props, attrs, gen_name, seq) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
-            " (SELECT COUNT(*) FROM cfn_resources WHERE stack_id = ?1))"
-            " ON CONFLICT(stack_id, logical_id) DO UPDATE SET type = ?3, physical_id = ?4,"
-            " status = ?5, reason = ?6, updated_ms = ?7, props = ?8, attrs = ?9, gen_name = ?10");
-    int rc = -1;
-    if (!s)
-        goto out;
-    sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, r->type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, r->physical_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, r->status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 6, reason && reason[0] ? reason : NULL, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 7, now_ms);
-    sqlite3_bind_text(s, 8, p, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 9, a, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 10, r->gen_name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(s);
-out:
-    free(p);
-    free(a);
-    return rc;
-}
-
-static int row_set_status(struct store *st, const char *stack_id, const char *logical,
-                          const char *status, const char *reason, int64_t now_ms)
-{
-    sqlite3_stmt *s = store_stmt(st, "UPDATE cfn_resources SET status = ?3, reason = ?4,"
-                                     " updated_ms = ?5 WHERE stack_id = ?1 AND logical_id = ?2");
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, reason && reason[0] ? reason : NULL, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 5, now_ms);
-    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(s);
-    return rc;
-}
-
-static int row_remove(struct store *st, const char *stack_id, const char *logical)
-{
-    sqlite3_stmt *s =
-        store_stmt(st, "DELETE FROM cfn_resources WHERE stack_id = ?1 AND logical_id = ?2");
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, logical, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(s);
-    return rc;
-}
-
-/* A row as a JSON object (snapshots, queue items). */
-static json_t *row_json(const char *logical, const struct res_row *r)
-{
-    json_t *o = json_pack("{s:s, s:s, s:s}", "l", logical, "type", r->type, "status", r->status);
-    if (r->physical_id)
-        json_object_set_new(o, "pid", json_string(r->physical_id));
-    if (r->props)
-        json_object_set(o, "props", r->props);
-    if (r->attrs)
-        json_object_set(o, "attrs", r->attrs);
-    if (r->gen_name)
-        json_object_set_new(o, "gen", json_string(r->gen_name));
-    return o;
-}
-
-static void row_from_json(const json_t *o, struct res_row *r)
-{
-    memset(r, 0, sizeof(*r));
-    copy(r->type, sizeof(r->type), json_string_value(json_object_get(o, "type")));
-    copy(r->status, sizeof(r->status), json_string_value(json_object_get(o, "status")));
-    const char *pid = json_string_value(json_object_get(o, "pid"));
-    r->physical_id = pid ? xstrdup(pid) : NULL;
-    const char *gen = json_string_value(json_object_get(o, "gen"));
-    r->gen_name = gen ? xstrdup(gen) : NULL;
-    r->props = json_incref(json_object_get(o, "props"));
-    r->attrs = json_incref(json_object_get(o, "attrs"));
-}
-
-/* Snapshot (logical -> row object). */
-json_t *cfn_resources_snapshot(struct store *st, const char *stack_id)
-{
-    json_t *snap = json_object();
-    json_t *names = json_array();
-    sqlite3_stmt *s = store_stmt(st, "SELECT logical_id FROM cfn_resources WHERE stack_id = ?1"
-                                     " ORDER BY seq");
-    if (!s)
-        goto out;
-    sqlite3_bind_text(s, 1, stack_id, -1, SQLITE_STATIC);
-    while (sqlite3_step(s) == SQLITE_ROW)
-        json_array_append_new(names, json_string(col(s, 0)));
-    sqlite3_reset(s);
-    size_t i;
-    json_t *n;
-    json_array_foreach(names, i, n)
-    {
-        struct res_row r;
-        if (row_load(st, stack_id, json_string_value(n), &r) == 0)
-            json_object_set_new(snap, json_string_value(n), row_json(json_string_value(n), &r));
-        row_free(&r);
-    }
-out:
-    json_decref(names);
-    return snap;
 }
 
 /* ---------------------------------------------------------------- template evaluation */
@@ -369,20 +32,22 @@ out:
 struct eval_env {
     struct store *st;
     const struct cfn_stack *s;
+    bool store_err; /* a read or write of the store failed: the step fails (not the template) */
 };
 
 static int env_ref(void *ud, const char *logical, json_t **out, struct cfn_err *e)
 {
     struct eval_env *env = ud;
-    struct res_row r;
-    int rc = row_load(env->st, env->s->stack_id, logical, &r);
+    struct cfn_row r;
+    int rc = cfn_row_load(env->st, env->s->stack_id, logical, &r);
+    env->store_err |= rc < 0;
     if (rc != 0 || !r.physical_id) {
-        row_free(&r);
+        cfn_row_free(&r);
         return cfn_fail(e, "Template error: resource %s has no physical id yet", /* inferred */
                         logical);
     }
     *out = json_string(r.physical_id);
-    row_free(&r);
+    cfn_row_free(&r);
     return 0;
 }
 
@@ -390,47 +55,37 @@ static int env_getatt(void *ud, const char *logical, const char *attr, json_t **
                       struct cfn_err *e)
 {
     struct eval_env *env = ud;
-    struct res_row r;
-    int rc = row_load(env->st, env->s->stack_id, logical, &r);
+    struct cfn_row r;
+    int rc = cfn_row_load(env->st, env->s->stack_id, logical, &r);
+    env->store_err |= rc < 0;
     const json_t *v = rc == 0 ? json_object_get(r.attrs, attr) : NULL;
     if (!v) {
-        row_free(&r);
+        cfn_row_free(&r);
         return cfn_fail(e,
                         "Template error: resource %s does not support attribute type %s in"
                         " Fn::GetAtt",
                         logical, attr);
     }
     *out = json_deep_copy(v);
-    row_free(&r);
+    cfn_row_free(&r);
     return 0;
 }
 
 static int env_import(void *ud, const char *name, json_t **out, struct cfn_err *e)
 {
     struct eval_env *env = ud;
-    sqlite3_stmt *q =
-        store_stmt(env->st, "SELECT value FROM cfn_exports WHERE region = ?1 AND name = ?2");
-    if (!q)
-        return cfn_fail(e, "Internal error");
-    sqlite3_bind_text(q, 1, env->s->region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
-    int rc = -1;
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        *out = json_string(col(q, 0));
-        rc = 0;
-    }
-    sqlite3_reset(q);
-    if (rc)
+    int rc = cfn_export_value(env->st, env->s->region, name, out);
+    if (rc == 1)
         return cfn_fail(e, "No export named %s found.", name);
     /* remember the import so the export cannot be deleted while in use */
-    sqlite3_stmt *w = store_stmt(env->st, "INSERT OR IGNORE INTO cfn_imports(region, name,"
-                                          " stack_id) VALUES (?1, ?2, ?3)");
-    if (w) {
-        sqlite3_bind_text(w, 1, env->s->region, -1, SQLITE_STATIC);
-        sqlite3_bind_text(w, 2, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(w, 3, env->s->stack_id, -1, SQLITE_STATIC);
-        sqlite3_step(w);
-        sqlite3_reset(w);
+    if (rc == 0 && cfn_import_note(env->st, env->s->region, name, env->s->stack_id)) {
+        json_decref(*out);
+        *out = NULL;
+        rc = -1;
+    }
+    if (rc < 0) {
+        env->store_err = true;
+        return cfn_fail(e, "Internal error");
     }
     return 0;
 }
@@ -532,7 +187,7 @@ static enum cfn_step provider_run(struct engine *en, enum act act, const char *l
                                   const char *type, const json_t *props, const json_t *old_props,
                                   char **pid, json_t **attrs, char *reason, size_t reason_cap)
 {
-    const struct cfn_provider *p = cfn_engine_provider(type);
+    const struct cfn_provider *p = svc_provider_find(type);
     reason[0] = 0;
     if (!p) {
         if (act == ACT_DELETE || act == ACT_CHECK)
@@ -585,10 +240,11 @@ static enum cfn_step provider_run(struct engine *en, enum act act, const char *l
 
 /* ---------------------------------------------------------------- stack transitions */
 
-static void stack_event(struct engine *en, const char *status, const char *reason)
+/* Moves the stack to status (reason may be NULL) with its event. 0 / -1 (store). */
+static int stack_event(struct engine *en, const char *status, const char *reason)
 {
     cfn_stack_set_status(en->s, status, reason);
-    cfn_event_add(en->st, en->s, en->now, NULL, NULL, NULL, status, reason, NULL);
+    return cfn_event_add(en->st, en->s, en->now, NULL, NULL, NULL, status, reason, NULL);
 }
 
 /* "[A, B]" of the names in arr. */
@@ -608,30 +264,12 @@ static char *names_list(const json_t *arr)
     return buf_steal(&b);
 }
 
-/* Removes the stack's exports and imports (deleted stacks). */
-static void drop_exports(struct engine *en)
+/* Evaluates Outputs into doc.outputs and rewrites the stack's exports. 0 / -1 (store). */
+static int eval_outputs(struct engine *en, struct tmpl *tp)
 {
-    const char *sql[] = {"DELETE FROM cfn_exports WHERE stack_id = ?1",
-                         "DELETE FROM cfn_imports WHERE stack_id = ?1"};
-    for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
-        sqlite3_stmt *q = store_stmt(en->st, sql[i]);
-        if (!q)
-            continue;
-        sqlite3_bind_text(q, 1, en->s->stack_id, -1, SQLITE_STATIC);
-        sqlite3_step(q);
-        sqlite3_reset(q);
-    }
-}
-
-/* Evaluates Outputs into doc.outputs and rewrites the stack's exports. */
-static void eval_outputs(struct engine *en, struct tmpl *tp)
-{
-    sqlite3_stmt *q = store_stmt(en->st, "DELETE FROM cfn_exports WHERE stack_id = ?1");
-    if (q) {
-        sqlite3_bind_text(q, 1, en->s->stack_id, -1, SQLITE_STATIC);
-        sqlite3_step(q);
-        sqlite3_reset(q);
-    }
+    if (cfn_exports_clear(en->st, en->s->stack_id))
+        return -1;
+    int rc = -1;
     json_t *outs = json_array();
     const char *k;
     json_t *def;
@@ -643,6 +281,8 @@ static void eval_outputs(struct engine *en, struct tmpl *tp)
             continue;
         json_t *v = NULL;
         if (cfn_eval(&tp->x, json_object_get(def, "Value"), &v, &e) || !v) {
+            if (tp->env.store_err)
+                goto out;
             log_warn("cfn: output %s of %s: %s", k, en->s->name, e.msg);
             continue;
         }
@@ -667,38 +307,38 @@ static void eval_outputs(struct engine *en, struct tmpl *tp)
         const char *desc = json_string_value(json_object_get(def, "Description"));
         if (desc)
             json_object_set_new(o, "Description", json_string(desc));
+        json_array_append_new(outs, o);
         const json_t *exp = json_object_get(json_object_get(def, "Export"), "Name");
         if (exp) {
             json_t *en_v = NULL;
-            if (cfn_eval(&tp->x, exp, &en_v, &e) == 0 && json_is_string(en_v)) {
+            int erc = cfn_eval(&tp->x, exp, &en_v, &e) == 0 && json_is_string(en_v) ? 0 : 1;
+            if (erc == 0) {
                 const char *ename = json_string_value(en_v);
                 json_object_set_new(o, "ExportName", json_string(ename));
-                sqlite3_stmt *w =
-                    store_stmt(en->st, "INSERT OR REPLACE INTO cfn_exports(region,"
-                                       " name, stack_id, value) VALUES (?1,?2,?3,?4)");
-                if (w) {
-                    sqlite3_bind_text(w, 1, en->s->region, -1, SQLITE_STATIC);
-                    sqlite3_bind_text(w, 2, ename, -1, SQLITE_STATIC);
-                    sqlite3_bind_text(w, 3, en->s->stack_id, -1, SQLITE_STATIC);
-                    sqlite3_bind_text(w, 4, json_string_value(json_object_get(o, "OutputValue")),
-                                      -1, SQLITE_STATIC);
-                    sqlite3_step(w);
-                    sqlite3_reset(w);
-                }
+                erc = cfn_export_put(en->st, en->s->region, ename, en->s->stack_id,
+                                     json_string_value(json_object_get(o, "OutputValue")));
             }
             json_decref(en_v);
+            if (erc < 0 || tp->env.store_err)
+                goto out;
         }
-        json_array_append_new(outs, o);
     }
-    json_object_set_new(en->s->doc, "outputs", outs);
+    json_object_set_new(en->s->doc, "outputs", json_incref(outs));
+    rc = 0;
+out:
+    json_decref(outs);
+    return rc;
 }
 
 /* The rows of the stack in reverse creation order (template order first, others after)
- * as a deletion queue. what: "status" (mark DELETE_COMPLETE) or "remove". */
+ * as a deletion queue. what: "status" (mark DELETE_COMPLETE) or "remove". NULL on a store
+ * error. */
 static json_t *delete_queue(struct store *st, const struct cfn_stack *s, const json_t *order,
                             const char *what, const json_t *only_names)
 {
     json_t *snap = cfn_resources_snapshot(st, s->stack_id);
+    if (!snap)
+        return NULL;
     json_t *q = json_array();
     json_t *seen = json_object();
     /* resources the template does not order (left from earlier templates) go first */
@@ -797,9 +437,9 @@ static void failed_add(struct engine *en, const char *l)
     json_array_append_new(t, json_string(l));
 }
 
-/* A completed/failed provider step of a forward resource. */
-static void fw_finish(struct engine *en, const char *l, const char *act, enum cfn_step rc,
-                      struct res_row *r, const char *reason, bool announce)
+/* A completed/failed provider step of a forward resource. 0 / -1 (store). */
+static int fw_finish(struct engine *en, const char *l, const char *act, enum cfn_step rc,
+                     struct cfn_row *r, const char *reason, bool announce)
 {
     bool create = str_eq(act, "create");
     const char *pfx = create ? "CREATE" : "UPDATE";
@@ -807,32 +447,38 @@ static void fw_finish(struct engine *en, const char *l, const char *act, enum cf
     snprintf(st_ip, sizeof(st_ip), "%s_IN_PROGRESS", pfx);
     snprintf(st_ok, sizeof(st_ok), "%s_COMPLETE", pfx);
     snprintf(st_fail, sizeof(st_fail), "%s_FAILED", pfx);
-    if (announce && rc != CFN_FAILED && !str_eq(act, "update"))
+    if (announce && rc != CFN_FAILED && !str_eq(act, "update") &&
         cfn_event_add(en->st, en->s, en->now, l, r->physical_id, r->type, st_ip,
-                      "Resource creation Initiated", r->props);
+                      "Resource creation Initiated", r->props))
+        return -1;
     if (rc == CFN_DONE) {
         copy(r->status, sizeof(r->status), st_ok);
-        row_save(en->st, en->s->stack_id, l, r, NULL, en->now);
-        cfn_event_add(en->st, en->s, en->now, l, r->physical_id, r->type, st_ok, NULL, r->props);
+        if (cfn_row_save(en->st, en->s->stack_id, l, r, NULL, en->now) ||
+            cfn_event_add(en->st, en->s, en->now, l, r->physical_id, r->type, st_ok, NULL,
+                          r->props))
+            return -1;
         fw_set(en, l, "done");
     } else if (rc == CFN_PENDING) {
         copy(r->status, sizeof(r->status), st_ip);
-        row_save(en->st, en->s->stack_id, l, r, NULL, en->now);
+        if (cfn_row_save(en->st, en->s->stack_id, l, r, NULL, en->now))
+            return -1;
         char state[48];
         snprintf(state, sizeof(state), "pending:%s", act);
         fw_set(en, l, state);
     } else {
         copy(r->status, sizeof(r->status), st_fail);
-        row_save(en->st, en->s->stack_id, l, r, reason, en->now);
-        cfn_event_add(en->st, en->s, en->now, l, r->physical_id, r->type, st_fail, reason,
-                      r->props);
+        if (cfn_row_save(en->st, en->s->stack_id, l, r, reason, en->now) ||
+            cfn_event_add(en->st, en->s, en->now, l, r->physical_id, r->type, st_fail, reason,
+                          r->props))
+            return -1;
         fw_set(en, l, "failed");
         failed_add(en, l);
     }
+    return 0;
 }
 
 /* True when a replacement is needed: type changed or a replace_prop differs. */
-static bool needs_replacement(const struct cfn_provider *p, const struct res_row *old,
+static bool needs_replacement(const struct cfn_provider *p, const struct cfn_row *old,
                               const char *type, const json_t *props)
 {
     if (!str_eq(old->type, type))
@@ -848,45 +494,49 @@ static bool needs_replacement(const struct cfn_provider *p, const struct res_row
     return false;
 }
 
-/* Starts resource l (dependencies done). */
-static void fw_start(struct engine *en, struct tmpl *tp, const char *l, bool update_mode)
+/* Starts resource l (dependencies done). 0 / -1 (store). */
+static int fw_start(struct engine *en, struct tmpl *tp, const char *l, bool update_mode)
 {
     const json_t *def = json_object_get(json_object_get(tp->t, "Resources"), l);
     const char *type = json_string_value(json_object_get(def, "Type"));
-    const struct cfn_provider *p = cfn_engine_provider(type);
+    const struct cfn_provider *p = svc_provider_find(type);
     struct cfn_err e;
     json_t *props = NULL;
     const json_t *pdef = json_object_get(def, "Properties");
     int erc = pdef ? cfn_eval(&tp->x, pdef, &props, &e) : 0;
     if (!props)
         props = json_object();
-    struct res_row old;
-    int have_old = update_mode ? row_load(en->st, en->s->stack_id, l, &old) : 1;
-    if (have_old != 0)
-        memset(&old, 0, sizeof(old));
+    struct cfn_row old;
+    memset(&old, 0, sizeof(old));
+    int have_old = update_mode ? cfn_row_load(en->st, en->s->stack_id, l, &old) : 1;
     if (have_old == 0 && str_eq(old.status, "DELETE_COMPLETE"))
         have_old = 1;
 
-    struct res_row r;
+    int ret = -1;
+    struct cfn_row r;
     memset(&r, 0, sizeof(r));
     copy(r.type, sizeof(r.type), type);
     r.props = props;
     char reason[1024];
+    if (have_old < 0 || tp->env.store_err)
+        goto out;
     if (erc) {
         const char *act = have_old == 0 ? "update" : "create";
-        cfn_event_add(en->st, en->s, en->now, l, have_old == 0 ? old.physical_id : NULL, type,
-                      have_old == 0 ? "UPDATE_IN_PROGRESS" : "CREATE_IN_PROGRESS", NULL, NULL);
+        if (cfn_event_add(en->st, en->s, en->now, l, have_old == 0 ? old.physical_id : NULL, type,
+                          have_old == 0 ? "UPDATE_IN_PROGRESS" : "CREATE_IN_PROGRESS", NULL, NULL))
+            goto out;
         if (have_old == 0) {
             r.physical_id = old.physical_id ? xstrdup(old.physical_id) : NULL;
             json_decref(r.props);
             r.props = json_incref(old.props);
             r.attrs = json_incref(old.attrs);
         }
-        fw_finish(en, l, act, CFN_FAILED, &r, e.msg, false);
+        ret = fw_finish(en, l, act, CFN_FAILED, &r, e.msg, false);
         goto out;
     }
     if (have_old == 0 && str_eq(old.type, type) && json_equal(old.props, props)) {
         fw_set(en, l, "done"); /* unchanged */
+        ret = 0;
         goto out;
     }
     if (have_old == 0 && !needs_replacement(p, &old, type, props)) {
@@ -894,8 +544,9 @@ static void fw_start(struct engine *en, struct tmpl *tp, const char *l, bool upd
         r.physical_id = old.physical_id ? xstrdup(old.physical_id) : NULL;
         r.attrs = json_incref(old.attrs);
         r.gen_name = old.gen_name ? xstrdup(old.gen_name) : NULL;
-        cfn_event_add(en->st, en->s, en->now, l, r.physical_id, type, "UPDATE_IN_PROGRESS", NULL,
-                      props);
+        if (cfn_event_add(en->st, en->s, en->now, l, r.physical_id, type, "UPDATE_IN_PROGRESS",
+                          NULL, props))
+            goto out;
         json_t *pp = provider_props(p, props, r.gen_name);
         json_t *op_old = provider_props(p, old.props, old.gen_name);
         enum cfn_step rc = provider_run(en, ACT_UPDATE, l, type, pp, op_old, &r.physical_id,
@@ -903,7 +554,7 @@ static void fw_start(struct engine *en, struct tmpl *tp, const char *l, bool upd
         json_decref(pp);
         json_decref(op_old);
         touched_add(en, l, "update");
-        fw_finish(en, l, "update", rc, &r, reason, false);
+        ret = fw_finish(en, l, "update", rc, &r, reason, false);
         goto out;
     }
     /* create (new resource or replacement) */
@@ -911,22 +562,24 @@ static void fw_start(struct engine *en, struct tmpl *tp, const char *l, bool upd
     if (p && p->name_prop && !json_object_get(props, p->name_prop))
         r.gen_name = cfn_physical_name(en->s->name, l, p->name_max > 0 ? (size_t)p->name_max : 255);
     if (have_old == 0) {
-        cfn_event_add(en->st, en->s, en->now, l, old.physical_id, type, "UPDATE_IN_PROGRESS",
-                      "Requested update requires the creation of a new physical resource; hence"
-                      " creating one.",
-                      props);
+        if (cfn_event_add(en->st, en->s, en->now, l, old.physical_id, type, "UPDATE_IN_PROGRESS",
+                          "Requested update requires the creation of a new physical resource;"
+                          " hence creating one.",
+                          props))
+            goto out;
         /* the old physical resource goes in cleanup */
         json_t *cl = json_object_get(en->op, "cleanup");
         if (!cl) {
             cl = json_array();
             json_object_set_new(en->op, "cleanup", cl);
         }
-        json_t *it = row_json(l, &old);
+        json_t *it = cfn_row_json(l, &old);
         json_object_set_new(it, "a", json_string("del"));
         json_object_set_new(it, "row", json_string("keep"));
         json_array_append_new(cl, it);
-    } else {
-        cfn_event_add(en->st, en->s, en->now, l, NULL, type, "CREATE_IN_PROGRESS", NULL, props);
+    } else if (cfn_event_add(en->st, en->s, en->now, l, NULL, type, "CREATE_IN_PROGRESS", NULL,
+                             props)) {
+        goto out;
     }
     json_t *pp = provider_props(p, props, r.gen_name);
     enum cfn_step rc = provider_run(en, ACT_CREATE, l, type, pp, NULL, &r.physical_id, &r.attrs,
@@ -938,37 +591,40 @@ static void fw_start(struct engine *en, struct tmpl *tp, const char *l, bool upd
         free(r.physical_id);
         r.physical_id = old.physical_id ? xstrdup(old.physical_id) : NULL;
     }
-    fw_finish(en, l, act, rc, &r, reason, true);
+    ret = fw_finish(en, l, act, rc, &r, reason, true);
 out:
-    row_free(&r);
-    if (have_old == 0)
-        row_free(&old);
+    cfn_row_free(&r);
+    cfn_row_free(&old);
+    return ret;
 }
 
-/* Polls a pending forward resource. */
-static void fw_poll(struct engine *en, const char *l, const char *act)
+/* Polls a pending forward resource. 0 / -1 (store). */
+static int fw_poll(struct engine *en, const char *l, const char *act)
 {
-    struct res_row r;
-    if (row_load(en->st, en->s->stack_id, l, &r) != 0) {
-        row_free(&r);
+    struct cfn_row r;
+    int lr = cfn_row_load(en->st, en->s->stack_id, l, &r);
+    if (lr != 0) {
+        cfn_row_free(&r);
+        if (lr < 0)
+            return -1;
         fw_set(en, l, "failed");
         failed_add(en, l);
-        return;
+        return 0;
     }
-    const struct cfn_provider *p = cfn_engine_provider(r.type);
+    const struct cfn_provider *p = svc_provider_find(r.type);
     json_t *pp = provider_props(p, r.props, r.gen_name);
     char reason[1024];
     enum cfn_step rc = provider_run(en, ACT_CHECK, l, r.type, pp, NULL, &r.physical_id, &r.attrs,
                                     reason, sizeof(reason));
     json_decref(pp);
-    if (rc != CFN_PENDING)
-        fw_finish(en, l, act, rc, &r, reason, false);
-    row_free(&r);
+    int ret = rc != CFN_PENDING ? fw_finish(en, l, act, rc, &r, reason, false) : 0;
+    cfn_row_free(&r);
+    return ret;
 }
 
 /* Builds the undo queues of a failed update: op.q (restore in UPDATE_ROLLBACK_IN_PROGRESS)
- * and op.q2 (delete what the update created, in the rollback cleanup). */
-static void build_update_undo(struct engine *en)
+ * and op.q2 (delete what the update created, in the rollback cleanup). 0 / -1 (store). */
+static int build_update_undo(struct engine *en)
 {
     json_t *prev = json_object_get(json_object_get(en->op, "prev"), "resources");
     json_t *q = json_array(), *q2 = json_array();
@@ -977,8 +633,14 @@ static void build_update_undo(struct engine *en)
         json_t *t = json_array_get(touched, i);
         const char *l = json_string_value(json_object_get(t, "l"));
         const char *a = json_string_value(json_object_get(t, "a"));
-        struct res_row cur;
-        int have = row_load(en->st, en->s->stack_id, l, &cur);
+        struct cfn_row cur;
+        int have = cfn_row_load(en->st, en->s->stack_id, l, &cur);
+        if (have < 0) {
+            cfn_row_free(&cur);
+            json_decref(q);
+            json_decref(q2);
+            return -1;
+        }
         json_t *old = json_object_get(prev, l);
         if (str_eq(a, "update") && old) {
             json_t *it = json_deep_copy(old);
@@ -993,26 +655,26 @@ static void build_update_undo(struct engine *en)
             /* the new physical resource, if it got one different from the old */
             const char *opid = json_string_value(json_object_get(old, "pid"));
             if (have == 0 && cur.physical_id && !str_eq(cur.physical_id, opid)) {
-                json_t *d = row_json(l, &cur);
+                json_t *d = cfn_row_json(l, &cur);
                 json_object_set_new(d, "a", json_string("del"));
                 json_object_set_new(d, "row", json_string("keep"));
                 json_array_append_new(q2, d);
             }
         } else if (str_eq(a, "create") && have == 0) {
-            json_t *d = row_json(l, &cur);
+            json_t *d = cfn_row_json(l, &cur);
             json_object_set_new(d, "a", json_string("del"));
             json_object_set_new(d, "row", json_string("remove"));
             json_array_append_new(q2, d);
         }
-        if (have == 0)
-            row_free(&cur);
+        cfn_row_free(&cur);
     }
     json_object_set_new(en->op, "q", q);
     json_object_set_new(en->op, "q2", q2);
+    return 0;
 }
 
-/* Marks pending forward resources cancelled (a sibling failed). */
-static void cancel_pending(struct engine *en)
+/* Marks pending forward resources cancelled (a sibling failed). 0 / -1 (store). */
+static int cancel_pending(struct engine *en)
 {
     const char *l;
     json_t *v;
@@ -1023,29 +685,113 @@ static void cancel_pending(struct engine *en)
         const char *s = json_string_value(v);
         if (!str_startswith(s, "pending:"))
             continue;
-        struct res_row r;
-        if (row_load(en->st, en->s->stack_id, l, &r) == 0) {
+        struct cfn_row r;
+        int rc = cfn_row_load(en->st, en->s->stack_id, l, &r);
+        if (rc == 0) {
             bool create = str_eq(s + 8, "create");
             const char *status = create ? "CREATE_FAILED" : "UPDATE_FAILED";
             copy(r.status, sizeof(r.status), status);
-            row_save(en->st, en->s->stack_id, l, &r, "Resource creation cancelled", en->now);
-            cfn_event_add(en->st, en->s, en->now, l, r.physical_id, r.type, status,
-                          "Resource creation cancelled", r.props);
+            if (cfn_row_save(en->st, en->s->stack_id, l, &r, "Resource creation cancelled",
+                             en->now) ||
+                cfn_event_add(en->st, en->s, en->now, l, r.physical_id, r.type, status,
+                              "Resource creation cancelled", r.props))
+                rc = -1;
         }
-        row_free(&r);
+        cfn_row_free(&r);
+        if (rc < 0)
+            return -1;
         fw_set(en, l, "failed");
     }
+    return 0;
 }
 
-/* One step of CREATE_IN_PROGRESS / UPDATE_IN_PROGRESS. */
-static void forward_step(struct engine *en, bool update_mode)
+/* The forward phase failed (op.failed names what failed): a rollback starts, or the stack is
+ * CREATE_FAILED when rollback is off. 0 / -1 (store). */
+static int forward_failed(struct engine *en, bool update_mode)
+{
+    char *names = names_list(json_object_get(en->op, "failed"));
+    char reason[4096];
+    int rc = -1;
+    if (!update_mode) {
+        const char *onf = json_string_value(json_object_get(en->s->doc, "on_failure"));
+        if (str_eq(onf, "DO_NOTHING")) {
+            snprintf(reason, sizeof(reason), "The following resource(s) failed to create: %s. ",
+                     names);
+            if (stack_event(en, "CREATE_FAILED", reason))
+                goto out;
+            json_object_del(en->s->doc, "op");
+        } else {
+            snprintf(reason, sizeof(reason),
+                     "The following resource(s) failed to create: %s. Rollback requested by user.",
+                     names);
+            json_t *q = cfn_engine_delete_queue(en->st, en->s);
+            if (!q)
+                goto out;
+            json_object_set_new(en->op, "q", q);
+            if (stack_event(en, "ROLLBACK_IN_PROGRESS", reason))
+                goto out;
+        }
+    } else {
+        snprintf(reason, sizeof(reason), "The following resource(s) failed to update: %s. ", names);
+        if (build_update_undo(en) || stack_event(en, "UPDATE_ROLLBACK_IN_PROGRESS", reason))
+            goto out;
+    }
+    json_object_del(en->op, "failed"); /* the rollback counts its own failures */
+    rc = 0;
+out:
+    free(names);
+    return rc;
+}
+
+/* The queue of UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: the old resources of replacements and the
+ * resources the new template no longer has (or disables). New array; NULL on a store error. */
+static json_t *update_cleanup_queue(struct engine *en, struct tmpl *tp)
+{
+    json_t *snap = cfn_resources_snapshot(en->st, en->s->stack_id);
+    if (!snap)
+        return NULL;
+    json_t *keep = json_object();
+    size_t i;
+    json_t *v;
+    json_array_foreach(tp->order, i, v)
+    {
+        if (res_enabled(tp, json_string_value(v)))
+            json_object_set_new(keep, json_string_value(v), json_true());
+    }
+    json_t *gone = json_object();
+    const char *k;
+    json_t *row;
+    json_object_foreach(snap, k, row)
+    {
+        if (!json_object_get(keep, k))
+            json_object_set_new(gone, k, json_true());
+    }
+    json_t *q = json_copy(json_object_get(en->op, "cleanup"));
+    if (!q)
+        q = json_array();
+    json_t *rm = delete_queue(
+        en->st, en->s, json_object_get(json_object_get(en->op, "prev"), "order"), "remove", gone);
+    if (rm)
+        json_array_extend(q, rm);
+    else
+        json_decref(q);
+    json_decref(rm);
+    json_decref(gone);
+    json_decref(snap);
+    json_decref(keep);
+    return rm ? q : NULL;
+}
+
+/* One step of CREATE_IN_PROGRESS / UPDATE_IN_PROGRESS. 0 / -1 (store). */
+static int forward_step(struct engine *en, bool update_mode)
 {
     struct tmpl tp;
     struct cfn_err e;
     if (tmpl_open(en->st, en->s, &tp, &e)) {
         failed_add(en, en->s->name);
-        goto fail;
+        return forward_failed(en, update_mode);
     }
+    int rc = -1;
     bool pending = false, waiting = false;
     size_t i;
     json_t *v;
@@ -1060,7 +806,8 @@ static void forward_step(struct engine *en, bool update_mode)
         if (str_startswith(state, "pending:")) {
             char act[16];
             copy(act, sizeof(act), state + 8);
-            fw_poll(en, l, act);
+            if (fw_poll(en, l, act))
+                goto out;
             if (str_startswith(fw_state(en, l), "pending:"))
                 pending = true;
             continue;
@@ -1080,254 +827,232 @@ static void forward_step(struct engine *en, bool update_mode)
             waiting = true;
             continue;
         }
-        fw_start(en, &tp, l, update_mode);
+        if (fw_start(en, &tp, l, update_mode))
+            goto out;
         if (str_startswith(fw_state(en, l), "pending:"))
             pending = true;
     }
-    json_t *failed = json_object_get(en->op, "failed");
-    if (json_array_size(failed)) {
-        cancel_pending(en);
-        tmpl_free(&tp);
-        goto fail;
+    if (json_array_size(json_object_get(en->op, "failed"))) {
+        if (cancel_pending(en) == 0)
+            rc = forward_failed(en, update_mode);
+        goto out;
     }
     if (pending || waiting) {
-        tmpl_free(&tp);
-        return;
+        rc = 0;
+        goto out;
     }
     /* every resource done */
-    eval_outputs(en, &tp);
+    if (eval_outputs(en, &tp))
+        goto out;
     if (!update_mode) {
-        stack_event(en, "CREATE_COMPLETE", NULL);
+        if (stack_event(en, "CREATE_COMPLETE", NULL))
+            goto out;
         json_object_del(en->s->doc, "op");
     } else {
         /* removed resources (not in the template, or disabled) and replaced ones go */
-        json_t *keep = json_object();
-        json_array_foreach(tp.order, i, v)
-        {
-            if (res_enabled(&tp, json_string_value(v)))
-                json_object_set_new(keep, json_string_value(v), json_true());
-        }
-        json_t *snap = cfn_resources_snapshot(en->st, en->s->stack_id);
-        json_t *gone = json_object();
-        const char *k;
-        json_t *row;
-        json_object_foreach(snap, k, row)
-        {
-            if (!json_object_get(keep, k))
-                json_object_set_new(gone, k, json_true());
-        }
-        json_t *q = json_copy(json_object_get(en->op, "cleanup"));
+        json_t *q = update_cleanup_queue(en, &tp);
         if (!q)
-            q = json_array();
-        json_t *rm =
-            delete_queue(en->st, en->s, json_object_get(json_object_get(en->op, "prev"), "order"),
-                         "remove", gone);
-        json_array_extend(q, rm);
-        json_decref(rm);
-        json_decref(gone);
-        json_decref(snap);
-        json_decref(keep);
+            goto out;
         json_object_set_new(en->op, "q", q);
-        stack_event(en, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", NULL);
+        if (stack_event(en, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", NULL))
+            goto out;
     }
+    rc = 0;
+out:
     tmpl_free(&tp);
-    return;
-fail:;
-    char *names = names_list(json_object_get(en->op, "failed"));
-    char reason[4096];
-    if (!update_mode) {
-        const char *onf = json_string_value(json_object_get(en->s->doc, "on_failure"));
-        if (str_eq(onf, "DO_NOTHING")) {
-            snprintf(reason, sizeof(reason), "The following resource(s) failed to create: %s. ",
-                     names);
-            stack_event(en, "CREATE_FAILED", reason);
-            json_object_del(en->s->doc, "op");
-        } else {
-            snprintf(reason, sizeof(reason),
-                     "The following resource(s) failed to create: %s. Rollback requested by user.",
-                     names);
-            json_object_set_new(en->op, "q", cfn_engine_delete_queue(en->st, en->s));
-            stack_event(en, "ROLLBACK_IN_PROGRESS", reason);
-        }
-    } else {
-        snprintf(reason, sizeof(reason), "The following resource(s) failed to update: %s. ", names);
-        build_update_undo(en);
-        stack_event(en, "UPDATE_ROLLBACK_IN_PROGRESS", reason);
-    }
-    free(names);
-    json_object_del(en->op, "failed"); /* the rollback counts its own failures */
+    return rc;
 }
 
 /* ---------------------------------------------------------------- queue phases */
 
-/* Runs the head item of op.q. true when the queue moved on (item finished). */
-static bool queue_item(struct engine *en, json_t *it, const char *phase)
+/* Writes a restored row (UPDATE_COMPLETE) with its events. 0 / -1 (store). */
+static int restore_row(struct engine *en, const char *l, const json_t *it, const json_t *attrs,
+                       bool announce)
+{
+    struct cfn_row r;
+    cfn_row_from_json(it, &r);
+    if (attrs) {
+        json_decref(r.attrs);
+        r.attrs = json_incref((json_t *)attrs);
+    }
+    copy(r.status, sizeof(r.status), "UPDATE_COMPLETE");
+    int rc = -1;
+    if (announce && cfn_event_add(en->st, en->s, en->now, l, r.physical_id, r.type,
+                                  "UPDATE_IN_PROGRESS", NULL, r.props))
+        goto out;
+    if (cfn_row_save(en->st, en->s->stack_id, l, &r, NULL, en->now) ||
+        cfn_event_add(en->st, en->s, en->now, l, r.physical_id, r.type, "UPDATE_COMPLETE", NULL,
+                      r.props))
+        goto out;
+    rc = 0;
+out:
+    cfn_row_free(&r);
+    return rc;
+}
+
+/* Runs the head item of op.q: 1 when the queue moved on (item finished), 0 while it is
+ * pending, -1 on a store error. */
+static int queue_item(struct engine *en, json_t *it, const char *phase)
 {
     const char *l = json_string_value(json_object_get(it, "l"));
     const char *type = json_string_value(json_object_get(it, "type"));
     const char *a = json_string_value(json_object_get(it, "a"));
     const char *pid0 = json_string_value(json_object_get(it, "pid"));
     const json_t *props = json_object_get(it, "props");
-    const struct cfn_provider *p = cfn_engine_provider(type);
+    const struct cfn_provider *p = svc_provider_find(type);
     bool pending = json_is_true(json_object_get(it, "pending"));
-    char *pid = pid0 ? xstrdup(pid0) : NULL;
     char reason[1024] = "";
     enum cfn_step rc = CFN_DONE;
-    json_t *attrs = NULL;
     bool undo = str_eq(a, "undo_update");
 
-    if (str_eq(a, "restore")) {
-        struct res_row r;
-        row_from_json(it, &r);
-        copy(r.status, sizeof(r.status), "UPDATE_COMPLETE");
-        cfn_event_add(en->st, en->s, en->now, l, r.physical_id, r.type, "UPDATE_IN_PROGRESS", NULL,
-                      r.props);
-        row_save(en->st, en->s->stack_id, l, &r, NULL, en->now);
-        cfn_event_add(en->st, en->s, en->now, l, r.physical_id, r.type, "UPDATE_COMPLETE", NULL,
-                      r.props);
-        row_free(&r);
-        free(pid);
-        return true;
-    }
-    if (!pending) {
-        cfn_event_add(en->st, en->s, en->now, l, pid, type,
-                      undo ? "UPDATE_IN_PROGRESS" : "DELETE_IN_PROGRESS", NULL, NULL);
-        const char *gen = json_string_value(json_object_get(it, "gen"));
-        json_t *pp = provider_props(p, props, gen);
-        if (undo) {
-            json_t *cur = provider_props(p, json_object_get(it, "cur_props"), gen);
-            rc = provider_run(en, ACT_UPDATE, l, type, pp, cur, &pid, &attrs, reason,
-                              sizeof(reason));
-            json_decref(cur);
-        } else if (pid) {
-            rc =
-                provider_run(en, ACT_DELETE, l, type, pp, NULL, &pid, NULL, reason, sizeof(reason));
-        }
-        json_decref(pp);
-    } else {
-        json_t *pp = provider_props(p, props, json_string_value(json_object_get(it, "gen")));
+    if (str_eq(a, "restore"))
+        return restore_row(en, l, it, NULL, true) ? -1 : 1;
+    if (!pending && cfn_event_add(en->st, en->s, en->now, l, pid0, type,
+                                  undo ? "UPDATE_IN_PROGRESS" : "DELETE_IN_PROGRESS", NULL, NULL))
+        return -1;
+    char *pid = pid0 ? xstrdup(pid0) : NULL;
+    json_t *attrs = NULL;
+    int ret = -1;
+    json_t *pp = provider_props(p, props, json_string_value(json_object_get(it, "gen")));
+    if (pending) {
         rc = provider_run(en, ACT_CHECK, l, type, pp, NULL, &pid, undo ? &attrs : NULL, reason,
                           sizeof(reason));
-        json_decref(pp);
+    } else if (undo) {
+        json_t *cur = provider_props(p, json_object_get(it, "cur_props"),
+                                     json_string_value(json_object_get(it, "gen")));
+        rc = provider_run(en, ACT_UPDATE, l, type, pp, cur, &pid, &attrs, reason, sizeof(reason));
+        json_decref(cur);
+    } else if (pid) {
+        rc = provider_run(en, ACT_DELETE, l, type, pp, NULL, &pid, NULL, reason, sizeof(reason));
     }
+    json_decref(pp);
     if (rc == CFN_PENDING) {
         json_object_set_new(it, "pending", json_true());
-        free(pid);
-        json_decref(attrs);
-        return false;
+        ret = 0;
+        goto out;
     }
     const char *what = json_string_value(json_object_get(it, "row"));
-    if (rc == CFN_DONE) {
-        if (undo) {
-            struct res_row r;
-            row_from_json(it, &r);
-            if (attrs) {
-                json_decref(r.attrs);
-                r.attrs = json_incref(attrs);
-            }
-            copy(r.status, sizeof(r.status), "UPDATE_COMPLETE");
-            row_save(en->st, en->s->stack_id, l, &r, NULL, en->now);
-            cfn_event_add(en->st, en->s, en->now, l, pid, type, "UPDATE_COMPLETE", NULL, props);
-            row_free(&r);
-        } else {
-            cfn_event_add(en->st, en->s, en->now, l, pid, type, "DELETE_COMPLETE", NULL, NULL);
-            if (str_eq(what, "status"))
-                row_set_status(en->st, en->s->stack_id, l, "DELETE_COMPLETE", NULL, en->now);
-            else if (str_eq(what, "remove"))
-                row_remove(en->st, en->s->stack_id, l);
-        }
+    if (rc == CFN_DONE && undo) {
+        if (restore_row(en, l, it, attrs, false))
+            goto out;
+    } else if (rc == CFN_DONE) {
+        if (cfn_event_add(en->st, en->s, en->now, l, pid, type, "DELETE_COMPLETE", NULL, NULL))
+            goto out;
+        if (str_eq(what, "status") &&
+            cfn_row_set_status(en->st, en->s->stack_id, l, "DELETE_COMPLETE", NULL, en->now))
+            goto out;
+        if (str_eq(what, "remove") && cfn_row_remove(en->st, en->s->stack_id, l))
+            goto out;
     } else {
         const char *fs = undo ? "UPDATE_FAILED" : "DELETE_FAILED";
-        cfn_event_add(en->st, en->s, en->now, l, pid, type, fs, reason, NULL);
-        if (!str_eq(what, "keep") || undo)
-            row_set_status(en->st, en->s->stack_id, l, fs, reason, en->now);
+        if (cfn_event_add(en->st, en->s, en->now, l, pid, type, fs, reason, NULL))
+            goto out;
+        if ((!str_eq(what, "keep") || undo) &&
+            cfn_row_set_status(en->st, en->s->stack_id, l, fs, reason, en->now))
+            goto out;
         if (!str_eq(phase, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"))
             failed_add(en, l);
     }
+    ret = 1;
+out:
     free(pid);
     json_decref(attrs);
-    return true;
+    return ret;
 }
 
-static void queue_done(struct engine *en, const char *phase)
+/* The stack is deleted: DELETE_COMPLETE, its exports and imports gone. 0 / -1 (store). */
+static int stack_deleted(struct engine *en)
+{
+    en->s->deleted_ms = en->now;
+    if (stack_event(en, "DELETE_COMPLETE", NULL))
+        return -1;
+    return cfn_exports_drop(en->st, en->s->stack_id);
+}
+
+/* The update rolled back: the previous template, parameters and outputs are the stack's
+ * again, and the rollback cleanup deletes what the update created. 0 / -1 (store). */
+static int update_rolled_back(struct engine *en)
+{
+    json_t *prev = json_object_get(en->op, "prev");
+    const char *keys[] = {"body", "params", "raw", "noecho", "outputs", "description"};
+    for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+        json_t *v = json_object_get(prev, keys[i]);
+        if (v)
+            json_object_set(en->s->doc, keys[i], v);
+    }
+    struct tmpl tp;
+    struct cfn_err e;
+    if (tmpl_open(en->st, en->s, &tp, &e) == 0) {
+        int rc = eval_outputs(en, &tp);
+        tmpl_free(&tp);
+        if (rc)
+            return -1;
+    }
+    json_object_set(en->op, "q", json_object_get(en->op, "q2"));
+    return stack_event(en, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", NULL);
+}
+
+/* The queue of phase is empty: the stack moves on. 0 / -1 (store). */
+static int queue_done(struct engine *en, const char *phase)
 {
     json_t *failed = json_object_get(en->op, "failed");
     char *names = names_list(failed);
     char reason[4096];
     bool bad = json_array_size(failed) > 0;
+    bool op_over = true;
+    int rc = -1;
     if (str_eq(phase, "DELETE_IN_PROGRESS")) {
-        if (bad) {
-            snprintf(reason, sizeof(reason), "The following resource(s) failed to delete: %s. ",
-                     names);
-            stack_event(en, "DELETE_FAILED", reason);
-        } else {
-            stack_event(en, "DELETE_COMPLETE", NULL);
-            en->s->deleted_ms = en->now;
-            drop_exports(en);
-        }
-        json_object_del(en->s->doc, "op");
+        snprintf(reason, sizeof(reason), "The following resource(s) failed to delete: %s. ", names);
+        if (bad ? stack_event(en, "DELETE_FAILED", reason) : stack_deleted(en))
+            goto out;
     } else if (str_eq(phase, "ROLLBACK_IN_PROGRESS")) {
+        snprintf(reason, sizeof(reason), "The following resource(s) failed to delete: %s. ", names);
         if (bad) {
-            snprintf(reason, sizeof(reason), "The following resource(s) failed to delete: %s. ",
-                     names);
-            stack_event(en, "ROLLBACK_FAILED", reason);
+            if (stack_event(en, "ROLLBACK_FAILED", reason))
+                goto out;
         } else {
-            stack_event(en, "ROLLBACK_COMPLETE", NULL);
-            if (str_eq(json_string_value(json_object_get(en->s->doc, "on_failure")), "DELETE")) {
-                /* OnFailure DELETE: the rolled-back stack is deleted (inferred events) */
-                stack_event(en, "DELETE_IN_PROGRESS", NULL);
-                stack_event(en, "DELETE_COMPLETE", NULL);
-                en->s->deleted_ms = en->now;
-                drop_exports(en);
-            }
+            if (stack_event(en, "ROLLBACK_COMPLETE", NULL))
+                goto out;
+            /* OnFailure DELETE: the rolled-back stack is deleted (inferred events) */
+            if (str_eq(json_string_value(json_object_get(en->s->doc, "on_failure")), "DELETE") &&
+                (stack_event(en, "DELETE_IN_PROGRESS", NULL) || stack_deleted(en)))
+                goto out;
         }
-        json_object_del(en->s->doc, "op");
     } else if (str_eq(phase, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")) {
-        stack_event(en, "UPDATE_COMPLETE", NULL);
-        json_object_del(en->s->doc, "op");
+        if (stack_event(en, "UPDATE_COMPLETE", NULL))
+            goto out;
     } else if (str_eq(phase, "UPDATE_ROLLBACK_IN_PROGRESS")) {
-        if (bad) {
-            snprintf(reason, sizeof(reason), "The following resource(s) failed to update: %s. ",
-                     names);
-            stack_event(en, "UPDATE_ROLLBACK_FAILED", reason);
-            json_object_del(en->s->doc, "op");
-        } else {
-            /* the previous template and parameters are the stack's again */
-            json_t *prev = json_object_get(en->op, "prev");
-            const char *keys[] = {"body", "params", "raw", "noecho", "outputs", "description"};
-            for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
-                json_t *v = json_object_get(prev, keys[i]);
-                if (v)
-                    json_object_set(en->s->doc, keys[i], v);
-            }
-            struct tmpl tp;
-            struct cfn_err e;
-            if (tmpl_open(en->st, en->s, &tp, &e) == 0) {
-                eval_outputs(en, &tp);
-                tmpl_free(&tp);
-            }
-            json_object_set(en->op, "q", json_object_get(en->op, "q2"));
-            stack_event(en, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", NULL);
-        }
+        snprintf(reason, sizeof(reason), "The following resource(s) failed to update: %s. ", names);
+        op_over = bad;
+        if (bad ? stack_event(en, "UPDATE_ROLLBACK_FAILED", reason) : update_rolled_back(en))
+            goto out;
     } else if (str_eq(phase, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")) {
-        stack_event(en, "UPDATE_ROLLBACK_COMPLETE", NULL);
-        json_object_del(en->s->doc, "op");
+        if (stack_event(en, "UPDATE_ROLLBACK_COMPLETE", NULL))
+            goto out;
+    } else {
+        op_over = false;
     }
+    if (op_over)
+        json_object_del(en->s->doc, "op");
+    rc = 0;
+out:
     free(names);
+    return rc;
 }
 
-static void queue_step(struct engine *en, const char *phase)
+/* One step of a queue phase. 0 / -1 (store). */
+static int queue_step(struct engine *en, const char *phase)
 {
     json_t *q = json_object_get(en->op, "q");
     while (json_array_size(q)) {
-        json_t *it = json_array_get(q, 0);
-        if (!queue_item(en, it, phase))
-            return; /* pending */
+        int rc = queue_item(en, json_array_get(q, 0), phase);
+        if (rc <= 0)
+            return rc; /* pending, or a store error */
         json_array_remove(q, 0);
     }
     char ph[48];
     copy(ph, sizeof(ph), phase);
-    queue_done(en, ph);
+    return queue_done(en, ph);
 }
 
 /* ---------------------------------------------------------------- the clock event */
@@ -1343,21 +1068,66 @@ static int op_principal(const json_t *op, struct principal *who)
     return 0;
 }
 
-/* Engine step. */
+/* The status an operation ends in when one of its steps could not be recorded: its phase's
+ * failure (CREATE_FAILED, DELETE_FAILED, ...); a cleanup ends as the update it cleans up
+ * after, as it does when one of its deletions fails. phase ends with _IN_PROGRESS. */
+static void failed_status(const char *phase, char *out, size_t cap)
+{
+    int n = (int)(strlen(phase) - strlen("_IN_PROGRESS"));
+    if (str_endswith(phase, "_CLEANUP_IN_PROGRESS"))
+        snprintf(out, cap, "%.*s", n - (int)strlen("_CLEANUP"), phase);
+    else
+        snprintf(out, cap, "%.*s_FAILED", n, phase);
+}
+
+/* A step failed on the store and was undone: the stack's operation ends in its failed status
+ * with CloudFormation's "Internal Failure" (inferred), in a savepoint of its own. 0 / -1. */
+static int engine_fail(struct store *st, const char *region, const char *stack_id, int64_t at_ms)
+{
+    static const char reason[] = "Internal Failure"; /* inferred */
+    struct cfn_stack s;
+    if (cfn_stack_load(st, region, stack_id, &s))
+        return -1;
+    int rc = -1;
+    if (!str_endswith(s.status, "_IN_PROGRESS") || store_begin(st))
+        goto out;
+    char status[48];
+    failed_status(s.status, status, sizeof(status));
+    cfn_stack_set_status(&s, status, reason);
+    if (str_startswith(status, "UPDATE"))
+        s.updated_ms = at_ms;
+    rc = cfn_event_add(st, &s, at_ms, NULL, NULL, NULL, status, reason, NULL);
+    json_object_del(s.doc, "op");
+    if (rc == 0)
+        rc = cfn_stack_save(st, &s);
+    if (rc == 0)
+        rc = store_commit(st);
+    if (rc)
+        store_rollback(st);
+out:
+    cfn_stack_free(&s);
+    return rc;
+}
+
+/*
+ * Engine step: one step of the stack's operation, all or nothing. It runs in a savepoint of
+ * the clock event's transaction; when a read or write of the store fails, everything the step
+ * did (rows, events, what providers did through their services) is rolled back and the
+ * operation fails (engine_fail) rather than go on from a state the store does not hold.
+ */
 void cfn_engine_step(struct store *st, int64_t at_ms, const char *stack_id)
 {
     /* the stack's region first: a stack id is looked up within its region */
     char region[32] = "";
-    sqlite3_stmt *q = store_stmt(st, "SELECT region FROM cfn_stacks WHERE stack_id = ?1");
-    if (q) {
-        sqlite3_bind_text(q, 1, stack_id, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) == SQLITE_ROW)
-            copy(region, sizeof(region), col(q, 0));
-        sqlite3_reset(q);
-    }
     struct cfn_stack s;
-    if (!region[0] || cfn_stack_load(st, region, stack_id, &s) != 0) {
-        log_warn("cfn: step of unknown stack %s", stack_id);
+    int lr = cfn_stack_region(st, stack_id, region, sizeof(region));
+    if (lr == 0)
+        lr = cfn_stack_load(st, region, stack_id, &s);
+    if (lr) {
+        if (lr < 0)
+            log_error("cfn: step of stack %s: the store failed", stack_id);
+        else
+            log_warn("cfn: step of unknown stack %s", stack_id);
         return;
     }
     struct engine en;
@@ -1366,7 +1136,8 @@ void cfn_engine_step(struct store *st, int64_t at_ms, const char *stack_id)
     en.s = &s;
     en.now = at_ms;
     en.ar = arena_new();
-    en.op = json_object_get(s.doc, "op");
+    /* held: a finished operation deletes "op" from the document while the step still uses it */
+    en.op = json_incref(json_object_get(s.doc, "op"));
     if (!en.op || op_principal(en.op, &en.who)) {
         log_warn("cfn: stack %s has no running operation", stack_id);
         goto out;
@@ -1382,19 +1153,36 @@ void cfn_engine_step(struct store *st, int64_t at_ms, const char *stack_id)
     en.c.who = en.who;
     uuid4(en.c.request_id);
 
+    if (store_begin(st)) {
+        log_error("cfn: step of stack %s: the store failed", stack_id);
+        goto out;
+    }
     char phase[48];
     copy(phase, sizeof(phase), s.status);
+    int rc = 0;
     if (str_eq(phase, "CREATE_IN_PROGRESS"))
-        forward_step(&en, false);
+        rc = forward_step(&en, false);
     else if (str_eq(phase, "UPDATE_IN_PROGRESS"))
-        forward_step(&en, true);
+        rc = forward_step(&en, true);
     else if (str_endswith(phase, "_IN_PROGRESS"))
-        queue_step(&en, phase);
+        rc = queue_step(&en, phase);
     s.updated_ms = str_startswith(s.status, "UPDATE") ? at_ms : s.updated_ms;
-    cfn_stack_save(st, &s);
-    if (str_endswith(s.status, "_IN_PROGRESS"))
-        sched_at(st, at_ms + CFN_STEP_MS, CFN_EV_STEP, s.stack_id);
+    if (rc == 0)
+        rc = cfn_stack_save(st, &s);
+    if (rc == 0 && str_endswith(s.status, "_IN_PROGRESS") &&
+        sched_at(st, at_ms + CFN_STEP_MS, CFN_EV_STEP, s.stack_id) <= 0)
+        rc = -1;
+    if (rc == 0)
+        rc = store_commit(st);
+    if (rc) {
+        store_rollback(st);
+        log_error("cfn: step of stack %s (%s) failed on the store: the operation fails", stack_id,
+                  phase);
+        if (engine_fail(st, region, stack_id, at_ms))
+            log_error("cfn: stack %s: its failure could not be recorded either", stack_id);
+    }
 out:
+    json_decref(en.op);
     arena_free(en.ar);
     cfn_stack_free(&s);
 }

@@ -5,7 +5,6 @@
 #include "store/store.h"
 #include "svc/cfn/cfn_stack.h"
 #include "svc/module.h"
-#include "svc/resources.h"
 #include "wire/models/models.h"
 
 #define SVC_OPS_FILE "svc/cfn/ops.def"

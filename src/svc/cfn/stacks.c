@@ -10,13 +10,13 @@
 
 #include "base/base.h"
 #include "cfnlang/cfnlang.h"
-#include "store/store.h"
-#include "svc/iam/authz.h"
 #include "svc/cfn/cfn_stack.h"
+#include "svc/cfn/ops.h"
+#include "svc/iam/authz.h"
 #include "svc/iam/iam.h"
+#include "svc/module.h"
 #include "svc/sts/sts.h"
 #include "svc/svc.h"
-#include "svc/cfn/ops.h"
 #include "wire/models/cloudformation_members.h"
 
 #define PAGE 100 /* items per page of the paged lists (inferred) */
@@ -85,22 +85,6 @@ static json_t *load_template(struct call *c, const char *body)
     return t;
 }
 
-/* The name property that makes an IAM resource "named" (CAPABILITY_NAMED_IAM). */
-static const char *iam_name_prop(const char *type)
-{
-    static const char *const map[][2] = {
-        {"AWS::IAM::Role", "RoleName"},
-        {"AWS::IAM::InstanceProfile", "InstanceProfileName"},
-        {"AWS::IAM::User", "UserName"},
-        {"AWS::IAM::Group", "GroupName"},
-        {"AWS::IAM::ManagedPolicy", "ManagedPolicyName"},
-    };
-    for (size_t i = 0; i < ARRAY_LEN(map); i++)
-        if (str_eq(map[i][0], type))
-            return map[i][1];
-    return NULL;
-}
-
 /* InsufficientCapabilitiesException when IAM resources lack their capability. */
 static int check_capabilities(struct call *c, const json_t *t, const json_t *caps)
 {
@@ -113,7 +97,10 @@ static int check_capabilities(struct call *c, const json_t *t, const json_t *cap
         if (!cfn_resource_type_is_iam(type))
             continue;
         iam = true;
-        const char *np = iam_name_prop(type);
+        /* a custom name makes the resource "named": its provider's name property (RoleName,
+         * UserName, GroupName, InstanceProfileName, ManagedPolicyName) */
+        const struct cfn_provider *p = svc_provider_find(type);
+        const char *np = p ? p->name_prop : NULL;
         if (np && json_object_get(json_object_get(def, "Properties"), np))
             named = true;
     }
@@ -410,8 +397,13 @@ int cfn_update_stack(struct call *c, const json_t *in, struct out *o)
     json_t *order = NULL;
     if (old_t && cfn_graph_order(old_t, &order, &e) == 0)
         json_object_set_new(prev, "order", order);
-    json_object_set_new(prev, "resources", cfn_resources_snapshot(c->st, s.stack_id));
     json_object_set_new(op, "prev", prev);
+    json_t *snap = cfn_resources_snapshot(c->st, s.stack_id);
+    if (!snap) {
+        call_fail(c, 500, "InternalFailure", NULL);
+        goto out;
+    }
+    json_object_set_new(prev, "resources", snap);
 
     json_object_set_new(s.doc, "body", json_string(body));
     json_object_set(s.doc, "params", values);
@@ -456,26 +448,6 @@ out:
 
 /* ---------------------------------------------------------------- DeleteStack */
 
-/* The first export of s another stack imports, and that stack's name (arena). */
-static const char *export_in_use(struct call *c, const struct cfn_stack *s, const char **user)
-{
-    sqlite3_stmt *q =
-        store_stmt(c->st, "SELECT e.name, st.name FROM cfn_exports e JOIN cfn_imports i"
-                          " ON i.region = e.region AND i.name = e.name JOIN cfn_stacks st"
-                          " ON st.stack_id = i.stack_id WHERE e.stack_id = ?1 AND i.stack_id <> ?1"
-                          " AND st.status <> 'DELETE_COMPLETE' LIMIT 1");
-    if (!q)
-        return NULL;
-    sqlite3_bind_text(q, 1, s->stack_id, -1, SQLITE_STATIC);
-    const char *name = NULL;
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        name = arena_strdup(c->a, (const char *)sqlite3_column_text(q, 0));
-        *user = arena_strdup(c->a, (const char *)sqlite3_column_text(q, 1));
-    }
-    sqlite3_reset(q);
-    return name;
-}
-
 /* DeleteStack handler: deleting a stack that does not exist succeeds (as AWS). */
 int cfn_delete_stack(struct call *c, const json_t *in, struct out *o)
 {
@@ -505,13 +477,18 @@ int cfn_delete_stack(struct call *c, const json_t *in, struct out *o)
                   "Stack [%s] cannot be deleted while TerminationProtection is enabled", s.name);
         goto out;
     }
-    const char *user = NULL;
-    const char *exp = export_in_use(c, &s, &user);
-    if (exp) {
-        call_fail(c, 400, "ValidationError", "Export %s cannot be deleted as it is in use by %s",
-                  exp, user);
+    json_t *used = cfn_exports_in_use(c->st, s.stack_id);
+    if (!used) {
+        call_fail(c, 500, "InternalFailure", NULL);
         goto out;
     }
+    const json_t *use = json_array_get(used, 0);
+    if (use)
+        call_fail(c, 400, "ValidationError", "Export %s cannot be deleted as it is in use by %s",
+                  in_str(use, "export"), in_str(use, "importer"));
+    json_decref(used);
+    if (use)
+        goto out;
     const char *role_arn = in_str(in, CFN_M_DeleteStackInput_RoleARN);
     bool pass_role = role_arn != NULL;
     if (!role_arn)
@@ -519,7 +496,12 @@ int cfn_delete_stack(struct call *c, const json_t *in, struct out *o)
     op = new_op(in);
     if (op_principal(c, role_arn, pass_role, op))
         goto out;
-    json_object_set_new(op, "q", cfn_engine_delete_queue(c->st, &s));
+    json_t *q = cfn_engine_delete_queue(c->st, &s);
+    if (!q) {
+        call_fail(c, 500, "InternalFailure", NULL);
+        goto out;
+    }
+    json_object_set_new(op, "q", q);
     json_object_set(s.doc, "op", op);
     cfn_stack_set_status(&s, "DELETE_IN_PROGRESS", "User Initiated");
     if (cfn_stack_save(c->st, &s) ||
@@ -613,24 +595,6 @@ static void out_stack(struct out *o, const struct cfn_stack *s)
     out_end(o);
 }
 
-/* Stack ids of region (optionally live ones only), newest first. */
-static json_t *stack_ids(struct call *c, bool live_only)
-{
-    json_t *ids = json_array();
-    sqlite3_stmt *q = store_stmt(
-        c->st, live_only ? "SELECT stack_id FROM cfn_stacks WHERE region = ?1 AND status <>"
-                           " 'DELETE_COMPLETE' ORDER BY created_ms DESC, rowid DESC"
-                         : "SELECT stack_id FROM cfn_stacks WHERE region = ?1"
-                           " ORDER BY created_ms DESC, rowid DESC");
-    if (!q)
-        return ids;
-    sqlite3_bind_text(q, 1, c->region, -1, SQLITE_STATIC);
-    while (sqlite3_step(q) == SQLITE_ROW)
-        json_array_append_new(ids, json_string((const char *)sqlite3_column_text(q, 0)));
-    sqlite3_reset(q);
-    return ids;
-}
-
 /* Offset from NextToken (decimal). -1 after call_fail. */
 static int64_t page_start(struct call *c, const json_t *in)
 {
@@ -666,13 +630,21 @@ int cfn_describe_stacks(struct call *c, const json_t *in, struct out *o)
     int64_t start = page_start(c, in);
     if (start < 0)
         return -1;
-    json_t *ids = stack_ids(c, true);
+    json_t *ids = cfn_stack_ids(c->st, c->region, true);
+    if (!ids)
+        return call_fail(c, 500, "InternalFailure", NULL);
+    int rc = 0;
     out_begin(o, "Stacks");
     int64_t i = start;
     for (; (size_t)i < json_array_size(ids) && i < start + PAGE; i++) {
         struct cfn_stack s;
-        if (cfn_stack_load(c->st, c->region, json_string_value(json_array_get(ids, (size_t)i)),
-                           &s) == 0) {
+        int lr =
+            cfn_stack_load(c->st, c->region, json_string_value(json_array_get(ids, (size_t)i)), &s);
+        if (lr < 0) {
+            rc = call_fail(c, 500, "InternalFailure", NULL);
+            break;
+        }
+        if (lr == 0) {
             out_stack(o, &s);
             cfn_stack_free(&s);
         }
@@ -680,7 +652,7 @@ int cfn_describe_stacks(struct call *c, const json_t *in, struct out *o)
     out_end(o);
     out_next(o, i, json_array_size(ids));
     json_decref(ids);
-    return 0;
+    return rc;
 }
 
 /* ListStacks handler. */
@@ -690,7 +662,10 @@ int cfn_list_stacks(struct call *c, const json_t *in, struct out *o)
     if (start < 0)
         return -1;
     const json_t *filter = json_object_get(in, CFN_M_ListStacksInput_StackStatusFilter);
-    json_t *ids = stack_ids(c, false);
+    json_t *ids = cfn_stack_ids(c->st, c->region, false);
+    if (!ids)
+        return call_fail(c, 500, "InternalFailure", NULL);
+    int rc = 0;
     json_t *sel = json_array();
     size_t i;
     json_t *v;
@@ -698,7 +673,12 @@ int cfn_list_stacks(struct call *c, const json_t *in, struct out *o)
     json_array_foreach(ids, i, v)
     {
         struct cfn_stack s;
-        if (cfn_stack_load(c->st, c->region, json_string_value(v), &s) != 0)
+        int lr = cfn_stack_load(c->st, c->region, json_string_value(v), &s);
+        if (lr < 0) {
+            rc = call_fail(c, 500, "InternalFailure", NULL);
+            break;
+        }
+        if (lr)
             continue;
         bool ok = json_array_size(filter) == 0;
         size_t j;
@@ -735,7 +715,7 @@ int cfn_list_stacks(struct call *c, const json_t *in, struct out *o)
     out_next(o, start + PAGE, json_array_size(sel));
     json_decref(sel);
     json_decref(ids);
-    return 0;
+    return rc;
 }
 
 /* ---------------------------------------------------------------- events */
@@ -751,43 +731,38 @@ int cfn_describe_stack_events(struct call *c, const json_t *in, struct out *o)
         cfn_stack_free(&s);
         return -1;
     }
-    sqlite3_stmt *q = store_stmt(
-        c->st, "SELECT event_id, logical_id, physical_id, type, ts_ms, status, reason, props,"
-               " token, (SELECT COUNT(*) FROM cfn_events WHERE stack_id = ?1)"
-               " FROM cfn_events WHERE stack_id = ?1 ORDER BY seq DESC LIMIT ?2 OFFSET ?3");
-    if (!q) {
+    int64_t total = 0;
+    json_t *events = cfn_events_page(c->st, s.stack_id, PAGE, start, &total);
+    if (!events) {
         cfn_stack_free(&s);
         return call_fail(c, 500, "InternalFailure", NULL);
     }
-    sqlite3_bind_text(q, 1, s.stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, PAGE);
-    sqlite3_bind_int64(q, 3, start);
-    int64_t total = 0, n = 0;
     out_begin(o, "StackEvents");
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        n++;
-        total = sqlite3_column_int64(q, 9);
+    size_t i;
+    json_t *ev;
+    json_array_foreach(events, i, ev)
+    {
         out_begin(o, NULL);
         out_str(o, "StackId", s.stack_id);
-        out_str(o, "EventId", (const char *)sqlite3_column_text(q, 0));
+        out_str(o, "EventId", in_str(ev, "event_id"));
         out_str(o, "StackName", s.name);
-        out_str(o, "LogicalResourceId", (const char *)sqlite3_column_text(q, 1));
-        if (sqlite3_column_text(q, 2))
-            out_str(o, "PhysicalResourceId", (const char *)sqlite3_column_text(q, 2));
-        out_str(o, "ResourceType", (const char *)sqlite3_column_text(q, 3));
-        out_time(o, "Timestamp", sqlite3_column_int64(q, 4));
-        out_str(o, "ResourceStatus", (const char *)sqlite3_column_text(q, 5));
-        if (sqlite3_column_text(q, 6))
-            out_str(o, "ResourceStatusReason", (const char *)sqlite3_column_text(q, 6));
-        if (sqlite3_column_text(q, 7))
-            out_str(o, "ResourceProperties", (const char *)sqlite3_column_text(q, 7));
-        if (sqlite3_column_text(q, 8))
-            out_str(o, "ClientRequestToken", (const char *)sqlite3_column_text(q, 8));
+        out_str(o, "LogicalResourceId", in_str(ev, "logical_id"));
+        if (in_str(ev, "physical_id"))
+            out_str(o, "PhysicalResourceId", in_str(ev, "physical_id"));
+        out_str(o, "ResourceType", in_str(ev, "type"));
+        out_time(o, "Timestamp", json_integer_value(json_object_get(ev, "ts_ms")));
+        out_str(o, "ResourceStatus", in_str(ev, "status"));
+        if (in_str(ev, "reason"))
+            out_str(o, "ResourceStatusReason", in_str(ev, "reason"));
+        if (in_str(ev, "props"))
+            out_str(o, "ResourceProperties", in_str(ev, "props"));
+        if (in_str(ev, "token"))
+            out_str(o, "ClientRequestToken", in_str(ev, "token"));
         out_end(o);
     }
-    sqlite3_reset(q);
     out_end(o);
-    out_next(o, start + n, (size_t)total);
+    out_next(o, start + (int64_t)json_array_size(events), (size_t)total);
+    json_decref(events);
     cfn_stack_free(&s);
     return 0;
 }
@@ -797,45 +772,40 @@ int cfn_describe_stack_events(struct call *c, const json_t *in, struct out *o)
 enum res_shape { RS_RESOURCE, RS_DETAIL, RS_SUMMARY };
 
 /* Writes the stack's resource rows (filtered by logical / physical id, may be NULL).
- * Returns the number written. */
+ * 0, or -1 after call_fail. */
 static int out_resources(struct call *c, struct out *o, const struct cfn_stack *s,
                          const char *logical, const char *physical, enum res_shape shape)
 {
-    sqlite3_stmt *q = store_stmt(
-        c->st, "SELECT logical_id, physical_id, type, updated_ms, status, reason"
-               " FROM cfn_resources WHERE stack_id = ?1 AND (?2 IS NULL OR logical_id = ?2)"
-               " AND (?3 IS NULL OR physical_id = ?3) ORDER BY seq");
-    if (!q)
-        return 0;
-    sqlite3_bind_text(q, 1, s->stack_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, logical, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, physical, -1, SQLITE_STATIC);
-    int n = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        n++;
+    json_t *rows = cfn_rows_list(c->st, s->stack_id, logical, physical);
+    if (!rows)
+        return call_fail(c, 500, "InternalFailure", NULL);
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
         if (shape != RS_DETAIL)
             out_begin(o, NULL);
         if (shape != RS_SUMMARY) {
             out_str(o, "StackName", s->name);
             out_str(o, "StackId", s->stack_id);
         }
-        out_str(o, "LogicalResourceId", (const char *)sqlite3_column_text(q, 0));
-        if (sqlite3_column_text(q, 1))
-            out_str(o, "PhysicalResourceId", (const char *)sqlite3_column_text(q, 1));
-        out_str(o, "ResourceType", (const char *)sqlite3_column_text(q, 2));
+        out_str(o, "LogicalResourceId", in_str(r, "logical_id"));
+        if (in_str(r, "physical_id"))
+            out_str(o, "PhysicalResourceId", in_str(r, "physical_id"));
+        out_str(o, "ResourceType", in_str(r, "type"));
         out_time(o, shape == RS_RESOURCE ? "Timestamp" : "LastUpdatedTimestamp",
-                 sqlite3_column_int64(q, 3));
-        out_str(o, "ResourceStatus", (const char *)sqlite3_column_text(q, 4));
-        if (sqlite3_column_text(q, 5))
-            out_str(o, "ResourceStatusReason", (const char *)sqlite3_column_text(q, 5));
+                 json_integer_value(json_object_get(r, "updated_ms")));
+        out_str(o, "ResourceStatus", in_str(r, "status"));
+        if (in_str(r, "reason"))
+            out_str(o, "ResourceStatusReason", in_str(r, "reason"));
         out_drift(o, "DriftInformation", "StackResourceDriftStatus");
         if (shape != RS_DETAIL)
             out_end(o);
         if (shape == RS_DETAIL)
             break;
     }
-    sqlite3_reset(q);
-    return n;
+    json_decref(rows);
+    return 0;
 }
 
 /* DescribeStackResource handler. */
@@ -845,25 +815,20 @@ int cfn_describe_stack_resource(struct call *c, const json_t *in, struct out *o)
     if (load_named(c, in, &s))
         return -1;
     const char *logical = in_str(in, CFN_M_DescribeStackResourceInput_LogicalResourceId);
-    int n = 0;
-    if (logical) {
-        /* checked first: no output is written for a missing resource */
-        sqlite3_stmt *q = store_stmt(c->st, "SELECT 1 FROM cfn_resources WHERE stack_id = ?1"
-                                            " AND logical_id = ?2");
-        if (q) {
-            sqlite3_bind_text(q, 1, s.stack_id, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 2, logical, -1, SQLITE_STATIC);
-            n = sqlite3_step(q) == SQLITE_ROW;
-            sqlite3_reset(q);
-        }
-    }
-    int rc = 0;
-    if (!n) {
+    /* checked first: no output is written for a missing resource */
+    struct cfn_row r;
+    int lr = logical ? cfn_row_load(c->st, s.stack_id, logical, &r) : 1;
+    if (logical)
+        cfn_row_free(&r);
+    int rc;
+    if (lr < 0) {
+        rc = call_fail(c, 500, "InternalFailure", NULL);
+    } else if (lr) {
         rc = call_fail(c, 400, "ValidationError", "Resource %s does not exist for stack %s",
                        logical ? logical : "", s.name);
     } else {
         out_begin(o, "StackResourceDetail");
-        out_resources(c, o, &s, logical, NULL, RS_DETAIL);
+        rc = out_resources(c, o, &s, logical, NULL, RS_DETAIL);
         out_end(o);
     }
     cfn_stack_free(&s);
@@ -876,19 +841,13 @@ int cfn_describe_stack_resources(struct call *c, const json_t *in, struct out *o
     const char *physical = in_str(in, CFN_M_DescribeStackResourcesInput_PhysicalResourceId);
     struct cfn_stack s;
     if (!in_str(in, CFN_M_DescribeStackResourcesInput_StackName) && physical) {
-        sqlite3_stmt *q = store_stmt(
-            c->st, "SELECT r.stack_id FROM cfn_resources r JOIN cfn_stacks s"
-                   " ON s.stack_id = r.stack_id WHERE r.physical_id = ?1 AND s.region = ?2"
-                   " ORDER BY s.created_ms DESC LIMIT 1");
         char id[400] = "";
-        if (q) {
-            sqlite3_bind_text(q, 1, physical, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 2, c->region, -1, SQLITE_STATIC);
-            if (sqlite3_step(q) == SQLITE_ROW)
-                snprintf(id, sizeof(id), "%s", (const char *)sqlite3_column_text(q, 0));
-            sqlite3_reset(q);
-        }
-        if (!id[0] || cfn_stack_load(c->st, c->region, id, &s) != 0)
+        int lr = cfn_stack_of_physical(c->st, c->region, physical, id, sizeof(id));
+        if (lr == 0)
+            lr = cfn_stack_load(c->st, c->region, id, &s);
+        if (lr < 0)
+            return call_fail(c, 500, "InternalFailure", NULL);
+        if (lr)
             return call_fail(c, 400, "ValidationError", "Stack for %s does not exist",
                              physical); /* inferred */
     } else if (!in_str(in, CFN_M_DescribeStackResourcesInput_StackName)) {
@@ -899,11 +858,12 @@ int cfn_describe_stack_resources(struct call *c, const json_t *in, struct out *o
         return -1;
     }
     out_begin(o, "StackResources");
-    out_resources(c, o, &s, in_str(in, CFN_M_DescribeStackResourcesInput_LogicalResourceId),
-                  physical, RS_RESOURCE);
+    int rc =
+        out_resources(c, o, &s, in_str(in, CFN_M_DescribeStackResourcesInput_LogicalResourceId),
+                      physical, RS_RESOURCE);
     out_end(o);
     cfn_stack_free(&s);
-    return 0;
+    return rc;
 }
 
 /* ListStackResources handler (one page holds every resource: at most 500). */
@@ -913,10 +873,10 @@ int cfn_list_stack_resources(struct call *c, const json_t *in, struct out *o)
     if (load_named(c, in, &s))
         return -1;
     out_begin(o, "StackResourceSummaries");
-    out_resources(c, o, &s, NULL, NULL, RS_SUMMARY);
+    int rc = out_resources(c, o, &s, NULL, NULL, RS_SUMMARY);
     out_end(o);
     cfn_stack_free(&s);
-    return 0;
+    return rc;
 }
 
 /* GetTemplate handler: the body as given. */

@@ -74,4 +74,15 @@ int cw_alarm_schedule(struct store *st, int64_t now_ms);
 /* Registers the engine's clock event kinds (called from svc_init). */
 void cw_alarms_init(void);
 
+/* The resource functions of CloudWatch's ops.def rows (resources.c): the ARN an action is
+ * checked on, an arena string, "*" when the input names none. */
+const char *cw_res_alarm(struct call *c, const json_t *in);        /* AlarmName */
+const char *cw_res_alarms(struct call *c, const json_t *in);       /* AlarmNames[0] */
+const char *cw_res_resource_arn(struct call *c, const json_t *in); /* ResourceARN as given */
+
+/* CloudWatch's CloudFormation resource providers (cfn_cloudwatch.c): Alarm and
+ * CompositeAlarm, NULL-terminated. */
+struct cfn_provider;
+extern const struct cfn_provider *const cw_cfn_providers[];
+
 #endif

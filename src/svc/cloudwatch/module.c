@@ -1,12 +1,12 @@
 /*
- * module.c — CloudWatch as a module of the lab (svc/module.h): its model, operations, tables and the alarm evaluation ticks.
+ * module.c — CloudWatch as a module of the lab (svc/module.h): its model, operations, tables, the alarm evaluation ticks
+ * and its CloudFormation resource providers (alarms).
  */
 #include "base/base.h"
 #include "store/store.h"
 #include "svc/cloudwatch/cw.h"
 #include "svc/cloudwatch/cw_alarm.h"
 #include "svc/module.h"
-#include "svc/resources.h"
 #include "wire/models/models.h"
 
 #define SVC_OPS_FILE "svc/cloudwatch/ops.def"
@@ -19,4 +19,5 @@ const struct svc_module cw_module = {
     .nops = ARRAY_LEN(svc_ops),
     .schema = &cw_schema,
     .init = cw_alarms_init,
+    .providers = cw_cfn_providers,
 };

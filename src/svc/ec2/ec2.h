@@ -111,4 +111,14 @@ void ec2_init(void);
 /* EC2's tables (schema.c). */
 extern const struct store_schema ec2_schema;
 
+/* The resource functions of EC2's ops.def rows (resources.c): the ARN an action is checked
+ * on, an arena string, "*" when the input names none. */
+const char *ec2_res_instance(struct call *c, const json_t *in); /* InstanceId(s)[0] */
+const char *ec2_res_volume(struct call *c, const json_t *in);   /* VolumeId */
+
+/* EC2's CloudFormation resource providers (cfn_ec2.c): Instance, Volume, VolumeAttachment;
+ * NULL-terminated. */
+struct cfn_provider;
+extern const struct cfn_provider *const ec2_cfn_providers[];
+
 #endif

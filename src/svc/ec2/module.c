@@ -1,13 +1,13 @@
 /*
  * module.c — EC2 as a module of the lab (svc/module.h): its model, operations, tables, clock events and status-check
- * metrics (ec2_init), and its HTTP routes: fault injection, instance health and IMDS.
+ * metrics (ec2_init), its HTTP routes (fault injection, instance health and IMDS) and its CloudFormation resource
+ * providers (instances, volumes, attachments).
  */
 #include "base/base.h"
 #include "store/store.h"
 #include "svc/ec2/ec2.h"
 #include "svc/ec2/ec2_admin.h"
 #include "svc/module.h"
-#include "svc/resources.h"
 #include "wire/models/models.h"
 
 #define SVC_OPS_FILE "svc/ec2/ops.def"
@@ -31,4 +31,5 @@ const struct svc_module ec2_module = {
     .init = ec2_init,
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
+    .providers = ec2_cfn_providers,
 };

@@ -155,6 +155,9 @@ const char *iam_res_service_linked_role(struct call *c, const json_t *in);
 
 /* IAM's tables, access keys included (schema.c). */
 extern const struct store_schema iam_schema;
+/* IAM's CloudFormation resource providers (cfn_iam.c), NULL-terminated. */
+struct cfn_provider;
+extern const struct cfn_provider *const iam_cfn_providers[];
 struct credential;
 /* The SigV4 credential of an access key (keys.c; ctx: the server_ctx). 0 found, 1 unknown,
  * -1 error. The pipeline's credentials hook. */

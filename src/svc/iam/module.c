@@ -1,6 +1,7 @@
 /*
  * module.c — IAM as a module of the lab (svc/module.h): its model, operations, tables (access keys included; a reset keeps
- * the root key), and the pipeline hooks it answers: credentials, authorization, key use.
+ * the root key), its CloudFormation resource providers, and the pipeline hooks it answers: credentials,
+ * authorization, key use.
  */
 #include "base/base.h"
 #include "store/store.h"
@@ -31,5 +32,6 @@ const struct svc_module iam_module = {
     .nops = ARRAY_LEN(svc_ops),
     .schema = &iam_schema,
     .reset_keep = keep,
+    .providers = iam_cfn_providers,
     .hooks = &hooks,
 };

@@ -3,7 +3,6 @@
  */
 #include "base/base.h"
 #include "svc/module.h"
-#include "svc/resources.h"
 #include "svc/sts/sts.h"
 #include "wire/models/models.h"
 

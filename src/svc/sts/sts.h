@@ -48,4 +48,9 @@ int sts_issue_role_credentials(struct store *st, const char *account, const stru
  */
 bool sts_role_trusts_service(const struct iam_role *role, const char *service, int64_t now_ms);
 
+/* The resource functions of STS's ops.def rows (resources.c): the ARN an action is checked
+ * on, an arena string, "*" when the input names none. */
+const char *sts_res_role(struct call *c, const json_t *in);           /* RoleArn */
+const char *sts_res_federated_user(struct call *c, const json_t *in); /* Name */
+
 #endif

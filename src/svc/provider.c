@@ -1,7 +1,9 @@
 /*
- * providers.c — the CloudFormation resource provider table and the helpers every provider
- * uses: the service call as the stack operation's principal (svc_invoke via
- * cloudformation.amazonaws.com) and the failure reasons CloudFormation shows.
+ * provider.c — the helpers every CloudFormation resource provider uses, whichever service it
+ * belongs to (svc/provider.h): the service call as the stack operation's principal
+ * (svc_invoke via cloudformation.amazonaws.com), the failure reasons CloudFormation shows,
+ * and building inputs from resolved properties. The providers themselves are in their
+ * services (svc/<id>/cfn_<id>.c), listed by each module; svc_provider_find finds them.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,36 +11,10 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "svc/cfn/prov_internal.h"
+#include "cfnlang/cfnlang.h"
 #include "svc/invoke.h"
+#include "svc/provider.h"
 #include "wire/wire.h"
-
-#define CFN_SERVICE "cloudformation.amazonaws.com"
-
-static const struct cfn_provider *const providers[] = {
-    &prov_cw_alarm,
-    &prov_cw_composite_alarm,
-    &prov_ec2_instance,
-    &prov_ec2_volume,
-    &prov_ec2_volume_attachment,
-    &prov_iam_role,
-    &prov_iam_instance_profile,
-    &prov_iam_user,
-    &prov_iam_access_key,
-    &prov_iam_policy,
-    &prov_iam_managed_policy,
-    &prov_iam_group,
-};
-
-const struct cfn_provider *cfn_provider_find(const char *type)
-{
-    if (!type)
-        return NULL;
-    for (size_t i = 0; i < ARRAY_LEN(providers); i++)
-        if (str_eq(providers[i]->type, type))
-            return providers[i];
-    return NULL;
-}
 
 /* The service name in the SDK v2 exception text (" (Service: Iam, Status Code: 403, ...)"),
  * as the registry handlers (Java SDK v2) print it [obs]. */

@@ -1,5 +1,5 @@
 /*
- * prov_cloudwatch.c — AWS::CloudWatch::Alarm and AWS::CloudWatch::CompositeAlarm through
+ * cfn_cloudwatch.c — AWS::CloudWatch::Alarm and AWS::CloudWatch::CompositeAlarm through
  * PutMetricAlarm / PutCompositeAlarm (create and in-place update: a put overwrites),
  * TagResource / UntagResource (tag changes) and DeleteAlarms, as the stack's principal — so
  * the alarm's recorded creator is that principal.
@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "svc/cfn/prov_internal.h"
+#include "svc/cloudwatch/cw_alarm.h"
+#include "svc/provider.h"
 #include "wire/models/cloudwatch_members.h"
 #include "wire/wire.h"
 
@@ -125,7 +126,7 @@ static enum cfn_step composite_alarm_update(const struct cfn_act *x, struct cfn_
     return alarm_update_any(x, r, old_props, true);
 }
 
-const struct cfn_provider prov_cw_alarm = {
+static const struct cfn_provider prov_cw_alarm = {
     .type = "AWS::CloudWatch::Alarm",
     .create = metric_alarm_create,
     .update = metric_alarm_update,
@@ -136,7 +137,7 @@ const struct cfn_provider prov_cw_alarm = {
     .attrs = metric_alarm_attrs,
 };
 
-const struct cfn_provider prov_cw_composite_alarm = {
+static const struct cfn_provider prov_cw_composite_alarm = {
     .type = "AWS::CloudWatch::CompositeAlarm",
     .create = composite_alarm_create,
     .update = composite_alarm_update,
@@ -145,4 +146,11 @@ const struct cfn_provider prov_cw_composite_alarm = {
     .name_prop = CW_IN_AlarmName,
     .name_max = ALARM_NAME_MAX,
     .attrs = composite_alarm_attrs,
+};
+
+/* The providers of this service, for its module (.providers). */
+const struct cfn_provider *const cw_cfn_providers[] = {
+    &prov_cw_alarm,
+    &prov_cw_composite_alarm,
+    NULL,
 };

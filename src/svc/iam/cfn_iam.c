@@ -1,5 +1,5 @@
 /*
- * prov_iam.c — the IAM resource types through IAM's own operations as the stack's
+ * cfn_iam.c — the IAM resource types through IAM's own operations as the stack's
  * principal: AWS::IAM::Role, User, Group (with inline Policies and ManagedPolicyArns),
  * InstanceProfile, AccessKey, Policy (inline policy on groups/roles/users) and ManagedPolicy.
  * [doc] CFN UG aws-resource-iam-*: Ref = name (Role, User, Group, InstanceProfile), key id
@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "svc/cfn/prov_internal.h"
+#include "svc/iam/iam.h"
+#include "svc/provider.h"
 #include "wire/models/iam_members.h"
 #include "wire/wire.h"
 
@@ -272,7 +273,7 @@ static enum cfn_step role_delete(const struct cfn_act *x, struct cfn_res *r)
     return prov_call(x, r, "iam", "DeleteRole", in, NULL, ok_gone) < 0 ? CFN_FAILED : CFN_DONE;
 }
 
-const struct cfn_provider prov_iam_role = {
+static const struct cfn_provider prov_iam_role = {
     .type = "AWS::IAM::Role",
     .create = role_create,
     .update = role_update,
@@ -389,7 +390,7 @@ static enum cfn_step user_delete(const struct cfn_act *x, struct cfn_res *r)
     return prov_call(x, r, "iam", "DeleteUser", in, NULL, ok_gone) < 0 ? CFN_FAILED : CFN_DONE;
 }
 
-const struct cfn_provider prov_iam_user = {
+static const struct cfn_provider prov_iam_user = {
     .type = "AWS::IAM::User",
     .create = user_create,
     .update = user_update,
@@ -444,7 +445,7 @@ static enum cfn_step group_delete(const struct cfn_act *x, struct cfn_res *r)
     return prov_call(x, r, "iam", "DeleteGroup", in, NULL, ok_gone) < 0 ? CFN_FAILED : CFN_DONE;
 }
 
-const struct cfn_provider prov_iam_group = {
+static const struct cfn_provider prov_iam_group = {
     .type = "AWS::IAM::Group",
     .create = group_create,
     .update = group_update,
@@ -545,7 +546,7 @@ static enum cfn_step profile_delete(const struct cfn_act *x, struct cfn_res *r)
                                                                                   : CFN_DONE;
 }
 
-const struct cfn_provider prov_iam_instance_profile = {
+static const struct cfn_provider prov_iam_instance_profile = {
     .type = "AWS::IAM::InstanceProfile",
     .create = profile_create,
     .update = profile_update,
@@ -617,7 +618,7 @@ static enum cfn_step key_delete(const struct cfn_act *x, struct cfn_res *r)
     return prov_call(x, r, "iam", "DeleteAccessKey", in, NULL, ok_gone) < 0 ? CFN_FAILED : CFN_DONE;
 }
 
-const struct cfn_provider prov_iam_access_key = {
+static const struct cfn_provider prov_iam_access_key = {
     .type = "AWS::IAM::AccessKey",
     .create = key_create,
     .update = key_update,
@@ -718,7 +719,7 @@ static enum cfn_step policy_delete(const struct cfn_act *x, struct cfn_res *r)
     return policy_apply(x, r, r->props, NULL, pname, false) ? CFN_FAILED : CFN_DONE;
 }
 
-const struct cfn_provider prov_iam_policy = {
+static const struct cfn_provider prov_iam_policy = {
     .type = "AWS::IAM::Policy",
     .create = policy_create,
     .update = policy_update,
@@ -907,7 +908,7 @@ static enum cfn_step mpolicy_delete(const struct cfn_act *x, struct cfn_res *r)
     return prov_call(x, r, "iam", "DeletePolicy", in, NULL, ok_gone) < 0 ? CFN_FAILED : CFN_DONE;
 }
 
-const struct cfn_provider prov_iam_managed_policy = {
+static const struct cfn_provider prov_iam_managed_policy = {
     .type = "AWS::IAM::ManagedPolicy",
     .create = mpolicy_create,
     .update = mpolicy_update,
@@ -916,4 +917,10 @@ const struct cfn_provider prov_iam_managed_policy = {
     .name_prop = "ManagedPolicyName",
     .name_max = 128,
     .attrs = mpolicy_attrs,
+};
+
+/* The providers of this service, for its module (.providers). */
+const struct cfn_provider *const iam_cfn_providers[] = {
+    &prov_iam_role,   &prov_iam_instance_profile, &prov_iam_user,  &prov_iam_access_key,
+    &prov_iam_policy, &prov_iam_managed_policy,   &prov_iam_group, NULL,
 };

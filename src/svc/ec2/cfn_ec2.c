@@ -1,5 +1,5 @@
 /*
- * prov_ec2.c — AWS::EC2::Instance (RunInstances, pending until running as CloudFormation
+ * cfn_ec2.c — AWS::EC2::Instance (RunInstances, pending until running as CloudFormation
  * waits for it; TerminateInstances, pending until terminated), AWS::EC2::Volume
  * (CreateVolume until available, DeleteVolume) and AWS::EC2::VolumeAttachment (AttachVolume
  * until attached, DetachVolume until detached), as the stack's principal.
@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "svc/cfn/prov_internal.h"
+#include "svc/ec2/ec2.h"
+#include "svc/provider.h"
 #include "wire/models/ec2_members.h"
 #include "wire/wire.h"
 
@@ -514,7 +515,7 @@ static enum cfn_step instance_delete(const struct cfn_act *x, struct cfn_res *r)
     return CFN_PENDING;
 }
 
-const struct cfn_provider prov_ec2_instance = {
+static const struct cfn_provider prov_ec2_instance = {
     .type = "AWS::EC2::Instance",
     .create = instance_create,
     .check = instance_check,
@@ -630,7 +631,7 @@ static enum cfn_step volume_delete(const struct cfn_act *x, struct cfn_res *r)
     return CFN_PENDING;
 }
 
-const struct cfn_provider prov_ec2_volume = {
+static const struct cfn_provider prov_ec2_volume = {
     .type = "AWS::EC2::Volume",
     .create = volume_create,
     .check = volume_check,
@@ -704,7 +705,7 @@ static enum cfn_step attach_delete(const struct cfn_act *x, struct cfn_res *r)
     return CFN_PENDING;
 }
 
-const struct cfn_provider prov_ec2_volume_attachment = {
+static const struct cfn_provider prov_ec2_volume_attachment = {
     .type = "AWS::EC2::VolumeAttachment",
     .create = attach_create,
     .check = attach_check,
@@ -712,4 +713,12 @@ const struct cfn_provider prov_ec2_volume_attachment = {
     .del = attach_delete,
     .replace_props = attach_replace,
     .attrs = attach_attrs,
+};
+
+/* The providers of this service, for its module (.providers). */
+const struct cfn_provider *const ec2_cfn_providers[] = {
+    &prov_ec2_instance,
+    &prov_ec2_volume,
+    &prov_ec2_volume_attachment,
+    NULL,
 };
