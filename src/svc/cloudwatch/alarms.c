@@ -31,14 +31,6 @@ static int internal(struct call *c)
     return call_fail(c, 500, "InternalServiceError", "Internal service error."); /* inferred */
 }
 
-static void bind_str(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
-}
-
 /* ================================================================ storage */
 
 /* Fills *out from a row (region, name, account, composite, doc, creator, creator_key). */
@@ -75,8 +67,8 @@ int cw_alarm_load(struct store *st, const char *region, const char *name, struct
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT region, name, account, composite, doc, creator,"
                                      " creator_key FROM cw_alarms WHERE region = ?1 AND name = ?2");
-    bind_str(s, 1, region);
-    bind_str(s, 2, name);
+    store_bind_text_or_null(s, 1, region);
+    store_bind_text_or_null(s, 2, name);
     int rc = sqlite3_step(s);
     int r;
     if (rc == SQLITE_ROW)
@@ -103,15 +95,15 @@ int cw_alarm_save(struct store *st, const struct cw_alarm *a)
     sqlite3_stmt *s = store_stmt(
         st, "INSERT OR REPLACE INTO cw_alarms(region, name, account, composite, state, doc,"
             " creator, creator_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    bind_str(s, 1, a->region);
-    bind_str(s, 2, a->name);
-    bind_str(s, 3, a->account);
+    store_bind_text_or_null(s, 1, a->region);
+    store_bind_text_or_null(s, 2, a->name);
+    store_bind_text_or_null(s, 3, a->account);
     sqlite3_bind_int(s, 4, a->composite ? 1 : 0);
     const char *state = json_string_value(json_object_get(a->doc, "StateValue"));
-    bind_str(s, 5, state ? state : CW_INSUFFICIENT);
-    bind_str(s, 6, doc ? doc : "{}");
-    bind_str(s, 7, cr ? cr : "{}");
-    bind_str(s, 8, a->creator_key[0] ? a->creator_key : NULL);
+    store_bind_text_or_null(s, 5, state ? state : CW_INSUFFICIENT);
+    store_bind_text_or_null(s, 6, doc ? doc : "{}");
+    store_bind_text_or_null(s, 7, cr ? cr : "{}");
+    store_bind_text_or_null(s, 8, a->creator_key[0] ? a->creator_key : NULL);
     int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
     if (rc)
         log_error("cloudwatch alarm save: %s", sqlite3_errmsg(store_db(st)));
@@ -126,11 +118,11 @@ int cw_alarm_save_doc(struct store *st, const struct cw_alarm *a)
     char *doc = doc_text(a->doc);
     sqlite3_stmt *s = store_stmt(st, "UPDATE cw_alarms SET doc = ?1, state = ?2"
                                      " WHERE region = ?3 AND name = ?4");
-    bind_str(s, 1, doc ? doc : "{}");
+    store_bind_text_or_null(s, 1, doc ? doc : "{}");
     const char *state = json_string_value(json_object_get(a->doc, "StateValue"));
-    bind_str(s, 2, state ? state : CW_INSUFFICIENT);
-    bind_str(s, 3, a->region);
-    bind_str(s, 4, a->name);
+    store_bind_text_or_null(s, 2, state ? state : CW_INSUFFICIENT);
+    store_bind_text_or_null(s, 3, a->region);
+    store_bind_text_or_null(s, 4, a->name);
     int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
     if (rc)
         log_error("cloudwatch alarm save doc: %s", sqlite3_errmsg(store_db(st)));
@@ -160,8 +152,8 @@ int cw_alarm_each(struct store *st, int (*fn)(void *ctx, struct cw_alarm *a), vo
         sqlite3_stmt *s = store_stmt(
             st, "SELECT region, name, account, composite, doc, creator, creator_key FROM cw_alarms"
                 " WHERE region > ?1 OR (region = ?1 AND name > ?2) ORDER BY region, name LIMIT ?3");
-        bind_str(s, 1, region);
-        bind_str(s, 2, name);
+        store_bind_text_or_null(s, 1, region);
+        store_bind_text_or_null(s, 2, name);
         sqlite3_bind_int(s, 3, EACH_BATCH);
         size_t n = 0, rows = 0;
         int src;
@@ -951,9 +943,9 @@ static int load_all(struct call *c, const char *after, struct found *f)
     sqlite3_stmt *s = store_stmt(c->st, "SELECT region, name, account, composite, doc, creator,"
                                         " creator_key FROM cw_alarms WHERE region = ?1"
                                         " AND account = ?2 AND name > ?3 ORDER BY name");
-    bind_str(s, 1, c->region);
-    bind_str(s, 2, c->account);
-    bind_str(s, 3, after ? after : "");
+    store_bind_text_or_null(s, 1, c->region);
+    store_bind_text_or_null(s, 2, c->account);
+    store_bind_text_or_null(s, 3, after ? after : "");
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct cw_alarm a;
@@ -1213,8 +1205,8 @@ int cw_delete_alarms(struct call *c, const json_t *in, struct out *o)
             continue;
         sqlite3_stmt *s =
             store_stmt(c->st, "DELETE FROM cw_alarms WHERE region = ?1 AND name = ?2");
-        bind_str(s, 1, a.region);
-        bind_str(s, 2, a.name);
+        store_bind_text_or_null(s, 1, a.region);
+        store_bind_text_or_null(s, 2, a.name);
         int ok = sqlite3_step(s) == SQLITE_DONE;
         sqlite3_reset(s);
         if (!ok || cwa_history_config(c->st, &a, "Delete", c->now_ms) ||

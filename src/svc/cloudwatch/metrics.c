@@ -145,14 +145,6 @@ out:
     return rc;
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
-}
-
 static int db_fail(struct store *st, const char *what)
 {
     log_error("cloudwatch %s: %s", what, sqlite3_errmsg(store_db(st)));
@@ -169,11 +161,11 @@ static int metric_upsert(struct store *st, struct arena *a, const struct cw_metr
             " ON CONFLICT(account, region, namespace, metric_name, dims)"
             " DO UPDATE SET last_put_ms = max(last_put_ms, excluded.last_put_ms)"
             " RETURNING id");
-    bind_text(s, 1, m->account);
-    bind_text(s, 2, m->region);
-    bind_text(s, 3, m->ns);
-    bind_text(s, 4, m->name);
-    bind_text(s, 5, cw_dims_text(a, m->dims, m->ndims));
+    store_bind_text_or_null(s, 1, m->account);
+    store_bind_text_or_null(s, 2, m->region);
+    store_bind_text_or_null(s, 3, m->ns);
+    store_bind_text_or_null(s, 4, m->name);
+    store_bind_text_or_null(s, 5, cw_dims_text(a, m->dims, m->ndims));
     sqlite3_bind_int64(s, 6, now_ms);
     int rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) {
@@ -203,13 +195,13 @@ int cw_put_point(struct store *st, const struct cw_metric *m, const struct cw_po
             " dist, put_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int64(s, 2, p->ts_ms);
-    bind_text(s, 3, p->unit ? p->unit : "None");
+    store_bind_text_or_null(s, 3, p->unit ? p->unit : "None");
     sqlite3_bind_int(s, 4, p->resolution == 1 ? 1 : 60);
     sqlite3_bind_double(s, 5, p->count);
     sqlite3_bind_double(s, 6, p->sum);
     sqlite3_bind_double(s, 7, p->min);
     sqlite3_bind_double(s, 8, p->max);
-    bind_text(s, 9, dist_text(a, p));
+    store_bind_text_or_null(s, 9, dist_text(a, p));
     sqlite3_bind_int64(s, 10, now_ms);
     if (sqlite3_step(s) != SQLITE_DONE) {
         db_fail(st, "datapoint insert");
@@ -233,11 +225,11 @@ int cw_fetch(struct store *st, const struct cw_metric *m, int64_t start_ms, int6
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT id FROM cw_metrics WHERE account = ?1 AND region = ?2"
                                      " AND namespace = ?3 AND metric_name = ?4 AND dims = ?5");
-    bind_text(s, 1, m->account);
-    bind_text(s, 2, m->region);
-    bind_text(s, 3, m->ns);
-    bind_text(s, 4, m->name);
-    bind_text(s, 5, cw_dims_text(out->a, m->dims, m->ndims));
+    store_bind_text_or_null(s, 1, m->account);
+    store_bind_text_or_null(s, 2, m->region);
+    store_bind_text_or_null(s, 3, m->ns);
+    store_bind_text_or_null(s, 4, m->name);
+    store_bind_text_or_null(s, 5, cw_dims_text(out->a, m->dims, m->ndims));
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(s, 0);
@@ -248,7 +240,7 @@ int cw_fetch(struct store *st, const struct cw_metric *m, int64_t start_ms, int6
         sqlite3_bind_int64(s, 1, id);
         sqlite3_bind_int64(s, 2, start_ms);
         sqlite3_bind_int64(s, 3, end_ms);
-        bind_text(s, 4, unit);
+        store_bind_text_or_null(s, 4, unit);
         while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
             struct cw_point p = {
                 .ts_ms = sqlite3_column_int64(s, 0),
@@ -923,12 +915,12 @@ int cw_list_metrics(struct call *c, const json_t *in, struct out *o)
                    " WHERE account = ?1 AND region = ?2 AND id > ?3 AND last_put_ms >= ?4"
                    " AND (?5 IS NULL OR namespace = ?5) AND (?6 IS NULL OR metric_name = ?6)"
                    " ORDER BY id");
-        bind_text(s, 1, c->account);
-        bind_text(s, 2, c->region);
+        store_bind_text_or_null(s, 1, c->account);
+        store_bind_text_or_null(s, 2, c->region);
         sqlite3_bind_int64(s, 3, after);
         sqlite3_bind_int64(s, 4, min_ms);
-        bind_text(s, 5, fns);
-        bind_text(s, 6, fname);
+        store_bind_text_or_null(s, 5, fns);
+        store_bind_text_or_null(s, 6, fname);
         int rc;
         int64_t last_id = 0;
         while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

@@ -126,14 +126,6 @@ int ec2_instance_get(struct store *st, const char *id, struct ec2_instance *out)
     return id ? inst_get(st, id, NULL, out, NULL, NULL) : 1;
 }
 
-static void bind_opt(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
-}
-
 /* Writes the row's columns (not profile_arn: profile_assoc.c owns it) and doc. */
 static int inst_update(struct store *st, const struct ec2_instance *in, const json_t *doc)
 {
@@ -145,11 +137,11 @@ static int inst_update(struct store *st, const struct ec2_instance *in, const js
     sqlite3_bind_text(s, 1, in->id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, in->az, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 3, in->type, -1, SQLITE_TRANSIENT);
-    bind_opt(s, 4, in->host_id);
+    store_bind_nonempty_or_null(s, 4, in->host_id);
     sqlite3_bind_text(s, 5, in->tenancy, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 6, in->auto_recovery, -1, SQLITE_TRANSIENT);
-    bind_opt(s, 7, in->private_ip);
-    bind_opt(s, 8, in->public_ip);
+    store_bind_nonempty_or_null(s, 7, in->private_ip);
+    store_bind_nonempty_or_null(s, 8, in->public_ip);
     sqlite3_bind_int(s, 9, in->state);
     sqlite3_bind_int64(s, 10, in->state_ms);
     sqlite3_bind_int64(s, 11, in->launch_ms);
@@ -176,15 +168,15 @@ static int inst_insert(struct call *c, const struct ec2_instance *in, const json
     sqlite3_bind_text(s, 5, in->image_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 6, in->tenancy, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 7, in->auto_recovery, -1, SQLITE_TRANSIENT);
-    bind_opt(s, 8, in->private_ip);
-    bind_opt(s, 9, in->public_ip);
+    store_bind_nonempty_or_null(s, 8, in->private_ip);
+    store_bind_nonempty_or_null(s, 9, in->public_ip);
     sqlite3_bind_int(s, 10, in->state);
     sqlite3_bind_int64(s, 11, in->state_ms);
     sqlite3_bind_int64(s, 12, in->launch_ms);
     sqlite3_bind_int64(s, 13, in->boot_ms);
     sqlite3_bind_text(s, 14, ec2_json_text(c, doc), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 15, reservation, -1, SQLITE_TRANSIENT);
-    bind_opt(s, 16, token);
+    store_bind_nonempty_or_null(s, 16, token);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : ec2_db_fail(c->st, "instance insert");
@@ -295,7 +287,7 @@ static int set_host(struct store *st, const char *id, const char *host)
 {
     sqlite3_stmt *s = store_stmt(st, "UPDATE ec2_instances SET host_id = ?2 WHERE id = ?1");
     sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-    bind_opt(s, 2, host);
+    store_bind_nonempty_or_null(s, 2, host);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : ec2_db_fail(st, "instance host update");

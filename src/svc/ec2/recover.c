@@ -24,14 +24,6 @@
 
 #define EC2_SERVICE_PRINCIPAL "ec2.amazonaws.com"
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
-}
-
 static int internal(struct call *c)
 {
     return call_fail(c, 500, "InternalError",
@@ -43,7 +35,7 @@ int ec2_recoveries_in_window(struct store *st, const char *instance_id, int64_t 
     sqlite3_stmt *s = store_stmt(st, "SELECT COUNT(*) FROM ec2_events WHERE instance_id = ?1"
                                      " AND at_ms > ?2 AND at_ms <= ?3 AND code = 'system-reboot'"
                                      " AND json_extract(doc, '$.type') = 'recovery'");
-    bind_text(s, 1, instance_id);
+    store_bind_text_or_null(s, 1, instance_id);
     sqlite3_bind_int64(s, 2, now_ms - EC2_RECOVERY_WINDOW_MS);
     sqlite3_bind_int64(s, 3, now_ms);
     int n = -1;
@@ -62,12 +54,12 @@ static int event_insert(struct store *st, const char *instance_id, int64_t at_ms
     char *text = json_dumps(doc, JSON_COMPACT);
     sqlite3_stmt *s = store_stmt(st, "INSERT INTO ec2_events(id, instance_id, at_ms, code,"
                                      " description, doc) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-    bind_text(s, 1, id);
-    bind_text(s, 2, instance_id);
+    store_bind_text_or_null(s, 1, id);
+    store_bind_text_or_null(s, 2, instance_id);
     sqlite3_bind_int64(s, 3, at_ms);
-    bind_text(s, 4, code);
-    bind_text(s, 5, description);
-    bind_text(s, 6, text);
+    store_bind_text_or_null(s, 4, code);
+    store_bind_text_or_null(s, 5, description);
+    store_bind_text_or_null(s, 6, text);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     free(text);
@@ -106,8 +98,8 @@ static int move(struct call *c, struct ec2_instance *in, char new_host[32])
         return -1;
     sqlite3_stmt *s =
         store_stmt(st, "UPDATE ec2_instances SET host_id = ?2, boot_ms = ?3 WHERE id = ?1");
-    bind_text(s, 1, in->id);
-    bind_text(s, 2, new_host);
+    store_bind_text_or_null(s, 1, in->id);
+    store_bind_text_or_null(s, 2, new_host);
     sqlite3_bind_int64(s, 3, now);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);

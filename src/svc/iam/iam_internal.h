@@ -56,7 +56,6 @@ int iam_path_param(struct call *c, const json_t *in, const char *member, const c
 int iam_path_prefix(struct call *c, const json_t *in, const char *shape_name, const char **out);
 
 /* ---- store ---- */
-void iam_bind(sqlite3_stmt *s, int i, const char *v);
 /* Column i copied into the arena; NULL for SQL NULL. */
 const char *iam_col(struct arena *a, sqlite3_stmt *s, int i);
 /* Steps s expecting SQLITE_DONE (resets it). 0 ok, -1 with ServiceFailure set. */
