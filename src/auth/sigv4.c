@@ -37,8 +37,6 @@ static const char MSG_MISMATCH[] =
     "details.";
 static const char MSG_INVALID_TOKEN[] = "The security token included in the request is invalid.";
 static const char MSG_EXPIRED_TOKEN[] = "The security token included in the request is expired";
-static const char MSG_INTERNAL[] =
-    "The request processing has failed because of an unknown error, exception or failure.";
 
 /* ---- OpenSSL state: fetched once, contexts reused (c-stack.md §2.7) ---- */
 
@@ -842,7 +840,7 @@ int sigv4_verify(const struct request *rq, const struct sigv4_parsed *p, int64_t
     memset(&cred, 0, sizeof(cred));
     int lrc = lookup ? lookup(lookup_ctx, p->access_key_id, a, &cred) : 1;
     if (lrc < 0) {
-        set_err(res, 500, "InternalFailure", MSG_INTERNAL);
+        set_err(res, 500, "InternalFailure", CALL_INTERNAL_MSG);
         return -1;
     }
     if (lrc > 0 || !cred.active || !cred.secret) {

@@ -163,9 +163,7 @@ int wire_decode(struct call *c, json_t **in)
 {
     *in = NULL;
     if (!c->svc || !c->op)
-        return call_fail(c, 500, "InternalFailure",
-                         "The request processing has failed because of an unknown error, "
-                         "exception or failure.");
+        return call_internal(c);
     switch (c->proto) {
     case PROTO_QUERY:
     case PROTO_EC2:
@@ -175,7 +173,5 @@ int wire_decode(struct call *c, json_t **in)
     case PROTO_CBOR:
         return wire_decode_cbor(c, in);
     }
-    return call_fail(c, 500, "InternalFailure",
-                     "The request processing has failed because of an unknown error, "
-                     "exception or failure.");
+    return call_internal(c);
 }

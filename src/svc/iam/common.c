@@ -23,8 +23,7 @@ int iam_fail_internal(struct call *c, const char *what)
 {
     log_error("iam %s: %s", what, sqlite3_errmsg(store_db(c->st)));
     return call_fail(c, 500, "ServiceFailure", /* [model] ServiceFailureException doc */
-                     "The request processing has failed because of an unknown error, exception "
-                     "or failure.");
+                     CALL_INTERNAL_MSG);
 }
 
 int iam_fail_missing(struct call *c, const char *member)
