@@ -93,6 +93,8 @@ void ec2_reason_time(int64_t ms, char out[32]);
 
 /* ---- util.c: store helpers ---- */
 int ec2_db_fail(struct store *st, const char *what);
+/* Fails the call with EC2's InternalError (500) "An internal error has occurred" [obs]. -1. */
+int ec2_internal(struct call *c);
 /* Parses a stored JSON document (NULL on a corrupt one: logged). */
 json_t *ec2_json_load(const char *text);
 /* Compact JSON text (arena). */

@@ -24,12 +24,6 @@
 
 #define EC2_SERVICE_PRINCIPAL "ec2.amazonaws.com"
 
-static int internal(struct call *c)
-{
-    return call_fail(c, 500, "InternalError",
-                     "An internal error has occurred"); /* EC2's InternalError [obs] */
-}
-
 int ec2_recoveries_in_window(struct store *st, const char *instance_id, int64_t now_ms)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT COUNT(*) FROM ec2_events WHERE instance_id = ?1"
@@ -142,7 +136,7 @@ int ec2_recover(struct call *c, const char *instance_id)
         return -1;
     int r = ec2_instance_get(c->st, instance_id, &in);
     if (r < 0)
-        return internal(c);
+        return ec2_internal(c);
     if (r > 0 || !str_eq(in.region, c->region))
         return call_fail(c, 400, "InvalidInstanceID.NotFound",
                          "The instance ID '%s' does not exist", instance_id);
@@ -157,22 +151,22 @@ int ec2_recover(struct call *c, const char *instance_id)
                          why); /* inferred */
     int used = ec2_recoveries_in_window(c->st, instance_id, c->now_ms);
     if (used < 0)
-        return internal(c);
+        return ec2_internal(c);
     if (used >= EC2_RECOVERY_LIMIT)
         return call_fail(c, 400, "OperationNotPermitted",
                          "The instance '%s' has already been recovered %d times in the last 24 "
                          "hours, the most allowed.",
                          instance_id, used); /* inferred */
     if (store_begin(c->st))
-        return internal(c);
+        return ec2_internal(c);
     char new_host[32];
     if (move(c, &in, new_host)) {
         store_rollback(c->st);
-        return internal(c);
+        return ec2_internal(c);
     }
     if (store_commit(c->st)) {
         store_rollback(c->st);
-        return internal(c);
+        return ec2_internal(c);
     }
     log_info("ec2: %s recovered to host %s by %s", instance_id, new_host, c->who.arn);
     return 0;

@@ -256,6 +256,12 @@ int ec2_db_fail(struct store *st, const char *what)
     return -1;
 }
 
+int ec2_internal(struct call *c)
+{
+    return call_fail(c, 500, "InternalError",
+                     "An internal error has occurred"); /* EC2's InternalError [obs] */
+}
+
 json_t *ec2_json_load(const char *text)
 {
     json_error_t err;

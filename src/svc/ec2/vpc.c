@@ -316,7 +316,7 @@ int ec2_public_ip_alloc(struct call *c, char ip[16])
         if (rc != SQLITE_ROW)
             return ec2_db_fail(c->st, "public address lookup");
     }
-    return call_fail(c, 500, "InternalError", "An internal error has occurred"); /* inferred */
+    return ec2_internal(c); /* inferred */
 }
 
 /* a.b.c.d -> a-b-c-d */
