@@ -26,11 +26,6 @@
 
 #define DESCRIBE_PAGE_DEFAULT 50 /* inferred: MaxRecords has no documented default */
 
-static int internal(struct call *c)
-{
-    return call_fail(c, 500, "InternalServiceError", "Internal service error."); /* inferred */
-}
-
 /* ================================================================ storage */
 
 /* Fills *out from a row (region, name, account, composite, doc, creator, creator_key). */
@@ -366,7 +361,7 @@ int cwa_ensure_slr(struct call *c)
     if (r == 0)
         return 0;
     if (r < 0)
-        return internal(c);
+        return cw_internal(c);
     /* The caller needs iam:CreateServiceLinkedRole for the first such alarm [doc]. The
      * cloudwatch:AlarmActions condition key is fed by authz_request (dispatch). */
     const char *slr_arn = arena_printf(c->a,
@@ -387,7 +382,7 @@ int cwa_ensure_slr(struct call *c)
     const struct model_service *iam = model_service_by_id("iam");
     const struct model_op *op = iam ? model_op_find(iam, "CreateServiceLinkedRole") : NULL;
     if (!op)
-        return internal(c);
+        return cw_internal(c);
     sc.svc = iam;
     sc.op = op;
     sc.op_name = "CreateServiceLinkedRole";
@@ -718,7 +713,7 @@ static int check_put(struct call *c, const json_t *in, unsigned *flags, int64_t 
             struct ec2_instance inst;
             int r = ec2_instance_get(c->st, instance, &inst);
             if (r < 0)
-                return internal(c);
+                return cw_internal(c);
             if (r == 0) {
                 const struct ec2_type_info *ti = ec2_type_find(inst.type);
                 if (!ti || !ti->auto_recovery_supported)
@@ -770,7 +765,7 @@ int cw_put_metric_alarm(struct call *c, const json_t *in, struct out *o)
     struct cw_alarm old;
     int lr = cw_alarm_load(c->st, c->region, name, &old);
     if (lr < 0)
-        return internal(c);
+        return cw_internal(c);
     bool update = lr == 0;
     if (update && old.composite) {
         cw_alarm_free(&old);
@@ -875,7 +870,7 @@ int cw_put_metric_alarm(struct call *c, const json_t *in, struct out *o)
     int rc = -1;
     if (cw_alarm_save(c->st, &a) ||
         cwa_history_config(c->st, &a, update ? "Update" : "Create", c->now_ms)) {
-        internal(c);
+        cw_internal(c);
         goto out;
     }
     if (!update && cwa_tags_on_create(c, a.arn, json_object_get(in, CW_M_PutMetricAlarmInput_Tags)))
@@ -1018,20 +1013,20 @@ int cw_describe_alarms(struct call *c, const json_t *in, struct out *o)
             struct cw_alarm p;
             int r = cw_alarm_load(c->st, c->region, children_of, &p);
             if (r < 0)
-                return internal(c);
+                return cw_internal(c);
             if (r == 0) {
                 cwa_children_of(c, &p, &rel, &nrel);
                 cw_alarm_free(&p);
             }
         } else if (cwa_parents_of(c, parents_of, &rel, &nrel)) {
-            return internal(c);
+            return cw_internal(c);
         }
     }
 
     struct found f = {0};
     if (load_all(c, token, &f)) {
         found_free(&f);
-        return internal(c);
+        return cw_internal(c);
     }
     /* one page of matching alarms in name order, then written as the two lists */
     size_t *page = xcalloc(f.n ? f.n : 1, sizeof(*page));
@@ -1103,7 +1098,7 @@ int cw_describe_alarms_for_metric(struct call *c, const json_t *in, struct out *
     struct found f = {0};
     if (load_all(c, NULL, &f)) {
         found_free(&f);
-        return internal(c);
+        return cw_internal(c);
     }
     out_begin(o, "MetricAlarms");
     for (size_t i = 0; i < f.n; i++) {
@@ -1162,7 +1157,7 @@ int cw_delete_alarms(struct call *c, const json_t *in, struct out *o)
         struct cw_alarm x;
         int r = cw_alarm_load(c->st, c->region, json_string_value(e), &x);
         if (r < 0)
-            return internal(c);
+            return cw_internal(c);
         if (r == 0) {
             ncomposite += x.composite;
             cw_alarm_free(&x);
@@ -1178,7 +1173,7 @@ int cw_delete_alarms(struct call *c, const json_t *in, struct out *o)
         size_t np;
         if (!name || cwa_parents_of(c, name, &parents, &np)) {
             buf_free(&blocked);
-            return internal(c);
+            return cw_internal(c);
         }
         for (size_t k = 0; k < np; k++) {
             if (!name_listed(names, parents[k])) {
@@ -1200,7 +1195,7 @@ int cw_delete_alarms(struct call *c, const json_t *in, struct out *o)
         struct cw_alarm a;
         int r = cw_alarm_load(c->st, c->region, json_string_value(e), &a);
         if (r < 0)
-            return internal(c);
+            return cw_internal(c);
         if (r == 1)
             continue;
         sqlite3_stmt *s =
@@ -1212,7 +1207,7 @@ int cw_delete_alarms(struct call *c, const json_t *in, struct out *o)
         if (!ok || cwa_history_config(c->st, &a, "Delete", c->now_ms) ||
             cwa_tags_drop(c->st, a.arn)) {
             cw_alarm_free(&a);
-            return internal(c);
+            return cw_internal(c);
         }
         cw_alarm_free(&a);
     }
@@ -1237,7 +1232,7 @@ static int set_actions_enabled(struct call *c, const json_t *in, bool on)
         struct cw_alarm a;
         int r = cw_alarm_load(c->st, c->region, json_string_value(e), &a);
         if (r < 0)
-            return internal(c);
+            return cw_internal(c);
         if (r == 1)
             continue;
         if (json_is_true(json_object_get(a.doc, "ActionsEnabled")) != on) {
@@ -1247,7 +1242,7 @@ static int set_actions_enabled(struct call *c, const json_t *in, bool on)
             if (cw_alarm_save_doc(c->st, &a) ||
                 cwa_history_config(c->st, &a, "Update", c->now_ms)) {
                 cw_alarm_free(&a);
-                return internal(c);
+                return cw_internal(c);
             }
         }
         cw_alarm_free(&a);
@@ -1314,12 +1309,12 @@ int cw_set_alarm_state(struct call *c, const json_t *in, struct out *o)
     struct cw_alarm a;
     int r = cw_alarm_load(c->st, c->region, name, &a);
     if (r < 0)
-        return internal(c);
+        return cw_internal(c);
     if (r == 1)
         return call_fail(c, 404, "ResourceNotFound", NULL); /* [snap] no message */
     int rc = cw_alarm_transition(c->st, &a, state, reason, data, c->now_ms);
     cw_alarm_free(&a);
     if (rc)
-        return internal(c);
+        return cw_internal(c);
     return 0;
 }

@@ -23,6 +23,7 @@
 #include "svc/metric.h"
 
 struct store;
+struct call;
 
 /* Limits and windows [doc]; the retention of raw datapoints is ours (see schema.c). */
 #define CW_MAX_DIMENSIONS 30
@@ -109,6 +110,12 @@ bool cw_period_valid(int64_t period_s);
  * minute when less than 15 days old, to 5 minutes up to 63 days, else to the hour.
  */
 int64_t cw_align_start(int64_t start_ms, int64_t period_s, int64_t now_ms);
+
+/* ---------------- errors ---------------- */
+
+/* Fails the call with CloudWatch's InternalServiceError (500, InternalServiceFault's code)
+ * "Internal service error." (inferred), for a failure that is not the caller's. -1. */
+int cw_internal(struct call *c);
 
 /* CloudWatch's tables (schema.c). */
 extern const struct store_schema cw_schema;

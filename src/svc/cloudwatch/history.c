@@ -14,6 +14,7 @@
 
 #include "store/store.h"
 #include "svc/cloudwatch/alarm_api.h"
+#include "svc/cloudwatch/cw.h"
 #include "svc/svc.h"
 #include "svc/cloudwatch/ops.h"
 #include "wire/models/cloudwatch_members.h"
@@ -267,7 +268,7 @@ int cw_describe_alarm_history(struct call *c, const json_t *in, struct out *o)
     sqlite3_reset(s);
     out_end(o);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return call_fail(c, 500, "InternalServiceError", "Internal service error."); /* inferred */
+        return cw_internal(c);
     if (more)
         out_str(o, "NextToken",
                 arena_printf(c->a, "%lld.%lld", (long long)last_at, (long long)last_id));

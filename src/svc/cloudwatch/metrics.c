@@ -25,6 +25,11 @@
  * all time arithmetic far from int64 overflow. */
 #define TIME_LIMIT_MS 8640000000000000LL
 
+int cw_internal(struct call *c)
+{
+    return call_fail(c, 500, "InternalServiceError", "Internal service error."); /* inferred */
+}
+
 /* ================================================================ dimension sets */
 
 static int dim_cmp(const void *a, const void *b)
@@ -784,8 +789,7 @@ int cw_put_metric_data(struct call *c, const json_t *in, struct out *o)
     }
     for (i = 0; i < n; i++) {
         if (cw_put_point(c->st, &d[i].m, d[i].has_point ? &d[i].p : NULL, c->now_ms))
-            return call_fail(c, 500, "InternalServiceError", /* InternalServiceFault's code */
-                             "Internal service error.");     /* inferred */
+            return cw_internal(c);
     }
     return 0;
 }
@@ -942,7 +946,7 @@ int cw_list_metrics(struct call *c, const json_t *in, struct out *o)
         sqlite3_reset(s);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
             db_fail(c->st, "list metrics");
-            return call_fail(c, 500, "InternalServiceError", "Internal service error.");
+            return cw_internal(c);
         }
     }
     if (!next) {
@@ -954,7 +958,7 @@ int cw_list_metrics(struct call *c, const json_t *in, struct out *o)
                 continue;
             if (providers[i]->list(c->st, c->a, c->account, c->region, c->now_ms, provider_emit,
                                    &lc))
-                return call_fail(c, 500, "InternalServiceError", "Internal service error.");
+                return cw_internal(c);
         }
         for (size_t i = (size_t)skip; i < lc.n; i++) {
             if (written == CW_LIST_PAGE) {
@@ -1094,7 +1098,7 @@ int cw_get_metric_statistics(struct call *c, const json_t *in, struct out *o)
         struct cw_points pts = {.a = c->a};
         /* standard-resolution data counts at its minute: fetch from the minute before */
         if (cw_fetch(c->st, &m, floor_to(astart, 60000), end, unit, c->now_ms, &pts))
-            return call_fail(c, 500, "InternalServiceError", "Internal service error.");
+            return cw_internal(c);
         struct slot *sl = arena_alloc(c->a, (pts.n ? pts.n : 1) * sizeof(*sl));
         size_t ns = 0;
         for (i = 0; i < pts.n; i++) {
