@@ -169,17 +169,6 @@ static bool is_ws(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Appends s[0..n) URI-encoded: unreserved bytes as-is ('/' too when keep_slash), others %XX. */
 static void uri_encode(struct buf *b, const char *s, size_t n, bool keep_slash)
 {
@@ -204,8 +193,8 @@ static char *pct_decode(struct arena *a, const char *s, size_t n, size_t *outn)
     size_t j = 0;
     for (size_t i = 0; i < n; i++) {
         int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
-            (lo = hexval(s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (hi = hex_digit(s[i + 1])) >= 0 &&
+            (lo = hex_digit(s[i + 2])) >= 0) {
             d[j++] = (char)(hi << 4 | lo);
             i += 2;
         } else if (s[i] == '+') {
@@ -767,7 +756,7 @@ static bool is_hex64(const char *s)
     if (!s || strlen(s) != 64)
         return false;
     for (int i = 0; i < 64; i++)
-        if (hexval(s[i]) < 0)
+        if (hex_digit(s[i]) < 0)
             return false;
     return true;
 }

@@ -82,6 +82,17 @@ void hex_encode(const unsigned char *in, size_t n, char *out)
     out[2 * n] = 0;
 }
 
+int hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 /* ---- time ---- */
 static void split_ms(int64_t ms, struct tm *tm, int *frac)
 {

@@ -186,13 +186,10 @@ char *ec2_token_make(struct call *c, const char *key)
     return t;
 }
 
+/* Ids and tokens are lower-case hex: an upper-case digit is not one of theirs. */
 static int hexval(char ch)
 {
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    return -1;
+    return ch >= 'A' && ch <= 'F' ? -1 : hex_digit(ch);
 }
 
 int ec2_token_read(struct call *c, const json_t *in, const char **key)
