@@ -190,21 +190,7 @@ static void uri_encode(struct buf *b, const char *s, size_t n, bool keep_slash)
 static char *pct_decode(struct arena *a, const char *s, size_t n, size_t *outn)
 {
     char *d = arena_alloc(a, n + 1);
-    size_t j = 0;
-    for (size_t i = 0; i < n; i++) {
-        int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hex_digit(s[i + 1])) >= 0 &&
-            (lo = hex_digit(s[i + 2])) >= 0) {
-            d[j++] = (char)(hi << 4 | lo);
-            i += 2;
-        } else if (s[i] == '+') {
-            d[j++] = ' ';
-        } else {
-            d[j++] = s[i];
-        }
-    }
-    d[j] = '\0';
-    *outn = j;
+    *outn = form_unescape(d, s, n);
     return d;
 }
 
