@@ -62,26 +62,7 @@ int iam_get_group(struct call *c, const json_t *in, struct out *o)
                                         " ON u.name = m.user_name WHERE m.group_name = ?1"
                                         " ORDER BY u.name");
     store_bind_text_or_null(s, 1, g.name);
-    int rc;
-    out_begin(o, "Users");
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct iam_user_row u;
-        iam_user_fill(c->a, s, &u);
-        if (!iam_pager_take(&pg, c->a, u.name, true)) {
-            if (pg.truncated)
-                break;
-            continue;
-        }
-        out_begin(o, NULL);
-        iam_out_user(o, &u, false);
-        out_end(o);
-    }
-    sqlite3_reset(s);
-    out_end(o);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return iam_fail_internal(c, "group users");
-    iam_pager_finish(o, &pg);
-    return 0;
+    return iam_out_users(c, o, s, NULL, &pg, "group users");
 }
 
 /* Writes the groups a statement yields (IAM_GROUP_COLS, by name) under "Groups". */

@@ -129,21 +129,17 @@ int iam_get_user(struct call *c, const json_t *in, struct out *o)
     return 0;
 }
 
-int iam_list_users(struct call *c, const json_t *in, struct out *o)
+int iam_out_users(struct call *c, struct out *o, sqlite3_stmt *s, const char *prefix,
+                  struct iam_pager *pg, const char *what)
 {
-    const char *prefix;
-    struct iam_pager pg;
-    if (iam_path_prefix(c, in, "pathPrefixType", &prefix))
-        return -1;
-    iam_pager_init(in, &pg);
-    sqlite3_stmt *s = store_stmt(c->st, "SELECT " IAM_USER_COLS " FROM iam_users ORDER BY name");
     int rc;
     out_begin(o, "Users");
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct iam_user_row u;
         iam_user_fill(c->a, s, &u);
-        if (!str_startswith(u.path, prefix) || !iam_pager_take(&pg, c->a, u.name, true)) {
-            if (pg.truncated)
+        if ((prefix && !str_startswith(u.path, prefix)) ||
+            !iam_pager_take(pg, c->a, u.name, true)) {
+            if (pg->truncated)
                 break;
             continue;
         }
@@ -154,9 +150,20 @@ int iam_list_users(struct call *c, const json_t *in, struct out *o)
     sqlite3_reset(s);
     out_end(o);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return iam_fail_internal(c, "list users");
-    iam_pager_finish(o, &pg);
+        return iam_fail_internal(c, what);
+    iam_pager_finish(o, pg);
     return 0;
+}
+
+int iam_list_users(struct call *c, const json_t *in, struct out *o)
+{
+    const char *prefix;
+    struct iam_pager pg;
+    if (iam_path_prefix(c, in, "pathPrefixType", &prefix))
+        return -1;
+    iam_pager_init(in, &pg);
+    sqlite3_stmt *s = store_stmt(c->st, "SELECT " IAM_USER_COLS " FROM iam_users ORDER BY name");
+    return iam_out_users(c, o, s, prefix, &pg, "list users");
 }
 
 /* Renames the owner columns of everything that hangs off a user. */
