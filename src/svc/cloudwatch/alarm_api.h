@@ -24,6 +24,15 @@
 
 /* arn:aws:cloudwatch:REGION:ACCT:alarm:NAME (arena). */
 char *cwa_alarm_arn(struct arena *a, const char *region, const char *account, const char *name);
+/* A Put*Alarm's alarm name in the call's account and region, created by c->who with its
+ * access key (*a zeroed first; the caller sets a->doc). */
+void cwa_alarm_new(struct call *c, const char *name, bool composite, struct cw_alarm *a);
+/*
+ * Saves a Put*Alarm's alarm a, new or an update of an existing one: the row, its
+ * ConfigurationUpdate history item, the Tags of a new alarm (tags, may be NULL), the
+ * evaluation tick. a->doc stays the caller's. 0, or -1 with the call failed.
+ */
+int cwa_alarm_put(struct call *c, const struct cw_alarm *a, bool update, const json_t *tags);
 
 /*
  * Checks the OKActions, AlarmActions and InsufficientDataActions of a Put*Alarm input:

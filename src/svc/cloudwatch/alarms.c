@@ -47,6 +47,29 @@ bool cwa_name_listed(const json_t *names, const char *name)
     return false;
 }
 
+void cwa_alarm_new(struct call *c, const char *name, bool composite, struct cw_alarm *a)
+{
+    memset(a, 0, sizeof(*a));
+    snprintf(a->account, sizeof(a->account), "%s", c->account);
+    snprintf(a->region, sizeof(a->region), "%s", c->region);
+    snprintf(a->name, sizeof(a->name), "%s", name);
+    snprintf(a->arn, sizeof(a->arn), "%s", cwa_alarm_arn(c->a, c->region, c->account, name));
+    a->composite = composite;
+    a->creator = c->who;
+    snprintf(a->creator_key, sizeof(a->creator_key), "%s", c->who.access_key_id);
+}
+
+int cwa_alarm_put(struct call *c, const struct cw_alarm *a, bool update, const json_t *tags)
+{
+    if (cw_alarm_save(c->st, a) ||
+        cwa_history_config(c->st, a, update ? "Update" : "Create", c->now_ms))
+        return cw_internal(c);
+    if (!update && cwa_tags_on_create(c, a->arn, tags))
+        return -1;
+    cw_alarm_schedule(c->st, c->now_ms);
+    return 0;
+}
+
 /* MetricAlarm / CompositeAlarm members in AWS's order: the model's [model + snap, §2.6]. */
 static const char *const metric_order[] = {CW_MEMBERS_MetricAlarm};
 static const char *const composite_order[] = {CW_MEMBERS_CompositeAlarm};
@@ -175,14 +198,7 @@ int cw_put_metric_alarm(struct call *c, const json_t *in, struct out *o)
     }
 
     struct cw_alarm a;
-    memset(&a, 0, sizeof(a));
-    snprintf(a.account, sizeof(a.account), "%s", c->account);
-    snprintf(a.region, sizeof(a.region), "%s", c->region);
-    snprintf(a.name, sizeof(a.name), "%s", name);
-    snprintf(a.arn, sizeof(a.arn), "%s", cwa_alarm_arn(c->a, c->region, c->account, name));
-    a.composite = false;
-    a.creator = c->who;
-    snprintf(a.creator_key, sizeof(a.creator_key), "%s", c->who.access_key_id);
+    cwa_alarm_new(c, name, false, &a);
 
     bool math = json_array_size(json_object_get(in, CW_M_PutMetricAlarmInput_Metrics)) > 0;
     json_t *d = json_object();
@@ -263,17 +279,7 @@ int cw_put_metric_alarm(struct call *c, const json_t *in, struct out *o)
     if (update)
         cw_alarm_free(&old);
 
-    int rc = -1;
-    if (cw_alarm_save(c->st, &a) ||
-        cwa_history_config(c->st, &a, update ? "Update" : "Create", c->now_ms)) {
-        cw_internal(c);
-        goto out;
-    }
-    if (!update && cwa_tags_on_create(c, a.arn, json_object_get(in, CW_M_PutMetricAlarmInput_Tags)))
-        goto out;
-    cw_alarm_schedule(c->st, c->now_ms);
-    rc = 0;
-out:
+    int rc = cwa_alarm_put(c, &a, update, json_object_get(in, CW_M_PutMetricAlarmInput_Tags));
     json_decref(d);
     return rc;
 }

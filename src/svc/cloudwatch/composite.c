@@ -493,14 +493,7 @@ int cw_put_composite_alarm(struct call *c, const json_t *in, struct out *o)
     }
 
     struct cw_alarm a;
-    memset(&a, 0, sizeof(a));
-    snprintf(a.account, sizeof(a.account), "%s", c->account);
-    snprintf(a.region, sizeof(a.region), "%s", c->region);
-    snprintf(a.name, sizeof(a.name), "%s", name);
-    snprintf(a.arn, sizeof(a.arn), "%s", cwa_alarm_arn(c->a, c->region, c->account, name));
-    a.composite = true;
-    a.creator = c->who;
-    snprintf(a.creator_key, sizeof(a.creator_key), "%s", c->who.access_key_id);
+    cwa_alarm_new(c, name, true, &a);
 
     json_t *d = json_object();
     const json_t *v;
@@ -549,18 +542,7 @@ int cw_put_composite_alarm(struct call *c, const json_t *in, struct out *o)
     if (update)
         cw_alarm_free(&old);
 
-    int rc = -1;
-    if (cw_alarm_save(c->st, &a) ||
-        cwa_history_config(c->st, &a, update ? "Update" : "Create", c->now_ms)) {
-        cw_internal(c);
-        goto out;
-    }
-    if (!update &&
-        cwa_tags_on_create(c, a.arn, json_object_get(in, CW_M_PutCompositeAlarmInput_Tags)))
-        goto out;
-    cw_alarm_schedule(c->st, c->now_ms);
-    rc = 0;
-out:
+    int rc = cwa_alarm_put(c, &a, update, json_object_get(in, CW_M_PutCompositeAlarmInput_Tags));
     json_decref(d);
     return rc;
 }
