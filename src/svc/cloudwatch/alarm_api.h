@@ -62,6 +62,9 @@ int cwa_history_config(struct store *st, const struct cw_alarm *a, const char *t
 
 /* Input tree helpers. */
 const char *cwa_str(const json_t *in, const char *key);
+/* The kinds an AlarmTypes list asks for (DescribeAlarms, DescribeAlarmHistory): none given,
+ * MetricAlarm only [doc]. */
+void cwa_alarm_types(const json_t *types, bool *metric, bool *composite);
 /* True when the JSON array of strings names holds name. */
 bool cwa_name_listed(const json_t *names, const char *name);
 

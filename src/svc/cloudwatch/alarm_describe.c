@@ -107,19 +107,8 @@ int cw_describe_alarms(struct call *c, const json_t *in, struct out *o)
                          "If you specify %s, you cannot specify any other parameters in the "
                          "request except for MaxRecords and NextToken.",
                          children_of ? "ChildrenOfAlarmName" : "ParentsOfAlarmName");
-    bool want_metric = true, want_composite = false;
-    if (json_array_size(types)) {
-        want_metric = want_composite = false;
-        size_t i;
-        const json_t *e;
-        json_array_foreach(types, i, e)
-        {
-            if (str_eq(json_string_value(e), "MetricAlarm"))
-                want_metric = true;
-            else if (str_eq(json_string_value(e), "CompositeAlarm"))
-                want_composite = true;
-        }
-    }
+    bool want_metric, want_composite;
+    cwa_alarm_types(types, &want_metric, &want_composite);
 
     const char **rel = NULL;
     size_t nrel = 0;

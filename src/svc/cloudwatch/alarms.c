@@ -47,6 +47,22 @@ bool cwa_name_listed(const json_t *names, const char *name)
     return false;
 }
 
+void cwa_alarm_types(const json_t *types, bool *metric, bool *composite)
+{
+    *metric = true;
+    *composite = false;
+    if (!json_array_size(types))
+        return;
+    *metric = *composite = false;
+    size_t i;
+    const json_t *e;
+    json_array_foreach(types, i, e)
+    {
+        *metric = *metric || str_eq(json_string_value(e), "MetricAlarm");
+        *composite = *composite || str_eq(json_string_value(e), "CompositeAlarm");
+    }
+}
+
 void cwa_alarm_new(struct call *c, const char *name, bool composite, struct cw_alarm *a)
 {
     memset(a, 0, sizeof(*a));
