@@ -97,6 +97,9 @@ int ec2_db_fail(struct store *st, const char *what);
 int ec2_internal(struct call *c);
 /* Parses a stored JSON document (NULL on a corrupt one: logged). */
 json_t *ec2_json_load(const char *text);
+/* The JSON documents in column col of every row s yields (corrupt ones skipped), as a new
+ * array; s is reset. NULL on a store error (logged as what). */
+json_t *ec2_json_rows(struct store *st, sqlite3_stmt *s, int col, const char *what);
 /* Compact JSON text (arena). */
 char *ec2_json_text(struct call *c, const json_t *v);
 /* Writes the members of obj (a structure in the model) that do not start with '_'. */

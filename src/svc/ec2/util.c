@@ -268,6 +268,24 @@ json_t *ec2_json_load(const char *text)
     return v;
 }
 
+json_t *ec2_json_rows(struct store *st, sqlite3_stmt *s, int col, const char *what)
+{
+    json_t *rows = json_array();
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *d = ec2_json_load((const char *)sqlite3_column_text(s, col));
+        if (d)
+            json_array_append_new(rows, d);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(rows);
+        ec2_db_fail(st, what);
+        return NULL;
+    }
+    return rows;
+}
+
 char *ec2_json_text(struct call *c, const json_t *v)
 {
     char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);

@@ -644,18 +644,9 @@ static int describe_network(struct call *c, const json_t *in, struct out *o,
     if (after)
         sqlite3_bind_text(s, 3, after, -1, SQLITE_TRANSIENT);
     /* collect first: the per-row queries below reuse cached statements */
-    json_t *rows = json_array();
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *d = ec2_json_load((const char *)sqlite3_column_text(s, 1));
-        if (d)
-            json_array_append_new(rows, d);
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(rows);
-        return ec2_db_fail(c->st, "network describe");
-    }
+    json_t *rows = ec2_json_rows(c->st, s, 1, "network describe");
+    if (!rows)
+        return -1;
     int n = 0;
     const char *last = NULL;
     bool more = false;
