@@ -578,18 +578,6 @@ static int64_t subnet_available(struct call *c, const char *subnet_id)
     return SUBNET_USABLE - used;
 }
 
-static bool list_has(const json_t *list, const char *v)
-{
-    size_t i;
-    const json_t *e;
-    json_array_foreach(list, i, e)
-    {
-        if (str_eq(json_string_value(e), v))
-            return true;
-    }
-    return false;
-}
-
 static int describe_network(struct call *c, const json_t *in, struct out *o,
                             const struct describe_kind *k, const json_t *names)
 {
@@ -658,10 +646,10 @@ static int describe_network(struct call *c, const json_t *in, struct out *o,
             json_string_value(json_object_get(d, str_eq(k->kind, "vpc")      ? "VpcId"
                                                  : str_eq(k->kind, "subnet") ? "SubnetId"
                                                                              : "GroupId"));
-        if (json_array_size(ids) && !list_has(ids, id))
+        if (json_array_size(ids) && !ec2_list_has(ids, id))
             continue;
         if (json_array_size(names) &&
-            !list_has(names, json_string_value(json_object_get(d, "GroupName"))))
+            !ec2_list_has(names, json_string_value(json_object_get(d, "GroupName"))))
             continue;
         int64_t avail = str_eq(k->kind, "subnet") ? subnet_available(c, id) : 0;
         json_t *tags = ec2_tags_get(c->st, id);
