@@ -65,8 +65,6 @@ const char *cwa_str(const json_t *in, const char *key);
 /* The kinds an AlarmTypes list asks for (DescribeAlarms, DescribeAlarmHistory): none given,
  * MetricAlarm only [doc]. */
 void cwa_alarm_types(const json_t *types, bool *metric, bool *composite);
-/* True when the JSON array of strings names holds name. */
-bool cwa_name_listed(const json_t *names, const char *name);
 
 /* Storage (alarm_store.c): fills *out from a cw_alarms row selected as (region, name,
  * account, composite, doc, creator, creator_key). 0, -1 on a bad stored document (logged). */

@@ -143,7 +143,7 @@ int cw_describe_alarms(struct call *c, const json_t *in, struct out *o)
         struct cw_alarm *a = &f.v[i];
         if (a->composite ? !want_composite : !want_metric)
             continue;
-        if (json_array_size(names) && !cwa_name_listed(names, a->name))
+        if (json_array_size(names) && !wire_list_has(names, a->name))
             continue;
         if (prefix && !str_startswith(a->name, prefix))
             continue;

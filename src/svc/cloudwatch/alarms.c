@@ -35,18 +35,6 @@ const char *cwa_str(const json_t *in, const char *key)
     return json_string_value(json_object_get(in, key));
 }
 
-bool cwa_name_listed(const json_t *names, const char *name)
-{
-    size_t i;
-    const json_t *e;
-    json_array_foreach(names, i, e)
-    {
-        if (str_eq(json_string_value(e), name))
-            return true;
-    }
-    return false;
-}
-
 void cwa_alarm_types(const json_t *types, bool *metric, bool *composite)
 {
     *metric = true;
@@ -348,7 +336,7 @@ int cw_delete_alarms(struct call *c, const json_t *in, struct out *o)
             return cw_internal(c);
         }
         for (size_t k = 0; k < np; k++) {
-            if (!cwa_name_listed(names, parents[k])) {
+            if (!wire_list_has(names, parents[k])) {
                 buf_printf(&blocked, "%s%s", nblocked++ ? "," : "", name);
                 break;
             }

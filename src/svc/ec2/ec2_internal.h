@@ -66,9 +66,6 @@ bool ec2_wildcard(const char *pat, const char *v);
  */
 bool ec2_filters_match(const json_t *in, const json_t *facets, const json_t *tags);
 
-/* True when the JSON array of strings list holds v. */
-bool ec2_list_has(const json_t *list, const char *v);
-
 /* The values of filter `name` in in.Filters (first such filter), or NULL. */
 const json_t *ec2_filter_values(const json_t *in, const char *name);
 

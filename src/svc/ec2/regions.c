@@ -49,7 +49,7 @@ int ec2_describe_regions(struct call *c, const json_t *in, struct out *o)
     out_begin(o, "Regions");
     for (i = 0; i < ec2_region_count(); i++) {
         const struct ec2_region *r = ec2_region_at(i);
-        if (by_name ? !ec2_list_has(names, r->name) : !(all || ec2_region_enabled(r)))
+        if (by_name ? !wire_list_has(names, r->name) : !(all || ec2_region_enabled(r)))
             continue;
         char endpoint[64];
         snprintf(endpoint, sizeof(endpoint), "ec2.%s.amazonaws.com", r->name);
@@ -114,7 +114,7 @@ int ec2_describe_availability_zones(struct call *c, const json_t *in, struct out
     out_begin(o, "AvailabilityZones");
     for (i = 0; i < ec2_zone_count(r); i++) {
         ec2_zone_at(r, i, &z);
-        if (selected && !ec2_list_has(names, z.name) && !ec2_list_has(ids, z.id))
+        if (selected && !wire_list_has(names, z.name) && !wire_list_has(ids, z.id))
             continue;
         /* no facet for message, group-long-name, parent-zone-*: an AZ here has none, so
          * those filters match nothing */

@@ -133,18 +133,6 @@ bool ec2_filters_match(const json_t *in, const json_t *facets, const json_t *tag
     return true;
 }
 
-bool ec2_list_has(const json_t *list, const char *v)
-{
-    size_t i;
-    const json_t *e;
-    json_array_foreach(list, i, e)
-    {
-        if (str_eq(json_string_value(e), v))
-            return true;
-    }
-    return false;
-}
-
 const json_t *ec2_filter_values(const json_t *in, const char *name)
 {
     size_t i;

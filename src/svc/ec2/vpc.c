@@ -646,10 +646,10 @@ static int describe_network(struct call *c, const json_t *in, struct out *o,
             json_string_value(json_object_get(d, str_eq(k->kind, "vpc")      ? "VpcId"
                                                  : str_eq(k->kind, "subnet") ? "SubnetId"
                                                                              : "GroupId"));
-        if (json_array_size(ids) && !ec2_list_has(ids, id))
+        if (json_array_size(ids) && !wire_list_has(ids, id))
             continue;
         if (json_array_size(names) &&
-            !ec2_list_has(names, json_string_value(json_object_get(d, "GroupName"))))
+            !wire_list_has(names, json_string_value(json_object_get(d, "GroupName"))))
             continue;
         int64_t avail = str_eq(k->kind, "subnet") ? subnet_available(c, id) : 0;
         json_t *tags = ec2_tags_get(c->st, id);
