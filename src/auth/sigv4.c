@@ -37,8 +37,6 @@ static const char MSG_MISMATCH[] =
     "details.";
 static const char MSG_INVALID_TOKEN[] = "The security token included in the request is invalid.";
 static const char MSG_EXPIRED_TOKEN[] = "The security token included in the request is expired";
-static const char MSG_INTERNAL[] =
-    "The request processing has failed because of an unknown error, exception or failure.";
 
 /* ---- OpenSSL state: fetched once, contexts reused (c-stack.md §2.7) ---- */
 
@@ -171,17 +169,6 @@ static bool is_ws(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Appends s[0..n) URI-encoded: unreserved bytes as-is ('/' too when keep_slash), others %XX. */
 static void uri_encode(struct buf *b, const char *s, size_t n, bool keep_slash)
 {
@@ -203,21 +190,7 @@ static void uri_encode(struct buf *b, const char *s, size_t n, bool keep_slash)
 static char *pct_decode(struct arena *a, const char *s, size_t n, size_t *outn)
 {
     char *d = arena_alloc(a, n + 1);
-    size_t j = 0;
-    for (size_t i = 0; i < n; i++) {
-        int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
-            (lo = hexval(s[i + 2])) >= 0) {
-            d[j++] = (char)(hi << 4 | lo);
-            i += 2;
-        } else if (s[i] == '+') {
-            d[j++] = ' ';
-        } else {
-            d[j++] = s[i];
-        }
-    }
-    d[j] = '\0';
-    *outn = j;
+    *outn = form_unescape(d, s, n);
     return d;
 }
 
@@ -769,7 +742,7 @@ static bool is_hex64(const char *s)
     if (!s || strlen(s) != 64)
         return false;
     for (int i = 0; i < 64; i++)
-        if (hexval(s[i]) < 0)
+        if (hex_digit(s[i]) < 0)
             return false;
     return true;
 }
@@ -842,7 +815,7 @@ int sigv4_verify(const struct request *rq, const struct sigv4_parsed *p, int64_t
     memset(&cred, 0, sizeof(cred));
     int lrc = lookup ? lookup(lookup_ctx, p->access_key_id, a, &cred) : 1;
     if (lrc < 0) {
-        set_err(res, 500, "InternalFailure", MSG_INTERNAL);
+        set_err(res, 500, "InternalFailure", CALL_INTERNAL_MSG);
         return -1;
     }
     if (lrc > 0 || !cred.active || !cred.secret) {

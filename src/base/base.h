@@ -61,6 +61,14 @@ bool str_endswith(const char *s, const char *suffix);
 int str_to_i64(const char *s, int64_t *out);
 int str_to_double(const char *s, double *out);
 void hex_encode(const unsigned char *in, size_t n, char *out /* 2n+1 */);
+/* The value of the hex digit c (0-9, a-f, A-F), or -1 for any other character. */
+int hex_digit(int c);
+/*
+ * Percent-decodes src[0..n) into dst (room for n bytes + NUL): '+' is a space, %XX is a
+ * byte (either hex case), an invalid or truncated % escape is kept literally. Returns the
+ * decoded length (the result may contain NULs); dst is NUL-terminated.
+ */
+size_t form_unescape(char *dst, const char *src, size_t n);
 
 /* ---- time: all times in the program are int64 milliseconds since the Unix epoch ---- */
 /* "2026-11-28T17:50:49.123Z" (millis always shown) into out[32]. */

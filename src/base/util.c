@@ -82,6 +82,37 @@ void hex_encode(const unsigned char *in, size_t n, char *out)
     out[2 * n] = 0;
 }
 
+int hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+size_t form_unescape(char *dst, const char *src, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)src[i];
+        if (ch == '+') {
+            dst[o++] = ' ';
+        } else if (ch == '%' && i + 2 < n && hex_digit((unsigned char)src[i + 1]) >= 0 &&
+                   hex_digit((unsigned char)src[i + 2]) >= 0) {
+            dst[o++] = (char)(hex_digit((unsigned char)src[i + 1]) * 16 +
+                              hex_digit((unsigned char)src[i + 2]));
+            i += 2;
+        } else {
+            dst[o++] = (char)ch; /* includes an invalid % escape, taken literally */
+        }
+    }
+    dst[o] = 0;
+    return o;
+}
+
 /* ---- time ---- */
 static void split_ms(int64_t ms, struct tm *tm, int *frac)
 {

@@ -31,31 +31,48 @@ static int call(const struct cli_target *t, const char *op, json_t *params,
     return rc;
 }
 
-/* The named alarms (or all, names NULL), metric and composite, in the given order.
- * NULL after printing on an error or an unknown name. */
-static json_t *find_alarms(const struct cli_target *t, char **names, int n)
+/*
+ * Calls op with params (a copy per page, with the NextToken of the page before) until no
+ * NextToken comes back. The members named by lists (NULL-terminated) of every page,
+ * appended in order, as a new array; NULL on an error (printed). params stays the caller's.
+ */
+static json_t *call_pages(const struct cli_target *t, const char *op, const json_t *params,
+                          const char *const *lists)
 {
     json_t *all = json_array();
     char *token = NULL;
     do {
-        json_t *p = json_pack("{s:[s,s], s:i}", "AlarmTypes", "MetricAlarm", "CompositeAlarm",
-                              "MaxRecords", 100);
+        json_t *p = json_copy((json_t *)params);
         if (token)
             json_object_set_new(p, "NextToken", json_string(token));
         free(token);
         token = NULL;
         struct cli_aws_result r;
-        if (call(t, "DescribeAlarms", p, &r)) {
+        if (call(t, op, p, &r)) {
             cli_aws_result_free(&r);
             json_decref(all);
             return NULL;
         }
-        json_array_extend(all, json_object_get(r.json, "MetricAlarms"));
-        json_array_extend(all, json_object_get(r.json, "CompositeAlarms"));
+        for (size_t i = 0; lists[i]; i++)
+            json_array_extend(all, json_object_get(r.json, lists[i]));
         const char *nt = cli_jstr(r.json, "NextToken");
         token = nt && *nt ? xstrdup(nt) : NULL;
         cli_aws_result_free(&r);
     } while (token);
+    return all;
+}
+
+/* The named alarms (or all, names NULL), metric and composite, in the given order.
+ * NULL after printing on an error or an unknown name. */
+static json_t *find_alarms(const struct cli_target *t, char **names, int n)
+{
+    static const char *const lists[] = {"MetricAlarms", "CompositeAlarms", NULL};
+    json_t *p = json_pack("{s:[s,s], s:i}", "AlarmTypes", "MetricAlarm", "CompositeAlarm",
+                          "MaxRecords", 100);
+    json_t *all = call_pages(t, "DescribeAlarms", p, lists);
+    json_decref(p);
+    if (!all)
+        return NULL;
     if (!names)
         return all;
     json_t *sel = json_array();
@@ -83,26 +100,11 @@ static json_t *find_alarms(const struct cli_target *t, char **names, int n)
 /* The Action history items of an alarm (new array, newest first), NULL on error. */
 static json_t *action_items(const struct cli_target *t, const char *name)
 {
-    json_t *items = json_array();
-    char *token = NULL;
-    do {
-        json_t *p = json_pack("{s:s, s:s, s:i}", "AlarmName", name, "HistoryItemType", "Action",
-                              "MaxRecords", 100);
-        if (token)
-            json_object_set_new(p, "NextToken", json_string(token));
-        free(token);
-        token = NULL;
-        struct cli_aws_result r;
-        if (call(t, "DescribeAlarmHistory", p, &r)) {
-            cli_aws_result_free(&r);
-            json_decref(items);
-            return NULL;
-        }
-        json_array_extend(items, json_object_get(r.json, "AlarmHistoryItems"));
-        const char *nt = cli_jstr(r.json, "NextToken");
-        token = nt && *nt ? xstrdup(nt) : NULL;
-        cli_aws_result_free(&r);
-    } while (token);
+    static const char *const lists[] = {"AlarmHistoryItems", NULL};
+    json_t *p = json_pack("{s:s, s:s, s:i}", "AlarmName", name, "HistoryItemType", "Action",
+                          "MaxRecords", 100);
+    json_t *items = call_pages(t, "DescribeAlarmHistory", p, lists);
+    json_decref(p);
     return items;
 }
 

@@ -52,3 +52,8 @@ int call_fail_err(struct call *c, const struct aws_err *e)
     c->err = *e;
     return -1;
 }
+
+int call_internal(struct call *c)
+{
+    return call_fail(c, 500, "InternalFailure", CALL_INTERNAL_MSG);
+}

@@ -84,4 +84,14 @@ int call_fail(struct call *c, int status, const char *code, const char *fmt, ...
 /* Fails the call with an error reported by another layer (copied; first error wins). -1. */
 int call_fail_err(struct call *c, const struct aws_err *e);
 
+/* The AWS common-errors text of InternalFailure (500). */
+#define CALL_INTERNAL_MSG                                                                          \
+    "The request processing has failed because of an unknown error, exception or failure."
+/*
+ * Fails the call with InternalFailure (500) and CALL_INTERNAL_MSG: the pipeline's and STS's
+ * answer to a failure that is not the caller's (services that word it otherwise, EC2's
+ * InternalError, CloudWatch's InternalServiceError, keep their own). Returns -1.
+ */
+int call_internal(struct call *c);
+
 #endif

@@ -275,6 +275,19 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql)
     return s;
 }
 
+void store_bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+void store_bind_nonempty_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+    store_bind_text_or_null(s, i, v && *v ? v : NULL);
+}
+
 /* Runs one cached control statement (BEGIN/COMMIT/SAVEPOINT...). */
 static int run_ctl(struct store *st, const char *sql)
 {

@@ -47,6 +47,11 @@ sqlite3 *store_db(struct store *st);
  */
 sqlite3_stmt *store_stmt(struct store *st, const char *sql);
 
+/* Binds v as text (copied: SQLITE_TRANSIENT) to parameter i of s, or NULL when v is NULL. */
+void store_bind_text_or_null(sqlite3_stmt *s, int i, const char *v);
+/* The same, but an empty string binds NULL as well (optional columns kept as "" in C). */
+void store_bind_nonempty_or_null(sqlite3_stmt *s, int i, const char *v);
+
 int store_begin(struct store *st);    /* BEGIN IMMEDIATE; nests by counting */
 int store_commit(struct store *st);
 int store_rollback(struct store *st);

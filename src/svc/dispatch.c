@@ -124,8 +124,7 @@ void dispatch_aws(struct server_ctx *ctx, const struct request *rq,
         goto respond;
 
     if (store_begin(c.st)) {
-        call_fail(&c, 500, "InternalFailure", "The request processing has failed because of an "
-                                              "unknown error, exception or failure.");
+        call_internal(&c);
         goto respond;
     }
     int rc = def->fn(&c, in, c.out);
@@ -134,8 +133,7 @@ void dispatch_aws(struct server_ctx *ctx, const struct request *rq,
         rc = hooks->call_succeeded(&c);
     if (rc || c.err.status) {
         if (!c.err.status)
-            call_fail(&c, 500, "InternalFailure", "The request processing has failed because of "
-                                                  "an unknown error, exception or failure.");
+            call_internal(&c);
         store_rollback(c.st);
     } else {
         /* CloudTrail: a successful call's event commits with the call (one commit, not two) */
@@ -145,8 +143,7 @@ void dispatch_aws(struct server_ctx *ctx, const struct request *rq,
         if (store_commit(c.st)) {
             store_rollback(c.st);
             recorded = false;
-            call_fail(&c, 500, "InternalFailure", "The request processing has failed because "
-                                                  "of an unknown error, exception or failure.");
+            call_internal(&c);
         }
     }
 

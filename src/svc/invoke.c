@@ -17,8 +17,6 @@
 #include "svc/svc.h"
 
 #define INVOKE_MAX_DEPTH 40
-#define INTERNAL_MSG                                                                               \
-    "The request processing has failed because of an unknown error, exception or failure."
 
 /* The protocol the service natively answers in (handlers word some errors by it). */
 static enum proto native_proto(const struct model_service *s)
@@ -337,13 +335,13 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
         goto fail;
 
     if (store_begin(ch.st)) {
-        call_fail(&ch, 500, "InternalFailure", INTERNAL_MSG);
+        call_internal(&ch);
         goto fail;
     }
     int hrc = def->fn(&ch, input, ch.out);
     if (hrc || ch.err.status) {
         if (!ch.err.status)
-            call_fail(&ch, 500, "InternalFailure", INTERNAL_MSG);
+            call_internal(&ch);
         store_rollback(ch.st);
         goto fail;
     }
@@ -358,7 +356,7 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
     result = resp.body.len ? json_loadb(resp.body.p, resp.body.len, 0, &je) : json_object();
     if (!result) {
         log_error("svc_invoke: %s.%s rendered unparsable JSON: %s", service, op, je.text);
-        call_fail(&ch, 500, "InternalFailure", INTERNAL_MSG);
+        call_internal(&ch);
         store_rollback(ch.st);
         goto fail;
     }
@@ -366,7 +364,7 @@ int svc_invoke(struct call *parent, const struct principal *who, const char *via
         result = rekey(s, model_shape(s, (uint32_t)mop->output), result, 0);
     if (store_commit(ch.st)) {
         store_rollback(ch.st);
-        call_fail(&ch, 500, "InternalFailure", INTERNAL_MSG);
+        call_internal(&ch);
         goto fail;
     }
     if (hooks->record)

@@ -1,6 +1,7 @@
 /*
  * decode.c — wire_decode(): picks the decoder for the call's protocol; plus the scalar
- * conversions every decoder shares (numbers, booleans, timestamps, base64 blobs).
+ * conversions every decoder shares (numbers, booleans, timestamps, base64 blobs) and the
+ * input tree helpers of wire.h.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -15,6 +16,18 @@
 #include "base/base.h"
 #include "wire/decode_internal.h"
 #include "wire/wire.h"
+
+bool wire_list_has(const json_t *list, const char *s)
+{
+    size_t i;
+    const json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        if (str_eq(json_string_value(e), s))
+            return true;
+    }
+    return false;
+}
 
 /* ±1e13 s (year ~318857): far beyond any real timestamp, and ms still fit in int64. */
 #define EPOCH_LIMIT_S 1e13
@@ -163,9 +176,7 @@ int wire_decode(struct call *c, json_t **in)
 {
     *in = NULL;
     if (!c->svc || !c->op)
-        return call_fail(c, 500, "InternalFailure",
-                         "The request processing has failed because of an unknown error, "
-                         "exception or failure.");
+        return call_internal(c);
     switch (c->proto) {
     case PROTO_QUERY:
     case PROTO_EC2:
@@ -175,7 +186,5 @@ int wire_decode(struct call *c, json_t **in)
     case PROTO_CBOR:
         return wire_decode_cbor(c, in);
     }
-    return call_fail(c, 500, "InternalFailure",
-                     "The request processing has failed because of an unknown error, "
-                     "exception or failure.");
+    return call_internal(c);
 }

@@ -24,37 +24,6 @@
 #include "wire/decode_internal.h"
 #include "wire/wire.h"
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-size_t form_unescape(char *dst, const char *src, size_t n)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)src[i];
-        if (ch == '+') {
-            dst[o++] = ' ';
-        } else if (ch == '%' && i + 2 < n && hexval((unsigned char)src[i + 1]) >= 0 &&
-                   hexval((unsigned char)src[i + 2]) >= 0) {
-            dst[o++] =
-                (char)(hexval((unsigned char)src[i + 1]) * 16 + hexval((unsigned char)src[i + 2]));
-            i += 2;
-        } else {
-            dst[o++] = (char)ch; /* includes an invalid % escape, taken literally */
-        }
-    }
-    dst[o] = 0;
-    return o;
-}
-
 void form_parse(struct arena *a, const char *s, size_t len, struct form_pair **pairs, size_t *n)
 {
     if (!s || !len)

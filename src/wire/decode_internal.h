@@ -38,13 +38,6 @@ struct wire_form {
 /* ---- decode_form.c ---- */
 
 /*
- * Percent-decodes src[0..n) into dst (room for n bytes + NUL): '+' is a space, %XX is a
- * byte (either hex case), an invalid or truncated % escape is kept literally. Returns the
- * decoded length; dst is NUL-terminated.
- */
-size_t form_unescape(char *dst, const char *src, size_t n);
-
-/*
  * Splits s[0..len) on '&' and the first '=' of each piece into pairs appended to *pairs
  * (arena array grown as needed, *n updated). Empty pieces are skipped. Never fails.
  */

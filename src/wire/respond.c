@@ -16,10 +16,6 @@
 #include "wire/out_internal.h"
 
 #define XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-/* "The request processing has failed because of an unknown error, exception or failure."
- * is the AWS common-errors text for InternalFailure (500). */
-#define INTERNAL_FAILURE_MSG                                                                       \
-    "The request processing has failed because of an unknown error, exception or failure."
 
 /*
  * __type shape ids for errors that are not modeled in a service's JSON/CBOR model: the
@@ -305,7 +301,7 @@ void wire_respond(struct call *c, struct response *resp)
         if (o->error) {
             log_error("%s.%s: output writer misuse: %s", c->svc ? c->svc->id : "?", op_name(c),
                       o->error);
-            call_fail(c, 500, "InternalFailure", INTERNAL_FAILURE_MSG);
+            call_internal(c);
         }
     }
     response_header(resp, "x-amzn-RequestId", c->request_id);

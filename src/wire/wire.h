@@ -95,4 +95,8 @@ int wire_validate(struct call *c, const json_t *in);
 /* Renders the call's result (c->out) or its error into resp, in c->proto. */
 void wire_respond(struct call *c, struct response *resp);
 
+/* ---------------- input tree helpers ---------------- */
+/* True when list (a json array of strings, or NULL) holds s. */
+bool wire_list_has(const json_t *list, const char *s);
+
 #endif

@@ -441,14 +441,6 @@ static const char *error_code(const struct call *c)
     return c->err.code;
 }
 
-static void bind_opt(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v && *v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
-}
-
 static void prune(struct call *c)
 {
     static unsigned n;
@@ -510,28 +502,28 @@ void trail_record(struct call *c, const json_t *in, const json_t *out_json, cons
     sqlite3_bind_text(s, 5, source, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 6, c->op->name, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 7, (def->flags & OPF_READ) ? 1 : 0);
-    bind_opt(s, 8, id.username);
+    store_bind_nonempty_or_null(s, 8, id.username);
     sqlite3_bind_int(s, 9, (int)p->kind);
-    bind_opt(s, 10, p->user_id);
-    bind_opt(s, 11, p->arn);
-    bind_opt(s, 12, p->access_key_id);
-    bind_opt(s, 13, p->name);
-    bind_opt(s, 14, p->session_name);
+    store_bind_nonempty_or_null(s, 10, p->user_id);
+    store_bind_nonempty_or_null(s, 11, p->arn);
+    store_bind_nonempty_or_null(s, 12, p->access_key_id);
+    store_bind_nonempty_or_null(s, 13, p->name);
+    store_bind_nonempty_or_null(s, 14, p->session_name);
     if (id.created_ms)
         sqlite3_bind_int64(s, 15, id.created_ms);
-    bind_opt(s, 16, id.issuer_arn);
-    bind_opt(s, 17, id.issuer_id);
-    bind_opt(s, 18, id.issuer_name);
-    bind_opt(s, 19, invoked_by);
-    bind_opt(s, 20, ip);
-    bind_opt(s, 21, ua);
-    bind_opt(s, 22, error_code(c));
+    store_bind_nonempty_or_null(s, 16, id.issuer_arn);
+    store_bind_nonempty_or_null(s, 17, id.issuer_id);
+    store_bind_nonempty_or_null(s, 18, id.issuer_name);
+    store_bind_nonempty_or_null(s, 19, invoked_by);
+    store_bind_nonempty_or_null(s, 20, ip);
+    store_bind_nonempty_or_null(s, 21, ua);
+    store_bind_nonempty_or_null(s, 22, error_code(c));
     if (c->err.status)
-        bind_opt(s, 23, c->err.message);
-    bind_opt(s, 24, params);
-    bind_opt(s, 25, resp);
+        store_bind_nonempty_or_null(s, 23, c->err.message);
+    store_bind_nonempty_or_null(s, 24, params);
+    store_bind_nonempty_or_null(s, 25, resp);
     sqlite3_bind_text(s, 26, c->request_id, -1, SQLITE_STATIC);
-    bind_opt(s, 27, res);
+    store_bind_nonempty_or_null(s, 27, res);
     if (sqlite3_step(s) != SQLITE_DONE)
         log_error("trail: recording %s.%s: %s", c->svc->id, c->op->name,
                   sqlite3_errmsg(store_db(c->st)));

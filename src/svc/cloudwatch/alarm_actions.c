@@ -191,15 +191,6 @@ static const char *run_ec2(struct store *st, struct arena *ar, const struct cw_a
                         c.err.message ? c.err.message : (c.err.code ? c.err.code : ""));
 }
 
-static void put_json_str(struct buf *b, const char *s)
-{
-    json_t *j = json_string(s ? s : "");
-    char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    buf_puts(b, t ? t : "\"\"");
-    free(t);
-    json_decref(j);
-}
-
 int cw_alarm_run_actions(struct store *st, const struct cw_alarm *a, const json_t *list,
                          int64_t at_ms)
 {
@@ -229,10 +220,10 @@ int cw_alarm_run_actions(struct store *st, const struct cw_alarm *a, const json_
                    "{\"actionState\":\"%s\",\"stateUpdateTimestamp\":%lld,"
                    "\"notificationResource\":",
                    err ? "Failed" : "Succeeded", (long long)at_ms);
-        put_json_str(&data, arn);
+        cw_put_json_str(&data, arn);
         if (err) {
             buf_puts(&data, ",\"error\":");
-            put_json_str(&data, err);
+            cw_put_json_str(&data, err);
         }
         buf_putc(&data, '}');
         if (cw_history_add(st, a, "Action", sum.p, data.p, at_ms))

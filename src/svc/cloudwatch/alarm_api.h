@@ -1,11 +1,13 @@
 /*
- * alarm_api.h — pieces shared by the CloudWatch alarm API files (alarms.c, composite.c,
- * history.c, tags.c). Not for other modules: the engine uses cw_alarm.h and cw_rule.h.
+ * alarm_api.h — pieces shared by the CloudWatch alarm API files (alarms.c, alarm_describe.c,
+ * alarm_store.c, alarm_validate.c, composite.c, history.c, tags.c). Not for other modules:
+ * the engine uses cw_alarm.h and cw_rule.h.
  */
 #ifndef RL_CW_ALARM_API_H
 #define RL_CW_ALARM_API_H
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -22,6 +24,15 @@
 
 /* arn:aws:cloudwatch:REGION:ACCT:alarm:NAME (arena). */
 char *cwa_alarm_arn(struct arena *a, const char *region, const char *account, const char *name);
+/* A Put*Alarm's alarm name in the call's account and region, created by c->who with its
+ * access key (*a zeroed first; the caller sets a->doc). */
+void cwa_alarm_new(struct call *c, const char *name, bool composite, struct cw_alarm *a);
+/*
+ * Saves a Put*Alarm's alarm a, new or an update of an existing one: the row, its
+ * ConfigurationUpdate history item, the Tags of a new alarm (tags, may be NULL), the
+ * evaluation tick. a->doc stays the caller's. 0, or -1 with the call failed.
+ */
+int cwa_alarm_put(struct call *c, const struct cw_alarm *a, bool update, const json_t *tags);
 
 /*
  * Checks the OKActions, AlarmActions and InsufficientDataActions of a Put*Alarm input:
@@ -51,6 +62,22 @@ int cwa_history_config(struct store *st, const struct cw_alarm *a, const char *t
 
 /* Input tree helpers. */
 const char *cwa_str(const json_t *in, const char *key);
+/* The kinds an AlarmTypes list asks for (DescribeAlarms, DescribeAlarmHistory): none given,
+ * MetricAlarm only [doc]. */
+void cwa_alarm_types(const json_t *types, bool *metric, bool *composite);
+
+/* Storage (alarm_store.c): fills *out from a cw_alarms row selected as (region, name,
+ * account, composite, doc, creator, creator_key). 0, -1 on a bad stored document (logged). */
+int cwa_alarm_row(sqlite3_stmt *s, struct cw_alarm *out);
+
+/* Input checks (alarm_validate.c). Each fails the call and returns -1, or returns 0. */
+/* ValidationError "WHAT must not be null" (AWS's template). */
+int cwa_not_null(struct call *c, const char *what);
+/* InvalidParameterValue "The value V for parameter P is invalid." (AWS's template). */
+int cwa_invalid_value(struct call *c, const char *param, const char *v);
+/* Checks a PutMetricAlarm input; on success *flags holds the action flags (CWA_*) and
+ * *period_out the alarm's period in seconds. */
+int cwa_check_metric_alarm(struct call *c, const json_t *in, unsigned *flags, int64_t *period_out);
 
 /* Tags (tags.c): adds/overwrites the Tags list of input on arn. 0 / -1 (call failed). */
 /* The Tags of a Put*Alarm that creates arn: the caller needs cloudwatch:TagResource [doc]. */

@@ -794,7 +794,7 @@ void cw_alarms_cache_clear(void)
 
 /* ================================================================ transitions */
 
-static void put_json_str(struct buf *b, const char *s)
+void cw_put_json_str(struct buf *b, const char *s)
 {
     json_t *j = json_string(s ? s : "");
     char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
@@ -807,9 +807,9 @@ static void put_json_str(struct buf *b, const char *s)
 static void put_state(struct buf *b, const char *value, const char *reason, const char *data)
 {
     buf_puts(b, "{\"stateValue\":");
-    put_json_str(b, value);
+    cw_put_json_str(b, value);
     buf_puts(b, ",\"stateReason\":");
-    put_json_str(b, reason);
+    cw_put_json_str(b, reason);
     while (data && (*data == ' ' || *data == '\n' || *data == '\t' || *data == '\r'))
         data++;
     if (data && *data == '{') { /* embedded as an object [snap]; the engine's own text and

@@ -13,6 +13,7 @@
 
 #include "store/store.h"
 #include "svc/cloudwatch/alarm_api.h"
+#include "svc/cloudwatch/cw.h"
 #include "svc/cloudwatch/cw_rule.h"
 #include "svc/svc.h"
 #include "svc/cloudwatch/ops.h"
@@ -429,7 +430,7 @@ int cw_put_composite_alarm(struct call *c, const json_t *in, struct out *o)
                     ? 1
                     : cw_alarm_load(c->st, c->region, sname, &x);
         if (r < 0)
-            return call_fail(c, 500, "InternalServiceError", "Internal service error.");
+            return cw_internal(c);
         if (r == 1)
             return call_fail(c, 400, "ValidationError", /* inferred */
                              "The ActionsSuppressor alarm %s does not exist.", sup);
@@ -460,7 +461,7 @@ int cw_put_composite_alarm(struct call *c, const json_t *in, struct out *o)
                 cw_alarm_free(&x);
             else if (found < 0) {
                 buf_free(&missing);
-                return call_fail(c, 500, "InternalServiceError", "Internal service error.");
+                return cw_internal(c);
             }
         }
         if (found != 0) {
@@ -483,7 +484,7 @@ int cw_put_composite_alarm(struct call *c, const json_t *in, struct out *o)
     struct cw_alarm old;
     int lr = cw_alarm_load(c->st, c->region, name, &old);
     if (lr < 0)
-        return call_fail(c, 500, "InternalServiceError", "Internal service error.");
+        return cw_internal(c);
     bool update = lr == 0;
     if (update && !old.composite) {
         cw_alarm_free(&old);
@@ -492,14 +493,7 @@ int cw_put_composite_alarm(struct call *c, const json_t *in, struct out *o)
     }
 
     struct cw_alarm a;
-    memset(&a, 0, sizeof(a));
-    snprintf(a.account, sizeof(a.account), "%s", c->account);
-    snprintf(a.region, sizeof(a.region), "%s", c->region);
-    snprintf(a.name, sizeof(a.name), "%s", name);
-    snprintf(a.arn, sizeof(a.arn), "%s", cwa_alarm_arn(c->a, c->region, c->account, name));
-    a.composite = true;
-    a.creator = c->who;
-    snprintf(a.creator_key, sizeof(a.creator_key), "%s", c->who.access_key_id);
+    cwa_alarm_new(c, name, true, &a);
 
     json_t *d = json_object();
     const json_t *v;
@@ -548,18 +542,7 @@ int cw_put_composite_alarm(struct call *c, const json_t *in, struct out *o)
     if (update)
         cw_alarm_free(&old);
 
-    int rc = -1;
-    if (cw_alarm_save(c->st, &a) ||
-        cwa_history_config(c->st, &a, update ? "Update" : "Create", c->now_ms)) {
-        call_fail(c, 500, "InternalServiceError", "Internal service error.");
-        goto out;
-    }
-    if (!update &&
-        cwa_tags_on_create(c, a.arn, json_object_get(in, CW_M_PutCompositeAlarmInput_Tags)))
-        goto out;
-    cw_alarm_schedule(c->st, c->now_ms);
-    rc = 0;
-out:
+    int rc = cwa_alarm_put(c, &a, update, json_object_get(in, CW_M_PutCompositeAlarmInput_Tags));
     json_decref(d);
     return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * cw.h — CloudWatch metric data: identity of a metric, storage and retrieval of its
- * datapoints, and statistics over them. The API handlers (metrics.c) and the alarm engine
- * use the same functions, so an alarm sees exactly what GetMetricStatistics returns.
+ * datapoints (metric_store.c), and statistics over them (metric_stats.c). The API handlers
+ * (metrics.c, metric_put.c) and the alarm engine use the same functions, so an alarm sees
+ * exactly what GetMetricStatistics returns.
  *
  * A metric is (account, region, namespace, metric name, dimension set); the dimension set
  * is kept canonical: sorted by name (strcmp), names unique. The unit belongs to each
@@ -23,6 +24,7 @@
 #include "svc/metric.h"
 
 struct store;
+struct call;
 
 /* Limits and windows [doc]; the retention of raw datapoints is ours (see schema.c). */
 #define CW_MAX_DIMENSIONS 30
@@ -32,6 +34,11 @@ struct store;
 #define CW_RECENTLY_ACTIVE_MS (3 * 3600 * 1000LL)
 #define CW_LIST_HORIZON_MS (14 * 86400 * 1000LL)
 #define CW_RETENTION_MS (63 * 86400 * 1000LL)
+#define CW_HOUR_MS (3600 * 1000LL)
+#define CW_DAY_MS (86400 * 1000LL)
+/* Timestamps beyond +-275760 years (the JavaScript Date range) are refused, which keeps
+ * all time arithmetic far from int64 overflow. */
+#define CW_TIME_LIMIT_MS 8640000000000000LL
 
 
 
@@ -53,6 +60,9 @@ char *cw_dims_text(struct arena *a, const struct cw_dim *dims, size_t n);
 int cw_dims_parse(struct arena *a, const char *text, struct cw_dim **out, size_t *n);
 
 /* ---------------- datapoints ---------------- */
+
+/* Logs a store error of what (sqlite's message) and returns -1. */
+int cw_db_fail(struct store *st, const char *what);
 
 
 /*
@@ -89,6 +99,8 @@ struct cw_agg {
 
 void cw_agg_add(struct cw_agg *g, const struct cw_point *p);
 
+/* The basic statistics, in the order GetMetricStatistics writes them. */
+extern const char *const cw_basic_stats[5];
 /* True for SampleCount, Average, Sum, Minimum, Maximum. */
 bool cw_stat_is_basic(const char *stat);
 /* Parses a percentile statistic "pNN" / "pNN.NN" (0..100, at most 2 decimals) into *pct. */
@@ -101,6 +113,8 @@ bool cw_stat_percentile(const char *stat, double *pct);
  */
 int cw_agg_stat(const struct cw_agg *g, const char *stat, double *v);
 
+/* t rounded down to a multiple of unit (also for negative t). */
+int64_t cw_floor_to(int64_t t, int64_t unit);
 /* Period rule of GetMetricStatistics: 1, 5, 10, 20, 30 or a multiple of 60 [doc]. */
 bool cw_period_valid(int64_t period_s);
 /*
@@ -109,6 +123,14 @@ bool cw_period_valid(int64_t period_s);
  * minute when less than 15 days old, to 5 minutes up to 63 days, else to the hour.
  */
 int64_t cw_align_start(int64_t start_ms, int64_t period_s, int64_t now_ms);
+
+/* ---------------- errors ---------------- */
+
+/* Fails the call with CloudWatch's InternalServiceError (500, InternalServiceFault's code)
+ * "Internal service error." (inferred), for a failure that is not the caller's. -1. */
+int cw_internal(struct call *c);
+/* Fails the call with MissingParameter "The parameter PARAM is required." (inferred). -1. */
+int cw_missing(struct call *c, const char *param);
 
 /* CloudWatch's tables (schema.c). */
 extern const struct store_schema cw_schema;

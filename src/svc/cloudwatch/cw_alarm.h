@@ -1,5 +1,5 @@
 /*
- * cw_alarm.h — CloudWatch alarms shared by the alarm API (alarms.c, composite.c, history.c:
+ * cw_alarm.h — CloudWatch alarms shared by the alarm API (alarm*.c, composite.c, history.c:
  * PutMetricAlarm, DescribeAlarms, DeleteAlarms, SetAlarmState, DescribeAlarmHistory ...) and
  * the evaluation engine (alarm_eval.c, alarm_actions.c: evaluation every minute in virtual
  * time, state transitions, actions). Tables: CW_SCHEMA_2 in schema.c.
@@ -36,7 +36,7 @@ struct cw_alarm {
     char creator_key[32];        /* access key id that caller used */
 };
 
-/* ---- storage (alarms.c) ---- */
+/* ---- storage (alarm_store.c) ---- */
 /* 0 found, 1 not found, -1 error. */
 int cw_alarm_load(struct store *st, const char *region, const char *name, struct cw_alarm *out);
 /* Inserts or replaces the row from a (doc, creator). 0 or -1. */

@@ -75,6 +75,8 @@ void cw_eval_decide(const struct cw_eval_cfg *cfg, const struct cw_eval_point *p
  * number of metric alarms seen); forgetting the configuration cache (a new store). */
 size_t cw_alarms_sweep(struct store *st, int64_t at_ms);
 void cw_alarms_cache_clear(void);
+/* Appends s (NULL: "") as a JSON string literal to b (history data built by hand). */
+void cw_put_json_str(struct buf *b, const char *s);
 
 /* ---- alarm_reason.c ---- */
 /* Java Double.toString form: 1.0, 99.97497497497497, 8.3714617344E10, 1.0E-4. */

@@ -14,6 +14,7 @@
 
 #include "store/store.h"
 #include "svc/cloudwatch/alarm_api.h"
+#include "svc/cloudwatch/cw.h"
 #include "svc/svc.h"
 #include "svc/cloudwatch/ops.h"
 #include "wire/models/cloudwatch_members.h"
@@ -204,17 +205,8 @@ int cw_describe_alarm_history(struct call *c, const json_t *in, struct out *o)
                              "The service couldn't process the "
                              "NextToken."); /* inferred */
     }
-    bool want_metric = true, want_composite = false;
-    if (json_array_size(types)) {
-        want_metric = want_composite = false;
-        size_t i;
-        const json_t *e;
-        json_array_foreach(types, i, e)
-        {
-            want_metric = want_metric || str_eq(json_string_value(e), "MetricAlarm");
-            want_composite = want_composite || str_eq(json_string_value(e), "CompositeAlarm");
-        }
-    }
+    bool want_metric, want_composite;
+    cwa_alarm_types(types, &want_metric, &want_composite);
     int64_t from = c->now_ms - CW_HISTORY_KEEP_MS;
     if (jstart && json_integer_value(jstart) > from)
         from = json_integer_value(jstart);
@@ -267,7 +259,7 @@ int cw_describe_alarm_history(struct call *c, const json_t *in, struct out *o)
     sqlite3_reset(s);
     out_end(o);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return call_fail(c, 500, "InternalServiceError", "Internal service error."); /* inferred */
+        return cw_internal(c);
     if (more)
         out_str(o, "NextToken",
                 arena_printf(c->a, "%lld.%lld", (long long)last_at, (long long)last_id));

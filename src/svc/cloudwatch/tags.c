@@ -11,6 +11,7 @@
 #include "store/store.h"
 #include "svc/iam/authz.h"
 #include "svc/cloudwatch/alarm_api.h"
+#include "svc/cloudwatch/cw.h"
 #include "svc/svc.h"
 #include "svc/cloudwatch/ops.h"
 #include "wire/models/cloudwatch_members.h"
@@ -27,7 +28,7 @@ static int alarm_of_arn(struct call *c, const char *arn)
     struct cw_alarm a;
     int r = cw_alarm_load(c->st, c->region, arn + strlen(prefix), &a);
     if (r < 0)
-        return call_fail(c, 500, "InternalServiceError", "Internal service error."); /* inferred */
+        return cw_internal(c);
     if (r == 1)
         goto missing;
     cw_alarm_free(&a);
@@ -65,11 +66,11 @@ int cwa_tags_put(struct call *c, const char *arn, const json_t *tags)
         int ok = sqlite3_step(s) == SQLITE_DONE;
         sqlite3_reset(s);
         if (!ok)
-            return call_fail(c, 500, "InternalServiceError", "Internal service error.");
+            return cw_internal(c);
     }
     int64_t n;
     if (count_tags(c->st, arn, &n))
-        return call_fail(c, 500, "InternalServiceError", "Internal service error.");
+        return cw_internal(c);
     if (n > MAX_TAGS)
         return call_fail(c, 400, "LimitExceeded", /* inferred */
                          "The maximum number of tags (50) for the resource has been exceeded.");
@@ -122,7 +123,7 @@ int cw_untag_resource(struct call *c, const json_t *in, struct out *o)
         int ok = sqlite3_step(s) == SQLITE_DONE;
         sqlite3_reset(s);
         if (!ok)
-            return call_fail(c, 500, "InternalServiceError", "Internal service error.");
+            return cw_internal(c);
     }
     return 0;
 }
@@ -147,6 +148,6 @@ int cw_list_tags_for_resource(struct call *c, const json_t *in, struct out *o)
     sqlite3_reset(s);
     out_end(o);
     if (rc != SQLITE_DONE)
-        return call_fail(c, 500, "InternalServiceError", "Internal service error.");
+        return cw_internal(c);
     return 0;
 }

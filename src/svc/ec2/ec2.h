@@ -1,5 +1,5 @@
 /*
- * ec2.h — EC2 state shared by the EC2 API (instances.c, vpc.c, volumes.c, tags.c: the
+ * ec2.h — EC2 state shared by the EC2 API (instance_*.c, vpc.c, volumes.c, tags.c: the
  * lifecycle), the health model (health.c: hosts, status checks, faults, derived
  * StatusCheckFailed* metrics, recovery, simplified automatic recovery) and IMDS (imds.c),
  * and used later by CloudWatch alarm actions and CloudFormation.
@@ -64,7 +64,7 @@ struct ec2_instance {
 /* 0 found, 1 not found, -1 error. */
 int ec2_instance_get(struct store *st, const char *id, struct ec2_instance *out);
 
-/* ---- lifecycle (instances.c) ---- */
+/* ---- lifecycle (instance_ops.c, instance_state.c) ---- */
 /* Internal actions as c->who (authorization ec2:StopInstances etc. applies). 0 or -1. */
 int ec2_stop(struct call *c, const char *instance_id, bool force);
 int ec2_terminate(struct call *c, const char *instance_id);

@@ -1,5 +1,5 @@
 /*
- * ec2_internal.h — pieces the EC2 API files (instances.c, attrs.c, vpc.c, volumes.c, tags.c,
+ * ec2_internal.h — pieces the EC2 API files (instance_*.c, attrs.c, vpc.c, volumes.c, tags.c,
  * images.c, types.c, profile_assoc.c, util.c) share: DryRun, filters, pagination, ids,
  * tags, the default network, volumes, images, instance rows and instance profiles.
  *
@@ -11,6 +11,7 @@
 #define RL_EC2_INTERNAL_H
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -92,8 +93,13 @@ void ec2_reason_time(int64_t ms, char out[32]);
 
 /* ---- util.c: store helpers ---- */
 int ec2_db_fail(struct store *st, const char *what);
+/* Fails the call with EC2's InternalError (500) "An internal error has occurred" [obs]. -1. */
+int ec2_internal(struct call *c);
 /* Parses a stored JSON document (NULL on a corrupt one: logged). */
 json_t *ec2_json_load(const char *text);
+/* The JSON documents in column col of every row s yields (corrupt ones skipped), as a new
+ * array; s is reset. NULL on a store error (logged as what). */
+json_t *ec2_json_rows(struct store *st, sqlite3_stmt *s, int col, const char *what);
 /* Compact JSON text (arena). */
 char *ec2_json_text(struct call *c, const json_t *v);
 /* Writes the members of obj (a structure in the model) that do not start with '_'. */
@@ -204,9 +210,23 @@ int ec2_image_record(struct call *c, const char *image_id, const char *arch);
 /* Fails InvalidAMIID.Malformed for an id that is not ami- + 8 or 17 hex. */
 int ec2_image_check_id(struct call *c, const char *image_id);
 
-/* ---- instances.c ---- */
+/* ---- instance_store.c: rows ---- */
+/* The columns ec2_instance_row reads, in its order (SELECT " EC2_INSTANCE_COLS " FROM ...). */
+#define EC2_INSTANCE_COLS                                                                          \
+    "id, region, az, type, image_id, host_id, tenancy, auto_recovery, profile_arn, private_ip,"    \
+    " public_ip, state, state_ms, launch_ms, boot_ms, doc, reservation_id"
+/* Reads an EC2_INSTANCE_COLS row; *doc (may be NULL) gets the parsed document, res[32] (may be
+ * NULL) the reservation id. */
+void ec2_instance_row(sqlite3_stmt *s, struct ec2_instance *in, json_t **doc, char *res);
+/* An instance by id in region (any region when NULL): 0, 1 not found, -1 error. */
+int ec2_instance_read(struct store *st, const char *id, const char *region, struct ec2_instance *in,
+                      json_t **doc, char *res);
+/* Writes the row's columns (not profile_arn: profile_assoc.c owns it) and doc. */
+int ec2_instance_update(struct store *st, const struct ec2_instance *in, const json_t *doc);
 /* The instance row plus its doc, by id in the call's region: 0, 1 not found, -1 error. */
 int ec2_instance_load(struct call *c, const char *id, struct ec2_instance *in, json_t **doc);
+/* Fails the call with InvalidInstanceID.Malformed `Invalid id: "x"` [obs]; returns -1. */
+int ec2_instance_malformed(struct call *c, const char *id);
 /*
  * As ec2_instance_load, but fails the call: a malformed id with InvalidInstanceID.Malformed
  * `Invalid id: "x"` [obs], an unknown one with InvalidInstanceID.NotFound.
@@ -216,6 +236,20 @@ int ec2_instance_find(struct call *c, const char *id, struct ec2_instance *in, j
 int ec2_instances_check(struct call *c, const json_t *ids);
 /* Writes the doc back (and the row's columns from *in). */
 int ec2_instance_save(struct call *c, const struct ec2_instance *in, const json_t *doc);
+
+/* ---- instance_state.c: the lifecycle ---- */
+/* Clock event kinds of instance transitions (arg: the instance id). */
+#define EC2_EV_INSTANCE "ec2-instance" /* the current transition completes */
+#define EC2_EV_REBOOT "ec2-reboot"     /* a reboot's outage ends */
+/* Sets the state and what DescribeInstances says about why. user: a user action. */
+void ec2_instance_set_state(struct ec2_instance *in, json_t *doc, int state, int64_t at_ms,
+                            bool user);
+/* Writes an InstanceState {Code, Name} under member. */
+void ec2_out_state(struct out *o, const char *member, int code);
+
+/* ---- instance_describe.c ---- */
+/* Writes the Reservation with every instance of reservation (in launch order). 0 / -1. */
+int ec2_out_reservation(struct call *c, struct out *o, const char *reservation);
 
 /* ---- profile_assoc.c ---- */
 struct ec2_profile {

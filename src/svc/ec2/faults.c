@@ -26,14 +26,6 @@
 /* Longest fault duration accepted: a year of virtual time (inferred). */
 #define FAULT_MAX_MS (366LL * 86400 * 1000)
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
-}
-
 static int step_done(struct store *st, sqlite3_stmt *s, const char *what)
 {
     int rc = sqlite3_step(s);
@@ -62,10 +54,10 @@ int ec2_fault_inject(struct store *st, const struct ec2_instance *in, const char
     health_new_id("f-", id, 32);
     sqlite3_stmt *s = store_stmt(st, "INSERT INTO ec2_faults(id, kind, instance_id, host_id,"
                                      " created_ms, until_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-    bind_text(s, 1, id);
-    bind_text(s, 2, kind);
-    bind_text(s, 3, in->id);
-    bind_text(s, 4, in->host_id[0] ? in->host_id : NULL);
+    store_bind_text_or_null(s, 1, id);
+    store_bind_text_or_null(s, 2, kind);
+    store_bind_text_or_null(s, 3, in->id);
+    store_bind_text_or_null(s, 4, in->host_id[0] ? in->host_id : NULL);
     sqlite3_bind_int64(s, 5, now_ms);
     if (duration_ms > 0)
         sqlite3_bind_int64(s, 6, now_ms + duration_ms);
@@ -80,7 +72,7 @@ int ec2_fault_inject(struct store *st, const struct ec2_instance *in, const char
     if (health_host_ensure(st, in->host_id, in->region, in->az, now_ms))
         return -1;
     s = store_stmt(st, "UPDATE ec2_hosts SET failed_ms = ?2 WHERE id = ?1 AND failed_ms IS NULL");
-    bind_text(s, 1, in->host_id);
+    store_bind_text_or_null(s, 1, in->host_id);
     sqlite3_bind_int64(s, 2, now_ms);
     if (step_done(st, s, "host fails"))
         return -1;
@@ -92,9 +84,9 @@ static int mark_cleared(struct store *st, const char *id, int64_t now_ms, const 
 {
     sqlite3_stmt *s = store_stmt(st, "UPDATE ec2_faults SET cleared_ms = ?2, cleared_by = ?3"
                                      " WHERE id = ?1 AND cleared_ms IS NULL");
-    bind_text(s, 1, id);
+    store_bind_text_or_null(s, 1, id);
     sqlite3_bind_int64(s, 2, now_ms);
-    bind_text(s, 3, by);
+    store_bind_text_or_null(s, 3, by);
     return step_done(st, s, "fault clear");
 }
 
@@ -102,7 +94,7 @@ int ec2_fault_clear(struct store *st, const char *fault_id, int64_t now_ms, cons
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT kind, instance_id, host_id, cleared_ms IS NULL,"
                                      " until_ms FROM ec2_faults WHERE id = ?1");
-    bind_text(s, 1, fault_id);
+    store_bind_text_or_null(s, 1, fault_id);
     int rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(s);
@@ -130,14 +122,14 @@ int ec2_fault_clear(struct store *st, const char *fault_id, int64_t now_ms, cons
     /* the host is repaired once no system fault holds it */
     s = store_stmt(st, "SELECT COUNT(*) FROM ec2_faults WHERE host_id = ?1 AND kind = 'system'"
                        " AND cleared_ms IS NULL");
-    bind_text(s, 1, host);
+    store_bind_text_or_null(s, 1, host);
     int64_t left = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
     sqlite3_reset(s);
     if (left < 0)
         return -1;
     if (left == 0) {
         s = store_stmt(st, "UPDATE ec2_hosts SET failed_ms = NULL WHERE id = ?1");
-        bind_text(s, 1, host);
+        store_bind_text_or_null(s, 1, host);
         if (step_done(st, s, "host repaired"))
             return -1;
     }
@@ -151,9 +143,9 @@ static int active_ids(struct store *st, const char *sql, const char *key, const 
     *ids = NULL;
     *n = 0;
     sqlite3_stmt *s = store_stmt(st, sql);
-    bind_text(s, 1, key);
+    store_bind_text_or_null(s, 1, key);
     if (kind)
-        bind_text(s, 2, kind);
+        store_bind_text_or_null(s, 2, kind);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         *ids = xrealloc(*ids, (*n + 1) * sizeof(**ids));
@@ -196,7 +188,7 @@ int ec2_faults_close_vacated(struct store *st, const char *host_id, int64_t now_
                              const char *cleared_by)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT COUNT(*) FROM ec2_instances WHERE host_id = ?1");
-    bind_text(s, 1, host_id);
+    store_bind_text_or_null(s, 1, host_id);
     int64_t left = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
     sqlite3_reset(s);
     if (left != 0)
@@ -251,7 +243,7 @@ static json_t *fault_row_json(sqlite3_stmt *s)
 json_t *ec2_fault_json(struct store *st, const char *fault_id)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT " FAULT_COLS " FROM ec2_faults WHERE id = ?1");
-    bind_text(s, 1, fault_id);
+    store_bind_text_or_null(s, 1, fault_id);
     json_t *o = sqlite3_step(s) == SQLITE_ROW ? fault_row_json(s) : NULL;
     sqlite3_reset(s);
     return o;
@@ -262,7 +254,7 @@ json_t *ec2_faults_json(struct store *st, const char *instance_id)
     sqlite3_stmt *s = store_stmt(st, "SELECT " FAULT_COLS " FROM ec2_faults"
                                      " WHERE ?1 IS NULL OR instance_id = ?1"
                                      " ORDER BY created_ms, id");
-    bind_text(s, 1, instance_id);
+    store_bind_text_or_null(s, 1, instance_id);
     json_t *arr = json_array();
     while (sqlite3_step(s) == SQLITE_ROW)
         json_array_append_new(arr, fault_row_json(s));

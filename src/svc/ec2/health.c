@@ -39,14 +39,6 @@
 
 /* ================================================================ small helpers */
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
-}
-
 static int db_fail(struct store *st, const char *what)
 {
     log_error("ec2 health: %s: %s", what, sqlite3_errmsg(store_db(st)));
@@ -96,9 +88,9 @@ int health_host_ensure(struct store *st, const char *host_id, const char *region
 {
     sqlite3_stmt *s = store_stmt(st, "INSERT OR IGNORE INTO ec2_hosts(id, region, az, failed_ms,"
                                      " created_ms) VALUES(?1, ?2, ?3, NULL, ?4)");
-    bind_text(s, 1, host_id);
-    bind_text(s, 2, region);
-    bind_text(s, 3, az);
+    store_bind_text_or_null(s, 1, host_id);
+    store_bind_text_or_null(s, 2, region);
+    store_bind_text_or_null(s, 3, az);
     sqlite3_bind_int64(s, 4, now_ms);
     return step_done(st, s, "host insert");
 }
@@ -110,7 +102,7 @@ static int host_usable(struct store *st, const char *host_id, bool *usable)
     sqlite3_stmt *s = store_stmt(st, "SELECT failed_ms IS NULL, (SELECT COUNT(*) FROM"
                                      " ec2_instances WHERE host_id = ?1) FROM ec2_hosts"
                                      " WHERE id = ?1");
-    bind_text(s, 1, host_id);
+    store_bind_text_or_null(s, 1, host_id);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         *usable = sqlite3_column_int(s, 0) && sqlite3_column_int64(s, 1) < EC2_HOST_CAPACITY;
@@ -154,7 +146,7 @@ static int host_failed(struct store *st, const char *host_id, int64_t now_ms, bo
     if (!host_id || !*host_id)
         return 0;
     sqlite3_stmt *s = store_stmt(st, "SELECT failed_ms FROM ec2_hosts WHERE id = ?1");
-    bind_text(s, 1, host_id);
+    store_bind_text_or_null(s, 1, host_id);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         *failed = sqlite3_column_type(s, 0) != SQLITE_NULL && sqlite3_column_int64(s, 0) <= now_ms;
@@ -180,7 +172,7 @@ int health_row_at(struct store *st, const char *instance_id, int64_t t, struct h
     sqlite3_stmt *s = store_stmt(st, "SELECT at_ms, seq, running, system, instance, ebs"
                                      " FROM ec2_health WHERE instance_id = ?1 AND at_ms <= ?2"
                                      " ORDER BY at_ms DESC, seq DESC LIMIT 1");
-    bind_text(s, 1, instance_id);
+    store_bind_text_or_null(s, 1, instance_id);
     sqlite3_bind_int64(s, 2, t);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
@@ -201,13 +193,13 @@ static int row_insert(struct store *st, const char *instance_id, const struct he
 {
     sqlite3_stmt *s = store_stmt(st, "INSERT INTO ec2_health(instance_id, at_ms, seq, running,"
                                      " system, instance, ebs) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    bind_text(s, 1, instance_id);
+    store_bind_text_or_null(s, 1, instance_id);
     sqlite3_bind_int64(s, 2, r->at_ms);
     sqlite3_bind_int64(s, 3, r->seq);
     sqlite3_bind_int(s, 4, r->running);
-    bind_text(s, 5, r->system);
-    bind_text(s, 6, r->instance);
-    bind_text(s, 7, r->ebs);
+    store_bind_text_or_null(s, 5, r->system);
+    store_bind_text_or_null(s, 6, r->instance);
+    store_bind_text_or_null(s, 7, r->ebs);
     return step_done(st, s, "timeline insert");
 }
 
@@ -220,7 +212,7 @@ static int underlying(struct store *st, const struct ec2_instance *in, int64_t n
         return -1;
     sqlite3_stmt *s = store_stmt(st, "SELECT kind FROM ec2_faults WHERE instance_id = ?1"
                                      " AND cleared_ms IS NULL AND kind IN ('instance', 'ebs')");
-    bind_text(s, 1, in->id);
+    store_bind_text_or_null(s, 1, in->id);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         const char *k = (const char *)sqlite3_column_text(s, 0);
@@ -275,12 +267,12 @@ static int timeline_update(struct store *st, const struct ec2_instance *in, int6
      * recovery) so that the event is only cancelled when there can be one */
     sqlite3_stmt *s = store_stmt(st, "SELECT EXISTS(SELECT 1 FROM ec2_health WHERE"
                                      " instance_id = ?1 AND at_ms > ?2 AND system = 'failed')");
-    bind_text(s, 1, in->id);
+    store_bind_text_or_null(s, 1, in->id);
     sqlite3_bind_int64(s, 2, now_ms);
     bool future_failed = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0);
     sqlite3_reset(s);
     s = store_stmt(st, "DELETE FROM ec2_health WHERE instance_id = ?1 AND at_ms > ?2");
-    bind_text(s, 1, in->id);
+    store_bind_text_or_null(s, 1, in->id);
     sqlite3_bind_int64(s, 2, now_ms);
     if (step_done(st, s, "timeline trim"))
         return -1;
@@ -328,7 +320,7 @@ int health_refresh_host(struct store *st, const char *host_id, int64_t now_ms)
 {
     /* collect first: refreshing runs other statements on the same connection */
     sqlite3_stmt *s = store_stmt(st, "SELECT id FROM ec2_instances WHERE host_id = ?1");
-    bind_text(s, 1, host_id);
+    store_bind_text_or_null(s, 1, host_id);
     char **ids = NULL;
     size_t n = 0;
     int rc;
@@ -362,7 +354,7 @@ int ec2_health_booted(struct store *st, const char *instance_id, int64_t at_ms, 
     bool keep = false;
     if (in.host_id[0]) {
         sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM ec2_hosts WHERE id = ?1");
-        bind_text(s, 1, in.host_id);
+        store_bind_text_or_null(s, 1, in.host_id);
         r = sqlite3_step(s);
         sqlite3_reset(s);
         if (r != SQLITE_ROW && r != SQLITE_DONE)
@@ -374,8 +366,8 @@ int ec2_health_booted(struct store *st, const char *instance_id, int64_t at_ms, 
     in.boot_ms = at_ms;
     sqlite3_stmt *s =
         store_stmt(st, "UPDATE ec2_instances SET host_id = ?2, boot_ms = ?3 WHERE id = ?1");
-    bind_text(s, 1, in.id);
-    bind_text(s, 2, in.host_id);
+    store_bind_text_or_null(s, 1, in.id);
+    store_bind_text_or_null(s, 2, in.host_id);
     sqlite3_bind_int64(s, 3, at_ms);
     if (step_done(st, s, "instance host"))
         return -1;
@@ -402,7 +394,7 @@ int ec2_health_down(struct store *st, const char *instance_id, int64_t at_ms, bo
         return -1;
     if (!reboot) {
         sqlite3_stmt *s = store_stmt(st, "UPDATE ec2_instances SET host_id = NULL WHERE id = ?1");
-        bind_text(s, 1, instance_id);
+        store_bind_text_or_null(s, 1, instance_id);
         if (step_done(st, s, "instance leaves host"))
             return -1;
         in.host_id[0] = 0;
@@ -438,7 +430,7 @@ static int64_t impaired_since(struct store *st, const char *id, int which, int64
         " AND ebs != 'failed'), -1)",
     };
     sqlite3_stmt *s = store_stmt(st, sql[which]);
-    bind_text(s, 1, id);
+    store_bind_text_or_null(s, 1, id);
     sqlite3_bind_int64(s, 2, now_ms);
     int64_t v = 0;
     if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
@@ -554,7 +546,7 @@ static int ec2_metrics_fetch(struct store *st, const struct cw_metric *m, int64_
         return 0;
     /* only the instance's own region has its metrics */
     sqlite3_stmt *s = store_stmt(st, "SELECT region FROM ec2_instances WHERE id = ?1");
-    bind_text(s, 1, id);
+    store_bind_text_or_null(s, 1, id);
     int rc = sqlite3_step(s);
     bool here = rc == SQLITE_ROW && str_eq((const char *)sqlite3_column_text(s, 0), m->region);
     sqlite3_reset(s);
@@ -571,7 +563,7 @@ static int ec2_metrics_fetch(struct store *st, const struct cw_metric *m, int64_
                        " WHERE instance_id = ?1 AND at_ms < ?3 AND at_ms >= COALESCE("
                        "(SELECT MAX(at_ms) FROM ec2_health WHERE instance_id = ?1"
                        " AND at_ms <= ?2), 0) ORDER BY at_ms, seq");
-    bind_text(s, 1, id);
+    store_bind_text_or_null(s, 1, id);
     sqlite3_bind_int64(s, 2, start_ms);
     sqlite3_bind_int64(s, 3, end_ms);
     struct health_row prev;
@@ -611,7 +603,7 @@ static int64_t last_datapoint(struct store *st, const char *id, int64_t now_ms)
     sqlite3_stmt *s = store_stmt(st, "SELECT MAX(at_ms) FROM ec2_health WHERE instance_id = ?1"
                                      " AND at_ms <= ?2 AND running = 1 AND system IN"
                                      " ('passed', 'failed')");
-    bind_text(s, 1, id);
+    store_bind_text_or_null(s, 1, id);
     sqlite3_bind_int64(s, 2, now_ms);
     int64_t up = -1;
     if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
@@ -621,7 +613,7 @@ static int64_t last_datapoint(struct store *st, const char *id, int64_t now_ms)
         return 0;
     s = store_stmt(st, "SELECT MIN(at_ms) FROM ec2_health WHERE instance_id = ?1 AND at_ms > ?2"
                        " AND at_ms <= ?3");
-    bind_text(s, 1, id);
+    store_bind_text_or_null(s, 1, id);
     sqlite3_bind_int64(s, 2, up);
     sqlite3_bind_int64(s, 3, now_ms);
     int64_t end = up;
@@ -637,7 +629,7 @@ static int ec2_metrics_list(struct store *st, struct arena *a, const char *accou
                             const char *region, int64_t now_ms, cw_list_emit_fn emit, void *ctx)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT id FROM ec2_instances WHERE region = ?1 ORDER BY id");
-    bind_text(s, 1, region);
+    store_bind_text_or_null(s, 1, region);
     char **ids = NULL;
     size_t n = 0;
     int rc;
@@ -704,7 +696,7 @@ static json_t *timeline_json(struct store *st, const char *id, int64_t now_ms)
     sqlite3_stmt *s = store_stmt(st, "SELECT at_ms, seq, running, system, instance, ebs"
                                      " FROM ec2_health WHERE instance_id = ?1 AND at_ms <= ?2"
                                      " ORDER BY at_ms, seq");
-    bind_text(s, 1, id);
+    store_bind_text_or_null(s, 1, id);
     sqlite3_bind_int64(s, 2, now_ms);
     while (sqlite3_step(s) == SQLITE_ROW) {
         struct health_row r;
@@ -723,7 +715,7 @@ static json_t *recoveries_json(struct store *st, const char *id)
     json_t *arr = json_array();
     sqlite3_stmt *s = store_stmt(st, "SELECT id, at_ms, code, description, doc FROM ec2_events"
                                      " WHERE instance_id = ?1 ORDER BY at_ms, id");
-    bind_text(s, 1, id);
+    store_bind_text_or_null(s, 1, id);
     while (sqlite3_step(s) == SQLITE_ROW) {
         const char *doc = (const char *)sqlite3_column_text(s, 4);
         json_t *d = doc ? json_loads(doc, 0, NULL) : NULL;
@@ -760,7 +752,7 @@ json_t *ec2_instance_view(struct store *st, const char *instance_id, int64_t now
     if (in.host_id[0]) {
         sqlite3_stmt *s =
             store_stmt(st, "SELECT az, failed_ms, created_ms FROM ec2_hosts WHERE id = ?1");
-        bind_text(s, 1, in.host_id);
+        store_bind_text_or_null(s, 1, in.host_id);
         if (sqlite3_step(s) == SQLITE_ROW) {
             bool failed = sqlite3_column_type(s, 1) != SQLITE_NULL;
             json_decref(host);

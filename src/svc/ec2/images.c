@@ -186,18 +186,9 @@ int ec2_describe_images(struct call *c, const json_t *in, struct out *o)
     sqlite3_bind_text(s, 1, c->region, -1, SQLITE_TRANSIENT);
     if (after)
         sqlite3_bind_text(s, 2, after, -1, SQLITE_TRANSIENT);
-    json_t *rows = json_array();
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *d = ec2_json_load((const char *)sqlite3_column_text(s, 1));
-        if (d)
-            json_array_append_new(rows, d);
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(rows);
-        return ec2_db_fail(c->st, "images describe");
-    }
+    json_t *rows = ec2_json_rows(c->st, s, 1, "images describe");
+    if (!rows)
+        return -1;
     const json_t *owners = json_object_get(in, EC2_M_DescribeImagesRequest_Owners);
     int n = 0;
     const char *last = NULL;

@@ -193,13 +193,13 @@ static int load_item(struct call *c, const char *id, bool all, struct status_ite
     memset(it, 0, sizeof(*it));
     int r = ec2_instance_get(c->st, id, &it->in);
     if (r < 0)
-        return call_fail(c, 500, "InternalError", "An internal error has occurred");
+        return ec2_internal(c);
     if (r > 0 || !str_eq(it->in.region, c->region))
         return 1;
     if (!all && it->in.state != EC2_RUNNING)
         return 1;
     if (ec2_health_checks(c->st, &it->in, c->now_ms, &it->ck))
-        return call_fail(c, 500, "InternalError", "An internal error has occurred");
+        return ec2_internal(c);
     it->have_zone = ec2_zone_find(it->in.az, &it->zone) == 0;
     it->events = events_of(c, it->in.id);
     return 0;
@@ -240,7 +240,7 @@ static int candidate_ids(struct call *c, const json_t *in, const char *after, co
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
         ec2_db_fail(c->st, "describe instance status");
-        return call_fail(c, 500, "InternalError", "An internal error has occurred");
+        return ec2_internal(c);
     }
     return 0;
 }

@@ -33,7 +33,7 @@ int ec2_profile_resolve(struct call *c, const json_t *spec, struct ec2_profile *
     struct iam_instance_profile p;
     int rc = iam_instance_profile_get(c->st, c->a, arn ? arn : name, &p);
     if (rc < 0)
-        return call_fail(c, 500, "InternalError", "An internal error has occurred");
+        return ec2_internal(c);
     if (rc == 0 && arn && !str_eq(p.arn, arn))
         rc = 1; /* a name that happened to match, or another path */
     if (rc == 1) {
@@ -54,7 +54,7 @@ int ec2_profile_resolve(struct call *c, const json_t *spec, struct ec2_profile *
         struct iam_role role;
         rc = iam_role_get(c->st, c->a, p.role_name, &role);
         if (rc < 0)
-            return call_fail(c, 500, "InternalError", "An internal error has occurred");
+            return ec2_internal(c);
         if (rc == 0) {
             snprintf(out->role_arn, sizeof(out->role_arn), "%s", role.arn);
             /* The caller hands the role to EC2: iam:PassRole on the role [doc]. */

@@ -24,26 +24,12 @@
 
 #define EC2_SERVICE_PRINCIPAL "ec2.amazonaws.com"
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
-}
-
-static int internal(struct call *c)
-{
-    return call_fail(c, 500, "InternalError",
-                     "An internal error has occurred"); /* EC2's InternalError [obs] */
-}
-
 int ec2_recoveries_in_window(struct store *st, const char *instance_id, int64_t now_ms)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT COUNT(*) FROM ec2_events WHERE instance_id = ?1"
                                      " AND at_ms > ?2 AND at_ms <= ?3 AND code = 'system-reboot'"
                                      " AND json_extract(doc, '$.type') = 'recovery'");
-    bind_text(s, 1, instance_id);
+    store_bind_text_or_null(s, 1, instance_id);
     sqlite3_bind_int64(s, 2, now_ms - EC2_RECOVERY_WINDOW_MS);
     sqlite3_bind_int64(s, 3, now_ms);
     int n = -1;
@@ -62,12 +48,12 @@ static int event_insert(struct store *st, const char *instance_id, int64_t at_ms
     char *text = json_dumps(doc, JSON_COMPACT);
     sqlite3_stmt *s = store_stmt(st, "INSERT INTO ec2_events(id, instance_id, at_ms, code,"
                                      " description, doc) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-    bind_text(s, 1, id);
-    bind_text(s, 2, instance_id);
+    store_bind_text_or_null(s, 1, id);
+    store_bind_text_or_null(s, 2, instance_id);
     sqlite3_bind_int64(s, 3, at_ms);
-    bind_text(s, 4, code);
-    bind_text(s, 5, description);
-    bind_text(s, 6, text);
+    store_bind_text_or_null(s, 4, code);
+    store_bind_text_or_null(s, 5, description);
+    store_bind_text_or_null(s, 6, text);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     free(text);
@@ -106,8 +92,8 @@ static int move(struct call *c, struct ec2_instance *in, char new_host[32])
         return -1;
     sqlite3_stmt *s =
         store_stmt(st, "UPDATE ec2_instances SET host_id = ?2, boot_ms = ?3 WHERE id = ?1");
-    bind_text(s, 1, in->id);
-    bind_text(s, 2, new_host);
+    store_bind_text_or_null(s, 1, in->id);
+    store_bind_text_or_null(s, 2, new_host);
     sqlite3_bind_int64(s, 3, now);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
@@ -150,7 +136,7 @@ int ec2_recover(struct call *c, const char *instance_id)
         return -1;
     int r = ec2_instance_get(c->st, instance_id, &in);
     if (r < 0)
-        return internal(c);
+        return ec2_internal(c);
     if (r > 0 || !str_eq(in.region, c->region))
         return call_fail(c, 400, "InvalidInstanceID.NotFound",
                          "The instance ID '%s' does not exist", instance_id);
@@ -165,22 +151,22 @@ int ec2_recover(struct call *c, const char *instance_id)
                          why); /* inferred */
     int used = ec2_recoveries_in_window(c->st, instance_id, c->now_ms);
     if (used < 0)
-        return internal(c);
+        return ec2_internal(c);
     if (used >= EC2_RECOVERY_LIMIT)
         return call_fail(c, 400, "OperationNotPermitted",
                          "The instance '%s' has already been recovered %d times in the last 24 "
                          "hours, the most allowed.",
                          instance_id, used); /* inferred */
     if (store_begin(c->st))
-        return internal(c);
+        return ec2_internal(c);
     char new_host[32];
     if (move(c, &in, new_host)) {
         store_rollback(c->st);
-        return internal(c);
+        return ec2_internal(c);
     }
     if (store_commit(c->st)) {
         store_rollback(c->st);
-        return internal(c);
+        return ec2_internal(c);
     }
     log_info("ec2: %s recovered to host %s by %s", instance_id, new_host, c->who.arn);
     return 0;

@@ -20,17 +20,6 @@ const struct ec2_region *ec2_call_region(struct call *c)
     return r;
 }
 
-static bool list_has(const json_t *list, const char *v)
-{
-    size_t i;
-    const json_t *e;
-    for (i = 0; (e = json_array_get(list, i)) != NULL; i++) {
-        if (str_eq(json_string_value(e), v))
-            return true;
-    }
-    return false;
-}
-
 /* ---------------- DescribeRegions ---------------- */
 
 static const char *const region_filters[] = {"endpoint", "opt-in-status", "region-name", NULL};
@@ -61,7 +50,7 @@ int ec2_describe_regions(struct call *c, const json_t *in, struct out *o)
     out_begin(o, "Regions");
     for (i = 0; i < ec2_region_count(); i++) {
         const struct ec2_region *r = ec2_region_at(i);
-        if (by_name ? !list_has(names, r->name) : !(all || ec2_region_enabled(r)))
+        if (by_name ? !wire_list_has(names, r->name) : !(all || ec2_region_enabled(r)))
             continue;
         char endpoint[64];
         snprintf(endpoint, sizeof(endpoint), "ec2.%s.amazonaws.com", r->name);
@@ -126,7 +115,7 @@ int ec2_describe_availability_zones(struct call *c, const json_t *in, struct out
     out_begin(o, "AvailabilityZones");
     for (i = 0; i < ec2_zone_count(r); i++) {
         ec2_zone_at(r, i, &z);
-        if (selected && !list_has(names, z.name) && !list_has(ids, z.id))
+        if (selected && !wire_list_has(names, z.name) && !wire_list_has(ids, z.id))
             continue;
         /* no facet for message, group-long-name, parent-zone-*: an AZ here has none, so
          * those filters match nothing */

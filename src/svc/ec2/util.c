@@ -186,13 +186,10 @@ char *ec2_token_make(struct call *c, const char *key)
     return t;
 }
 
+/* Ids and tokens are lower-case hex: an upper-case digit is not one of theirs. */
 static int hexval(char ch)
 {
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    return -1;
+    return ch >= 'A' && ch <= 'F' ? -1 : hex_digit(ch);
 }
 
 int ec2_token_read(struct call *c, const json_t *in, const char **key)
@@ -256,6 +253,12 @@ int ec2_db_fail(struct store *st, const char *what)
     return -1;
 }
 
+int ec2_internal(struct call *c)
+{
+    return call_fail(c, 500, "InternalError",
+                     "An internal error has occurred"); /* EC2's InternalError [obs] */
+}
+
 json_t *ec2_json_load(const char *text)
 {
     json_error_t err;
@@ -263,6 +266,24 @@ json_t *ec2_json_load(const char *text)
     if (!v)
         log_error("ec2: corrupt stored document: %s", err.text);
     return v;
+}
+
+json_t *ec2_json_rows(struct store *st, sqlite3_stmt *s, int col, const char *what)
+{
+    json_t *rows = json_array();
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        json_t *d = ec2_json_load((const char *)sqlite3_column_text(s, col));
+        if (d)
+            json_array_append_new(rows, d);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(rows);
+        ec2_db_fail(st, what);
+        return NULL;
+    }
+    return rows;
 }
 
 char *ec2_json_text(struct call *c, const json_t *v)

@@ -316,7 +316,7 @@ int ec2_public_ip_alloc(struct call *c, char ip[16])
         if (rc != SQLITE_ROW)
             return ec2_db_fail(c->st, "public address lookup");
     }
-    return call_fail(c, 500, "InternalError", "An internal error has occurred"); /* inferred */
+    return ec2_internal(c); /* inferred */
 }
 
 /* a.b.c.d -> a-b-c-d */
@@ -578,18 +578,6 @@ static int64_t subnet_available(struct call *c, const char *subnet_id)
     return SUBNET_USABLE - used;
 }
 
-static bool list_has(const json_t *list, const char *v)
-{
-    size_t i;
-    const json_t *e;
-    json_array_foreach(list, i, e)
-    {
-        if (str_eq(json_string_value(e), v))
-            return true;
-    }
-    return false;
-}
-
 static int describe_network(struct call *c, const json_t *in, struct out *o,
                             const struct describe_kind *k, const json_t *names)
 {
@@ -644,18 +632,9 @@ static int describe_network(struct call *c, const json_t *in, struct out *o,
     if (after)
         sqlite3_bind_text(s, 3, after, -1, SQLITE_TRANSIENT);
     /* collect first: the per-row queries below reuse cached statements */
-    json_t *rows = json_array();
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *d = ec2_json_load((const char *)sqlite3_column_text(s, 1));
-        if (d)
-            json_array_append_new(rows, d);
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        json_decref(rows);
-        return ec2_db_fail(c->st, "network describe");
-    }
+    json_t *rows = ec2_json_rows(c->st, s, 1, "network describe");
+    if (!rows)
+        return -1;
     int n = 0;
     const char *last = NULL;
     bool more = false;
@@ -667,10 +646,10 @@ static int describe_network(struct call *c, const json_t *in, struct out *o,
             json_string_value(json_object_get(d, str_eq(k->kind, "vpc")      ? "VpcId"
                                                  : str_eq(k->kind, "subnet") ? "SubnetId"
                                                                              : "GroupId"));
-        if (json_array_size(ids) && !list_has(ids, id))
+        if (json_array_size(ids) && !wire_list_has(ids, id))
             continue;
         if (json_array_size(names) &&
-            !list_has(names, json_string_value(json_object_get(d, "GroupName"))))
+            !wire_list_has(names, json_string_value(json_object_get(d, "GroupName"))))
             continue;
         int64_t avail = str_eq(k->kind, "subnet") ? subnet_available(c, id) : 0;
         json_t *tags = ec2_tags_get(c->st, id);

@@ -563,9 +563,7 @@ int authz_check(struct call *c, const struct principal *who, const char *action,
 {
     enum policy_decision d;
     if (authz_decide(c, who, action, resource, extra, &d))
-        return call_fail(c, 500, "InternalFailure",
-                         "The request processing has failed because of an unknown error, "
-                         "exception or failure.");
+        return call_internal(c);
     if (d == POLICY_ALLOWED)
         return 0;
     return authz_fail(c, who, action, resource, d);

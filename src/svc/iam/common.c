@@ -23,8 +23,7 @@ int iam_fail_internal(struct call *c, const char *what)
 {
     log_error("iam %s: %s", what, sqlite3_errmsg(store_db(c->st)));
     return call_fail(c, 500, "ServiceFailure", /* [model] ServiceFailureException doc */
-                     "The request processing has failed because of an unknown error, exception "
-                     "or failure.");
+                     CALL_INTERNAL_MSG);
 }
 
 int iam_fail_missing(struct call *c, const char *member)
@@ -150,14 +149,6 @@ int iam_path_prefix(struct call *c, const json_t *in, const char *shape_name, co
 
 /* ================================================================ store */
 
-void iam_bind(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
-}
-
 const char *iam_col(struct arena *a, sqlite3_stmt *s, int i)
 {
     if (sqlite3_column_type(s, i) == SQLITE_NULL)
@@ -192,9 +183,9 @@ int iam_count(struct call *c, const char *sql, const char *p1, const char *p2, i
 {
     sqlite3_stmt *s = store_stmt(c->st, sql);
     if (p1)
-        iam_bind(s, 1, p1);
+        store_bind_text_or_null(s, 1, p1);
     if (p2)
-        iam_bind(s, 2, p2);
+        store_bind_text_or_null(s, 2, p2);
     int rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) {
         iam_fail_internal(c, "count");
@@ -341,7 +332,7 @@ void iam_policy_from_aws(const struct managed_policy *m, struct iam_policy_row *
 static int load_one(struct call *c, const char *sql, const char *key, sqlite3_stmt **out)
 {
     sqlite3_stmt *s = store_stmt(c->st, sql);
-    iam_bind(s, 1, key);
+    store_bind_text_or_null(s, 1, key);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         *out = s;
@@ -940,7 +931,7 @@ int iam_keys_rename(struct call *c, const char *old_name, const struct iam_user_
     sqlite3_stmt *s =
         store_stmt(c->st, "SELECT access_key_id, principal FROM access_keys WHERE owner = ?1"
                           " AND session_token IS NULL");
-    iam_bind(s, 1, old_name);
+    store_bind_text_or_null(s, 1, old_name);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         if (n == cap) {
@@ -966,9 +957,9 @@ int iam_keys_rename(struct call *c, const char *old_name, const struct iam_user_
         char *js = principal_to_json(&p);
         s = store_stmt(
             c->st, "UPDATE access_keys SET owner = ?2, principal = ?3 WHERE access_key_id = ?1");
-        iam_bind(s, 1, v[i].id);
-        iam_bind(s, 2, u->name);
-        iam_bind(s, 3, js);
+        store_bind_text_or_null(s, 1, v[i].id);
+        store_bind_text_or_null(s, 2, u->name);
+        store_bind_text_or_null(s, 3, js);
         free(js);
         if (iam_done(c, s, "rename key owner"))
             return -1;

@@ -31,10 +31,10 @@ int iam_create_group(struct call *c, const json_t *in, struct out *o)
     g.created_ms = c->now_ms;
     sqlite3_stmt *s =
         store_stmt(c->st, "INSERT INTO iam_groups(" IAM_GROUP_COLS ") VALUES(?1, ?2, ?3, ?4, ?5)");
-    iam_bind(s, 1, g.name);
-    iam_bind(s, 2, g.group_id);
-    iam_bind(s, 3, g.path);
-    iam_bind(s, 4, g.arn);
+    store_bind_text_or_null(s, 1, g.name);
+    store_bind_text_or_null(s, 2, g.group_id);
+    store_bind_text_or_null(s, 3, g.path);
+    store_bind_text_or_null(s, 4, g.arn);
     sqlite3_bind_int64(s, 5, g.created_ms);
     if (iam_done(c, s, "create group"))
         return -1;
@@ -61,27 +61,8 @@ int iam_get_group(struct call *c, const json_t *in, struct out *o)
                                         " FROM iam_group_members m JOIN iam_users u"
                                         " ON u.name = m.user_name WHERE m.group_name = ?1"
                                         " ORDER BY u.name");
-    iam_bind(s, 1, g.name);
-    int rc;
-    out_begin(o, "Users");
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct iam_user_row u;
-        iam_user_fill(c->a, s, &u);
-        if (!iam_pager_take(&pg, c->a, u.name, true)) {
-            if (pg.truncated)
-                break;
-            continue;
-        }
-        out_begin(o, NULL);
-        iam_out_user(o, &u, false);
-        out_end(o);
-    }
-    sqlite3_reset(s);
-    out_end(o);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return iam_fail_internal(c, "group users");
-    iam_pager_finish(o, &pg);
-    return 0;
+    store_bind_text_or_null(s, 1, g.name);
+    return iam_out_users(c, o, s, NULL, &pg, "group users");
 }
 
 /* Writes the groups a statement yields (IAM_GROUP_COLS, by name) under "Groups". */
@@ -134,7 +115,7 @@ int iam_list_groups_for_user(struct call *c, const json_t *in, struct out *o)
                                         " FROM iam_group_members m JOIN iam_groups g"
                                         " ON g.name = m.group_name WHERE m.user_name = ?1"
                                         " ORDER BY g.name");
-    iam_bind(s, 1, u.name);
+    store_bind_text_or_null(s, 1, u.name);
     return out_groups(c, o, s, "/", &pg);
 }
 
@@ -165,7 +146,7 @@ int iam_delete_group(struct call *c, const json_t *in, struct out *o)
             return call_fail(c, 409, "DeleteConflict", "%s", deps[i].msg);
     }
     sqlite3_stmt *s = store_stmt(c->st, "DELETE FROM iam_groups WHERE group_id = ?1");
-    iam_bind(s, 1, g.group_id);
+    store_bind_text_or_null(s, 1, g.group_id);
     return iam_done(c, s, "delete group");
 }
 
@@ -196,8 +177,8 @@ int iam_add_user_to_group(struct call *c, const json_t *in, struct out *o)
                          IAM_GROUPS_PER_USER); /* inferred, as the other quotas */
     sqlite3_stmt *s =
         store_stmt(c->st, "INSERT INTO iam_group_members(group_name, user_name) VALUES(?1, ?2)");
-    iam_bind(s, 1, g.name);
-    iam_bind(s, 2, u.name);
+    store_bind_text_or_null(s, 1, g.name);
+    store_bind_text_or_null(s, 2, u.name);
     return iam_done(c, s, "add user to group");
 }
 
@@ -214,7 +195,7 @@ int iam_remove_user_from_group(struct call *c, const json_t *in, struct out *o)
         return -1;
     sqlite3_stmt *s =
         store_stmt(c->st, "DELETE FROM iam_group_members WHERE group_name = ?1 AND user_name = ?2");
-    iam_bind(s, 1, g.name);
-    iam_bind(s, 2, u.name);
+    store_bind_text_or_null(s, 1, g.name);
+    store_bind_text_or_null(s, 2, u.name);
     return iam_done(c, s, "remove user from group");
 }

@@ -56,7 +56,6 @@ int iam_path_param(struct call *c, const json_t *in, const char *member, const c
 int iam_path_prefix(struct call *c, const json_t *in, const char *shape_name, const char **out);
 
 /* ---- store ---- */
-void iam_bind(sqlite3_stmt *s, int i, const char *v);
 /* Column i copied into the arena; NULL for SQL NULL. */
 const char *iam_col(struct arena *a, sqlite3_stmt *s, int i);
 /* Steps s expecting SQLITE_DONE (resets it). 0 ok, -1 with ServiceFailure set. */
@@ -174,6 +173,13 @@ bool iam_pager_take(struct iam_pager *pg, struct arena *a, const char *key, bool
 bool iam_pager_take_seq(struct iam_pager *pg, struct arena *a, const char *key);
 /* Writes IsTruncated and, when truncated, Marker. */
 void iam_pager_finish(struct out *o, const struct iam_pager *pg);
+/*
+ * Writes the users statement s yields (IAM_USER_COLS, by name) under "Users", one page of pg
+ * whose path starts with prefix (NULL: every path), then the paging members (users.c).
+ * 0, or -1 with ServiceFailure (what names the step in the log).
+ */
+int iam_out_users(struct call *c, struct out *o, sqlite3_stmt *s, const char *prefix,
+                  struct iam_pager *pg, const char *what);
 
 /* ---- tags (stored as a JSON array of {"Key","Value"} sorted by key) ---- */
 /* Checks a Tags input list: key/value characters, duplicate keys (icase: keys equal

@@ -87,9 +87,9 @@ static int put_inline(struct call *c, const struct owner_kind *k, const json_t *
     size_t total = policy_size(doc, strlen(doc));
     sqlite3_stmt *s = store_stmt(c->st, "SELECT document FROM iam_inline_policies"
                                         " WHERE kind = ?1 AND owner = ?2 AND name <> ?3");
-    iam_bind(s, 1, k->kind);
-    iam_bind(s, 2, ow.name);
-    iam_bind(s, 3, pname);
+    store_bind_text_or_null(s, 1, k->kind);
+    store_bind_text_or_null(s, 2, ow.name);
+    store_bind_text_or_null(s, 3, pname);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(s, 0);
@@ -105,10 +105,10 @@ static int put_inline(struct call *c, const struct owner_kind *k, const json_t *
     s = store_stmt(c->st, "INSERT INTO iam_inline_policies(kind, owner, name, document)"
                           " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(kind, owner, name)"
                           " DO UPDATE SET document = excluded.document");
-    iam_bind(s, 1, k->kind);
-    iam_bind(s, 2, ow.name);
-    iam_bind(s, 3, pname);
-    iam_bind(s, 4, doc);
+    store_bind_text_or_null(s, 1, k->kind);
+    store_bind_text_or_null(s, 2, ow.name);
+    store_bind_text_or_null(s, 3, pname);
+    store_bind_text_or_null(s, 4, doc);
     return iam_done(c, s, "put inline policy");
 }
 
@@ -127,9 +127,9 @@ static int get_inline(struct call *c, const struct owner_kind *k, const json_t *
         return -1;
     sqlite3_stmt *s = store_stmt(c->st, "SELECT name, document FROM iam_inline_policies"
                                         " WHERE kind = ?1 AND owner = ?2 AND name = ?3");
-    iam_bind(s, 1, k->kind);
-    iam_bind(s, 2, ow.name);
-    iam_bind(s, 3, pname);
+    store_bind_text_or_null(s, 1, k->kind);
+    store_bind_text_or_null(s, 2, ow.name);
+    store_bind_text_or_null(s, 3, pname);
     int rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(s);
@@ -153,8 +153,8 @@ static int list_inline(struct call *c, const struct owner_kind *k, const json_t 
     iam_pager_init(in, &pg);
     sqlite3_stmt *s = store_stmt(c->st, "SELECT name FROM iam_inline_policies"
                                         " WHERE kind = ?1 AND owner = ?2 ORDER BY name");
-    iam_bind(s, 1, k->kind);
-    iam_bind(s, 2, ow.name);
+    store_bind_text_or_null(s, 1, k->kind);
+    store_bind_text_or_null(s, 2, ow.name);
     int rc;
     out_begin(o, "PolicyNames");
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -194,9 +194,9 @@ static int delete_inline(struct call *c, const struct owner_kind *k, const json_
         return no_inline_fail(c, k, pname);
     sqlite3_stmt *s = store_stmt(
         c->st, "DELETE FROM iam_inline_policies WHERE kind = ?1 AND owner = ?2 AND name = ?3");
-    iam_bind(s, 1, k->kind);
-    iam_bind(s, 2, ow.name);
-    iam_bind(s, 3, pname);
+    store_bind_text_or_null(s, 1, k->kind);
+    store_bind_text_or_null(s, 2, ow.name);
+    store_bind_text_or_null(s, 3, pname);
     return iam_done(c, s, "delete inline policy");
 }
 
@@ -312,9 +312,9 @@ static int insert_version(struct call *c, const char *arn, const char *version, 
 {
     sqlite3_stmt *s = store_stmt(c->st, "INSERT INTO iam_policy_versions(arn, version_id,"
                                         " document, created_ms) VALUES(?1, ?2, ?3, ?4)");
-    iam_bind(s, 1, arn);
-    iam_bind(s, 2, version);
-    iam_bind(s, 3, doc);
+    store_bind_text_or_null(s, 1, arn);
+    store_bind_text_or_null(s, 2, version);
+    store_bind_text_or_null(s, 3, doc);
     sqlite3_bind_int64(s, 4, c->now_ms);
     return iam_done(c, s, "insert policy version");
 }
@@ -353,15 +353,15 @@ int iam_create_policy(struct call *c, const json_t *in, struct out *o)
     p.tags = iam_tags_merge(c->a, "[]", tags, false, &ntags);
     sqlite3_stmt *s = store_stmt(c->st, "INSERT INTO iam_policies(" IAM_POLICY_COLS ")"
                                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)");
-    iam_bind(s, 1, p.arn);
-    iam_bind(s, 2, p.name);
-    iam_bind(s, 3, p.policy_id);
-    iam_bind(s, 4, p.path);
-    iam_bind(s, 5, p.description);
-    iam_bind(s, 6, p.default_version);
+    store_bind_text_or_null(s, 1, p.arn);
+    store_bind_text_or_null(s, 2, p.name);
+    store_bind_text_or_null(s, 3, p.policy_id);
+    store_bind_text_or_null(s, 4, p.path);
+    store_bind_text_or_null(s, 5, p.description);
+    store_bind_text_or_null(s, 6, p.default_version);
     sqlite3_bind_int64(s, 7, p.next_version);
     sqlite3_bind_int64(s, 8, p.created_ms);
-    iam_bind(s, 9, p.tags);
+    store_bind_text_or_null(s, 9, p.tags);
     if (iam_done(c, s, "create policy") || insert_version(c, p.arn, "v1", doc))
         return -1;
     out_begin(o, "Policy");
@@ -499,11 +499,11 @@ int iam_delete_policy(struct call *c, const json_t *in, struct out *o)
                          "must delete the policy's versions. The default version is deleted with "
                          "the policy.");
     sqlite3_stmt *s = store_stmt(c->st, "DELETE FROM iam_policy_versions WHERE arn = ?1");
-    iam_bind(s, 1, p.arn);
+    store_bind_text_or_null(s, 1, p.arn);
     if (iam_done(c, s, "delete policy versions"))
         return -1;
     s = store_stmt(c->st, "DELETE FROM iam_policies WHERE arn = ?1");
-    iam_bind(s, 1, p.arn);
+    store_bind_text_or_null(s, 1, p.arn);
     return iam_done(c, s, "delete policy");
 }
 
@@ -539,10 +539,10 @@ int iam_create_policy_version(struct call *c, const json_t *in, struct out *o)
     sqlite3_stmt *s = store_stmt(c->st, "UPDATE iam_policies SET next_version = next_version + 1,"
                                         " updated_ms = ?2, default_version = CASE WHEN ?3"
                                         " THEN ?4 ELSE default_version END WHERE arn = ?1");
-    iam_bind(s, 1, p.arn);
+    store_bind_text_or_null(s, 1, p.arn);
     sqlite3_bind_int64(s, 2, c->now_ms);
     sqlite3_bind_int(s, 3, def);
-    iam_bind(s, 4, vid);
+    store_bind_text_or_null(s, 4, vid);
     if (iam_done(c, s, "policy next version"))
         return -1;
     out_begin(o, "PolicyVersion");
@@ -567,8 +567,8 @@ static int version_load(struct call *c, const struct iam_policy_row *p, const ch
     }
     sqlite3_stmt *s = store_stmt(c->st, "SELECT document, created_ms FROM iam_policy_versions"
                                         " WHERE arn = ?1 AND version_id = ?2");
-    iam_bind(s, 1, p->arn);
-    iam_bind(s, 2, vid);
+    store_bind_text_or_null(s, 1, p->arn);
+    store_bind_text_or_null(s, 2, vid);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         *doc = iam_col(c->a, s, 0);
@@ -629,7 +629,7 @@ int iam_list_policy_versions(struct call *c, const json_t *in, struct out *o)
         sqlite3_stmt *s = store_stmt(c->st, "SELECT version_id, created_ms FROM"
                                             " iam_policy_versions WHERE arn = ?1 ORDER BY"
                                             " CAST(substr(version_id, 2) AS INTEGER) DESC");
-        iam_bind(s, 1, p.arn);
+        store_bind_text_or_null(s, 1, p.arn);
         while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
             const char *vid = (const char *)sqlite3_column_text(s, 0);
             if (!iam_pager_take_seq(&pg, c->a, vid)) {
@@ -673,8 +673,8 @@ int iam_delete_policy_version(struct call *c, const json_t *in, struct out *o)
                          "Cannot delete the default version of a policy.");
     sqlite3_stmt *s =
         store_stmt(c->st, "DELETE FROM iam_policy_versions WHERE arn = ?1 AND version_id = ?2");
-    iam_bind(s, 1, p.arn);
-    iam_bind(s, 2, vid);
+    store_bind_text_or_null(s, 1, p.arn);
+    store_bind_text_or_null(s, 2, vid);
     return iam_done(c, s, "delete policy version");
 }
 
@@ -696,8 +696,8 @@ int iam_set_default_policy_version(struct call *c, const json_t *in, struct out 
         return rc == 1 ? version_not_found(c, arn, vid) : -1;
     sqlite3_stmt *s =
         store_stmt(c->st, "UPDATE iam_policies SET default_version = ?2 WHERE arn = ?1");
-    iam_bind(s, 1, p.arn);
-    iam_bind(s, 2, vid);
+    store_bind_text_or_null(s, 1, p.arn);
+    store_bind_text_or_null(s, 2, vid);
     return iam_done(c, s, "set default policy version");
 }
 
@@ -740,9 +740,9 @@ static int attach(struct call *c, const struct owner_kind *k, const json_t *in)
                          IAM_ATTACHED_PER_ENTITY);
     sqlite3_stmt *s = store_stmt(
         c->st, "INSERT INTO iam_attachments(kind, owner, policy_arn) VALUES(?1, ?2, ?3)");
-    iam_bind(s, 1, k->kind);
-    iam_bind(s, 2, ow.name);
-    iam_bind(s, 3, p.arn);
+    store_bind_text_or_null(s, 1, k->kind);
+    store_bind_text_or_null(s, 2, ow.name);
+    store_bind_text_or_null(s, 3, p.arn);
     return iam_done(c, s, "attach policy");
 }
 
@@ -767,9 +767,9 @@ static int detach(struct call *c, const struct owner_kind *k, const json_t *in)
         return policy_not_found(c, arn);
     sqlite3_stmt *s = store_stmt(
         c->st, "DELETE FROM iam_attachments WHERE kind = ?1 AND owner = ?2 AND policy_arn = ?3");
-    iam_bind(s, 1, k->kind);
-    iam_bind(s, 2, ow.name);
-    iam_bind(s, 3, arn);
+    store_bind_text_or_null(s, 1, k->kind);
+    store_bind_text_or_null(s, 2, ow.name);
+    store_bind_text_or_null(s, 3, arn);
     return iam_done(c, s, "detach policy");
 }
 
@@ -796,8 +796,8 @@ static int list_attached(struct call *c, const struct owner_kind *k, const json_
                                         " iam_attachments a LEFT JOIN iam_policies p"
                                         " ON p.arn = a.policy_arn"
                                         " WHERE a.kind = ?1 AND a.owner = ?2");
-    iam_bind(s, 1, k->kind);
-    iam_bind(s, 2, ow.name);
+    store_bind_text_or_null(s, 1, k->kind);
+    store_bind_text_or_null(s, 2, ow.name);
     struct attached *v = NULL;
     size_t n = 0, cap = 0;
     int rc;

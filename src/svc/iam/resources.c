@@ -19,7 +19,7 @@ static const char *entity_arn(struct call *c, const char *table, const char *typ
 {
     sqlite3_stmt *s =
         store_stmt(c->st, arena_printf(c->a, "SELECT arn FROM %s WHERE name = ?1", table));
-    iam_bind(s, 1, name);
+    store_bind_text_or_null(s, 1, name);
     const char *arn = NULL;
     if (sqlite3_step(s) == SQLITE_ROW)
         arn = iam_col(c->a, s, 0);
@@ -54,7 +54,7 @@ const char *iam_res_access_key(struct call *c, const json_t *in)
         return NULL;
     sqlite3_stmt *s = store_stmt(c->st, "SELECT u.arn FROM access_keys k JOIN iam_users u"
                                         " ON u.name = k.owner WHERE k.access_key_id = ?1");
-    iam_bind(s, 1, id);
+    store_bind_text_or_null(s, 1, id);
     const char *arn = NULL;
     if (sqlite3_step(s) == SQLITE_ROW)
         arn = iam_col(c->a, s, 0);

@@ -40,17 +40,17 @@ static int insert_role(struct call *c, const struct iam_role_row *r)
                                         " created_ms, trust_policy, description, max_session_s,"
                                         " permissions_boundary, tags, service_linked_to)"
                                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-    iam_bind(s, 1, r->name);
-    iam_bind(s, 2, r->role_id);
-    iam_bind(s, 3, r->path);
-    iam_bind(s, 4, r->arn);
+    store_bind_text_or_null(s, 1, r->name);
+    store_bind_text_or_null(s, 2, r->role_id);
+    store_bind_text_or_null(s, 3, r->path);
+    store_bind_text_or_null(s, 4, r->arn);
     sqlite3_bind_int64(s, 5, r->created_ms);
-    iam_bind(s, 6, r->trust);
-    iam_bind(s, 7, r->description);
+    store_bind_text_or_null(s, 6, r->trust);
+    store_bind_text_or_null(s, 7, r->description);
     sqlite3_bind_int64(s, 8, r->max_session_s);
-    iam_bind(s, 9, r->boundary);
-    iam_bind(s, 10, r->tags);
-    iam_bind(s, 11, r->slr);
+    store_bind_text_or_null(s, 9, r->boundary);
+    store_bind_text_or_null(s, 10, r->tags);
+    store_bind_text_or_null(s, 11, r->slr);
     return iam_done(c, s, "create role");
 }
 
@@ -175,7 +175,7 @@ int iam_delete_role(struct call *c, const json_t *in, struct out *o)
             return call_fail(c, 409, "DeleteConflict", "%s", deps[i].msg);
     }
     sqlite3_stmt *s = store_stmt(c->st, "DELETE FROM iam_roles WHERE role_id = ?1");
-    iam_bind(s, 1, r.role_id);
+    store_bind_text_or_null(s, 1, r.role_id);
     return iam_done(c, s, "delete role");
 }
 
@@ -200,8 +200,8 @@ int iam_update_role(struct call *c, const json_t *in, struct out *o)
                                         " ELSE ?2 END,"
                                         " max_session_s = CASE WHEN ?3 = 0 THEN max_session_s"
                                         " ELSE ?3 END WHERE role_id = ?1");
-    iam_bind(s, 1, r.role_id);
-    iam_bind(s, 2, desc);
+    store_bind_text_or_null(s, 1, r.role_id);
+    store_bind_text_or_null(s, 2, desc);
     sqlite3_bind_int64(s, 3, max_s);
     return iam_done(c, s, "update role");
 }
@@ -222,8 +222,8 @@ int iam_update_assume_role_policy(struct call *c, const json_t *in, struct out *
         return -1;
     sqlite3_stmt *s =
         store_stmt(c->st, "UPDATE iam_roles SET trust_policy = ?2 WHERE role_id = ?1");
-    iam_bind(s, 1, r.role_id);
-    iam_bind(s, 2, doc);
+    store_bind_text_or_null(s, 1, r.role_id);
+    store_bind_text_or_null(s, 2, doc);
     return iam_done(c, s, "update trust policy");
 }
 
@@ -297,8 +297,8 @@ int iam_create_service_linked_role(struct call *c, const json_t *in, struct out 
         return -1;
     sqlite3_stmt *s = store_stmt(c->st, "INSERT INTO iam_attachments(kind, owner, policy_arn)"
                                         " VALUES('role', ?1, ?2)");
-    iam_bind(s, 1, name);
-    iam_bind(s, 2, d->policy_arn);
+    store_bind_text_or_null(s, 1, name);
+    store_bind_text_or_null(s, 2, d->policy_arn);
     if (iam_done(c, s, "attach service role policy"))
         return -1;
     out_begin(o, "Role");
@@ -312,8 +312,8 @@ int iam_create_service_linked_role(struct call *c, const json_t *in, struct out 
 static int save_role_tags(struct call *c, const struct iam_role_row *r, const char *tags)
 {
     sqlite3_stmt *s = store_stmt(c->st, "UPDATE iam_roles SET tags = ?2 WHERE role_id = ?1");
-    iam_bind(s, 1, r->role_id);
-    iam_bind(s, 2, tags);
+    store_bind_text_or_null(s, 1, r->role_id);
+    store_bind_text_or_null(s, 2, tags);
     return iam_done(c, s, "role tags");
 }
 
@@ -387,12 +387,12 @@ int iam_create_instance_profile(struct call *c, const json_t *in, struct out *o)
     p.tags = iam_tags_merge(c->a, "[]", tags, true, &ntags);
     sqlite3_stmt *s = store_stmt(c->st, "INSERT INTO iam_instance_profiles(" IAM_PROFILE_COLS ")"
                                         " VALUES(?1, ?2, ?3, ?4, ?5, NULL, ?6)");
-    iam_bind(s, 1, p.name);
-    iam_bind(s, 2, p.profile_id);
-    iam_bind(s, 3, p.path);
-    iam_bind(s, 4, p.arn);
+    store_bind_text_or_null(s, 1, p.name);
+    store_bind_text_or_null(s, 2, p.profile_id);
+    store_bind_text_or_null(s, 3, p.path);
+    store_bind_text_or_null(s, 4, p.arn);
     sqlite3_bind_int64(s, 5, p.created_ms);
-    iam_bind(s, 6, p.tags);
+    store_bind_text_or_null(s, 6, p.tags);
     if (iam_done(c, s, "create instance profile"))
         return -1;
     out_begin(o, "InstanceProfile");
@@ -480,7 +480,7 @@ int iam_list_instance_profiles_for_role(struct call *c, const json_t *in, struct
         return -1;
     sqlite3_stmt *s = store_stmt(c->st, "SELECT " IAM_PROFILE_COLS " FROM iam_instance_profiles"
                                         " WHERE role_name = ?1 ORDER BY name");
-    iam_bind(s, 1, r.name);
+    store_bind_text_or_null(s, 1, r.name);
     return out_profiles(c, o, s, "/", in);
 }
 
@@ -497,7 +497,7 @@ int iam_delete_instance_profile(struct call *c, const json_t *in, struct out *o)
         return call_fail(c, 409, "DeleteConflict",
                          "Cannot delete entity, must remove roles from instance profile first.");
     sqlite3_stmt *s = store_stmt(c->st, "DELETE FROM iam_instance_profiles WHERE profile_id = ?1");
-    iam_bind(s, 1, p.profile_id);
+    store_bind_text_or_null(s, 1, p.profile_id);
     return iam_done(c, s, "delete instance profile");
 }
 
@@ -518,8 +518,8 @@ int iam_add_role_to_instance_profile(struct call *c, const json_t *in, struct ou
                          "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1");
     sqlite3_stmt *s =
         store_stmt(c->st, "UPDATE iam_instance_profiles SET role_name = ?2 WHERE profile_id = ?1");
-    iam_bind(s, 1, p.profile_id);
-    iam_bind(s, 2, r.name);
+    store_bind_text_or_null(s, 1, p.profile_id);
+    store_bind_text_or_null(s, 2, r.name);
     return iam_done(c, s, "add role to instance profile");
 }
 
@@ -539,6 +539,6 @@ int iam_remove_role_from_instance_profile(struct call *c, const json_t *in, stru
                          rname, pname);
     sqlite3_stmt *s = store_stmt(
         c->st, "UPDATE iam_instance_profiles SET role_name = NULL WHERE profile_id = ?1");
-    iam_bind(s, 1, p.profile_id);
+    store_bind_text_or_null(s, 1, p.profile_id);
     return iam_done(c, s, "remove role from instance profile");
 }

@@ -76,13 +76,13 @@ int iam_create_user(struct call *c, const json_t *in, struct out *o)
     u.tags = iam_tags_merge(c->a, "[]", tags, true, &ntags);
     sqlite3_stmt *s = store_stmt(c->st, "INSERT INTO iam_users(" IAM_USER_COLS ")"
                                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    iam_bind(s, 1, u.name);
-    iam_bind(s, 2, u.user_id);
-    iam_bind(s, 3, u.path);
-    iam_bind(s, 4, u.arn);
+    store_bind_text_or_null(s, 1, u.name);
+    store_bind_text_or_null(s, 2, u.user_id);
+    store_bind_text_or_null(s, 3, u.path);
+    store_bind_text_or_null(s, 4, u.arn);
     sqlite3_bind_int64(s, 5, u.created_ms);
-    iam_bind(s, 6, u.boundary);
-    iam_bind(s, 7, u.tags);
+    store_bind_text_or_null(s, 6, u.boundary);
+    store_bind_text_or_null(s, 7, u.tags);
     if (iam_done(c, s, "create user"))
         return -1;
     out_begin(o, "User");
@@ -129,21 +129,17 @@ int iam_get_user(struct call *c, const json_t *in, struct out *o)
     return 0;
 }
 
-int iam_list_users(struct call *c, const json_t *in, struct out *o)
+int iam_out_users(struct call *c, struct out *o, sqlite3_stmt *s, const char *prefix,
+                  struct iam_pager *pg, const char *what)
 {
-    const char *prefix;
-    struct iam_pager pg;
-    if (iam_path_prefix(c, in, "pathPrefixType", &prefix))
-        return -1;
-    iam_pager_init(in, &pg);
-    sqlite3_stmt *s = store_stmt(c->st, "SELECT " IAM_USER_COLS " FROM iam_users ORDER BY name");
     int rc;
     out_begin(o, "Users");
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct iam_user_row u;
         iam_user_fill(c->a, s, &u);
-        if (!str_startswith(u.path, prefix) || !iam_pager_take(&pg, c->a, u.name, true)) {
-            if (pg.truncated)
+        if ((prefix && !str_startswith(u.path, prefix)) ||
+            !iam_pager_take(pg, c->a, u.name, true)) {
+            if (pg->truncated)
                 break;
             continue;
         }
@@ -154,9 +150,20 @@ int iam_list_users(struct call *c, const json_t *in, struct out *o)
     sqlite3_reset(s);
     out_end(o);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return iam_fail_internal(c, "list users");
-    iam_pager_finish(o, &pg);
+        return iam_fail_internal(c, what);
+    iam_pager_finish(o, pg);
     return 0;
+}
+
+int iam_list_users(struct call *c, const json_t *in, struct out *o)
+{
+    const char *prefix;
+    struct iam_pager pg;
+    if (iam_path_prefix(c, in, "pathPrefixType", &prefix))
+        return -1;
+    iam_pager_init(in, &pg);
+    sqlite3_stmt *s = store_stmt(c->st, "SELECT " IAM_USER_COLS " FROM iam_users ORDER BY name");
+    return iam_out_users(c, o, s, prefix, &pg, "list users");
 }
 
 /* Renames the owner columns of everything that hangs off a user. */
@@ -169,8 +176,8 @@ static int rename_user_refs(struct call *c, const char *old_name, const struct i
     };
     for (size_t i = 0; i < ARRAY_LEN(sql); i++) {
         sqlite3_stmt *s = store_stmt(c->st, sql[i]);
-        iam_bind(s, 1, old_name);
-        iam_bind(s, 2, u->name);
+        store_bind_text_or_null(s, 1, old_name);
+        store_bind_text_or_null(s, 2, u->name);
         if (iam_done(c, s, "rename user references"))
             return -1;
     }
@@ -210,10 +217,10 @@ int iam_update_user(struct call *c, const json_t *in, struct out *o)
     u.arn = iam_arn(c, "user", u.path, u.name);
     sqlite3_stmt *s =
         store_stmt(c->st, "UPDATE iam_users SET name = ?2, path = ?3, arn = ?4 WHERE user_id = ?1");
-    iam_bind(s, 1, u.user_id);
-    iam_bind(s, 2, u.name);
-    iam_bind(s, 3, u.path);
-    iam_bind(s, 4, u.arn);
+    store_bind_text_or_null(s, 1, u.user_id);
+    store_bind_text_or_null(s, 2, u.name);
+    store_bind_text_or_null(s, 3, u.path);
+    store_bind_text_or_null(s, 4, u.arn);
     if (iam_done(c, s, "update user"))
         return -1;
     return rename_user_refs(c, old_name, &u);
@@ -252,7 +259,7 @@ int iam_delete_user(struct call *c, const json_t *in, struct out *o)
             return call_fail(c, 409, "DeleteConflict", "%s", deps[i].msg);
     }
     sqlite3_stmt *s = store_stmt(c->st, "DELETE FROM iam_users WHERE user_id = ?1");
-    iam_bind(s, 1, u.user_id);
+    store_bind_text_or_null(s, 1, u.user_id);
     return iam_done(c, s, "delete user");
 }
 
@@ -284,7 +291,7 @@ static sqlite3_stmt *keys_stmt(struct call *c, bool root, const struct iam_user_
         arena_printf(c->a, "%s WHERE %s%s", head, root ? ROOT_KEYS : USER_KEYS, tail ? tail : "");
     sqlite3_stmt *s = store_stmt(c->st, sql);
     if (!root)
-        iam_bind(s, 1, u->name);
+        store_bind_text_or_null(s, 1, u->name);
     return s;
 }
 
@@ -330,11 +337,11 @@ int iam_create_access_key(struct call *c, const json_t *in, struct out *o)
     s = store_stmt(c->st, "INSERT INTO access_keys(access_key_id, secret, session_token, status,"
                           " expires_ms, created_ms, principal, owner)"
                           " VALUES(?1, ?2, NULL, 'Active', 0, ?3, ?4, ?5)");
-    iam_bind(s, 1, key);
-    iam_bind(s, 2, secret);
+    store_bind_text_or_null(s, 1, key);
+    store_bind_text_or_null(s, 2, secret);
     sqlite3_bind_int64(s, 3, c->now_ms);
-    iam_bind(s, 4, pj);
-    iam_bind(s, 5, root ? NULL : u.name);
+    store_bind_text_or_null(s, 4, pj);
+    store_bind_text_or_null(s, 5, root ? NULL : u.name);
     free(pj);
     if (iam_done(c, s, "create access key"))
         return -1;
@@ -387,7 +394,7 @@ int iam_list_access_keys(struct call *c, const json_t *in, struct out *o)
 static int key_need(struct call *c, bool root, const struct iam_user_row *u, const char *id)
 {
     sqlite3_stmt *s = keys_stmt(c, root, u, "SELECT 1 FROM access_keys", " AND access_key_id = ?2");
-    iam_bind(s, 2, id);
+    store_bind_text_or_null(s, 2, id);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc == SQLITE_ROW)
@@ -413,8 +420,8 @@ int iam_update_access_key(struct call *c, const json_t *in, struct out *o)
         return -1;
     sqlite3_stmt *s =
         store_stmt(c->st, "UPDATE access_keys SET status = ?2 WHERE access_key_id = ?1");
-    iam_bind(s, 1, id);
-    iam_bind(s, 2, status);
+    store_bind_text_or_null(s, 1, id);
+    store_bind_text_or_null(s, 2, status);
     return iam_done(c, s, "update access key");
 }
 
@@ -428,7 +435,7 @@ int iam_delete_access_key(struct call *c, const json_t *in, struct out *o)
         key_owner(c, in, &u, &root) || key_need(c, root, &u, id))
         return -1;
     sqlite3_stmt *s = store_stmt(c->st, "DELETE FROM access_keys WHERE access_key_id = ?1");
-    iam_bind(s, 1, id);
+    store_bind_text_or_null(s, 1, id);
     return iam_done(c, s, "delete access key");
 }
 
@@ -445,7 +452,7 @@ int iam_get_access_key_last_used(struct call *c, const json_t *in, struct out *o
     sqlite3_stmt *s = store_stmt(c->st, "SELECT owner, last_used_ms, last_used_service"
                                         " FROM access_keys WHERE access_key_id = ?1"
                                         " AND session_token IS NULL");
-    iam_bind(s, 1, id);
+    store_bind_text_or_null(s, 1, id);
     int rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(s);
@@ -481,8 +488,8 @@ int iam_get_access_key_last_used(struct call *c, const json_t *in, struct out *o
 static int save_user_tags(struct call *c, const struct iam_user_row *u, const char *tags)
 {
     sqlite3_stmt *s = store_stmt(c->st, "UPDATE iam_users SET tags = ?2 WHERE user_id = ?1");
-    iam_bind(s, 1, u->user_id);
-    iam_bind(s, 2, tags);
+    store_bind_text_or_null(s, 1, u->user_id);
+    store_bind_text_or_null(s, 2, tags);
     return iam_done(c, s, "user tags");
 }
 

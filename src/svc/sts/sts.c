@@ -25,9 +25,6 @@
 #include "svc/sts/ops.h"
 #include "wire/models/sts_members.h"
 
-#define INTERNAL_MSG                                                                               \
-    "The request processing has failed because of an unknown error, exception or failure."
-
 /* ================================================================ issuing */
 
 /* A session token: looks like AWS's (base64 of an opaque blob that starts with the same
@@ -128,11 +125,6 @@ bool sts_role_trusts_service(const struct iam_role *role, const char *service, i
 }
 
 /* ================================================================ handler helpers */
-
-static int internal(struct call *c)
-{
-    return call_fail(c, 500, "InternalFailure", INTERNAL_MSG);
-}
 
 static const char *in_str(const json_t *in, const char *member)
 {
@@ -278,7 +270,7 @@ int sts_get_caller_identity(struct call *c, const json_t *in, struct out *o)
     const struct principal *p = &c->who;
     const char *account = p->account[0] ? p->account : c->account;
     if (!p->arn[0] || !account)
-        return internal(c); /* inferred: no identity is a bug */
+        return call_internal(c); /* inferred: no identity is a bug */
     out_str(o, "UserId", p->user_id[0] ? p->user_id : account);
     out_str(o, "Account", account);
     out_str(o, "Arn", p->arn);
@@ -377,7 +369,7 @@ static int trust_check(struct call *c, const json_t *trust, const json_t *ctx,
                          action, role_arn);
     enum policy_decision d;
     if (authz_decide(c, &c->who, action, role_arn, NULL, &d))
-        return internal(c);
+        return call_internal(c);
     if (d == POLICY_ALLOWED || d == POLICY_DENIED_EXPLICIT_IDENTITY ||
         d == POLICY_DENIED_EXPLICIT_SESSION)
         return d == POLICY_ALLOWED ? 0 : authz_fail(c, &c->who, action, role_arn, d);
@@ -500,7 +492,7 @@ int sts_assume_role(struct call *c, const json_t *in, struct out *o)
                   ? iam_role_get_by_arn(c->st, c->a, role_arn, &role)
                   : 1;
     if (grc < 0)
-        return internal(c);
+        return call_internal(c);
     if (grc > 0 && prc == 0 && c->auth_off)
         grc = auth_off_role(c, role_arn, name, &role);
     if (grc > 0) /* an unknown role is refused like an untrusting one (AWS does not tell) */
@@ -510,7 +502,7 @@ int sts_assume_role(struct call *c, const json_t *in, struct out *o)
 
     struct authz_session sess;
     if (authz_session_get(c, &c->who, &sess))
-        return internal(c);
+        return call_internal(c);
     trust = role.trust_policy ? json_loads(role.trust_policy, 0, NULL) : NULL;
     ctx = assume_context(c, in, &sess);
     struct trust_who w;
@@ -547,7 +539,7 @@ int sts_assume_role(struct call *c, const json_t *in, struct out *o)
         json_object_set_new(extra, "source_identity", json_string(sess.source_identity));
     struct sts_credentials cr;
     if (issue(c->st, &p, extra, spol, c->now_ms, dur, &cr)) {
-        internal(c);
+        call_internal(c);
         goto out;
     }
     out_credentials(o, &cr);
@@ -595,7 +587,7 @@ int sts_get_session_token(struct call *c, const json_t *in, struct out *o)
     p.access_key_id[0] = '\0';
     struct sts_credentials cr;
     if (issue(c->st, &p, NULL, NULL, c->now_ms, dur, &cr))
-        return internal(c);
+        return call_internal(c);
     out_credentials(o, &cr);
     return 0;
 }
@@ -645,7 +637,7 @@ int sts_get_federation_token(struct call *c, const json_t *in, struct out *o)
                       user ? who->user_id : "", "tags", tags_json(in));
     struct sts_credentials cr;
     if (issue(c->st, &p, extra, spol ? spol : "[]", c->now_ms, dur, &cr)) {
-        internal(c);
+        call_internal(c);
         goto out;
     }
     out_credentials(o, &cr);
