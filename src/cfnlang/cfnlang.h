@@ -200,4 +200,8 @@ char *cfn_physical_name(const char *stack, const char *logical, size_t max_len);
 char *cfn_physical_name_with(const char *stack, const char *logical, const char *suffix,
                              size_t max_len);
 
+/* "[a, b]" of an array of strings or of an object's keys, as AWS's messages list names
+ * (heap; free()). */
+char *cfn_bracket_list(const json_t *v);
+
 #endif

@@ -117,8 +117,7 @@ static bool alnum_name(const char *s)
     return true;
 }
 
-/* "[a, b]" of an array of strings or of an object's keys. */
-static char *bracket_list(const json_t *v)
+char *cfn_bracket_list(const json_t *v)
 {
     struct buf b = BUF_INIT;
     buf_putc(&b, '[');
@@ -289,7 +288,7 @@ static int check_conditions(const json_t *t, struct cfn_err *e)
         (void)res;
     }
     if (json_object_size(bad) > 0) {
-        char *l = bracket_list(bad);
+        char *l = cfn_bracket_list(bad);
         rc = cfn_fail(e,
                       "Template format error: Unresolved dependencies %s. Cannot reference"
                       " resources in the Conditions block of the template",
@@ -366,7 +365,7 @@ static int check_condition_cycles(const json_t *cs, struct cfn_err *e)
             if (!json_object_get(done, name))
                 json_array_append_new(left, json_string(name));
         }
-        char *l = bracket_list(left);
+        char *l = cfn_bracket_list(left);
         rc = cfn_fail(e, "Template error: Found circular condition dependency: %s",
                       l); /* inferred */
         free(l);
@@ -444,7 +443,7 @@ static int check_outputs(const json_t *t, struct cfn_err *e)
         json_decref(refs);
     }
     if (json_object_size(bad) > 0) {
-        char *l = bracket_list(bad);
+        char *l = cfn_bracket_list(bad);
         /* observed without the prefix (LocalStack's AWS-verified test, Terraform's) */
         rc = cfn_fail(e,
                       "Unresolved resource dependencies %s in the Outputs block of the"
@@ -475,7 +474,7 @@ int cfn_template_validate(const json_t *t, struct cfn_err *e)
             json_array_append_new(unknown, json_string(k));
     }
     if (json_array_size(unknown) > 0) {
-        char *l = bracket_list(unknown);
+        char *l = cfn_bracket_list(unknown);
         /* text from AWS's knowledge center; the prefix as for the other format errors */
         cfn_fail(e, "Template format error: Invalid template property or properties %s", l);
         free(l);
@@ -588,7 +587,7 @@ int cfn_template_validate(const json_t *t, struct cfn_err *e)
         }
     }
     if (json_array_size(types) > 0) {
-        char *l = bracket_list(types);
+        char *l = cfn_bracket_list(types);
         cfn_fail(e, "Template format error: Unrecognized resource types: %s", l);
         free(l);
         goto out;

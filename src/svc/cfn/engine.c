@@ -247,23 +247,6 @@ static int stack_event(struct engine *en, const char *status, const char *reason
     return cfn_event_add(en->st, en->s, en->now, NULL, NULL, NULL, status, reason, NULL);
 }
 
-/* "[A, B]" of the names in arr. */
-static char *names_list(const json_t *arr)
-{
-    struct buf b = BUF_INIT;
-    buf_putc(&b, '[');
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v)
-    {
-        if (i)
-            buf_puts(&b, ", ");
-        buf_puts(&b, json_string_value(v));
-    }
-    buf_putc(&b, ']');
-    return buf_steal(&b);
-}
-
 /* Evaluates Outputs into doc.outputs and rewrites the stack's exports. 0 / -1 (store). */
 static int eval_outputs(struct engine *en, struct tmpl *tp)
 {
@@ -709,7 +692,7 @@ static int cancel_pending(struct engine *en)
  * CREATE_FAILED when rollback is off. 0 / -1 (store). */
 static int forward_failed(struct engine *en, bool update_mode)
 {
-    char *names = names_list(json_object_get(en->op, "failed"));
+    char *names = cfn_bracket_list(json_object_get(en->op, "failed"));
     char reason[4096];
     int rc = -1;
     if (!update_mode) {
@@ -996,7 +979,7 @@ static int update_rolled_back(struct engine *en)
 static int queue_done(struct engine *en, const char *phase)
 {
     json_t *failed = json_object_get(en->op, "failed");
-    char *names = names_list(failed);
+    char *names = cfn_bracket_list(failed);
     char reason[4096];
     bool bad = json_array_size(failed) > 0;
     bool op_over = true;

@@ -102,17 +102,10 @@ static void out_capabilities(struct out *o, const json_t *t)
         out_begin(o, "Capabilities");
         out_str(o, NULL, named ? "CAPABILITY_NAMED_IAM" : "CAPABILITY_IAM");
         out_end(o);
+        char *list = cfn_bracket_list(types);
         struct buf b = BUF_INIT;
-        buf_puts(&b, "The following resource(s) require capabilities: [");
-        size_t i;
-        json_t *s;
-        json_array_foreach(types, i, s)
-        {
-            if (i)
-                buf_puts(&b, ", ");
-            buf_puts(&b, json_string_value(s));
-        }
-        buf_putc(&b, ']');
+        buf_printf(&b, "The following resource(s) require capabilities: %s", list);
+        free(list);
         out_str(o, "CapabilitiesReason", b.p);
         buf_free(&b);
     } else {
