@@ -16,6 +16,7 @@
 #include "http/server.h"
 #include "store/store.h"
 #include "svc/lab/bootstrap.h"
+#include "host/host.h"
 #include "svc/svc.h"
 
 struct command {

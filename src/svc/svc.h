@@ -8,7 +8,6 @@
 #ifndef RL_SVC_H
 #define RL_SVC_H
 
-#include "http/server.h"
 #include "wire/wire.h"
 
 #define OPF_READ 0x01
@@ -52,13 +51,6 @@ void dispatch_aws(struct server_ctx *ctx, const struct request *rq,
  * modules (IAM's). 0 found, 1 unknown, -1 error. */
 int svc_credential_lookup(void *ctx, const char *access_key_id, struct arena *a,
                           struct credential *out);
-
-/* The lab's request handler for the HTTP server (ctx: the server_ctx): a module's route
- * under /_recoverlab/ and /moto-api/ (svc/admin.c), else dispatch_aws. */
-void svc_route(void *ctx, const struct request *rq, struct response *resp);
-/* The server hooks of a lab: svc_route, and the clock's due events run before requests and
- * on ticks. */
-void svc_server_hooks(struct server_ctx *ctx, struct server_hooks *out);
 
 /* Runs every module's init hook (clock event handlers, metric providers) once per module
  * list. Call after the store is open and before the clock runs events; idempotent. */

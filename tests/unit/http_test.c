@@ -21,6 +21,7 @@
 #include "store/store.h"
 #include "svc/module.h"
 #include "svc/lab/bootstrap.h"
+#include "host/host.h"
 #include "svc/svc.h"
 
 #define T0 1798761600000LL /* 2027-01-01T00:00:00Z */

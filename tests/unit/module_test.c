@@ -19,6 +19,7 @@
 #include "store/store.h"
 #include "svc/lab/bootstrap.h"
 #include "svc/module.h"
+#include "host/host.h"
 #include "svc/svc.h"
 
 /* ---------------- the module: "labnotes", JSON 1.0, PutNote {Text} -> {Count} ---------- */

@@ -8,6 +8,7 @@
 #include "clock/clock.h"
 #include "store/store.h"
 #include "svc/admin.h"
+#include "host/host.h"
 #include "svc/svc.h"
 
 void svc_route(void *vctx, const struct request *rq, struct response *resp)
