@@ -203,5 +203,7 @@ char *cfn_physical_name_with(const char *stack, const char *logical, const char 
 /* "[a, b]" of an array of strings or of an object's keys, as AWS's messages list names
  * (heap; free()). */
 char *cfn_bracket_list(const json_t *v);
+/* Appends s to the string array arr unless it is there already (first-seen order). */
+void cfn_list_add_unique(json_t *arr, const char *s);
 
 #endif

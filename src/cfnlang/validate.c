@@ -117,6 +117,18 @@ static bool alnum_name(const char *s)
     return true;
 }
 
+void cfn_list_add_unique(json_t *arr, const char *s)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (str_eq(json_string_value(v), s))
+            return;
+    }
+    json_array_append_new(arr, json_string(s));
+}
+
 char *cfn_bracket_list(const json_t *v)
 {
     struct buf b = BUF_INIT;
@@ -577,14 +589,8 @@ int cfn_template_validate(const json_t *t, struct cfn_err *e)
             goto out;
         }
         const char *ty = json_string_value(type);
-        if (!cfn_resource_type_supported(ty)) {
-            bool seen = false;
-            size_t i;
-            json_t *s;
-            json_array_foreach(types, i, s) seen = seen || str_eq(json_string_value(s), ty);
-            if (!seen)
-                json_array_append_new(types, json_string(ty));
-        }
+        if (!cfn_resource_type_supported(ty))
+            cfn_list_add_unique(types, ty);
     }
     if (json_array_size(types) > 0) {
         char *l = cfn_bracket_list(types);

@@ -138,6 +138,11 @@ json_t *cfn_engine_delete_queue(struct store *st, const struct cfn_stack *s);
  * action is checked on, an arena string, "*" when the input names none. */
 const char *cfn_res_stack(struct call *c, const json_t *in);
 
+/* A resource definition with a custom name: its provider's name property (RoleName,
+ * UserName, GroupName, InstanceProfileName, ManagedPolicyName) is set, which makes an IAM
+ * resource need CAPABILITY_NAMED_IAM (stacks.c). */
+bool cfn_resource_named(const json_t *def);
+
 /* CloudFormation's tables (schema.c). */
 extern const struct store_schema cfn_schema;
 

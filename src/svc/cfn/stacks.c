@@ -85,6 +85,14 @@ static json_t *load_template(struct call *c, const char *body)
     return t;
 }
 
+bool cfn_resource_named(const json_t *def)
+{
+    const struct cfn_provider *p =
+        svc_provider_find(json_string_value(json_object_get(def, "Type")));
+    const char *np = p ? p->name_prop : NULL;
+    return np && json_object_get(json_object_get(def, "Properties"), np);
+}
+
 /* InsufficientCapabilitiesException when IAM resources lack their capability. */
 static int check_capabilities(struct call *c, const json_t *t, const json_t *caps)
 {
@@ -97,12 +105,7 @@ static int check_capabilities(struct call *c, const json_t *t, const json_t *cap
         if (!cfn_resource_type_is_iam(type))
             continue;
         iam = true;
-        /* a custom name makes the resource "named": its provider's name property (RoleName,
-         * UserName, GroupName, InstanceProfileName, ManagedPolicyName) */
-        const struct cfn_provider *p = svc_provider_find(type);
-        const char *np = p ? p->name_prop : NULL;
-        if (np && json_object_get(json_object_get(def, "Properties"), np))
-            named = true;
+        named = named || cfn_resource_named(def);
     }
     bool has_iam = false, has_named = false;
     size_t i;

@@ -23,17 +23,6 @@ static const struct {
     {"AWS::IAM::ManagedPolicy", "PolicyArn"},
 };
 
-/* The name property that makes an IAM resource "named" (CAPABILITY_NAMED_IAM). */
-static const struct {
-    const char *type, *prop;
-} iam_names[] = {
-    {"AWS::IAM::Role", "RoleName"},
-    {"AWS::IAM::InstanceProfile", "InstanceProfileName"},
-    {"AWS::IAM::User", "UserName"},
-    {"AWS::IAM::Group", "GroupName"},
-    {"AWS::IAM::ManagedPolicy", "ManagedPolicyName"},
-};
-
 /* Loads and validates the TemplateBody of in. NULL after call_fail. */
 static json_t *load_body(struct call *c, const json_t *in)
 {
@@ -87,16 +76,8 @@ static void out_capabilities(struct out *o, const json_t *t)
         const char *ty = json_string_value(json_object_get(def, "Type"));
         if (!cfn_resource_type_is_iam(ty))
             continue;
-        bool seen = false;
-        size_t i;
-        json_t *s;
-        json_array_foreach(types, i, s) seen = seen || str_eq(json_string_value(s), ty);
-        if (!seen)
-            json_array_append_new(types, json_string(ty));
-        for (i = 0; i < ARRAY_LEN(iam_names); i++)
-            if (str_eq(ty, iam_names[i].type) &&
-                json_object_get(json_object_get(def, "Properties"), iam_names[i].prop))
-                named = true;
+        cfn_list_add_unique(types, ty);
+        named = named || cfn_resource_named(def);
     }
     if (json_array_size(types) > 0) {
         out_begin(o, "Capabilities");
