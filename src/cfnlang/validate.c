@@ -39,6 +39,8 @@ static const struct {
     {"AWS::IAM::Group", {"Arn"}},
     {"AWS::EC2::Volume", {"VolumeId"}},
     {"AWS::EC2::VolumeAttachment", {NULL}},
+    {"AWS::CloudFormation::WaitConditionHandle", {NULL}},
+    {"AWS::CloudFormation::WaitCondition", {"Data"}},
 };
 
 static const char *const sections[] = {
@@ -59,7 +61,7 @@ static const char *const resource_attrs[] = {
     "Type",         "Properties",     "DependsOn",
     "Metadata",     "Condition",      "DeletionPolicy",
     "UpdatePolicy", "CreationPolicy", "UpdateReplacePolicy",
-    "Description",
+    "Description",  "Version", /* legacy (2009 templates); accepted, ignored [obs] */
 };
 
 static const char *const pseudo_names[] = {

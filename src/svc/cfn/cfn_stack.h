@@ -113,6 +113,10 @@ int cfn_stack_of_physical(struct store *st, const char *region, const char *phys
                           size_t cap);
 /* The first export of stack_id another live stack imports: [] or [{export, importer}]. */
 json_t *cfn_exports_in_use(struct store *st, const char *stack_id);
+/* The exports of region: [{name, stack_id, value}] by name. */
+json_t *cfn_exports_list(struct store *st, const char *region);
+/* The live stacks importing export name: [{importer}] (stack names). */
+json_t *cfn_imports_list(struct store *st, const char *region, const char *name);
 /* A page of the stack's events, newest first: [{event_id, logical_id, physical_id, type,
  * ts_ms, status, reason, props, token}] (NULL columns left out); *total: all its events. */
 json_t *cfn_events_page(struct store *st, const char *stack_id, int64_t limit, int64_t offset,
@@ -142,6 +146,35 @@ const char *cfn_res_stack(struct call *c, const json_t *in);
  * UserName, GroupName, InstanceProfileName, ManagedPolicyName) is set, which makes an IAM
  * resource need CAPABILITY_NAMED_IAM (stacks.c). */
 bool cfn_resource_named(const json_t *def);
+
+/* ---------------- what the stack operations share (stacks.c) ---------------- */
+
+/* The TemplateBody of in (TemplateURL refused); "" when optional and absent. NULL after
+ * call_fail. */
+const char *cfn_stack_body(struct call *c, const json_t *in, bool optional);
+/* Loads and validates a template body (new reference), or NULL after call_fail. */
+json_t *cfn_stack_template(struct call *c, const char *body);
+/* InsufficientCapabilitiesException when the template needs a capability caps lacks. */
+int cfn_stack_capabilities(struct call *c, const json_t *t, const json_t *caps);
+/* The Parameters input as given (name -> value) and use_previous (names): new references. */
+void cfn_stack_split_params(const json_t *in, json_t **given, json_t **use_prev);
+/* Names of the NoEcho parameters: object name -> true (new reference). */
+json_t *cfn_stack_no_echo(const json_t *t);
+/* True when a stack in status may be updated. */
+bool cfn_stack_updatable(const char *status);
+struct out;
+/* Starts a stack creation from a CreateStack input; review: the REVIEW_IN_PROGRESS stack of a
+ * CREATE change set (NULL: a new stack). o may be NULL. 0, or -1 after call_fail. */
+int cfn_stack_create_from(struct call *c, const json_t *in, const struct cfn_stack *review,
+                          struct out *o);
+/* Starts a stack update from an UpdateStack input. o may be NULL. 0, or -1 after call_fail. */
+int cfn_stack_update_from(struct call *c, const json_t *in, struct out *o);
+
+/* ---------------- signals (signals.c) ---------------- */
+
+struct admin_call;
+/* The route of wait-condition handle URLs (PUT/POST /_recoverlab/cfn-signal/...). */
+void cfn_admin_signal(struct admin_call *ac);
 
 /* ---------------- parameters and dynamic references (params.c) ---------------- */
 

@@ -466,6 +466,147 @@ static int fw_finish(struct engine *en, const char *l, const char *act, enum cfn
     return 0;
 }
 
+/* ---------------------------------------------------------------- signals */
+
+/* An ISO 8601 duration (PT15M, PT1H30M, PT30S, P1D...) in ms; -1 when malformed. */
+static int64_t iso_duration_ms(const char *s)
+{
+    if (!s || *s != 'P')
+        return -1;
+    int64_t total = 0;
+    bool in_time = false, any = false;
+    for (const char *p = s + 1; *p;) {
+        if (*p == 'T') {
+            in_time = true;
+            p++;
+            continue;
+        }
+        char *end;
+        long long n = strtoll(p, &end, 10);
+        if (end == p || n < 0)
+            return -1;
+        int64_t unit = 0;
+        switch (*end) {
+        case 'D': unit = in_time ? 0 : 86400000; break;
+        case 'H': unit = in_time ? 3600000 : 0; break;
+        case 'M': unit = in_time ? 60000 : 0; break;
+        case 'S': unit = in_time ? 1000 : 0; break;
+        default: unit = 0;
+        }
+        if (!unit)
+            return -1;
+        total += (int64_t)n * unit;
+        any = true;
+        p = end + 1;
+    }
+    return any ? total : -1;
+}
+
+/*
+ * The signals resource l waits for once created (AWS UG "CreationPolicy attribute",
+ * "AWS::CloudFormation::WaitCondition"): a CreationPolicy ResourceSignal {Count, Timeout}
+ * (signals through SignalResource or cfn-signal, keyed by the logical id), or a WaitCondition's
+ * Handle/Timeout/Count (signals PUT to the handle's URL, keyed by that URL). Notes op.sig[l]
+ * = {key, need, deadline, wc} when it has one; the timeout runs from the start of creation.
+ */
+static void sig_plan(struct engine *en, const json_t *def, const char *l, const json_t *props)
+{
+    const json_t *rs = json_object_get(json_object_get(def, "CreationPolicy"), "ResourceSignal");
+    const char *type = json_string_value(json_object_get(def, "Type"));
+    bool wc = str_eq(type, "AWS::CloudFormation::WaitCondition");
+    int64_t need = 1, timeout = -1;
+    const char *key = NULL;
+    if (rs) {
+        const json_t *cnt = json_object_get(rs, "Count");
+        if (cnt && cfn_to_int(cnt, &need))
+            need = 1;
+        const json_t *to = json_object_get(rs, "Timeout");
+        timeout = to ? iso_duration_ms(json_string_value(to)) : 300000; /* PT5M default [doc] */
+        key = l;
+    } else if (wc && json_object_get(props, "Handle")) {
+        const json_t *cnt = json_object_get(props, "Count");
+        if (cnt && cfn_to_int(cnt, &need))
+            need = 1;
+        int64_t sec = 0;
+        if (cfn_to_int(json_object_get(props, "Timeout"), &sec) == 0)
+            timeout = sec * 1000;
+        key = json_string_value(json_object_get(props, "Handle"));
+    }
+    if (!key || timeout < 0)
+        return;
+    json_t *sig = json_object_get(en->op, "sig");
+    if (!sig) {
+        sig = json_object();
+        json_object_set_new(en->op, "sig", sig);
+    }
+    json_object_set_new(sig, l,
+                        json_pack("{s:s, s:I, s:I, s:b}", "key", key, "need", (json_int_t)need,
+                                  "deadline", (json_int_t)(en->now + timeout), "wc", wc));
+}
+
+/*
+ * After the provider's step of a created resource: while its signals have not all come the
+ * resource stays pending (CFN_PENDING); a FAILURE signal or the timeout fail it with
+ * CloudFormation's reasons; all received: CFN_DONE (a WaitCondition's Data attribute set).
+ */
+static enum cfn_step sig_gate(struct engine *en, const char *l, enum cfn_step rc,
+                              struct cfn_row *r, char *reason, size_t cap)
+{
+    json_t *plan = json_object_get(json_object_get(en->op, "sig"), l);
+    if (!plan || rc != CFN_DONE)
+        return rc;
+    json_object_set_new(plan, "wait", json_true());
+    const char *key = json_string_value(json_object_get(plan, "key"));
+    int64_t need = json_integer_value(json_object_get(plan, "need"));
+    bool wc = json_is_true(json_object_get(plan, "wc"));
+    const json_t *got = json_object_get(json_object_get(en->s->doc, "signals"), key);
+    int64_t ok = 0;
+    const char *uid;
+    json_t *sg;
+    json_object_foreach((json_t *)got, uid, sg)
+    {
+        const char *st = json_string_value(json_object_get(sg, "status"));
+        if (str_eq(st, "FAILURE")) {
+            if (wc) /* inferred wording */
+                snprintf(reason, cap, "WaitCondition received failed message: '%s' for uniqueId: %s",
+                         json_string_value(json_object_get(sg, "reason")) ?: "", uid);
+            else
+                snprintf(reason, cap, "Received FAILURE signal with UniqueId %s", uid);
+            json_object_del(json_object_get(en->op, "sig"), l);
+            return CFN_FAILED;
+        }
+        ok++;
+    }
+    if (ok >= need) {
+        if (wc) {
+            json_t *data = json_object();
+            json_object_foreach((json_t *)got, uid, sg)
+                json_object_set(data, uid, json_object_get(sg, "data") ?: json_string(""));
+            char *txt = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            json_decref(data);
+            if (!r->attrs)
+                r->attrs = json_object();
+            json_object_set_new(r->attrs, "Data", json_string(txt ? txt : "{}"));
+            free(txt);
+        }
+        json_object_del(json_object_get(en->op, "sig"), l);
+        return CFN_DONE;
+    }
+    if (en->now >= json_integer_value(json_object_get(plan, "deadline"))) {
+        if (wc)
+            snprintf(reason, cap, "WaitCondition timed out. Received %lld conditions when"
+                                  " expecting %lld",
+                     (long long)ok, (long long)need);
+        else
+            snprintf(reason, cap,
+                     "Failed to receive %lld resource signal(s) within the specified duration",
+                     (long long)(need - ok));
+        json_object_del(json_object_get(en->op, "sig"), l);
+        return CFN_FAILED;
+    }
+    return CFN_PENDING;
+}
+
 /* True when a replacement is needed: type changed or a replace_prop differs. */
 static bool needs_replacement(const struct cfn_provider *p, const struct cfn_row *old,
                               const char *type, const json_t *props)
@@ -571,9 +712,11 @@ static int fw_start(struct engine *en, struct tmpl *tp, const char *l, bool upda
         goto out;
     }
     json_t *pp = provider_props(p, props, r.gen_name);
+    sig_plan(en, def, l, props);
     enum cfn_step rc = provider_run(en, ACT_CREATE, l, type, pp, NULL, &r.physical_id, &r.attrs,
                                     reason, sizeof(reason));
     json_decref(pp);
+    rc = sig_gate(en, l, rc, &r, reason, sizeof(reason));
     touched_add(en, l, act);
     if (rc == CFN_FAILED && have_old == 0) {
         /* the failed replacement: the row keeps describing the old resource */
@@ -602,11 +745,19 @@ static int fw_poll(struct engine *en, const char *l, const char *act)
     }
     const struct cfn_provider *p = svc_provider_find(r.type);
     json_t *pp = provider_props(p, r.props, r.gen_name);
-    char reason[1024];
-    enum cfn_step rc = provider_run(en, ACT_CHECK, l, r.type, pp, NULL, &r.physical_id, &r.attrs,
-                                    reason, sizeof(reason));
+    char reason[1024] = "";
+    const json_t *plan = json_object_get(json_object_get(en->op, "sig"), l);
+    bool waiting = json_is_true(json_object_get(plan, "wait"));
+    enum cfn_step rc = waiting ? CFN_DONE
+                               : provider_run(en, ACT_CHECK, l, r.type, pp, NULL, &r.physical_id,
+                                              &r.attrs, reason, sizeof(reason));
     json_decref(pp);
-    int ret = rc != CFN_PENDING ? fw_finish(en, l, act, rc, &r, reason, false) : 0;
+    enum cfn_step gated = sig_gate(en, l, rc, &r, reason, sizeof(reason));
+    int ret = 0;
+    if (gated != CFN_PENDING)
+        ret = fw_finish(en, l, act, gated, &r, reason, false);
+    else if (rc == CFN_DONE && !waiting) /* created: keep what the provider found */
+        ret = cfn_row_save(en->st, en->s->stack_id, l, &r, NULL, en->now);
     cfn_row_free(&r);
     return ret;
 }

@@ -489,3 +489,22 @@ json_t *cfn_rows_list(struct store *st, const char *stack_id, const char *logica
     sqlite3_bind_text(q, 3, physical, -1, SQLITE_STATIC);
     return rows_json(q);
 }
+
+json_t *cfn_exports_list(struct store *st, const char *region)
+{
+    sqlite3_stmt *q = store_stmt(st, "SELECT name, stack_id, value FROM cfn_exports"
+                                     " WHERE region = ?1 ORDER BY name");
+    sqlite3_bind_text(q, 1, region, -1, SQLITE_STATIC);
+    return rows_json(q);
+}
+
+json_t *cfn_imports_list(struct store *st, const char *region, const char *name)
+{
+    sqlite3_stmt *q =
+        store_stmt(st, "SELECT DISTINCT st.name AS importer FROM cfn_imports i"
+                       " JOIN cfn_stacks st ON st.stack_id = i.stack_id WHERE i.region = ?1"
+                       " AND i.name = ?2 AND st.status <> 'DELETE_COMPLETE' ORDER BY st.name");
+    sqlite3_bind_text(q, 1, region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+    return rows_json(q);
+}

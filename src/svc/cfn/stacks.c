@@ -48,7 +48,7 @@ static int load_named(struct call *c, const json_t *in, struct cfn_stack *s)
 /* ---------------------------------------------------------------- template and params */
 
 /* The TemplateBody (TemplateURL refused). NULL after call_fail. */
-static const char *body_of(struct call *c, const json_t *in, bool optional)
+const char *cfn_stack_body(struct call *c, const json_t *in, bool optional)
 {
     const json_t *body = json_object_get(in, CFN_IN_TemplateBody);
     if (json_object_get(in, CFN_IN_TemplateURL))
@@ -73,7 +73,7 @@ static const char *body_of(struct call *c, const json_t *in, bool optional)
 }
 
 /* Loads and validates a template body. NULL after call_fail. */
-static json_t *load_template(struct call *c, const char *body)
+json_t *cfn_stack_template(struct call *c, const char *body)
 {
     struct cfn_err e;
     json_t *t = cfn_template_load(body, strlen(body), &e);
@@ -94,7 +94,7 @@ bool cfn_resource_named(const json_t *def)
 }
 
 /* InsufficientCapabilitiesException when IAM resources lack their capability. */
-static int check_capabilities(struct call *c, const json_t *t, const json_t *caps)
+int cfn_stack_capabilities(struct call *c, const json_t *t, const json_t *caps)
 {
     bool iam = false, named = false;
     const char *k;
@@ -125,7 +125,7 @@ static int check_capabilities(struct call *c, const json_t *t, const json_t *cap
 }
 
 /* Parameters input -> given (name -> value) and use_previous (names). */
-static void split_params(const json_t *in, json_t **given, json_t **use_prev)
+void cfn_stack_split_params(const json_t *in, json_t **given, json_t **use_prev)
 {
     *given = json_object();
     *use_prev = json_array();
@@ -144,7 +144,7 @@ static void split_params(const json_t *in, json_t **given, json_t **use_prev)
 }
 
 /* Names of the NoEcho parameters (DescribeStacks shows them as ****). */
-static json_t *no_echo_names(const json_t *t)
+json_t *cfn_stack_no_echo(const json_t *t)
 {
     json_t *o = json_object();
     const char *k;
@@ -204,6 +204,15 @@ static int op_principal(struct call *c, const char *role_arn, bool pass_role, js
     return 0;
 }
 
+/* The address the caller reached the lab at (for URLs the stack hands out: wait-condition
+ * handles), kept in the stack document. */
+static void note_base_url(struct call *c, json_t *doc)
+{
+    const char *host = c->rq ? request_header(c->rq, "Host") : NULL;
+    if (host && *host && !strpbrk(host, "/ \r\n"))
+        json_object_set_new(doc, "base_url", json_sprintf("http://%s", host));
+}
+
 static json_t *new_op(const json_t *in)
 {
     json_t *op = json_object();
@@ -215,14 +224,21 @@ static json_t *new_op(const json_t *in)
 
 /* ---------------------------------------------------------------- CreateStack */
 
-/* CreateStack handler. */
-int cfn_create_stack(struct call *c, const json_t *in, struct out *o)
+/*
+ * Starts creating a stack from a CreateStack input (the CreateStack handler, and
+ * ExecuteChangeSet of a CREATE change set with review: the REVIEW_IN_PROGRESS stack the change
+ * set made, whose id the stack keeps). 0 with the stack id in id_out, or -1 after call_fail.
+ */
+int cfn_stack_create_from(struct call *c, const json_t *in, const struct cfn_stack *review,
+                          struct out *o)
 {
     int rc = -1;
     json_t *t = NULL, *given = NULL, *use_prev = NULL, *values = NULL, *raw = NULL, *op = NULL;
     struct cfn_stack s;
     memset(&s, 0, sizeof(s));
-    const char *name = in_str(in, CFN_M_CreateStackInput_StackName);
+    const char *name = review ? review->name : in_str(in, CFN_M_CreateStackInput_StackName);
+    if (review)
+        goto checked;
     if (!name || str_startswith(name, "arn:")) {
         call_fail(c, 400, "ValidationError",
                   "1 validation error detected: Value '%s' at 'stackName' failed to satisfy"
@@ -249,13 +265,14 @@ int cfn_create_stack(struct call *c, const json_t *in, struct out *o)
         call_fail(c, 500, "InternalFailure", NULL);
         goto out;
     }
-    const char *body = body_of(c, in, false);
-    if (!body || !(t = load_template(c, body)))
+checked:;
+    const char *body = cfn_stack_body(c, in, false);
+    if (!body || !(t = cfn_stack_template(c, body)))
         goto out;
-    split_params(in, &given, &use_prev);
+    cfn_stack_split_params(in, &given, &use_prev);
     if (cfn_stack_params(c, name, NULL, t, given, NULL, NULL, &values, &raw))
         goto out;
-    if (check_capabilities(c, t, json_object_get(in, CFN_M_CreateStackInput_Capabilities)))
+    if (cfn_stack_capabilities(c, t, json_object_get(in, CFN_M_CreateStackInput_Capabilities)))
         goto out;
     const char *onf = in_str(in, CFN_M_CreateStackInput_OnFailure);
     bool disable = json_is_true(json_object_get(in, CFN_M_CreateStackInput_DisableRollback));
@@ -273,17 +290,22 @@ int cfn_create_stack(struct call *c, const json_t *in, struct out *o)
 
     char uuid[37];
     uuid4(uuid);
-    snprintf(s.stack_id, sizeof(s.stack_id), "arn:aws:cloudformation:%s:%s:stack/%s/%s", c->region,
-             c->account, name, uuid);
+    if (review)
+        snprintf(s.stack_id, sizeof(s.stack_id), "%s", review->stack_id);
+    else
+        snprintf(s.stack_id, sizeof(s.stack_id), "arn:aws:cloudformation:%s:%s:stack/%s/%s",
+                 c->region, c->account, name, uuid);
     snprintf(s.name, sizeof(s.name), "%s", name);
     snprintf(s.region, sizeof(s.region), "%s", c->region);
     snprintf(s.account, sizeof(s.account), "%s", c->account);
-    s.created_ms = c->now_ms;
+    s.created_ms = review ? review->created_ms : c->now_ms;
     s.doc = json_object();
+    if (review && json_object_get(review->doc, "changesets"))
+        json_object_set(s.doc, "changesets", json_object_get(review->doc, "changesets"));
     json_object_set_new(s.doc, "body", json_string(body));
     json_object_set(s.doc, "params", values);
     json_object_set(s.doc, "raw", raw);
-    json_object_set_new(s.doc, "noecho", no_echo_names(t));
+    json_object_set_new(s.doc, "noecho", cfn_stack_no_echo(t));
     const char *desc = json_string_value(json_object_get(t, "Description"));
     if (desc)
         json_object_set_new(s.doc, "description", json_string(desc));
@@ -305,6 +327,7 @@ int cfn_create_stack(struct call *c, const json_t *in, struct out *o)
                         json_boolean(json_is_true(json_object_get(
                             in, CFN_M_CreateStackInput_EnableTerminationProtection))));
     json_object_set(s.doc, "op", op);
+    note_base_url(c, s.doc);
     cfn_stack_set_status(&s, "CREATE_IN_PROGRESS", "User Initiated");
     if (cfn_stack_save(c->st, &s) ||
         cfn_event_add(c->st, &s, c->now_ms, NULL, NULL, NULL, "CREATE_IN_PROGRESS",
@@ -313,7 +336,8 @@ int cfn_create_stack(struct call *c, const json_t *in, struct out *o)
         call_fail(c, 500, "InternalFailure", NULL);
         goto out;
     }
-    out_str(o, "StackId", s.stack_id);
+    if (o)
+        out_str(o, "StackId", s.stack_id);
     rc = 0;
 out:
     json_decref(t);
@@ -326,16 +350,23 @@ out:
     return rc;
 }
 
+/* CreateStack handler. */
+int cfn_create_stack(struct call *c, const json_t *in, struct out *o)
+{
+    return cfn_stack_create_from(c, in, NULL, o);
+}
+
 /* ---------------------------------------------------------------- UpdateStack */
 
-static bool updatable(const char *status)
+bool cfn_stack_updatable(const char *status)
 {
     return str_eq(status, "CREATE_COMPLETE") || str_eq(status, "UPDATE_COMPLETE") ||
            str_eq(status, "UPDATE_ROLLBACK_COMPLETE");
 }
 
-/* UpdateStack handler. */
-int cfn_update_stack(struct call *c, const json_t *in, struct out *o)
+/* Starts updating a stack from an UpdateStack input (the handler, and ExecuteChangeSet of an
+ * UPDATE change set). o may be NULL (no StackId written). 0, or -1 after call_fail. */
+int cfn_stack_update_from(struct call *c, const json_t *in, struct out *o)
 {
     int rc = -1;
     json_t *t = NULL, *old_t = NULL, *given = NULL, *use_prev = NULL, *values = NULL, *raw = NULL,
@@ -344,13 +375,13 @@ int cfn_update_stack(struct call *c, const json_t *in, struct out *o)
     memset(&s, 0, sizeof(s));
     if (load_named(c, in, &s))
         goto out;
-    if (!updatable(s.status)) {
+    if (!cfn_stack_updatable(s.status)) {
         call_fail(c, 400, "ValidationError", "Stack:%s is in %s state and can not be updated.",
                   s.stack_id, s.status);
         goto out;
     }
     bool use_prev_t = json_is_true(json_object_get(in, CFN_M_UpdateStackInput_UsePreviousTemplate));
-    const char *body = body_of(c, in, use_prev_t);
+    const char *body = cfn_stack_body(c, in, use_prev_t);
     if (!body)
         goto out;
     if (use_prev_t && body[0]) {
@@ -361,14 +392,14 @@ int cfn_update_stack(struct call *c, const json_t *in, struct out *o)
     const char *old_body = json_string_value(json_object_get(s.doc, "body"));
     if (use_prev_t)
         body = old_body;
-    if (!(t = load_template(c, body)))
+    if (!(t = cfn_stack_template(c, body)))
         goto out;
-    split_params(in, &given, &use_prev);
+    cfn_stack_split_params(in, &given, &use_prev);
     struct cfn_err e;
     if (cfn_stack_params(c, s.name, s.stack_id, t, given, json_object_get(s.doc, "raw"), use_prev,
                          &values, &raw))
         goto out;
-    if (check_capabilities(c, t, json_object_get(in, CFN_M_UpdateStackInput_Capabilities)))
+    if (cfn_stack_capabilities(c, t, json_object_get(in, CFN_M_UpdateStackInput_Capabilities)))
         goto out;
     old_t = cfn_template_load(old_body, strlen(old_body), &e);
     const json_t *tags = json_object_get(in, CFN_M_UpdateStackInput_Tags);
@@ -407,7 +438,7 @@ int cfn_update_stack(struct call *c, const json_t *in, struct out *o)
     json_object_set_new(s.doc, "body", json_string(body));
     json_object_set(s.doc, "params", values);
     json_object_set(s.doc, "raw", raw);
-    json_object_set_new(s.doc, "noecho", no_echo_names(t));
+    json_object_set_new(s.doc, "noecho", cfn_stack_no_echo(t));
     const char *desc = json_string_value(json_object_get(t, "Description"));
     if (desc)
         json_object_set_new(s.doc, "description", json_string(desc));
@@ -422,6 +453,8 @@ int cfn_update_stack(struct call *c, const json_t *in, struct out *o)
     if (role_arn)
         json_object_set_new(s.doc, "role_arn", json_string(role_arn));
     json_object_set(s.doc, "op", op);
+    note_base_url(c, s.doc);
+    json_object_del(s.doc, "signals"); /* signals count for the operation they were sent in */
     s.updated_ms = c->now_ms;
     cfn_stack_set_status(&s, "UPDATE_IN_PROGRESS", "User Initiated");
     if (cfn_stack_save(c->st, &s) ||
@@ -431,7 +464,8 @@ int cfn_update_stack(struct call *c, const json_t *in, struct out *o)
         call_fail(c, 500, "InternalFailure", NULL);
         goto out;
     }
-    out_str(o, "StackId", s.stack_id);
+    if (o)
+        out_str(o, "StackId", s.stack_id);
     rc = 0;
 out:
     json_decref(t);
@@ -443,6 +477,12 @@ out:
     json_decref(op);
     cfn_stack_free(&s);
     return rc;
+}
+
+/* UpdateStack handler. */
+int cfn_update_stack(struct call *c, const json_t *in, struct out *o)
+{
+    return cfn_stack_update_from(c, in, o);
 }
 
 /* ---------------------------------------------------------------- DeleteStack */
@@ -466,7 +506,7 @@ int cfn_delete_stack(struct call *c, const json_t *in, struct out *o)
         call_fail(c, 500, "InternalFailure", NULL);
         goto out;
     }
-    if (str_endswith(s.status, "_IN_PROGRESS")) {
+    if (str_endswith(s.status, "_IN_PROGRESS") && !str_eq(s.status, "REVIEW_IN_PROGRESS")) {
         call_fail(c, 400, "ValidationError", /* inferred */
                   "Stack %s is in %s state and can not be deleted.", s.stack_id, s.status);
         goto out;

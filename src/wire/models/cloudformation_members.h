@@ -19,41 +19,141 @@
 
 /* ---- members of the served operations' inputs ---- */
 #define CFN_IN_CallAs "CallAs" /* GetTemplateSummary */
-#define CFN_IN_Capabilities "Capabilities" /* CreateStack, UpdateStack */
-#define CFN_IN_ChangeSetName "ChangeSetName" /* GetTemplate */
-#define CFN_IN_ClientRequestToken "ClientRequestToken" /* CreateStack, DeleteStack, UpdateStack */
+#define CFN_IN_Capabilities "Capabilities" /* CreateChangeSet, CreateStack, UpdateStack */
+#define CFN_IN_ChangeSetName "ChangeSetName" /* CreateChangeSet, DeleteChangeSet, DescribeChangeSet and 2 more */
+#define CFN_IN_ChangeSetType "ChangeSetType" /* CreateChangeSet */
+#define CFN_IN_ClientRequestToken "ClientRequestToken" /* CreateStack, DeleteStack, ExecuteChangeSet and 1 more */
+#define CFN_IN_ClientToken "ClientToken" /* CreateChangeSet */
 #define CFN_IN_DeletionMode "DeletionMode" /* DeleteStack */
-#define CFN_IN_DisableRollback "DisableRollback" /* CreateStack, UpdateStack */
+#define CFN_IN_DeploymentMode "DeploymentMode" /* CreateChangeSet */
+#define CFN_IN_Description "Description" /* CreateChangeSet */
+#define CFN_IN_DisableRollback "DisableRollback" /* CreateStack, ExecuteChangeSet, UpdateStack */
 #define CFN_IN_EnableTerminationProtection "EnableTerminationProtection" /* CreateStack */
-#define CFN_IN_LogicalResourceId "LogicalResourceId" /* DescribeStackResource, DescribeStackResources */
-#define CFN_IN_NextToken "NextToken" /* DescribeStackEvents, DescribeStacks, ListStackResources and 1 more */
-#define CFN_IN_NotificationARNs "NotificationARNs" /* CreateStack, UpdateStack */
+#define CFN_IN_ExportName "ExportName" /* ListImports */
+#define CFN_IN_ImportExistingResources "ImportExistingResources" /* CreateChangeSet */
+#define CFN_IN_IncludeNestedStacks "IncludeNestedStacks" /* CreateChangeSet */
+#define CFN_IN_IncludePropertyValues "IncludePropertyValues" /* DescribeChangeSet */
+#define CFN_IN_LogicalResourceId "LogicalResourceId" /* DescribeStackResource, DescribeStackResources, SignalResource */
+#define CFN_IN_NextToken "NextToken" /* DescribeChangeSet, DescribeStackEvents, DescribeStacks and 5 more */
+#define CFN_IN_NotificationARNs "NotificationARNs" /* CreateChangeSet, CreateStack, UpdateStack */
 #define CFN_IN_OnFailure "OnFailure" /* CreateStack */
-#define CFN_IN_Parameters "Parameters" /* CreateStack, UpdateStack */
+#define CFN_IN_OnStackFailure "OnStackFailure" /* CreateChangeSet */
+#define CFN_IN_Parameters "Parameters" /* CreateChangeSet, CreateStack, UpdateStack */
 #define CFN_IN_PhysicalResourceId "PhysicalResourceId" /* DescribeStackResources */
-#define CFN_IN_ResourceTypes "ResourceTypes" /* CreateStack, UpdateStack */
-#define CFN_IN_RetainExceptOnCreate "RetainExceptOnCreate" /* CreateStack, UpdateStack */
+#define CFN_IN_ResourceTypes "ResourceTypes" /* CreateChangeSet, CreateStack, UpdateStack */
+#define CFN_IN_ResourcesToImport "ResourcesToImport" /* CreateChangeSet */
+#define CFN_IN_RetainExceptOnCreate "RetainExceptOnCreate" /* CreateStack, ExecuteChangeSet, UpdateStack */
 #define CFN_IN_RetainResources "RetainResources" /* DeleteStack */
-#define CFN_IN_RoleARN "RoleARN" /* CreateStack, DeleteStack, UpdateStack */
-#define CFN_IN_RollbackConfiguration "RollbackConfiguration" /* CreateStack, UpdateStack */
-#define CFN_IN_StackName "StackName" /* CreateStack, DeleteStack, DescribeStackEvents and 7 more */
+#define CFN_IN_RoleARN "RoleARN" /* CreateChangeSet, CreateStack, DeleteStack and 1 more */
+#define CFN_IN_RollbackConfiguration "RollbackConfiguration" /* CreateChangeSet, CreateStack, UpdateStack */
+#define CFN_IN_StackName "StackName" /* CreateChangeSet, CreateStack, DeleteChangeSet and 13 more */
 #define CFN_IN_StackPolicyBody "StackPolicyBody" /* CreateStack, UpdateStack */
 #define CFN_IN_StackPolicyDuringUpdateBody "StackPolicyDuringUpdateBody" /* UpdateStack */
 #define CFN_IN_StackPolicyDuringUpdateURL "StackPolicyDuringUpdateURL" /* UpdateStack */
 #define CFN_IN_StackPolicyURL "StackPolicyURL" /* CreateStack, UpdateStack */
 #define CFN_IN_StackSetName "StackSetName" /* GetTemplateSummary */
 #define CFN_IN_StackStatusFilter "StackStatusFilter" /* ListStacks */
-#define CFN_IN_Tags "Tags" /* CreateStack, UpdateStack */
-#define CFN_IN_TemplateBody "TemplateBody" /* CreateStack, GetTemplateSummary, UpdateStack and 1 more */
+#define CFN_IN_Status "Status" /* SignalResource */
+#define CFN_IN_Tags "Tags" /* CreateChangeSet, CreateStack, UpdateStack */
+#define CFN_IN_TemplateBody "TemplateBody" /* CreateChangeSet, CreateStack, GetTemplateSummary and 2 more */
 #define CFN_IN_TemplateStage "TemplateStage" /* GetTemplate */
 #define CFN_IN_TemplateSummaryConfig "TemplateSummaryConfig" /* GetTemplateSummary */
-#define CFN_IN_TemplateURL "TemplateURL" /* CreateStack, GetTemplateSummary, UpdateStack and 1 more */
+#define CFN_IN_TemplateURL "TemplateURL" /* CreateChangeSet, CreateStack, GetTemplateSummary and 2 more */
 #define CFN_IN_TimeoutInMinutes "TimeoutInMinutes" /* CreateStack */
-#define CFN_IN_UsePreviousTemplate "UsePreviousTemplate" /* UpdateStack */
+#define CFN_IN_UniqueId "UniqueId" /* SignalResource */
+#define CFN_IN_UsePreviousTemplate "UsePreviousTemplate" /* CreateChangeSet, UpdateStack */
 
 /* AlreadyExistsException (error) */
 
+/* Change (out) */
+#define CFN_M_Change_Type "Type"
+#define CFN_M_Change_HookInvocationCount "HookInvocationCount"
+#define CFN_M_Change_ResourceChange "ResourceChange"
+#define CFN_MEMBERS_Change \
+    CFN_M_Change_Type, \
+    CFN_M_Change_HookInvocationCount, \
+    CFN_M_Change_ResourceChange
+
 /* ChangeSetNotFoundException (error) */
+
+/* ChangeSetSummary (out) */
+#define CFN_M_ChangeSetSummary_StackId "StackId"
+#define CFN_M_ChangeSetSummary_StackName "StackName"
+#define CFN_M_ChangeSetSummary_ChangeSetId "ChangeSetId"
+#define CFN_M_ChangeSetSummary_ChangeSetName "ChangeSetName"
+#define CFN_M_ChangeSetSummary_ExecutionStatus "ExecutionStatus"
+#define CFN_M_ChangeSetSummary_Status "Status"
+#define CFN_M_ChangeSetSummary_StatusReason "StatusReason"
+#define CFN_M_ChangeSetSummary_CreationTime "CreationTime"
+#define CFN_M_ChangeSetSummary_Description "Description"
+#define CFN_M_ChangeSetSummary_IncludeNestedStacks "IncludeNestedStacks"
+#define CFN_M_ChangeSetSummary_ParentChangeSetId "ParentChangeSetId"
+#define CFN_M_ChangeSetSummary_RootChangeSetId "RootChangeSetId"
+#define CFN_M_ChangeSetSummary_ImportExistingResources "ImportExistingResources"
+#define CFN_MEMBERS_ChangeSetSummary \
+    CFN_M_ChangeSetSummary_StackId, \
+    CFN_M_ChangeSetSummary_StackName, \
+    CFN_M_ChangeSetSummary_ChangeSetId, \
+    CFN_M_ChangeSetSummary_ChangeSetName, \
+    CFN_M_ChangeSetSummary_ExecutionStatus, \
+    CFN_M_ChangeSetSummary_Status, \
+    CFN_M_ChangeSetSummary_StatusReason, \
+    CFN_M_ChangeSetSummary_CreationTime, \
+    CFN_M_ChangeSetSummary_Description, \
+    CFN_M_ChangeSetSummary_IncludeNestedStacks, \
+    CFN_M_ChangeSetSummary_ParentChangeSetId, \
+    CFN_M_ChangeSetSummary_RootChangeSetId, \
+    CFN_M_ChangeSetSummary_ImportExistingResources
+
+/* CreateChangeSetInput (in) */
+#define CFN_M_CreateChangeSetInput_StackName "StackName"
+#define CFN_M_CreateChangeSetInput_TemplateBody "TemplateBody"
+#define CFN_M_CreateChangeSetInput_TemplateURL "TemplateURL"
+#define CFN_M_CreateChangeSetInput_UsePreviousTemplate "UsePreviousTemplate"
+#define CFN_M_CreateChangeSetInput_Parameters "Parameters"
+#define CFN_M_CreateChangeSetInput_Capabilities "Capabilities"
+#define CFN_M_CreateChangeSetInput_ResourceTypes "ResourceTypes"
+#define CFN_M_CreateChangeSetInput_RoleARN "RoleARN"
+#define CFN_M_CreateChangeSetInput_RollbackConfiguration "RollbackConfiguration"
+#define CFN_M_CreateChangeSetInput_NotificationARNs "NotificationARNs"
+#define CFN_M_CreateChangeSetInput_Tags "Tags"
+#define CFN_M_CreateChangeSetInput_ChangeSetName "ChangeSetName"
+#define CFN_M_CreateChangeSetInput_ClientToken "ClientToken"
+#define CFN_M_CreateChangeSetInput_Description "Description"
+#define CFN_M_CreateChangeSetInput_ChangeSetType "ChangeSetType"
+#define CFN_M_CreateChangeSetInput_ResourcesToImport "ResourcesToImport"
+#define CFN_M_CreateChangeSetInput_IncludeNestedStacks "IncludeNestedStacks"
+#define CFN_M_CreateChangeSetInput_OnStackFailure "OnStackFailure"
+#define CFN_M_CreateChangeSetInput_ImportExistingResources "ImportExistingResources"
+#define CFN_M_CreateChangeSetInput_DeploymentMode "DeploymentMode"
+#define CFN_MEMBERS_CreateChangeSetInput \
+    CFN_M_CreateChangeSetInput_StackName, \
+    CFN_M_CreateChangeSetInput_TemplateBody, \
+    CFN_M_CreateChangeSetInput_TemplateURL, \
+    CFN_M_CreateChangeSetInput_UsePreviousTemplate, \
+    CFN_M_CreateChangeSetInput_Parameters, \
+    CFN_M_CreateChangeSetInput_Capabilities, \
+    CFN_M_CreateChangeSetInput_ResourceTypes, \
+    CFN_M_CreateChangeSetInput_RoleARN, \
+    CFN_M_CreateChangeSetInput_RollbackConfiguration, \
+    CFN_M_CreateChangeSetInput_NotificationARNs, \
+    CFN_M_CreateChangeSetInput_Tags, \
+    CFN_M_CreateChangeSetInput_ChangeSetName, \
+    CFN_M_CreateChangeSetInput_ClientToken, \
+    CFN_M_CreateChangeSetInput_Description, \
+    CFN_M_CreateChangeSetInput_ChangeSetType, \
+    CFN_M_CreateChangeSetInput_ResourcesToImport, \
+    CFN_M_CreateChangeSetInput_IncludeNestedStacks, \
+    CFN_M_CreateChangeSetInput_OnStackFailure, \
+    CFN_M_CreateChangeSetInput_ImportExistingResources, \
+    CFN_M_CreateChangeSetInput_DeploymentMode
+
+/* CreateChangeSetOutput (out) */
+#define CFN_M_CreateChangeSetOutput_Id "Id"
+#define CFN_M_CreateChangeSetOutput_StackId "StackId"
+#define CFN_MEMBERS_CreateChangeSetOutput \
+    CFN_M_CreateChangeSetOutput_Id, \
+    CFN_M_CreateChangeSetOutput_StackId
 
 /* CreateStackInput (in) */
 #define CFN_M_CreateStackInput_StackName "StackName"
@@ -101,6 +201,15 @@
     CFN_M_CreateStackOutput_StackId, \
     CFN_M_CreateStackOutput_OperationId
 
+/* DeleteChangeSetInput (in) */
+#define CFN_M_DeleteChangeSetInput_ChangeSetName "ChangeSetName"
+#define CFN_M_DeleteChangeSetInput_StackName "StackName"
+#define CFN_MEMBERS_DeleteChangeSetInput \
+    CFN_M_DeleteChangeSetInput_ChangeSetName, \
+    CFN_M_DeleteChangeSetInput_StackName
+
+/* DeleteChangeSetOutput (out) */
+
 /* DeleteStackInput (in) */
 #define CFN_M_DeleteStackInput_StackName "StackName"
 #define CFN_M_DeleteStackInput_RetainResources "RetainResources"
@@ -113,6 +222,66 @@
     CFN_M_DeleteStackInput_RoleARN, \
     CFN_M_DeleteStackInput_ClientRequestToken, \
     CFN_M_DeleteStackInput_DeletionMode
+
+/* DescribeChangeSetInput (in) */
+#define CFN_M_DescribeChangeSetInput_ChangeSetName "ChangeSetName"
+#define CFN_M_DescribeChangeSetInput_StackName "StackName"
+#define CFN_M_DescribeChangeSetInput_NextToken "NextToken"
+#define CFN_M_DescribeChangeSetInput_IncludePropertyValues "IncludePropertyValues"
+#define CFN_MEMBERS_DescribeChangeSetInput \
+    CFN_M_DescribeChangeSetInput_ChangeSetName, \
+    CFN_M_DescribeChangeSetInput_StackName, \
+    CFN_M_DescribeChangeSetInput_NextToken, \
+    CFN_M_DescribeChangeSetInput_IncludePropertyValues
+
+/* DescribeChangeSetOutput (out) */
+#define CFN_M_DescribeChangeSetOutput_ChangeSetName "ChangeSetName"
+#define CFN_M_DescribeChangeSetOutput_ChangeSetId "ChangeSetId"
+#define CFN_M_DescribeChangeSetOutput_StackId "StackId"
+#define CFN_M_DescribeChangeSetOutput_StackName "StackName"
+#define CFN_M_DescribeChangeSetOutput_Description "Description"
+#define CFN_M_DescribeChangeSetOutput_Parameters "Parameters"
+#define CFN_M_DescribeChangeSetOutput_CreationTime "CreationTime"
+#define CFN_M_DescribeChangeSetOutput_ExecutionStatus "ExecutionStatus"
+#define CFN_M_DescribeChangeSetOutput_Status "Status"
+#define CFN_M_DescribeChangeSetOutput_StatusReason "StatusReason"
+#define CFN_M_DescribeChangeSetOutput_StackDriftStatus "StackDriftStatus"
+#define CFN_M_DescribeChangeSetOutput_NotificationARNs "NotificationARNs"
+#define CFN_M_DescribeChangeSetOutput_RollbackConfiguration "RollbackConfiguration"
+#define CFN_M_DescribeChangeSetOutput_Capabilities "Capabilities"
+#define CFN_M_DescribeChangeSetOutput_Tags "Tags"
+#define CFN_M_DescribeChangeSetOutput_Changes "Changes"
+#define CFN_M_DescribeChangeSetOutput_NextToken "NextToken"
+#define CFN_M_DescribeChangeSetOutput_IncludeNestedStacks "IncludeNestedStacks"
+#define CFN_M_DescribeChangeSetOutput_ParentChangeSetId "ParentChangeSetId"
+#define CFN_M_DescribeChangeSetOutput_RootChangeSetId "RootChangeSetId"
+#define CFN_M_DescribeChangeSetOutput_OnStackFailure "OnStackFailure"
+#define CFN_M_DescribeChangeSetOutput_ImportExistingResources "ImportExistingResources"
+#define CFN_M_DescribeChangeSetOutput_DeploymentMode "DeploymentMode"
+#define CFN_MEMBERS_DescribeChangeSetOutput \
+    CFN_M_DescribeChangeSetOutput_ChangeSetName, \
+    CFN_M_DescribeChangeSetOutput_ChangeSetId, \
+    CFN_M_DescribeChangeSetOutput_StackId, \
+    CFN_M_DescribeChangeSetOutput_StackName, \
+    CFN_M_DescribeChangeSetOutput_Description, \
+    CFN_M_DescribeChangeSetOutput_Parameters, \
+    CFN_M_DescribeChangeSetOutput_CreationTime, \
+    CFN_M_DescribeChangeSetOutput_ExecutionStatus, \
+    CFN_M_DescribeChangeSetOutput_Status, \
+    CFN_M_DescribeChangeSetOutput_StatusReason, \
+    CFN_M_DescribeChangeSetOutput_StackDriftStatus, \
+    CFN_M_DescribeChangeSetOutput_NotificationARNs, \
+    CFN_M_DescribeChangeSetOutput_RollbackConfiguration, \
+    CFN_M_DescribeChangeSetOutput_Capabilities, \
+    CFN_M_DescribeChangeSetOutput_Tags, \
+    CFN_M_DescribeChangeSetOutput_Changes, \
+    CFN_M_DescribeChangeSetOutput_NextToken, \
+    CFN_M_DescribeChangeSetOutput_IncludeNestedStacks, \
+    CFN_M_DescribeChangeSetOutput_ParentChangeSetId, \
+    CFN_M_DescribeChangeSetOutput_RootChangeSetId, \
+    CFN_M_DescribeChangeSetOutput_OnStackFailure, \
+    CFN_M_DescribeChangeSetOutput_ImportExistingResources, \
+    CFN_M_DescribeChangeSetOutput_DeploymentMode
 
 /* DescribeStackEventsInput (in) */
 #define CFN_M_DescribeStackEventsInput_StackName "StackName"
@@ -167,6 +336,30 @@
 #define CFN_MEMBERS_DescribeStacksOutput \
     CFN_M_DescribeStacksOutput_Stacks, \
     CFN_M_DescribeStacksOutput_NextToken
+
+/* ExecuteChangeSetInput (in) */
+#define CFN_M_ExecuteChangeSetInput_ChangeSetName "ChangeSetName"
+#define CFN_M_ExecuteChangeSetInput_StackName "StackName"
+#define CFN_M_ExecuteChangeSetInput_ClientRequestToken "ClientRequestToken"
+#define CFN_M_ExecuteChangeSetInput_DisableRollback "DisableRollback"
+#define CFN_M_ExecuteChangeSetInput_RetainExceptOnCreate "RetainExceptOnCreate"
+#define CFN_MEMBERS_ExecuteChangeSetInput \
+    CFN_M_ExecuteChangeSetInput_ChangeSetName, \
+    CFN_M_ExecuteChangeSetInput_StackName, \
+    CFN_M_ExecuteChangeSetInput_ClientRequestToken, \
+    CFN_M_ExecuteChangeSetInput_DisableRollback, \
+    CFN_M_ExecuteChangeSetInput_RetainExceptOnCreate
+
+/* ExecuteChangeSetOutput (out) */
+
+/* Export (out) */
+#define CFN_M_Export_ExportingStackId "ExportingStackId"
+#define CFN_M_Export_Name "Name"
+#define CFN_M_Export_Value "Value"
+#define CFN_MEMBERS_Export \
+    CFN_M_Export_ExportingStackId, \
+    CFN_M_Export_Name, \
+    CFN_M_Export_Value
 
 /* GetTemplateInput (in) */
 #define CFN_M_GetTemplateInput_StackName "StackName"
@@ -224,7 +417,49 @@
 
 /* InsufficientCapabilitiesException (error) */
 
+/* InvalidChangeSetStatusException (error) */
+
 /* LimitExceededException (error) */
+
+/* ListChangeSetsInput (in) */
+#define CFN_M_ListChangeSetsInput_StackName "StackName"
+#define CFN_M_ListChangeSetsInput_NextToken "NextToken"
+#define CFN_MEMBERS_ListChangeSetsInput \
+    CFN_M_ListChangeSetsInput_StackName, \
+    CFN_M_ListChangeSetsInput_NextToken
+
+/* ListChangeSetsOutput (out) */
+#define CFN_M_ListChangeSetsOutput_Summaries "Summaries"
+#define CFN_M_ListChangeSetsOutput_NextToken "NextToken"
+#define CFN_MEMBERS_ListChangeSetsOutput \
+    CFN_M_ListChangeSetsOutput_Summaries, \
+    CFN_M_ListChangeSetsOutput_NextToken
+
+/* ListExportsInput (in) */
+#define CFN_M_ListExportsInput_NextToken "NextToken"
+#define CFN_MEMBERS_ListExportsInput \
+    CFN_M_ListExportsInput_NextToken
+
+/* ListExportsOutput (out) */
+#define CFN_M_ListExportsOutput_Exports "Exports"
+#define CFN_M_ListExportsOutput_NextToken "NextToken"
+#define CFN_MEMBERS_ListExportsOutput \
+    CFN_M_ListExportsOutput_Exports, \
+    CFN_M_ListExportsOutput_NextToken
+
+/* ListImportsInput (in) */
+#define CFN_M_ListImportsInput_ExportName "ExportName"
+#define CFN_M_ListImportsInput_NextToken "NextToken"
+#define CFN_MEMBERS_ListImportsInput \
+    CFN_M_ListImportsInput_ExportName, \
+    CFN_M_ListImportsInput_NextToken
+
+/* ListImportsOutput (out) */
+#define CFN_M_ListImportsOutput_Imports "Imports"
+#define CFN_M_ListImportsOutput_NextToken "NextToken"
+#define CFN_MEMBERS_ListImportsOutput \
+    CFN_M_ListImportsOutput_Imports, \
+    CFN_M_ListImportsOutput_NextToken
 
 /* ListStackResourcesInput (in) */
 #define CFN_M_ListStackResourcesInput_StackName "StackName"
@@ -253,6 +488,15 @@
 #define CFN_MEMBERS_ListStacksOutput \
     CFN_M_ListStacksOutput_StackSummaries, \
     CFN_M_ListStacksOutput_NextToken
+
+/* LiveResourceDrift (out) */
+#define CFN_M_LiveResourceDrift_PreviousValue "PreviousValue"
+#define CFN_M_LiveResourceDrift_ActualValue "ActualValue"
+#define CFN_M_LiveResourceDrift_DriftDetectionTimestamp "DriftDetectionTimestamp"
+#define CFN_MEMBERS_LiveResourceDrift \
+    CFN_M_LiveResourceDrift_PreviousValue, \
+    CFN_M_LiveResourceDrift_ActualValue, \
+    CFN_M_LiveResourceDrift_DriftDetectionTimestamp
 
 /* ModuleInfo (out) */
 #define CFN_M_ModuleInfo_TypeHierarchy "TypeHierarchy"
@@ -310,6 +554,57 @@
     CFN_M_ParameterDeclaration_Description, \
     CFN_M_ParameterDeclaration_ParameterConstraints
 
+/* ResourceChange (out) */
+#define CFN_M_ResourceChange_PolicyAction "PolicyAction"
+#define CFN_M_ResourceChange_Action "Action"
+#define CFN_M_ResourceChange_LogicalResourceId "LogicalResourceId"
+#define CFN_M_ResourceChange_PhysicalResourceId "PhysicalResourceId"
+#define CFN_M_ResourceChange_ResourceType "ResourceType"
+#define CFN_M_ResourceChange_Replacement "Replacement"
+#define CFN_M_ResourceChange_Scope "Scope"
+#define CFN_M_ResourceChange_ResourceDriftStatus "ResourceDriftStatus"
+#define CFN_M_ResourceChange_ResourceDriftIgnoredAttributes "ResourceDriftIgnoredAttributes"
+#define CFN_M_ResourceChange_Details "Details"
+#define CFN_M_ResourceChange_ChangeSetId "ChangeSetId"
+#define CFN_M_ResourceChange_ModuleInfo "ModuleInfo"
+#define CFN_M_ResourceChange_BeforeContext "BeforeContext"
+#define CFN_M_ResourceChange_AfterContext "AfterContext"
+#define CFN_M_ResourceChange_PreviousDeploymentContext "PreviousDeploymentContext"
+#define CFN_MEMBERS_ResourceChange \
+    CFN_M_ResourceChange_PolicyAction, \
+    CFN_M_ResourceChange_Action, \
+    CFN_M_ResourceChange_LogicalResourceId, \
+    CFN_M_ResourceChange_PhysicalResourceId, \
+    CFN_M_ResourceChange_ResourceType, \
+    CFN_M_ResourceChange_Replacement, \
+    CFN_M_ResourceChange_Scope, \
+    CFN_M_ResourceChange_ResourceDriftStatus, \
+    CFN_M_ResourceChange_ResourceDriftIgnoredAttributes, \
+    CFN_M_ResourceChange_Details, \
+    CFN_M_ResourceChange_ChangeSetId, \
+    CFN_M_ResourceChange_ModuleInfo, \
+    CFN_M_ResourceChange_BeforeContext, \
+    CFN_M_ResourceChange_AfterContext, \
+    CFN_M_ResourceChange_PreviousDeploymentContext
+
+/* ResourceChangeDetail (out) */
+#define CFN_M_ResourceChangeDetail_Target "Target"
+#define CFN_M_ResourceChangeDetail_Evaluation "Evaluation"
+#define CFN_M_ResourceChangeDetail_ChangeSource "ChangeSource"
+#define CFN_M_ResourceChangeDetail_CausingEntity "CausingEntity"
+#define CFN_MEMBERS_ResourceChangeDetail \
+    CFN_M_ResourceChangeDetail_Target, \
+    CFN_M_ResourceChangeDetail_Evaluation, \
+    CFN_M_ResourceChangeDetail_ChangeSource, \
+    CFN_M_ResourceChangeDetail_CausingEntity
+
+/* ResourceDriftIgnoredAttribute (out) */
+#define CFN_M_ResourceDriftIgnoredAttribute_Path "Path"
+#define CFN_M_ResourceDriftIgnoredAttribute_Reason "Reason"
+#define CFN_MEMBERS_ResourceDriftIgnoredAttribute \
+    CFN_M_ResourceDriftIgnoredAttribute_Path, \
+    CFN_M_ResourceDriftIgnoredAttribute_Reason
+
 /* ResourceIdentifierSummary (out) */
 #define CFN_M_ResourceIdentifierSummary_ResourceType "ResourceType"
 #define CFN_M_ResourceIdentifierSummary_LogicalResourceIds "LogicalResourceIds"
@@ -318,6 +613,38 @@
     CFN_M_ResourceIdentifierSummary_ResourceType, \
     CFN_M_ResourceIdentifierSummary_LogicalResourceIds, \
     CFN_M_ResourceIdentifierSummary_ResourceIdentifiers
+
+/* ResourceTargetDefinition (out) */
+#define CFN_M_ResourceTargetDefinition_Attribute "Attribute"
+#define CFN_M_ResourceTargetDefinition_Name "Name"
+#define CFN_M_ResourceTargetDefinition_RequiresRecreation "RequiresRecreation"
+#define CFN_M_ResourceTargetDefinition_Path "Path"
+#define CFN_M_ResourceTargetDefinition_BeforeValue "BeforeValue"
+#define CFN_M_ResourceTargetDefinition_AfterValue "AfterValue"
+#define CFN_M_ResourceTargetDefinition_BeforeValueFrom "BeforeValueFrom"
+#define CFN_M_ResourceTargetDefinition_AfterValueFrom "AfterValueFrom"
+#define CFN_M_ResourceTargetDefinition_Drift "Drift"
+#define CFN_M_ResourceTargetDefinition_AttributeChangeType "AttributeChangeType"
+#define CFN_MEMBERS_ResourceTargetDefinition \
+    CFN_M_ResourceTargetDefinition_Attribute, \
+    CFN_M_ResourceTargetDefinition_Name, \
+    CFN_M_ResourceTargetDefinition_RequiresRecreation, \
+    CFN_M_ResourceTargetDefinition_Path, \
+    CFN_M_ResourceTargetDefinition_BeforeValue, \
+    CFN_M_ResourceTargetDefinition_AfterValue, \
+    CFN_M_ResourceTargetDefinition_BeforeValueFrom, \
+    CFN_M_ResourceTargetDefinition_AfterValueFrom, \
+    CFN_M_ResourceTargetDefinition_Drift, \
+    CFN_M_ResourceTargetDefinition_AttributeChangeType
+
+/* ResourceToImport (in) */
+#define CFN_M_ResourceToImport_ResourceType "ResourceType"
+#define CFN_M_ResourceToImport_LogicalResourceId "LogicalResourceId"
+#define CFN_M_ResourceToImport_ResourceIdentifier "ResourceIdentifier"
+#define CFN_MEMBERS_ResourceToImport \
+    CFN_M_ResourceToImport_ResourceType, \
+    CFN_M_ResourceToImport_LogicalResourceId, \
+    CFN_M_ResourceToImport_ResourceIdentifier
 
 /* RollbackConfiguration (in, out) */
 #define CFN_M_RollbackConfiguration_RollbackTriggers "RollbackTriggers"
@@ -332,6 +659,17 @@
 #define CFN_MEMBERS_RollbackTrigger \
     CFN_M_RollbackTrigger_Arn, \
     CFN_M_RollbackTrigger_Type
+
+/* SignalResourceInput (in) */
+#define CFN_M_SignalResourceInput_StackName "StackName"
+#define CFN_M_SignalResourceInput_LogicalResourceId "LogicalResourceId"
+#define CFN_M_SignalResourceInput_UniqueId "UniqueId"
+#define CFN_M_SignalResourceInput_Status "Status"
+#define CFN_MEMBERS_SignalResourceInput \
+    CFN_M_SignalResourceInput_StackName, \
+    CFN_M_SignalResourceInput_LogicalResourceId, \
+    CFN_M_SignalResourceInput_UniqueId, \
+    CFN_M_SignalResourceInput_Status
 
 /* Stack (out) */
 #define CFN_M_Stack_StackId "StackId"
