@@ -98,8 +98,7 @@ static void str_add_unique(json_t *arr, const char *s)
 
 /* A Modify change of an existing resource. NULL when nothing changed. */
 static json_t *modify_change(const struct cfn_row *old, const char *l, const char *type,
-                             const json_t *props, bool dynamic, const json_t *refs,
-                             struct cs_env *env)
+                             const json_t *props, const json_t *refs, struct cs_env *env)
 {
     const struct cfn_provider *p = svc_provider_find(type);
     json_t *details = json_array(), *scope = json_array();
@@ -112,9 +111,7 @@ static json_t *modify_change(const struct cfn_row *old, const char *l, const cha
     json_object_foreach(keys, k, v)
     {
         const json_t *a = json_object_get(old->props, k), *b = json_object_get(props, k);
-        bool changed = dynamic ? !json_equal(a ? a : json_null(), b ? b : json_null()) ||
-                                     (b && json_object_get(refs, k))
-                               : (a == NULL) != (b == NULL) || (a && !json_equal(a, b));
+        bool changed = (a == NULL) != (b == NULL) || (a && !json_equal(a, b));
         if (!changed)
             continue;
         bool rp = false;
@@ -262,23 +259,22 @@ static json_t *compute_changes(struct call *c, const char *stack_name, const cha
             cfn_row_free(&old);
             continue;
         }
-        json_t *props = NULL;
         const json_t *pdef = json_object_get(def, "Properties");
-        json_t *refs = json_object();
-        if (pdef) {
-            const char *pk;
-            json_t *pv;
-            json_object_foreach((json_t *)pdef, pk, pv) find_refs(pv, pk, env.replaced, refs);
+        json_t *refs = json_object(), *props = json_object();
+        const char *pk;
+        json_t *pv;
+        json_object_foreach((json_t *)pdef, pk, pv)
+        {
+            find_refs(pv, pk, env.replaced, refs);
+            json_t *ev = NULL;
+            if (cfn_eval(&x, pv, &ev, &e) == 0) {
+                if (ev)
+                    json_object_set_new(props, pk, ev);
+            } else { /* known only once its references are made: differs from the old value */
+                json_object_set(props, pk, pv);
+            }
         }
-        bool dynamic = pdef && cfn_eval(&x, pdef, &props, &e) != 0;
-        if (dynamic) { /* compare what can be compared: the definitions */
-            json_decref(props);
-            props = json_deep_copy(pdef);
-        }
-        if (!props)
-            props = json_object();
-        json_t *ch = modify_change(&old, l, type, props, dynamic && json_object_size(refs), refs,
-                                   &env);
+        json_t *ch = modify_change(&old, l, type, props, refs, &env);
         if (ch)
             json_array_append_new(changes, json_pack("{s:s, s:o}", "Type", "Resource",
                                                      "ResourceChange", ch));
