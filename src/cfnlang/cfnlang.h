@@ -156,6 +156,38 @@ int cfn_params_resolve_with(const json_t *t, const json_t *given, const json_t *
                             const json_t *use_previous, const struct cfn_param_resolver *res,
                             json_t **values, json_t **raw, struct cfn_err *e);
 
+/* ---------------- Transform (langext.c) and Rules (rules.c) ---------------- */
+
+/* True when the template has a Transform section. */
+bool cfn_template_has_transform(const json_t *t);
+/* True when the template declares AWS::LanguageExtensions. */
+bool cfn_template_has_lang_ext(const json_t *t);
+/*
+ * Runs the template's transforms in place, before validation: AWS::LanguageExtensions expands
+ * every Fn::ForEach (collections that Ref a parameter read params: name -> given string or
+ * array, may be NULL: the parameter's Default); any other transform fails ("... is not
+ * supported by recoverlab"). No Transform: nothing done. 0, or -1 with e.
+ */
+int cfn_template_transform(json_t *t, const json_t *params, struct cfn_err *e);
+
+/* What Rules read of the account (the server's services); callbacks may be NULL. */
+struct cfn_rules_env {
+    const char *region, *account;
+    void *ud;
+    /* Fn::RefAll: every value of parameter type in the account and region (array). */
+    int (*ref_all)(void *ud, const char *type, json_t **out, struct cfn_err *e);
+    /* Fn::ValueOf (param and value set) / Fn::ValueOfAll (type only: param, value NULL):
+     * attribute attr of the resource(s) (for ValueOfAll a list). */
+    int (*value_of)(void *ud, const char *type, const char *param, const json_t *value,
+                    const char *attr, json_t **out, struct cfn_err *e);
+};
+/* Checks the Rules section's shape. 0 or -1 with e. */
+int cfn_rules_check_decls(const json_t *t, struct cfn_err *e);
+/* Evaluates the Rules against resolved parameter values: 0 when every applicable assertion
+ * holds, else -1 with the failing assertion's AssertDescription in e. */
+int cfn_rules_check(const json_t *t, const json_t *values, const struct cfn_rules_env *env,
+                    struct cfn_err *e);
+
 /* ---------------- intrinsics and conditions (intrinsics.c) ---------------- */
 
 struct cfn_ctx {

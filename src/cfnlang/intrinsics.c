@@ -742,6 +742,47 @@ static int fn_import_value(struct cfn_ctx *x, const struct intrinsic *f, const j
     return rc;
 }
 
+/* Fn::Length (AWS::LanguageExtensions): the number of elements of a list. */
+static int fn_length(struct cfn_ctx *x, const struct intrinsic *f, const json_t *a, json_t **out,
+                     struct cfn_err *e, int d)
+{
+    if (!cfn_template_has_lang_ext(x->tmpl))
+        return cfn_fail(e, "Template format error: Encountered unsupported function: Fn::Length."
+                           " Fn::Length needs the AWS::LanguageExtensions transform"); /* inf. */
+    json_t *v = NULL;
+    if (eval(x, a, &v, e, d + 1) < 0)
+        return -1;
+    if (!json_is_array(v)) {
+        json_decref(v);
+        return cfn_fail(e, "%s", f->usage);
+    }
+    *out = json_integer((json_int_t)json_array_size(v));
+    json_decref(v);
+    return 0;
+}
+
+/* Fn::ToJsonString (AWS::LanguageExtensions): an object or list as compact JSON text. */
+static int fn_to_json_string(struct cfn_ctx *x, const struct intrinsic *f, const json_t *a,
+                             json_t **out, struct cfn_err *e, int d)
+{
+    if (!cfn_template_has_lang_ext(x->tmpl))
+        return cfn_fail(e, "Template format error: Encountered unsupported function:"
+                           " Fn::ToJsonString. Fn::ToJsonString needs the"
+                           " AWS::LanguageExtensions transform"); /* inferred */
+    json_t *v = NULL;
+    if (eval(x, a, &v, e, d + 1) < 0)
+        return -1;
+    if (!json_is_object(v) && !json_is_array(v)) {
+        json_decref(v);
+        return cfn_fail(e, "%s", f->usage);
+    }
+    char *txt = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(v);
+    *out = json_string(txt ? txt : "");
+    free(txt);
+    return 0;
+}
+
 /* A function AWS has that the lab does not evaluate: fails with usage. */
 static int fn_unsupported(struct cfn_ctx *x, const struct intrinsic *f, const json_t *a,
                           json_t **out, struct cfn_err *e, int d)
@@ -797,6 +838,11 @@ static const struct intrinsic intrinsics[] = {
     {"Fn::ImportValue", fn_import_value, ARG_ANY, 0, 0, false,
      "Template error: the attribute in Fn::ImportValue must not depend on any resources,"
      " imported values, or Fn::GetAZs" /* inferred */},
+    {"Fn::Length", fn_length, ARG_ANY, 0, 0, false,
+     "Template error: Fn::Length requires a list or a function that returns a list"
+     /* inferred */},
+    {"Fn::ToJsonString", fn_to_json_string, ARG_ANY, 0, 0, false,
+     "Template error: Fn::ToJsonString requires an object or a list" /* inferred */},
     {"Fn::Transform", fn_unsupported, ARG_ANY, 0, 0, false,
      "Template format error: Fn::Transform is not supported by this emulator" /* inferred */},
 };

@@ -168,6 +168,8 @@ json_t *cfn_json_load(const char *body, size_t len, struct cfn_err *e)
 static const char *const short_forms[] = {
     "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join", "Select",
     "Split",  "Sub",  "Transform", "And",    "Equals", "If",          "Not",  "Or",
+    /* the rule functions of the Rules section [doc: UG "Rule functions"] */
+    "Contains", "EachMemberEquals", "EachMemberIn", "RefAll", "ValueOf", "ValueOfAll",
 };
 
 /* The long-form key for a tag, "" for a tag that forces a string, NULL for a tag we refuse. */

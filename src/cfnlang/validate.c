@@ -600,6 +600,8 @@ int cfn_template_validate(const json_t *t, struct cfn_err *e)
         free(l);
         goto out;
     }
+    if (cfn_rules_check_decls(t, e) < 0)
+        goto out;
     if (cfn_params_check_decls(t, e) < 0)
         goto out;
     json_object_foreach((json_t *)json_object_get(t, "Parameters"), k, v)

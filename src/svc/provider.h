@@ -93,6 +93,14 @@ struct cfn_param_hook {
     int (*resolve)(const struct cfn_act *x, const char *name, const char *type,
                    const struct cfn_ptype *pt, const json_t *value, json_t **out, char *msg,
                    size_t cap);
+    /* Optional (NULL: Rules using them fail as not supported). Fn::RefAll of Rules: every value
+     * of this type in the account and region (*out a new array of strings). */
+    int (*all_values)(const struct cfn_act *x, const char *type, const struct cfn_ptype *pt,
+                      json_t **out, char *msg, size_t cap);
+    /* Fn::ValueOf / Fn::ValueOfAll of Rules: attribute attr (Tags, VpcId ...) of the resource
+     * value names, or (value NULL) of every resource of the type as a list. */
+    int (*value_of)(const struct cfn_act *x, const char *type, const struct cfn_ptype *pt,
+                    const json_t *value, const char *attr, json_t **out, char *msg, size_t cap);
 };
 
 /* One service of `{{resolve:SERVICE:KEY}}` dynamic references ("ssm", "ssm-secure"). */

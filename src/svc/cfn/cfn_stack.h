@@ -152,8 +152,10 @@ bool cfn_resource_named(const json_t *def);
 /* The TemplateBody of in (TemplateURL refused); "" when optional and absent. NULL after
  * call_fail. */
 const char *cfn_stack_body(struct call *c, const json_t *in, bool optional);
-/* Loads and validates a template body (new reference), or NULL after call_fail. */
-json_t *cfn_stack_template(struct call *c, const char *body);
+/* Loads a template body, runs its transform (given: the parameter values given, for
+ * Fn::ForEach collections; may be NULL) and validates it. New reference, or NULL after
+ * call_fail. */
+json_t *cfn_stack_template(struct call *c, const char *body, const json_t *given);
 /* InsufficientCapabilitiesException when the template needs a capability caps lacks. */
 int cfn_stack_capabilities(struct call *c, const json_t *t, const json_t *caps);
 /* The Parameters input as given (name -> value) and use_previous (names): new references. */

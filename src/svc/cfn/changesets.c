@@ -480,9 +480,9 @@ int cfn_create_change_set(struct call *c, const json_t *in, struct out *o)
     const char *old_body = have_stack ? json_string_value(json_object_get(s.doc, "body")) : NULL;
     if (use_prev_t)
         body = old_body ? old_body : "";
-    if (!(t = cfn_stack_template(c, body)))
-        goto out;
     cfn_stack_split_params(in, &given, &use_prev);
+    if (!(t = cfn_stack_template(c, body, given)))
+        goto out;
     if (cfn_stack_params(c, have_stack ? s.name : stack, have_stack ? s.stack_id : NULL, t, given,
                          update ? json_object_get(s.doc, "raw") : NULL, update ? use_prev : NULL,
                          &values, &raw))
@@ -496,6 +496,10 @@ int cfn_create_change_set(struct call *c, const json_t *in, struct out *o)
     if (update) {
         struct cfn_err e;
         old_t = old_body ? cfn_template_load(old_body, strlen(old_body), &e) : NULL;
+        if (old_t && cfn_template_transform(old_t, json_object_get(s.doc, "raw"), &e)) {
+            json_decref(old_t);
+            old_t = NULL;
+        }
         const json_t *tags = json_object_get(in, CFN_M_CreateChangeSetInput_Tags);
         empty = old_t && json_equal(old_t, t) &&
                 json_equal(values, json_object_get(s.doc, "params")) &&

@@ -118,6 +118,10 @@ static int tmpl_open(struct store *st, const struct cfn_stack *s, struct tmpl *t
     tp->t = cfn_template_load(body, strlen(body), e);
     if (!tp->t)
         return -1;
+    if (cfn_template_transform(tp->t, json_object_get(s->doc, "raw"), e)) {
+        tmpl_free(tp);
+        return -1;
+    }
     tp->env.st = st;
     tp->env.s = s;
     tp->x.region = s->region;

@@ -35,6 +35,39 @@ static int param_resolve(void *ud, const char *name, const char *type, const str
     return 0;
 }
 
+/* Fn::RefAll of Rules through the hook of the parameter type. */
+static int rules_ref_all(void *ud, const char *type, json_t **out, struct cfn_err *e)
+{
+    struct cfn_ptype pt;
+    if (cfn_param_type_parse(type, &pt) < 0 || pt.family != CFN_PT_AWS)
+        return cfn_fail(e, "Template error: Fn::RefAll requires an AWS-specific parameter type,"
+                           " not %s", type); /* inferred */
+    const struct cfn_param_hook *h = svc_cfn_param_hook_find(type, &pt);
+    if (!h || !h->all_values)
+        return cfn_fail(e, "Fn::RefAll of %s is not supported by recoverlab", type); /* inf. */
+    char msg[1024] = "";
+    if (h->all_values(ud, type, &pt, out, msg, sizeof(msg)) < 0)
+        return cfn_fail(e, "%s", msg);
+    return 0;
+}
+
+/* Fn::ValueOf / Fn::ValueOfAll of Rules through the hook of the parameter type. */
+static int rules_value_of(void *ud, const char *type, const char *param, const json_t *value,
+                          const char *attr, json_t **out, struct cfn_err *e)
+{
+    (void)param;
+    struct cfn_ptype pt;
+    const struct cfn_param_hook *h =
+        cfn_param_type_parse(type, &pt) == 0 ? svc_cfn_param_hook_find(type, &pt) : NULL;
+    if (!h || !h->value_of)
+        return cfn_fail(e, "%s of %s is not supported by recoverlab", /* inferred */
+                        value ? "Fn::ValueOf" : "Fn::ValueOfAll", type);
+    char msg[1024] = "";
+    if (h->value_of(ud, type, &pt, value, attr, out, msg, sizeof(msg)) < 0)
+        return cfn_fail(e, "%s", msg);
+    return 0;
+}
+
 int cfn_stack_params(struct call *c, const char *stack_name, const char *stack_id,
                      const json_t *t, const json_t *given, const json_t *previous,
                      const json_t *use_previous, json_t **values, json_t **raw)
@@ -45,6 +78,14 @@ int cfn_stack_params(struct call *c, const char *stack_name, const char *stack_i
     struct cfn_err e;
     if (cfn_params_resolve_with(t, given, previous, use_previous, &res, values, raw, &e))
         return call_fail(c, 400, "ValidationError", "%s", e.msg);
+    struct cfn_rules_env env = {.region = c->region, .account = c->account, .ud = &x,
+                                .ref_all = rules_ref_all, .value_of = rules_value_of};
+    if (cfn_rules_check(t, *values, &env, &e)) {
+        json_decref(*values);
+        json_decref(*raw);
+        *values = *raw = NULL;
+        return call_fail(c, 400, "ValidationError", "%s", e.msg);
+    }
     return 0;
 }
 

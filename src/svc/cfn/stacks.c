@@ -73,11 +73,12 @@ const char *cfn_stack_body(struct call *c, const json_t *in, bool optional)
 }
 
 /* Loads and validates a template body. NULL after call_fail. */
-json_t *cfn_stack_template(struct call *c, const char *body)
+json_t *cfn_stack_template(struct call *c, const char *body, const json_t *given)
 {
     struct cfn_err e;
     json_t *t = cfn_template_load(body, strlen(body), &e);
-    if (!t || cfn_template_validate(t, &e) || cfn_params_check_decls(t, &e)) {
+    if (!t || cfn_template_transform(t, given, &e) || cfn_template_validate(t, &e) ||
+        cfn_params_check_decls(t, &e)) {
         json_decref(t);
         call_fail(c, 400, "ValidationError", "%s", e.msg);
         return NULL;
@@ -121,6 +122,13 @@ int cfn_stack_capabilities(struct call *c, const json_t *t, const json_t *caps)
     if (iam && !has_iam && !has_named)
         return call_fail(c, 400, "InsufficientCapabilitiesException",
                          "Requires capabilities : [CAPABILITY_IAM]");
+    /* a template with a transform (inferred: AWS::LanguageExtensions too) */
+    bool has_expand = false;
+    json_array_foreach(caps, i, v) has_expand |=
+        str_eq(json_string_value(v), "CAPABILITY_AUTO_EXPAND");
+    if (cfn_template_has_transform(t) && !has_expand)
+        return call_fail(c, 400, "InsufficientCapabilitiesException",
+                         "Requires capabilities : [CAPABILITY_AUTO_EXPAND]");
     return 0;
 }
 
@@ -267,9 +275,9 @@ int cfn_stack_create_from(struct call *c, const json_t *in, const struct cfn_sta
     }
 checked:;
     const char *body = cfn_stack_body(c, in, false);
-    if (!body || !(t = cfn_stack_template(c, body)))
-        goto out;
     cfn_stack_split_params(in, &given, &use_prev);
+    if (!body || !(t = cfn_stack_template(c, body, given)))
+        goto out;
     if (cfn_stack_params(c, name, NULL, t, given, NULL, NULL, &values, &raw))
         goto out;
     if (cfn_stack_capabilities(c, t, json_object_get(in, CFN_M_CreateStackInput_Capabilities)))
@@ -392,9 +400,9 @@ int cfn_stack_update_from(struct call *c, const json_t *in, struct out *o)
     const char *old_body = json_string_value(json_object_get(s.doc, "body"));
     if (use_prev_t)
         body = old_body;
-    if (!(t = cfn_stack_template(c, body)))
-        goto out;
     cfn_stack_split_params(in, &given, &use_prev);
+    if (!(t = cfn_stack_template(c, body, given)))
+        goto out;
     struct cfn_err e;
     if (cfn_stack_params(c, s.name, s.stack_id, t, given, json_object_get(s.doc, "raw"), use_prev,
                          &values, &raw))
@@ -402,6 +410,10 @@ int cfn_stack_update_from(struct call *c, const json_t *in, struct out *o)
     if (cfn_stack_capabilities(c, t, json_object_get(in, CFN_M_UpdateStackInput_Capabilities)))
         goto out;
     old_t = cfn_template_load(old_body, strlen(old_body), &e);
+    if (old_t && cfn_template_transform(old_t, json_object_get(s.doc, "raw"), &e)) {
+        json_decref(old_t);
+        old_t = NULL;
+    }
     const json_t *tags = json_object_get(in, CFN_M_UpdateStackInput_Tags);
     bool same_tags = !tags || json_equal(tags, json_object_get(s.doc, "tags"));
     if (old_t && json_equal(old_t, t) && json_equal(values, json_object_get(s.doc, "params")) &&
