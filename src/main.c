@@ -15,6 +15,7 @@
 #include "clock/clock.h"
 #include "http/server.h"
 #include "store/store.h"
+#include "svc/cfn/cfn_stack.h"
 #include "svc/lab/bootstrap.h"
 #include "host/host.h"
 #include "svc/svc.h"
@@ -33,7 +34,7 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
     {"serve", cmd_serve,
      "[--listen ADDR:PORT] [--data DIR] [--region R] [--clock real|manual] [--start ISO8601] "
-     "[--auth enforce|off]",
+     "[--auth enforce|off] [--cfn-unsupported refuse|placeholder]",
      "run the lab server"},
     {"env", cli_env_main, "[--data DIR]", "print export lines for the lab's endpoint and root key"},
     {"clock", cli_clock_main,
@@ -105,7 +106,7 @@ static int serve_usage(const char *msg, const char *arg)
 static int cmd_serve(int argc, char **argv)
 {
     const char *listen = "127.0.0.1:4566", *data = NULL, *region = NULL, *clock_s = NULL,
-               *start_s = NULL, *auth_s = "enforce";
+               *start_s = NULL, *auth_s = "enforce", *unsup_s = "refuse";
     for (int i = 1; i < argc; i++) {
         int r;
         if ((r = cli_take_opt("serve", argc, argv, &i, "--listen", &listen)) ||
@@ -113,7 +114,8 @@ static int cmd_serve(int argc, char **argv)
             (r = cli_take_opt("serve", argc, argv, &i, "--region", &region)) ||
             (r = cli_take_opt("serve", argc, argv, &i, "--clock", &clock_s)) ||
             (r = cli_take_opt("serve", argc, argv, &i, "--start", &start_s)) ||
-            (r = cli_take_opt("serve", argc, argv, &i, "--auth", &auth_s))) {
+            (r = cli_take_opt("serve", argc, argv, &i, "--auth", &auth_s)) ||
+            (r = cli_take_opt("serve", argc, argv, &i, "--cfn-unsupported", &unsup_s))) {
             if (r < 0)
                 return 2;
             continue;
@@ -136,6 +138,9 @@ static int cmd_serve(int argc, char **argv)
         return serve_usage("--auth wants enforce or off, got ", auth_s);
     if (region && !*region)
         return serve_usage("--region wants a region name", NULL);
+    if (!str_eq(unsup_s, "refuse") && !str_eq(unsup_s, "placeholder"))
+        return serve_usage("--cfn-unsupported wants refuse or placeholder, got ", unsup_s);
+    cfn_set_unsupported_placeholders(str_eq(unsup_s, "placeholder"));
     if (!data)
         data = cli_default_data_dir();
     const char *lvl = getenv("RECOVERLAB_LOG");

@@ -90,6 +90,14 @@ const char *const *cfn_resource_type_attrs(const char *type);
 bool cfn_resource_type_supported(const char *type);
 /* True when Fn::GetAtt may read attr of a resource of (supported) type. */
 bool cfn_resource_attr_supported(const char *type, const char *attr);
+/* True when AWS has the resource type (aws_types.c, generated from AWS's registry schemas;
+ * Custom::* too), whether or not the lab implements it. */
+bool cfn_aws_type_exists(const char *type);
+/* How many types aws_types.c lists. */
+size_t cfn_aws_type_count(void);
+/* The types of the template's resources that AWS has but the lab does not implement (new
+ * array, first-seen order; only resources without a Condition when unconditional_only). */
+json_t *cfn_template_unsupported_types(const json_t *t, bool unconditional_only);
 /* True for IAM resource types (they need CAPABILITY_IAM). */
 bool cfn_resource_type_is_iam(const char *type);
 /*

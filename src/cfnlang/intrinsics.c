@@ -746,9 +746,6 @@ static int fn_import_value(struct cfn_ctx *x, const struct intrinsic *f, const j
 static int fn_length(struct cfn_ctx *x, const struct intrinsic *f, const json_t *a, json_t **out,
                      struct cfn_err *e, int d)
 {
-    if (!cfn_template_has_lang_ext(x->tmpl))
-        return cfn_fail(e, "Template format error: Encountered unsupported function: Fn::Length."
-                           " Fn::Length needs the AWS::LanguageExtensions transform"); /* inf. */
     json_t *v = NULL;
     if (eval(x, a, &v, e, d + 1) < 0)
         return -1;
@@ -765,10 +762,6 @@ static int fn_length(struct cfn_ctx *x, const struct intrinsic *f, const json_t 
 static int fn_to_json_string(struct cfn_ctx *x, const struct intrinsic *f, const json_t *a,
                              json_t **out, struct cfn_err *e, int d)
 {
-    if (!cfn_template_has_lang_ext(x->tmpl))
-        return cfn_fail(e, "Template format error: Encountered unsupported function:"
-                           " Fn::ToJsonString. Fn::ToJsonString needs the"
-                           " AWS::LanguageExtensions transform"); /* inferred */
     json_t *v = NULL;
     if (eval(x, a, &v, e, d + 1) < 0)
         return -1;
@@ -865,7 +858,10 @@ static int do_fn(struct cfn_ctx *x, const char *fn, const json_t *a, json_t **ou
                  struct cfn_err *e, int d)
 {
     *out = NULL;
-    for (size_t i = 0; i < ARRAY_LEN(intrinsics); i++) {
+    /* the transform's functions exist only in templates that declare it */
+    bool ext_fn = str_eq(fn, "Fn::Length") || str_eq(fn, "Fn::ToJsonString");
+    for (size_t i = 0; i < ARRAY_LEN(intrinsics) && !(ext_fn && !cfn_template_has_lang_ext(x->tmpl));
+         i++) {
         const struct intrinsic *f = &intrinsics[i];
         if (!str_eq(fn, f->name))
             continue;

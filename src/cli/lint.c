@@ -312,7 +312,39 @@ int cli_lint_body(const char *name, const char *body, size_t len, json_t *findin
     struct cfn_err e;
     e.msg[0] = 0;
     json_t *t = cfn_template_load(body, len, &e);
-    if (!t || cfn_template_validate(t, &e)) {
+    /* a transform: AWS::LanguageExtensions is run (parameters at their Defaults); any other
+     * (SAM, AWS::Include, macros) is a note, and the alarms are checked as written */
+    json_t *general = json_array();
+    bool other_transform = false;
+    if (t && cfn_template_has_transform(t) &&
+        (!cfn_template_has_lang_ext(t) || cfn_template_transform(t, NULL, &e) < 0)) {
+        other_transform = true;
+        json_array_append_new(general,
+                              json_pack("{s:s, s:s, s:s, s:s}", "severity", "note", "rule",
+                                        "transform-not-run", "message",
+                                        "the template's Transform is not run offline: its"
+                                        " resources are checked as written",
+                                        "fix", "none needed"));
+    }
+    if (t && !other_transform && cfn_template_validate(t, &e) == 0) {
+        /* types AWS has that the lab does not implement: opaque, one note */
+        json_t *un = cfn_template_unsupported_types(t, false);
+        if (json_array_size(un)) {
+            char *l = cfn_bracket_list(un);
+            json_t *f = json_pack("{s:s, s:s, s:s}", "severity", "note", "rule",
+                                  "unsupported-types", "fix",
+                                  "none needed for lint; `recoverlab serve --cfn-unsupported"
+                                  " placeholder` deploys them as placeholders");
+            json_object_set_new(f, "message",
+                                json_sprintf("%zu resource type(s) the lab does not simulate are"
+                                             " treated as opaque: %s",
+                                             json_array_size(un), l));
+            json_array_append_new(general, f);
+            free(l);
+        }
+        json_decref(un);
+    } else if (t && !other_transform) {
+        json_decref(general);
         json_array_append_new(findings, json_pack("{s:s, s:n, s:i, s:s, s:s, s:s, s:s}", "template",
                                                   name, "resource", "line", 0, "severity", "error",
                                                   "rule", "template", "message", e.msg, "fix",
@@ -320,6 +352,24 @@ int cli_lint_body(const char *name, const char *body, size_t len, json_t *findin
         json_decref(t);
         return -1;
     }
+    if (!t) {
+        json_decref(general);
+        json_array_append_new(findings, json_pack("{s:s, s:n, s:i, s:s, s:s, s:s, s:s}", "template",
+                                                  name, "resource", "line", 0, "severity", "error",
+                                                  "rule", "template", "message", e.msg, "fix",
+                                                  "fix the template so CloudFormation accepts it"));
+        return -1;
+    }
+    size_t gi;
+    json_t *gf;
+    json_array_foreach(general, gi, gf)
+    {
+        json_object_set_new(gf, "line", json_integer(0));
+        json_object_set_new(gf, "template", json_string(name));
+        json_object_set_new(gf, "resource", json_null());
+        json_array_append(findings, gf);
+    }
+    json_decref(general);
     const json_t *resources = json_object_get(t, "Resources");
     json_t *lines = cfn_template_lines(body, len, resources);
     json_t *races = json_array(), *per = json_object();

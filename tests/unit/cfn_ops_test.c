@@ -60,12 +60,17 @@ TEST(cfn_ops_validate_template)
                  0);
     CHECK(strstr(f.body, "CAPABILITY") == NULL);
 
+    /* a type AWS has (the lab does not implement it): valid, as on AWS */
     CHECK_EQ_INT(call_body(&f, "ValidateTemplate", cfn_validate_template,
                            "Resources:\n  A: {Type: AWS::S3::Bucket}\n"),
+                 0);
+    /* a type that does not exist: AWS's error */
+    CHECK_EQ_INT(call_body(&f, "ValidateTemplate", cfn_validate_template,
+                           "Resources:\n  A: {Type: AWS::S3::Bukket}\n"),
                  -1);
     CHECK_EQ_STR(fx_err_code(&f), "ValidationError");
     CHECK_EQ_STR(fx_err_message(&f),
-                 "Template format error: Unrecognized resource types: [AWS::S3::Bucket]");
+                 "Template format error: Unrecognized resource types: [AWS::S3::Bukket]");
     CHECK_CONTAINS(f.body, "<Code>ValidationError</Code>");
 
     CHECK_EQ_INT(fx_call(&f, "cloudformation", "ValidateTemplate", cfn_validate_template,

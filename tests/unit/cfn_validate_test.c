@@ -49,10 +49,12 @@ TEST(cfn_validate_sections_and_resources)
                 "Template format error: Resource name A-1 is non alphanumeric.");
     CHECK_VALID("Resources:\n  A: {Type: AWS::EC2::Instance, Propertes: {}}\n",
                 "Invalid template resource property 'Propertes'");
-    CHECK_VALID("Resources:\n  A: {Type: AWS::S3::Bucket}\n  B: {Type: AWS::SQS::Queue}\n"
-                "  C: {Type: AWS::S3::Bucket}\n  D: " INST "\n",
-                "Template format error: Unrecognized resource types: [AWS::S3::Bucket,"
-                " AWS::SQS::Queue]");
+    CHECK_VALID("Resources:\n  A: {Type: AWS::S3::Bukket}\n  B: {Type: AWS::SQS::Q}\n"
+                "  C: {Type: AWS::S3::Bukket}\n  D: " INST "\n  E: {Type: AWS::SNS::Topic}\n",
+                "Template format error: Unrecognized resource types: [AWS::S3::Bukket,"
+                " AWS::SQS::Q]");
+    /* types AWS has, and custom resources: valid */
+    CHECK_VALID("Resources:\n  A: {Type: AWS::S3::Bucket}\n  B: {Type: Custom::Thing}\n", "");
     CHECK_VALID("AWSTemplateFormatVersion: 2012-01-01\nResources:\n  A: " INST "\n",
                 "Template format error: Unsupported value for AWSTemplateFormatVersion.");
 }

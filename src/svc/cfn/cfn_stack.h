@@ -134,6 +134,14 @@ int cfn_engine_start(struct store *st, const struct cfn_stack *s, int64_t now_ms
 /* Runs one step of the stack's operation at at_ms (the clock event handler). */
 void cfn_engine_step(struct store *st, int64_t at_ms, const char *stack_id);
 
+/* serve --cfn-unsupported placeholder: resources of types AWS has that the lab does not
+ * implement are created as opaque placeholders (physical id, Ref, fake attributes), their
+ * events saying CFN_PLACEHOLDER_REASON. Off: such a resource fails. */
+#define CFN_PLACEHOLDER_REASON                                                                     \
+    "not simulated: recoverlab placeholder (serve --cfn-unsupported placeholder)"
+void cfn_set_unsupported_placeholders(bool on);
+bool cfn_unsupported_placeholders(void);
+
 /* Deletion queue of the whole stack (reverse creation order), for DeleteStack. New array;
  * NULL on a store error. */
 json_t *cfn_engine_delete_queue(struct store *st, const struct cfn_stack *s);

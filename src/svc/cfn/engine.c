@@ -27,6 +27,19 @@ static void copy(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src ? src : "");
 }
 
+/* serve --cfn-unsupported placeholder: types AWS has and the lab lacks become placeholders */
+static bool placeholders;
+
+void cfn_set_unsupported_placeholders(bool on)
+{
+    placeholders = on;
+}
+
+bool cfn_unsupported_placeholders(void)
+{
+    return placeholders;
+}
+
 /* ---------------------------------------------------------------- template evaluation */
 
 struct eval_env {
@@ -59,6 +72,16 @@ static int env_getatt(void *ud, const char *logical, const char *attr, json_t **
     int rc = cfn_row_load(env->st, env->s->stack_id, logical, &r);
     env->store_err |= rc < 0;
     const json_t *v = rc == 0 ? json_object_get(r.attrs, attr) : NULL;
+    if (!v && rc == 0 && r.physical_id && !svc_provider_find(r.type) && placeholders) {
+        /* a placeholder's attributes: recognisable fake values */
+        if (str_endswith(attr, "Arn"))
+            *out = json_sprintf("arn:aws:recoverlab-placeholder:%s:%s:%s/%s", env->s->region,
+                                env->s->account, r.physical_id, attr);
+        else
+            *out = json_sprintf("placeholder-%s-%s", r.physical_id, attr);
+        cfn_row_free(&r);
+        return 0;
+    }
     if (!v) {
         cfn_row_free(&r);
         return cfn_fail(e,
@@ -196,7 +219,20 @@ static enum cfn_step provider_run(struct engine *en, enum act act, const char *l
     if (!p) {
         if (act == ACT_DELETE || act == ACT_CHECK)
             return CFN_DONE;
-        snprintf(reason, reason_cap, "Unsupported resource type %s", type); /* inferred */
+        if (placeholders && cfn_aws_type_exists(type)) {
+            /* serve --cfn-unsupported placeholder: an opaque stand-in, said so in its events */
+            if (act == ACT_CREATE) {
+                char *id = cfn_physical_name(en->s->name, logical, 255);
+                free(*pid);
+                *pid = id;
+            }
+            snprintf(reason, reason_cap, "%s", CFN_PLACEHOLDER_REASON);
+            return CFN_DONE;
+        }
+        snprintf(reason, reason_cap, "Resource type %s is not supported by recoverlab%s", type,
+                 cfn_aws_type_exists(type)
+                     ? " (serve --cfn-unsupported placeholder creates it as a placeholder)"
+                     : "");
         return CFN_FAILED;
     }
     struct cfn_act x;
@@ -446,8 +482,9 @@ static int fw_finish(struct engine *en, const char *l, const char *act, enum cfn
         return -1;
     if (rc == CFN_DONE) {
         copy(r->status, sizeof(r->status), st_ok);
-        if (cfn_row_save(en->st, en->s->stack_id, l, r, NULL, en->now) ||
-            cfn_event_add(en->st, en->s, en->now, l, r->physical_id, r->type, st_ok, NULL,
+        const char *why = reason && reason[0] ? reason : NULL; /* a placeholder says so */
+        if (cfn_row_save(en->st, en->s->stack_id, l, r, why, en->now) ||
+            cfn_event_add(en->st, en->s, en->now, l, r->physical_id, r->type, st_ok, why,
                           r->props))
             return -1;
         fw_set(en, l, "done");

@@ -83,6 +83,28 @@ json_t *cfn_stack_template(struct call *c, const char *body, const json_t *given
         call_fail(c, 400, "ValidationError", "%s", e.msg);
         return NULL;
     }
+    /* types AWS has that the lab does not implement: said at once, not after a rollback
+     * (resources under a Condition fail when the engine reaches them) */
+    json_t *un = cfn_unsupported_placeholders() ? json_array()
+                                                : cfn_template_unsupported_types(t, true);
+    if (json_array_size(un)) {
+        char *l = cfn_bracket_list(un);
+        if (json_array_size(un) == 1)
+            call_fail(c, 400, "ValidationError",
+                      "Template format error: resource type %s is not supported by recoverlab"
+                      " (serve --cfn-unsupported placeholder creates it as a placeholder)",
+                      json_string_value(json_array_get(un, 0)));
+        else
+            call_fail(c, 400, "ValidationError",
+                      "Template format error: resource types %s are not supported by recoverlab"
+                      " (serve --cfn-unsupported placeholder creates them as placeholders)",
+                      l);
+        free(l);
+        json_decref(un);
+        json_decref(t);
+        return NULL;
+    }
+    json_decref(un);
     return t;
 }
 

@@ -50,7 +50,10 @@ static json_t *load_body(struct call *c, const json_t *in)
                NULL;
     struct cfn_err e;
     json_t *t = cfn_template_load(json_string_value(body), json_string_length(body), &e);
-    if (!t || cfn_template_transform(t, NULL, &e) < 0 || cfn_template_validate(t, &e) < 0) {
+    /* AWS::LanguageExtensions is run (parameter Defaults); other transforms are declared and
+     * the template is validated as written */
+    if (!t || (cfn_template_has_lang_ext(t) && cfn_template_transform(t, NULL, &e) < 0) ||
+        cfn_template_validate(t, &e) < 0) {
         json_decref(t);
         return call_fail(c, 400, "ValidationError", "%s", e.msg), NULL;
     }
