@@ -42,6 +42,10 @@ struct cfn_res {
     /* failure of the last provider call: AWS's code and message as CloudFormation shows them
      * in ResourceStatusReason (e.g. "Resource handler returned message: ...") */
     char reason[1024];
+    /* set with CFN_PENDING by del when the resource is still settling (a volume still
+     * `creating`): nothing was done yet, the engine calls del again on a later step instead of
+     * polling check (AWS's handlers wait for a resource to settle before deleting it) */
+    bool again;
 };
 
 enum cfn_step { CFN_DONE = 0, CFN_PENDING = 1, CFN_FAILED = -1 };

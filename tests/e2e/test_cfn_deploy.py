@@ -344,3 +344,47 @@ def test_creation_policy_unsignalled_times_out_into_rollback(t):
     failed = {e["LogicalResourceId"]: e["ResourceStatusReason"] for e in ev
               if e["ResourceStatus"] == "CREATE_FAILED"}
     t.eq(failed.get("Web"), "Received FAILURE signal with UniqueId i-bad", "failure signal reason")
+
+
+ROLLBACK_CREATING = """
+Resources:
+  Vol:
+    Type: AWS::EC2::Volume
+    Properties: {AvailabilityZone: us-east-1a, Size: 1}
+  Bad:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: Demo
+      MetricName: Hits
+      Statistic: Sum
+      Period: 61
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanThreshold
+"""
+
+
+def test_rollback_waits_for_a_creating_volume(t):
+    """The bug: a rollback deleting a volume still `creating` ended ROLLBACK_FAILED ("The
+    volume 'vol-...' is 'creating'"); the provider now waits for it to settle, in virtual
+    time, and the rollback completes."""
+    t.need("new_aws")
+    lab = t.lab(clock="manual", start="2026-05-01T00:00:00Z")
+    p = _write(t, "rb.yaml", ROLLBACK_CREATING)
+    _ok(t, t.aws(lab, ["cloudformation", "create-stack", "--stack-name", "rb", "--template-body",
+                       "file://" + p]), "create-stack")
+    r = t.sh(lab, 'for i in 1 2 3 4 5 6 7 8 9 10; do "$RL" clock advance 2s --data "$D" >/dev/null;'
+                  ' done')
+    t.check(r.rc == 0, "advance: %r" % r)
+    s = _ok(t, t.aws(lab, ["cloudformation", "describe-stacks", "--stack-name", "rb"]),
+            "describe")["Stacks"][0]
+    t.eq(s["StackStatus"], "ROLLBACK_COMPLETE", "rolled back: %r" % s)
+    ev = _ok(t, t.aws(lab, ["cloudformation", "describe-stack-events", "--stack-name", "rb"]),
+             "events")["StackEvents"]
+    vol = [(e["ResourceStatus"], e.get("ResourceStatusReason")) for e in reversed(ev)
+           if e["LogicalResourceId"] == "Vol"]
+    t.check(("CREATE_FAILED", "Resource creation cancelled") in vol, "cancelled: %r" % vol)
+    t.eq(vol[-1], ("DELETE_COMPLETE", None), "the volume was deleted once available")
+    t.check(not any(st == "DELETE_FAILED" for st, _ in vol), "no failed delete: %r" % vol)
+    v = _ok(t, t.aws(lab, ["ec2", "describe-volumes"]), "volumes")["Volumes"]
+    t.eq(v, [], "no volume left")

@@ -183,6 +183,7 @@ struct engine {
     struct call c;
     struct principal who;
     json_t *op; /* borrowed from s->doc */
+    bool again; /* the last provider call: its resource is settling, call it again */
 };
 
 static void engine_ctx(struct engine *en, struct cfn_act *x)
@@ -264,6 +265,7 @@ static enum cfn_step provider_run(struct engine *en, enum act act, const char *l
         break;
     }
     json_decref(rprops);
+    en->again = rc == CFN_PENDING && r.again;
     if (rc == CFN_FAILED) {
         snprintf(reason, reason_cap, "%s",
                  r.reason[0] ? r.reason : "Internal Failure"); /* inferred fallback */
@@ -1088,8 +1090,10 @@ static int queue_item(struct engine *en, json_t *it, const char *phase)
 
     if (str_eq(a, "restore"))
         return restore_row(en, l, it, NULL, true) ? -1 : 1;
-    if (!pending && cfn_event_add(en->st, en->s, en->now, l, pid0, type,
-                                  undo ? "UPDATE_IN_PROGRESS" : "DELETE_IN_PROGRESS", NULL, NULL))
+    bool announced = json_is_true(json_object_get(it, "announced"));
+    if (!pending && !announced &&
+        cfn_event_add(en->st, en->s, en->now, l, pid0, type,
+                      undo ? "UPDATE_IN_PROGRESS" : "DELETE_IN_PROGRESS", NULL, NULL))
         return -1;
     char *pid = pid0 ? xstrdup(pid0) : NULL;
     json_t *attrs = NULL;
@@ -1107,6 +1111,12 @@ static int queue_item(struct engine *en, json_t *it, const char *phase)
         rc = provider_run(en, ACT_DELETE, l, type, pp, NULL, &pid, NULL, reason, sizeof(reason));
     }
     json_decref(pp);
+    if (rc == CFN_PENDING && en->again && !pending) {
+        /* the resource is settling: the same call again on the next step */
+        json_object_set_new(it, "announced", json_true());
+        ret = 0;
+        goto out;
+    }
     if (rc == CFN_PENDING) {
         json_object_set_new(it, "pending", json_true());
         ret = 0;

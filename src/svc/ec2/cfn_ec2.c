@@ -622,6 +622,19 @@ static enum cfn_step volume_delete(const struct cfn_act *x, struct cfn_res *r)
 {
     if (!r->physical_id || !*r->physical_id)
         return CFN_DONE;
+    /* a volume still being created (a rollback cancelled its creation) is deleted once it
+     * has settled, as AWS's handler waits for it */
+    int drc;
+    json_t *v = volume_describe(x, r, r->physical_id, &drc);
+    if (drc < 0)
+        return CFN_FAILED;
+    bool settling = v && str_eq(prov_str(v, "State"), "creating");
+    if (v)
+        json_decref(v);
+    if (settling) {
+        r->again = true;
+        return CFN_PENDING;
+    }
     json_t *in = json_pack("{s:s}", EC2_M_DeleteVolumeRequest_VolumeId, r->physical_id);
     int rc = prov_call(x, r, "ec2", "DeleteVolume", in, NULL, ok_volume_gone);
     if (rc < 0)
@@ -696,6 +709,10 @@ static enum cfn_step attach_delete(const struct cfn_act *x, struct cfn_res *r)
                                           "IncorrectState", "InvalidAttachment.NotFound", NULL};
     if (!prov_str(r->props, EC2_M_DetachVolumeRequest_VolumeId))
         return CFN_DONE;
+    if (attach_check(x, r) == CFN_PENDING) { /* still attaching: detach once attached */
+        r->again = true;
+        return CFN_PENDING;
+    }
     json_t *in = prov_pick(r->props, attach_replace);
     int rc = prov_call(x, r, "ec2", "DetachVolume", in, NULL, ok_gone);
     if (rc < 0)
