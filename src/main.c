@@ -29,6 +29,7 @@ struct command {
 
 static int cmd_serve(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
+static int cmd_cfn_types(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
@@ -51,6 +52,8 @@ static const struct command commands[] = {
      "force alarms to ALARM, report their actions' results, restore their states"},
     {"lint", cli_lint_main, "TEMPLATE... [--json]",
      "check CloudFormation templates' alarms with EC2 actions (offline)"},
+    {"cfn-types", cmd_cfn_types, "",
+     "print the CloudFormation resource types the lab implements (the README's table)"},
     {"version", cmd_version, "", "print the version"},
     {"help", cmd_help, "", "list the commands"},
 };
@@ -95,6 +98,19 @@ static const char *client_host(const char *host)
     if (str_eq(host, "::"))
         return "::1";
     return host;
+}
+
+static int cmd_cfn_types(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stderr, "usage: recoverlab cfn-types\n");
+        return 2;
+    }
+    char *md = cfn_types_markdown();
+    fputs(md, stdout);
+    free(md);
+    return 0;
 }
 
 static int serve_usage(const char *msg, const char *arg)

@@ -202,6 +202,10 @@ int cfn_stack_params(struct call *c, const char *stack_name, const char *stack_i
 int cfn_props_dynrefs(const struct cfn_act *x, const json_t *props, json_t **out, char *reason,
                       size_t cap);
 
+/* The README's table of the resource types the providers implement (markdown, heap; free()),
+ * between README.md's `<!-- cfn-types:begin -->` and `<!-- cfn-types:end -->` (types_doc.c). */
+char *cfn_types_markdown(void);
+
 /* CloudFormation's tables (schema.c). */
 extern const struct store_schema cfn_schema;
 
