@@ -39,18 +39,30 @@ static int stub_import(void *ud, const char *name, json_t **out, struct cfn_err 
     return 0;
 }
 
+static int stub_dynref(void *ud, const char *service, const char *key, char **val,
+                       struct cfn_err *e)
+{
+    (void)ud;
+    (void)e;
+    *val = xstrdup(str_eq(service, "ssm") ? key : "");
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct cfn_err e;
     json_t *t = cfn_template_load((const char *)data, size, &e);
     if (!t)
         return 0;
+    /* the transform (AWS::LanguageExtensions: Fn::ForEach) runs before validation */
+    (void)cfn_template_transform(t, NULL, &e);
     json_t *order = NULL;
     if (cfn_graph_order(t, &order, &e) == 0)
         json_decref(order);
     if (cfn_template_validate(t, &e) == 0) {
         json_t *params = NULL;
         if (cfn_params_resolve(t, NULL, NULL, NULL, &params, NULL, &e) == 0) {
+            (void)cfn_rules_check(t, params, NULL, &e);
             struct cfn_ctx x;
             memset(&x, 0, sizeof(x));
             x.region = "us-east-1";
@@ -64,8 +76,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             x.import_value = stub_import;
             if (cfn_conditions_eval(&x, &e) == 0) {
                 json_t *out = NULL;
-                if (cfn_eval(&x, json_object_get(t, "Resources"), &out, &e) == 0)
+                if (cfn_eval(&x, json_object_get(t, "Resources"), &out, &e) == 0) {
+                    json_t *dr = NULL;
+                    if (cfn_dynrefs_expand(out, stub_dynref, NULL, &dr, &e) == 0)
+                        json_decref(dr);
                     json_decref(out);
+                }
                 out = NULL;
                 if (cfn_eval(&x, json_object_get(t, "Outputs"), &out, &e) == 0)
                     json_decref(out);

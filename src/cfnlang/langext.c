@@ -203,11 +203,27 @@ static json_t *collection(const json_t *t, const json_t *params, const char *loo
     return items;
 }
 
-static int expand(const json_t *t, const json_t *params, json_t *v, int depth, struct cfn_err *e);
+/* Nodes of a tree (for the expansion budget: a loop bomb must not run away). */
+static size_t nodes_of(const json_t *v)
+{
+    size_t n = 1;
+    const char *k;
+    json_t *m;
+    size_t i;
+    if (json_is_object(v)) {
+        json_object_foreach((json_t *)v, k, m) n += nodes_of(m);
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, m) n += nodes_of(m);
+    }
+    return n;
+}
+
+static int expand(const json_t *t, const json_t *params, json_t *v, int depth, size_t *budget,
+                  struct cfn_err *e);
 
 /* Expands the loops of object o in place (keys Fn::ForEach::*), then recurses. */
 static int expand_object(const json_t *t, const json_t *params, json_t *o, int depth,
-                         struct cfn_err *e)
+                         size_t *budget, struct cfn_err *e)
 {
     json_t *out = json_object();
     const char *k;
@@ -247,7 +263,16 @@ static int expand_object(const json_t *t, const json_t *params, json_t *o, int d
         json_array_foreach(items, i, it)
         {
             json_t *frag = subst(json_array_get(v, 2), id, json_string_value(it));
-            if (expand_object(t, params, frag, depth + 1, e) < 0) {
+            size_t nn = nodes_of(frag);
+            if (nn > *budget) {
+                json_decref(frag);
+                json_decref(items);
+                cfn_fail(e, "Template format error: template is nested too deeply or is too"
+                            " large."); /* inferred: the expanded template's limit */
+                goto out;
+            }
+            *budget -= nn;
+            if (expand_object(t, params, frag, depth + 1, budget, e) < 0) {
                 json_decref(frag);
                 json_decref(items);
                 goto out;
@@ -273,7 +298,7 @@ static int expand_object(const json_t *t, const json_t *params, json_t *o, int d
     }
     json_object_foreach(out, k, v)
     {
-        if (expand(t, params, v, depth, e) < 0)
+        if (expand(t, params, v, depth, budget, e) < 0)
             goto out;
     }
     json_object_clear(o);
@@ -284,14 +309,15 @@ out:
     return rc;
 }
 
-static int expand(const json_t *t, const json_t *params, json_t *v, int depth, struct cfn_err *e)
+static int expand(const json_t *t, const json_t *params, json_t *v, int depth, size_t *budget,
+                  struct cfn_err *e)
 {
     if (json_is_object(v))
-        return expand_object(t, params, v, depth, e);
+        return expand_object(t, params, v, depth, budget, e);
     if (json_is_array(v)) {
         size_t i;
         json_t *m;
-        json_array_foreach(v, i, m) if (expand(t, params, m, depth, e) < 0) return -1;
+        json_array_foreach(v, i, m) if (expand(t, params, m, depth, budget, e) < 0) return -1;
     }
     return 0;
 }
@@ -320,9 +346,10 @@ int cfn_template_transform(json_t *t, const json_t *params, struct cfn_err *e)
     }
     json_decref(names);
     static const char *const sections[] = {"Conditions", "Resources", "Outputs"};
+    size_t budget = CFN_MAX_NODES; /* nodes the loops may add */
     for (size_t s = 0; s < ARRAY_LEN(sections); s++) {
         json_t *sec = json_object_get(t, sections[s]);
-        if (sec && expand(t, params, sec, 0, e) < 0)
+        if (sec && expand(t, params, sec, 0, &budget, e) < 0)
             return -1;
     }
     return 0;

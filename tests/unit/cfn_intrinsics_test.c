@@ -542,3 +542,94 @@ TEST(cfn_eval_params_fixture)
     free(props);
     free(outs);
 }
+
+/* ---- Transform: AWS::LanguageExtensions; Rules ---- */
+
+static char *transformed(const char *yaml, const char *given_json)
+{
+    struct cfn_err e = {{0}};
+    json_t *t = cfn_template_load(yaml, strlen(yaml), &e);
+    if (!t)
+        return xstrdup(e.msg);
+    json_t *given = given_json ? json_loads(given_json, 0, NULL) : NULL;
+    char *r;
+    if (cfn_template_transform(t, given, &e) < 0)
+        r = xstrdup(e.msg);
+    else
+        r = json_dumps(json_object_get(t, "Resources"), JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(given);
+    json_decref(t);
+    return r;
+}
+
+TEST(cfn_transform_foreach)
+{
+    const char *tm = "Transform: AWS::LanguageExtensions\n"
+                     "Parameters:\n  L: {Type: CommaDelimitedList, Default: 'a,b'}\n"
+                     "Resources:\n  Fn::ForEach::T:\n    - X\n    - !Ref L\n"
+                     "    - 'Q${X}': {Type: AWS::SQS::Queue, Properties: {N: !Ref X,"
+                     " S: !Sub 'q-${X}', A: '&{X}'}}\n";
+    char *r = transformed(tm, NULL);
+    CHECK_EQ_STR(r, "{\"Qa\":{\"Type\":\"AWS::SQS::Queue\",\"Properties\":{\"N\":\"a\",\"S\":"
+                    "\"q-a\",\"A\":\"a\"}},\"Qb\":{\"Type\":\"AWS::SQS::Queue\",\"Properties\":"
+                    "{\"N\":\"b\",\"S\":\"q-b\",\"A\":\"b\"}}}");
+    free(r);
+    r = transformed(tm, "{\"L\":\"x-1\"}");
+    CHECK_CONTAINS(r, "\"Qx-1\"");
+    CHECK_CONTAINS(r, "\"A\":\"x1\""); /* &{} drops non-alphanumerics */
+    free(r);
+    r = transformed("Transform: AWS::Serverless-2016-10-31\nResources:\n  A: {Type: X}\n", NULL);
+    CHECK_EQ_STR(r, "Transform AWS::Serverless-2016-10-31 is not supported by recoverlab: of the"
+                    " transforms only AWS::LanguageExtensions is run");
+    free(r);
+    /* a loop bomb stops at the node budget */
+    struct buf b = BUF_INIT;
+    buf_puts(&b, "Transform: AWS::LanguageExtensions\nResources:\n");
+    const char *ind = "  ";
+    for (int d = 0; d < 5; d++) {
+        buf_printf(&b, "%*sFn::ForEach::L%d:\n%*s- V%d\n%*s- [", d * 4 + 2, "", d, d * 4 + 4, "",
+                   d, d * 4 + 4, "");
+        for (int i = 0; i < 30; i++)
+            buf_printf(&b, "%si%d", i ? ", " : "", i);
+        buf_printf(&b, "]\n%*s- ", d * 4 + 4, "");
+        if (d < 4)
+            buf_puts(&b, "\n");
+    }
+    (void)ind;
+    buf_puts(&b, "{'R${V0}${V1}${V2}${V3}${V4}': {Type: AWS::SQS::Queue}}\n");
+    r = transformed(b.p, NULL);
+    buf_free(&b);
+    CHECK_CONTAINS(r, "too large");
+    free(r);
+}
+
+TEST(cfn_rules_assertions)
+{
+    const char *tm = "Parameters:\n  E: {Type: String, Default: dev}\n"
+                     "  L: {Type: CommaDelimitedList, Default: 'a,b'}\n"
+                     "Rules:\n  R:\n    RuleCondition: !Equals [!Ref E, prod]\n"
+                     "    Assertions:\n      - Assert: !EachMemberIn [!Ref L, [a, b]]\n"
+                     "        AssertDescription: only a and b\n"
+                     "      - Assert: !Not [!Contains [!Ref L, b]]\n"
+                     "        AssertDescription: no b in prod\n"
+                     "Resources:\n  A: {Type: AWS::EC2::Instance}\n";
+    struct cfn_err e = {{0}};
+    json_t *t = cfn_template_load(tm, strlen(tm), &e);
+    CHECK(t != NULL);
+    const char *cases[][2] = {
+        {"{\"E\":\"dev\",\"L\":\"a,b,c\"}", ""},         /* condition false: not checked */
+        {"{\"E\":\"prod\",\"L\":\"a,c\"}", "only a and b"}, /* EachMemberIn */
+        {"{\"E\":\"prod\",\"L\":\"a,b\"}", "no b in prod"}, /* Not Contains */
+        {"{\"E\":\"prod\",\"L\":\"a\"}", ""},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        json_t *given = json_loads(cases[i][0], 0, NULL), *vals = NULL;
+        CHECK(cfn_params_resolve(t, given, NULL, NULL, &vals, NULL, &e) == 0);
+        e.msg[0] = 0;
+        int rc = cfn_rules_check(t, vals, NULL, &e);
+        CHECK_EQ_STR(rc == 0 ? "" : e.msg, cases[i][1]);
+        json_decref(given);
+        json_decref(vals);
+    }
+    json_decref(t);
+}
