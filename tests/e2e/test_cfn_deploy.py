@@ -234,6 +234,8 @@ def test_change_set_api(t):
              "--template-body", "file://" + p, "--change-set-type", "CREATE"])
     t.check(r.rc != 0 and "Stack [cs] already exists and cannot be created again with the "
             "changeSet [c2]." in r.err, "CREATE on a live stack: %r" % r)
+    g = _ok(t, aws(["get-template", "--stack-name", "cs", "--change-set-name", "c1"]), "get-tmpl")
+    t.check("AWS::EC2::Volume" in json.dumps(g["TemplateBody"]), "change set template: %r" % g)
     # a replacement and its dependent: AZ is a replacement property; the alarm's MetricName
     # refers to the volume, so it changes with it (Dynamic, ResourceReference)
     _ok(t, aws(["create-change-set", "--stack-name", "cs", "--change-set-name", "c3",

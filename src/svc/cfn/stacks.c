@@ -955,13 +955,28 @@ int cfn_list_stack_resources(struct call *c, const json_t *in, struct out *o)
 /* GetTemplate handler: the body as given. */
 int cfn_get_template(struct call *c, const json_t *in, struct out *o)
 {
-    if (in_str(in, CFN_M_GetTemplateInput_ChangeSetName))
-        return call_fail(c, 400, "ChangeSetNotFound", "ChangeSet [%s] does not exist",
-                         in_str(in, CFN_M_GetTemplateInput_ChangeSetName));
+    const char *csn = in_str(in, CFN_M_GetTemplateInput_ChangeSetName);
     struct cfn_stack s;
+    if (!in_str(in, CFN_IN_StackName) && csn)
+        return call_fail(c, 400, "ChangeSetNotFound", "ChangeSet [%s] does not exist", csn);
     if (load_named(c, in, &s))
         return -1;
-    out_str(o, "TemplateBody", json_string_value(json_object_get(s.doc, "body")));
+    const char *body = json_string_value(json_object_get(s.doc, "body"));
+    if (csn) { /* the change set's template (UsePreviousTemplate: the stack's) */
+        const json_t *cs = NULL, *all = json_object_get(s.doc, "changesets");
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)all, k, v) if (str_eq(k, csn) ||
+                                                     str_eq(in_str(v, "id"), csn)) cs = v;
+        if (!cs) {
+            cfn_stack_free(&s);
+            return call_fail(c, 400, "ChangeSetNotFound", "ChangeSet [%s] does not exist", csn);
+        }
+        const char *cb = in_str(json_object_get(cs, "in"), CFN_IN_TemplateBody);
+        if (cb)
+            body = cb;
+    }
+    out_str(o, "TemplateBody", body ? body : "");
     out_begin(o, "StagesAvailable");
     out_str(o, NULL, "Original");
     out_str(o, NULL, "Processed");
