@@ -49,7 +49,7 @@
 
 #include "http/server.h"
 
-#define CONN_MEMORY_LIMIT ((size_t)4 * 1024 * 1024)
+#define CONN_MEMORY_LIMIT ((size_t)64 * 1024) /* MHD zeroes it all after every request */
 #define STOP_GRACE_MS 5000
 #define TICK_MS 1000
 #define ACCEPT_BATCH 64

@@ -17,8 +17,8 @@
 
 /* Largest request body accepted (larger: 413). */
 #define SERVER_MAX_BODY ((size_t)10 * 1024 * 1024)
-/* Largest request head (request line + header fields) answered (larger: 431). */
-#define SERVER_MAX_HEAD ((size_t)64 * 1024)
+/* Largest request head (request line + header fields) answered (larger: 431, inferred). */
+#define SERVER_MAX_HEAD ((size_t)16 * 1024)
 
 /*
  * Connection limits. Defaults below; each can be changed by the environment variable named
