@@ -78,7 +78,8 @@ struct server {
     unsigned in_flight;    /* requests presented to the handler and not yet completed */
     struct server_limits lim;
     struct conn_list lists[CS_NSTATES];
-    unsigned nconns; /* connections MHD holds (doomed ones included) */
+    unsigned nconns; /* connections MHD holds (doomed and cut ones included) */
+    unsigned ncut;   /* doomed connections cut (off every list) that MHD has not reaped */
     int spare_fd;    /* a descriptor given back to accept a client when none are left */
 };
 
@@ -195,11 +196,18 @@ static void list_append(struct conn_list *l, struct conn_ctx *cc)
     l->n++;
 }
 
-/* Moves cc to the tail of state st's list (its deadline starts now). Doomed stays doomed. */
+/* True once the connection is being closed (doomed, or cut: off every list). */
+static bool conn_closing(const struct conn_ctx *cc)
+{
+    return cc->state >= CS_DOOMED;
+}
+
+/* Moves cc to the tail of state st's list (its deadline starts now). A closing connection
+ * stays as it is. */
 static void conn_set_state(struct conn_ctx *cc, enum conn_state st)
 {
     struct server *srv = cc->srv;
-    if (cc->state == CS_DOOMED && st != CS_DOOMED)
+    if (conn_closing(cc))
         return;
     list_remove(&srv->lists[cc->state], cc);
     cc->state = st;
@@ -261,7 +269,7 @@ static void partial_request(struct conn_ctx *cc, struct arena *a, struct request
  */
 static void conn_doom(struct conn_ctx *cc, int status, const char *code, const char *message)
 {
-    if (cc->state == CS_DOOMED)
+    if (conn_closing(cc))
         return;
     if (code) {
         struct arena *a = arena_new();
@@ -273,7 +281,10 @@ static void conn_doom(struct conn_ctx *cc, int status, const char *code, const c
     } else {
         shutdown(cc->fd, SHUT_RDWR);
     }
-    conn_set_state(cc, CS_DOOMED);
+    list_remove(&cc->srv->lists[cc->state], cc);
+    cc->state = CS_DOOMED;
+    cc->since = mono_ms();
+    list_append(&cc->srv->lists[CS_DOOMED], cc);
 }
 
 /* Closes what is past its deadline; returns ms until the next deadline (-1: none). */
@@ -292,6 +303,7 @@ static int64_t sweep(struct server *srv)
                 /* MHD reaps it; off the list so it is not cut again */
                 list_remove(&srv->lists[CS_DOOMED], cc);
                 cc->state = CS_NSTATES;
+                srv->ncut++;
             } else if (st == CS_IDLE) {
                 conn_doom(cc, 0, NULL, NULL);
             } else {
@@ -330,6 +342,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         struct conn_ctx *cc = *socket_context;
         if (cc->state < CS_NSTATES)
             list_remove(&srv->lists[cc->state], cc);
+        else
+            srv->ncut--;
         srv->nconns--;
         free(cc->uri);
         free(cc);
@@ -605,10 +619,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct server *srv = cls;
     struct req_ctx *rc = *con_cls;
     (void)version;
+    struct conn_ctx *cc = conn_of(c);
+    if (cc && conn_closing(cc))
+        return MHD_NO; /* timed out (408 sent) or evicted: close, and never run the handler */
     if (!rc) {
-        struct conn_ctx *cc = conn_of(c);
-        if (cc && cc->state == CS_DOOMED)
-            return MHD_NO; /* timed out (408 sent) or evicted: close */
         rc = xcalloc(1, sizeof(*rc));
         rc->a = arena_new();
         rc->raw_uri = arena_strdup(rc->a, cc && cc->uri && cc->uri[0] ? cc->uri : (url ? url : "/"));
@@ -869,7 +883,7 @@ void server_set_limits(struct server *srv, const struct server_limits *lim)
 
 unsigned server_connections(const struct server *srv)
 {
-    return srv->nconns - srv->lists[CS_DOOMED].n;
+    return srv->nconns - srv->lists[CS_DOOMED].n - srv->ncut;
 }
 
 void server_set_handler(struct server *srv, server_handler_fn *fn)

@@ -263,3 +263,27 @@ def test_ten_thousand_idle_connections(t):
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     time.sleep(0.5)
     _health(t, lab, "after they closed")
+
+
+def test_a_timed_out_request_is_never_run(t):
+    lab = t.lab(auth="off", env={"RECOVERLAB_HTTP_BODY_TIMEOUT": "1"})
+    body = b"Action=CreateUser&Version=2010-05-08&UserName=too-slow"
+    s = _connect(lab)
+    s.sendall(b"POST / HTTP/1.1\r\nHost: lab\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+              b"Content-Length: %d\r\n\r\n" % len(body) + body[:20])
+    status, _, resp = _read_response(s, timeout=6)
+    t.eq(status, 408, "half a body: status (%r)" % resp[:200])
+    try:
+        s.sendall(body[20:])  # the rest arrives too late
+    except OSError:
+        pass
+    time.sleep(1.5)
+    s.close()
+    s = _connect(lab)
+    q = b"Action=ListUsers&Version=2010-05-08"
+    s.sendall(b"POST / HTTP/1.1\r\nHost: lab\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+              b"Content-Length: %d\r\n\r\n" % len(q) + q)
+    status, _, resp = _read_response(s)
+    s.close()
+    t.eq(status, 200, "ListUsers (%r)" % resp[:200])
+    t.check(b"too-slow" not in resp, "the request answered 408 was run: %r" % resp[:500])
