@@ -21,6 +21,7 @@
 #include "host/host.h"
 #include "store/store.h"
 #include "svc/lab/bootstrap.h"
+#include "svc/module.h"
 #include "svc/svc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
