@@ -25,10 +25,10 @@ REGION = "us-east-1"
 class Client:
     """Signed IAM Query calls over one keep-alive connection (botocore's signer)."""
 
-    def __init__(self, lab):
+    def __init__(self, lab, creds=None):
         self.host, port = lab.url[len("http://"):].rsplit(":", 1)
         self.port = int(port)
-        self.creds = Credentials(*lab.creds())
+        self.creds = Credentials(*(creds or lab.creds()))
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
 
     def call(self, params):
@@ -62,10 +62,10 @@ def list_users(t, lab):
     return names
 
 
-def writer(lab, prefix, acked, stop):
+def writer(lab, creds, prefix, acked, stop, started):
     """Creates users until the server goes away; records each one answered 200."""
     try:
-        c = Client(lab)
+        c = Client(lab, creds)
         n = 0
         while not stop.is_set():
             name = "%s-%d" % (prefix, n)
@@ -73,23 +73,29 @@ def writer(lab, prefix, acked, stop):
             status, body = c.call({"Action": "CreateUser", "UserName": name})
             if status == 200 and "<CreateUserResult>" in body:
                 acked.append(name)
+                started.set()
     except (OSError, http.client.HTTPException):
         pass  # killed under us: whatever was in flight is neither acknowledged nor required
 
 
 def test_kill9_under_write_load_loses_no_acknowledged_write(t):
     lab = t.lab()
+    creds = lab.creds()
     rnd = random.Random(int(os.environ.get("RECOVERLAB_KILL_SEED", "0")) or None)
     acked_all = []
     rounds = int(os.environ.get("RECOVERLAB_KILL_ROUNDS", "20"))
     for rnd_i in range(rounds):
         acked = [[], []]
         stop = threading.Event()
-        threads = [threading.Thread(target=writer, args=(lab, "r%d-c%d" % (rnd_i, k), acked[k],
-                                                         stop)) for k in (0, 1)]
+        started = [threading.Event(), threading.Event()]
+        threads = [threading.Thread(target=writer, args=(lab, creds, "r%d-c%d" % (rnd_i, k),
+                                                         acked[k], stop, started[k]))
+                   for k in (0, 1)]
         for th in threads:
             th.start()
-        time.sleep(rnd.uniform(0.05, 0.6))  # a random kill point under load
+        for ev in started:  # both clients are writing (a loaded machine may be slow to start)
+            ev.wait(10)
+        time.sleep(rnd.uniform(0.0, 0.5))  # then a random kill point under load
         lab.kill()
         stop.set()
         for th in threads:
