@@ -4,6 +4,7 @@
 #   make unit       build and run the unit test binary
 #   make san        ASan+UBSan build of the unit tests, run
 #   make fuzz-smoke libFuzzer targets, a short run each
+#   make fuzz-long  libFuzzer targets, FUZZ_RUNS (10 M) executions each, corpora kept in fuzz/corpus/
 #   make models     regenerate src/wire/models/ from the installed botocore models
 #   make layers     check the #include edges between layers (tools/check_layers.py)
 #   make benches    build the benchmark binaries (bench/alarms) without running them
@@ -39,8 +40,8 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 TEST_SRC := tests/harness.c $(sort $(wildcard tests/unit/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 
-.PHONY: all deps test unit san e2e fuzz fuzz-smoke models bench benches layers clean format \
-        format-check
+.PHONY: all deps test unit san e2e fuzz fuzz-smoke fuzz-long models bench benches layers clean \
+        format format-check
 all: deps $(B)/recoverlab
 
 deps:
@@ -96,6 +97,8 @@ build-fuzz/%: fuzz/%.c $(FUZZ_OBJ)
 fuzz: $(FUZZ_BIN)
 fuzz-smoke: $(FUZZ_BIN)
 	fuzz/smoke.sh $(FUZZ_BIN)
+fuzz-long: $(FUZZ_BIN)
+	fuzz/long.sh $(FUZZ_BIN)
 
 models:
 	python3 tools/gen_models.py

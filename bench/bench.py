@@ -40,7 +40,13 @@ OPS = [  # (label, SigV4 service, Query body)
      "Action=PutMetricData&Version=2010-08-01&Namespace=Bench"
      "&MetricData.member.1.MetricName=Requests&MetricData.member.1.Value=1"
      "&MetricData.member.1.Unit=Count"),
+    ("DescribeAlarms (100 alarms)", "monitoring",
+     "Action=DescribeAlarms&Version=2010-08-01&MaxRecords=100"),
 ]
+# The issue's targets: each operation's share of nginx serving a static file, same run.
+TARGET_SHARE = {"GetCallerIdentity": 40, "ListMetrics": 40, "PutMetricData": 30,
+                "DescribeAlarms (100 alarms)": 30}
+ALARMS = 100
 
 
 def free_port():
@@ -68,6 +74,29 @@ def ask(port, body, headers, timeout=2.0):
         return out
     except (ConnectionError, OSError, http.client.HTTPException):
         return None
+
+
+def tree_cpu_ticks(pid):
+    """utime+stime (clock ticks) of pid and its children, from /proc."""
+    total = 0
+    pids = [pid]
+    try:
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                with open("/proc/%s/stat" % d) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    pids.append(int(d))
+    except (OSError, ValueError):
+        pass
+    for p in pids:
+        try:
+            with open("/proc/%d/stat" % p) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
 
 
 def tree_rss_kib(pid):
@@ -135,16 +164,31 @@ class Server:
         self.proc = None
 
 
-def wrk(port, service, body, creds, tmp, label):
+CPU_US = {}  # label -> server CPU microseconds per request of the last wrk run
+
+
+def run_wrk(port, lua=None, path="/", pid=None, label=None):
+    argv = ["wrk", "-t1", "-c%d" % CONNS, "-d%ds" % SECONDS]
+    if lua:
+        argv += ["-s", lua]
+    c0 = tree_cpu_ticks(pid) if pid else 0
+    r = subprocess.run(argv + ["http://127.0.0.1:%d%s" % (port, path)], capture_output=True,
+                       text=True, timeout=SECONDS + 30)
+    total = re.search(r"(\d+) requests in", r.stdout)
+    if pid and label and total and int(total.group(1)):
+        ticks = tree_cpu_ticks(pid) - c0
+        CPU_US[label] = ticks * 1e6 / os.sysconf("SC_CLK_TCK") / int(total.group(1))
+    return r
+
+
+def wrk(port, service, body, creds, tmp, label, pid=None):
     headers = sign(port, service, body, *creds)
-    lua = os.path.join(tmp, "%s-%d.lua" % (label, port))
+    lua = os.path.join(tmp, "%s-%d.lua" % (label.split()[0], port))
     with open(lua, "w") as f:
         f.write('wrk.method = "POST"\nwrk.body = "%s"\n' % body)
         for k, v in headers.items():
             f.write('wrk.headers["%s"] = "%s"\n' % (k, v))
-    r = subprocess.run(["wrk", "-t1", "-c%d" % CONNS, "-d%ds" % SECONDS, "-s", lua,
-                        "http://127.0.0.1:%d/" % port], capture_output=True, text=True,
-                       timeout=SECONDS + 30)
+    r = run_wrk(port, lua, pid=pid, label=label)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", r.stdout)
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", r.stdout)
     total = re.search(r"(\d+) requests in", r.stdout)
@@ -154,6 +198,43 @@ def wrk(port, service, body, creds, tmp, label):
     if bad:
         s += " (%s of %s non-2xx!)" % (bad.group(1), total.group(1) if total else "?")
     return s
+
+
+def put_alarms(port, creds, n):
+    """n metric alarms (so DescribeAlarms has a page of 100 to render)."""
+    for i in range(n):
+        body = ("Action=PutMetricAlarm&Version=2010-08-01&AlarmName=bench-%03d&Namespace=Bench"
+                "&MetricName=Requests&Statistic=Sum&Period=60&EvaluationPeriods=1&Threshold=%d"
+                "&ComparisonOperator=GreaterThanThreshold" % (i, i))
+        r = ask(port, body, sign(port, "monitoring", body, *creds))
+        if not r or r[0] != 200:
+            raise RuntimeError("PutMetricAlarm failed: %r" % (r,))
+
+
+def new_client_ms_with_idle(port, n):
+    """Opens n idle connections, then times a new client's GET /_recoverlab/health (ms)."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, n + 256) if hard != resource.RLIM_INFINITY else n + 256
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, want), hard))
+    conns = []
+    try:
+        for _ in range(n):
+            conns.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        c.request("GET", "/_recoverlab/health")
+        ok = c.getresponse().status == 200
+        took = (time.monotonic() - t0) * 1000
+        c.close()
+        return "%.1f" % took if ok else "failed"
+    except OSError as e:
+        return "failed (%s)" % e
+    finally:
+        for s in conns:
+            s.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 def measure(server, tmp, fresh_first):
@@ -171,11 +252,69 @@ def measure(server, tmp, fresh_first):
     time.sleep(1.0)
     rows["idle RSS after start (MiB)"] = "%.1f" % (tree_rss_kib(server.proc.pid) / 1024)
     creds = server.creds_fn()
+    if server.name == "recoverlab":
+        put_alarms(server.port, creds, ALARMS)
     for label, service, body in OPS:
-        rows["%s req/s (wrk %ds, %d conns)" % (label, SECONDS, CONNS)] = wrk(
-            server.port, service, body, creds, tmp, label)
+        pid = server.proc.pid if server.name == "recoverlab" else None
+        rows["%s req/s" % label] = wrk(server.port, service, body, creds, tmp, label, pid)
+        if label in CPU_US and pid:
+            rows["%s CPU us/req" % label] = "%.1f" % CPU_US[label]
+    if server.name == "recoverlab":
+        rows["new client with 10 000 idle connections (ms)"] = new_client_ms_with_idle(
+            server.port, 10000)
     server.stop()
     return rows
+
+
+NGINX_CONF = """daemon off;
+worker_processes 1;
+pid %(tmp)s/nginx.pid;
+error_log %(tmp)s/nginx-error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path %(tmp)s/body;
+    proxy_temp_path %(tmp)s/proxy;
+    fastcgi_temp_path %(tmp)s/fastcgi;
+    uwsgi_temp_path %(tmp)s/uwsgi;
+    scgi_temp_path %(tmp)s/scgi;
+    server {
+        listen 127.0.0.1:%(port)d;
+        root %(tmp)s/www;
+        keepalive_requests 1000000;
+    }
+}
+"""
+
+
+def nginx_rps(tmp):
+    """nginx (1 worker) serving a static file the size of a GetCallerIdentity answer."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.access(nginx, os.X_OK):
+        return None
+    d = os.path.join(tmp, "nginx")
+    os.makedirs(os.path.join(d, "www"), exist_ok=True)
+    with open(os.path.join(d, "www", "static.xml"), "w") as f:
+        f.write("<GetCallerIdentityResponse>" + "x" * 380 + "</GetCallerIdentityResponse>")
+    port = free_port()
+    with open(os.path.join(d, "nginx.conf"), "w") as f:
+        f.write(NGINX_CONF % {"tmp": d, "port": port})
+    p = subprocess.Popen([nginx, "-c", os.path.join(d, "nginx.conf"), "-p", d],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    try:
+        for _ in range(500):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.01)
+        r = run_wrk(port, path="/static.xml", pid=p.pid, label="nginx")
+        rps = re.search(r"Requests/sec:\s+([\d.]+)", r.stdout)
+        return float(rps.group(1)) if rps else None
+    finally:
+        os.killpg(p.pid, signal.SIGTERM)
+        p.wait(10)
 
 
 def read_creds(data):
@@ -213,7 +352,8 @@ def main():
             results["recoverlab"] = measure(rl, tmp, fresh_first=True)
         finally:
             rl.stop()
-        py = moto_python()
+        results["nginx"] = nginx_rps(tmp)
+        py = moto_python() if os.environ.get("BENCH_MOTO", "1") != "0" else None
         if py:
             moto = Server("moto", lambda port: [py, "-m", "moto.server", "-H", "127.0.0.1",
                                                 "-p", str(port)],
@@ -229,14 +369,37 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
     version = subprocess.run([BIN, "version"], capture_output=True, text=True).stdout.strip()
-    print("%s vs moto, 127.0.0.1, %d cores, wrk -t1 -c%d -d%ds, SigV4-signed Query requests"
+    ng = results["nginx"]
+    print("%s vs nginx (static file, 1 worker) and moto, 127.0.0.1, %d cores, "
+          "wrk -t1 -c%d -d%ds, SigV4-signed Query requests"
           % (version or "recoverlab", os.cpu_count() or 0, CONNS, SECONDS))
     rows = list(results["recoverlab"])
     w = max(len(r) for r in rows)
-    print("%-*s  %18s  %18s" % (w, "", "recoverlab", "moto"))
+    print("%-*s  %12s  %14s  %12s  %12s" % (w, "", "recoverlab", "nginx static", "share",
+                                             "moto"))
     for r in rows:
-        print("%-*s  %18s  %18s" % (w, r, results["recoverlab"].get(r, "-"),
-                                    results["moto"].get(r, "-")))
+        share, ngs = "", ""
+        label = r[:-len(" req/s")] if r.endswith(" req/s") else None
+        if r.endswith(" CPU us/req") and "nginx" in CPU_US:
+            ngs = "%.1f" % CPU_US["nginx"]
+            try:
+                share = "%.0f%%" % (100.0 * CPU_US["nginx"] / float(results["recoverlab"][r]))
+            except (ValueError, ZeroDivisionError):
+                share = "?"
+        elif label and ng:
+            ngs = "%.0f" % ng
+            try:
+                pct = 100.0 * float(results["recoverlab"][r].split()[0]) / ng
+                share = "%.0f%% (>=%d%%)" % (pct, TARGET_SHARE.get(label, 0))
+            except (ValueError, IndexError):
+                share = "?"
+        print("%-*s  %12s  %14s  %12s  %12s" % (w, r, results["recoverlab"].get(r, "-"), ngs,
+                                                 share, results["moto"].get(r, "-")))
+    print("share: recoverlab req/s as a share of nginx's (target in brackets); for CPU us/req, "
+          "nginx's CPU per request over recoverlab's (the same share, unaffected by other load "
+          "on the machine)")
+    if not ng:
+        print("bench: nginx is not installed (scripts/deps.sh --bench): no reference column")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 /*
  * fuzz_form.c — libFuzzer target: form/URL decoding, Query and EC2 flattening, validation.
- * Input: byte 0 picks the operation (even: CloudWatch PutMetricData over Query, odd: EC2
- * DescribeRegions), the rest is the form body. Action/Version come in the URL query, so
+ * Input: byte 0 picks the operation (even: CloudWatch PutMetricData over Query, odd: an
+ * EC2 operation with lists — DescribeRegions, DescribeInstances (Filter.N.Value.M,
+ * InstanceId.N), RunInstances (TagSpecification.N.Tag.M, SecurityGroupId.N, BlockDeviceMapping),
+ * CreateTags (ResourceId.N, Tag.N) — by bits 1-2), the rest is the form body. Action/Version come in the URL query, so
  * the body reaches the decoder (a body naming another Action is routed as that one).
  */
 #include <stddef.h>
@@ -25,8 +27,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rq.arena = a;
     rq.method = "POST";
     rq.path = "/";
-    rq.query = ec2 ? "Action=DescribeRegions&Version=2016-11-15"
-                   : "Action=PutMetricData&Version=2010-08-01";
+    static const char *const ec2_ops[] = {
+        "Action=DescribeRegions&Version=2016-11-15",
+        "Action=DescribeInstances&Version=2016-11-15",
+        "Action=RunInstances&Version=2016-11-15",
+        "Action=CreateTags&Version=2016-11-15",
+    };
+    rq.query = ec2 ? ec2_ops[(data[0] >> 1) & 3] : "Action=PutMetricData&Version=2010-08-01";
     char *body = arena_alloc(a, size);
     memcpy(body, data + 1, size - 1);
     body[size - 1] = 0;

@@ -5,6 +5,8 @@
 #   scripts/deps.sh --build         install the build packages
 #   scripts/deps.sh --test          build + test packages, and the AWS SDK for JavaScript v3
 #                                   (npm, into the git-ignored tests/e2e/node_modules)
+#   scripts/deps.sh --bench         build packages + what `make bench` runs (wrk, nginx-light
+#                                   as the static-file reference column)
 #
 # apt-get update runs only when something must be installed. Runs as root directly, through
 # sudo otherwise. Quiet when everything is present; apt's output is shown only on failure.
@@ -13,6 +15,7 @@ set -euo pipefail
 BUILD_PKGS=(libmicrohttpd-dev libjansson-dev libyaml-dev libcbor-dev libsqlite3-dev libssl-dev
             libcurl4-openssl-dev libxml2-dev pkg-config gcc make libpcre2-dev)
 TEST_PKGS=(awscli python3-boto3 python3-botocore curl wrk clang-14 libclang-rt-14-dev python3)
+BENCH_PKGS=(wrk nginx-light python3-botocore)
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -102,6 +105,10 @@ case "$1" in
     command -v npm >/dev/null 2>&1 || need+=(npm)
     apt_install "${need[@]}"
     npm_deps
+    ;;
+--bench)
+    mapfile -t need < <(missing_pkgs "${BUILD_PKGS[@]}" "${BENCH_PKGS[@]}")
+    apt_install "${need[@]}"
     ;;
 *)
     usage

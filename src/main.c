@@ -174,8 +174,12 @@ static int cmd_serve(int argc, char **argv)
     struct server_ctx ctx;
     memset(&ctx, 0, sizeof(ctx));
     sigv4_init();
-    if (bootstrap_open(data, &st))
+    int orc = bootstrap_open(data, &st);
+    if (orc) {
+        if (orc == STORE_NOT_OURS) /* corrupt or another program's: exit 2, file untouched */
+            rc = 2;
         goto out;
+    }
     /* the stored clock wins on later starts unless --clock is given */
     if (clock_init(st, mode, start_ms, clock_s != NULL))
         goto out;

@@ -48,6 +48,12 @@ static int64_t next_due_in(void *vctx)
     return ctx->st ? clock_next_due_in(ctx->st) : -1;
 }
 
+static void transport_error(void *vctx, const struct request *rq, int status, const char *code,
+                            const char *message, struct response *resp)
+{
+    dispatch_transport_error(vctx, rq, status, code, message, resp);
+}
+
 void svc_server_hooks(struct server_ctx *ctx, struct server_hooks *out)
 {
     *out = (struct server_hooks){
@@ -57,5 +63,6 @@ void svc_server_hooks(struct server_ctx *ctx, struct server_hooks *out)
         .after = settle,
         .next_due_in = next_due_in,
         .tick = tick,
+        .transport_error = transport_error,
     };
 }

@@ -9,6 +9,22 @@
  * The raw request target comes from MHD's URI log callback (before MHD splits and
  * unescapes it) and is parked in the per-connection context until the first call; the
  * identity unescape callback keeps MHD from decoding anything in place.
+ *
+ * Connections: we accept them ourselves (MHD has no listen socket) and hand each to MHD
+ * with MHD_add_connection, after raising the descriptor limit at start. Every connection
+ * is on one list per state — idle (between requests), head (request line seen, headers
+ * arriving), body (headers done, body arriving), busy (handler or response) — ordered by
+ * when it entered the state, so the deadlines are the heads of the lists:
+ *   idle too long        closed silently (an idle keep-alive connection);
+ *   head or body too long answered 408 RequestTimeout and closed (a slow client);
+ *   at the connection limit the oldest idle connection is closed to make room, and with
+ *   none idle the new client is answered 503 ServiceUnavailable.
+ * A connection is closed under MHD by shutdown() of its socket: MHD reads the end and
+ * closes it (closing the descriptor ourselves would race MHD). The head is limited to
+ * SERVER_MAX_HEAD (431), the body to SERVER_MAX_BODY (413). Every such error is rendered
+ * by the owner's transport_error hook in the caller's protocol, never by MHD. MHD's own
+ * per-connection memory pool is made large enough (mmap'ed, so untouched pages cost
+ * nothing) that our 431 comes before MHD's limit for any head up to a few MiB.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,7 +37,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -31,10 +49,20 @@
 
 #include "http/server.h"
 
-#define CONN_MEMORY_LIMIT ((size_t)64 * 1024)
-#define CONN_TIMEOUT_S 60u
+#define CONN_MEMORY_LIMIT ((size_t)64 * 1024) /* MHD zeroes it all after every request */
 #define STOP_GRACE_MS 5000
 #define TICK_MS 1000
+#define ACCEPT_BATCH 64
+#define DOOMED_GRACE_MS 1000 /* a 408'd connection may read its answer this long */
+#define MHD_SLACK_CONNS 1024 /* MHD's limit above ours: closed connections not yet reaped */
+
+enum conn_state { CS_IDLE, CS_HEAD, CS_BODY, CS_BUSY, CS_DOOMED, CS_NSTATES };
+
+struct conn_ctx;
+struct conn_list {
+    struct conn_ctx *head, *tail;
+    unsigned n;
+};
 
 struct server {
     struct server_hooks h;
@@ -48,12 +76,24 @@ struct server {
     int64_t stop_deadline; /* monotonic ms */
     int64_t timer_at;      /* monotonic ms the timerfd fires at; 0: not armed */
     unsigned in_flight;    /* requests presented to the handler and not yet completed */
+    struct server_limits lim;
+    struct conn_list lists[CS_NSTATES];
+    unsigned nconns; /* connections MHD holds (doomed and cut ones included) */
+    unsigned ncut;   /* doomed connections cut (off every list) that MHD has not reaped */
+    int spare_fd;    /* a descriptor given back to accept a client when none are left */
 };
 
-/* Per TCP connection: the raw target of the request being read. */
+/* Per TCP connection: its state, and the raw target of the request being read. */
 struct conn_ctx {
     char *uri;
     size_t cap;
+    struct server *srv;
+    struct MHD_Connection *c;
+    int fd;
+    enum conn_state state;
+    int64_t since; /* monotonic ms it entered the state */
+    struct conn_ctx *prev, *next;
+    struct req_ctx *rc; /* the request being read or answered */
 };
 
 /* Per request. */
@@ -64,6 +104,8 @@ struct req_ctx {
     size_t len, cap;
     bool too_large;
     bool conflicting_length; /* two Content-Length headers that disagree */
+    bool head_too_large;     /* request line + headers over SERVER_MAX_HEAD */
+    const char *method;
 };
 
 static int64_t mono_ms(void)
@@ -126,15 +168,183 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("http: %s", msg);
 }
 
+/* ---------------- connection states ---------------- */
+
+static void list_remove(struct conn_list *l, struct conn_ctx *cc)
+{
+    if (cc->prev)
+        cc->prev->next = cc->next;
+    else
+        l->head = cc->next;
+    if (cc->next)
+        cc->next->prev = cc->prev;
+    else
+        l->tail = cc->prev;
+    cc->prev = cc->next = NULL;
+    l->n--;
+}
+
+static void list_append(struct conn_list *l, struct conn_ctx *cc)
+{
+    cc->prev = l->tail;
+    cc->next = NULL;
+    if (l->tail)
+        l->tail->next = cc;
+    else
+        l->head = cc;
+    l->tail = cc;
+    l->n++;
+}
+
+/* True once the connection is being closed (doomed, or cut: off every list). */
+static bool conn_closing(const struct conn_ctx *cc)
+{
+    return cc->state >= CS_DOOMED;
+}
+
+/* Moves cc to the tail of state st's list (its deadline starts now). A closing connection
+ * stays as it is. */
+static void conn_set_state(struct conn_ctx *cc, enum conn_state st)
+{
+    struct server *srv = cc->srv;
+    if (conn_closing(cc))
+        return;
+    list_remove(&srv->lists[cc->state], cc);
+    cc->state = st;
+    cc->since = mono_ms();
+    list_append(&srv->lists[st], cc);
+}
+
+static const char *reason_phrase(int status)
+{
+    switch (status) {
+    case 400: return "Bad Request";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+    }
+}
+
+/* A transport error as a response, through the owner's hook (JSON without one). */
+static void transport_error(struct server *srv, const struct request *rq, int status,
+                            const char *code, const char *message, struct response *resp);
+
+/*
+ * Writes a complete "Connection: close" response for a transport error straight to fd
+ * (best effort, never blocking): used where MHD is not answering (408 while a request
+ * arrives, 503 before MHD has the connection).
+ */
+static void write_direct_error(struct server *srv, int fd, const struct request *rq, int status,
+                               const char *code, const char *message)
+{
+    struct response resp;
+    memset(&resp, 0, sizeof(resp));
+    transport_error(srv, rq, status, code, message, &resp);
+    struct buf out = BUF_INIT;
+    buf_printf(&out, "HTTP/1.1 %d %s\r\nConnection: close\r\nContent-Length: %zu\r\n",
+               resp.status, reason_phrase(resp.status), resp.body.len);
+    if (resp.content_type)
+        buf_printf(&out, "Content-Type: %s\r\n", resp.content_type);
+    for (int i = 0; i < resp.nheaders && i < RESPONSE_MAX_HEADERS; i++)
+        buf_printf(&out, "%s: %s\r\n", resp.headers[i].name, resp.headers[i].value);
+    buf_puts(&out, "\r\n");
+    buf_put(&out, resp.body.p ? resp.body.p : "", resp.body.len);
+    ssize_t w = send(fd, out.p, out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)w;
+    buf_free(&out);
+    buf_free(&resp.body);
+}
+
+/* The request as far as it is known on connection cc (for a 408): target, and the headers
+ * once they are complete. */
+static void partial_request(struct conn_ctx *cc, struct arena *a, struct request *rq);
+
+/*
+ * Ends cc's connection: with a 408 first when code is set, then shutdown() so MHD reads the
+ * end and closes it (a 408'd one only stops writing at first, so the client can read the
+ * answer; it is cut DOOMED_GRACE_MS later).
+ */
+static void conn_doom(struct conn_ctx *cc, int status, const char *code, const char *message)
+{
+    if (conn_closing(cc))
+        return;
+    if (code) {
+        struct arena *a = arena_new();
+        struct request rq;
+        partial_request(cc, a, &rq);
+        write_direct_error(cc->srv, cc->fd, &rq, status, code, message);
+        arena_free(a);
+        shutdown(cc->fd, SHUT_WR);
+    } else {
+        shutdown(cc->fd, SHUT_RDWR);
+    }
+    list_remove(&cc->srv->lists[cc->state], cc);
+    cc->state = CS_DOOMED;
+    cc->since = mono_ms();
+    list_append(&cc->srv->lists[CS_DOOMED], cc);
+}
+
+/* Closes what is past its deadline; returns ms until the next deadline (-1: none). */
+static int64_t sweep(struct server *srv)
+{
+    int64_t now = mono_ms(), next = -1;
+    struct conn_ctx *cc;
+    const int64_t limit[CS_NSTATES] = {srv->lim.idle_ms, srv->lim.header_ms, srv->lim.body_ms,
+                                       -1, DOOMED_GRACE_MS};
+    for (int st = 0; st < CS_NSTATES; st++) {
+        if (limit[st] < 0)
+            continue;
+        while ((cc = srv->lists[st].head) && now - cc->since >= limit[st]) {
+            if (st == CS_DOOMED) {
+                shutdown(cc->fd, SHUT_RDWR);
+                /* MHD reaps it; off the list so it is not cut again */
+                list_remove(&srv->lists[CS_DOOMED], cc);
+                cc->state = CS_NSTATES;
+                srv->ncut++;
+            } else if (st == CS_IDLE) {
+                conn_doom(cc, 0, NULL, NULL);
+            } else {
+                /* S3's code and text for a client too slow to send [obs]; 408 is inferred */
+                conn_doom(cc, 408, "RequestTimeout",
+                          "Your socket connection to the server was not read from or written "
+                          "to within the timeout period. Idle connections will be closed.");
+            }
+        }
+        if (cc) {
+            int64_t in = cc->since + limit[st] - now;
+            if (next < 0 || in < next)
+                next = in;
+        }
+    }
+    return next;
+}
+
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
-    (void)cls;
-    (void)c;
+    struct server *srv = cls;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        *socket_context = xcalloc(1, sizeof(struct conn_ctx));
+        struct conn_ctx *cc = xcalloc(1, sizeof(struct conn_ctx));
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        cc->srv = srv;
+        cc->c = c;
+        cc->fd = ci ? ci->connect_fd : -1;
+        cc->state = CS_IDLE;
+        cc->since = mono_ms();
+        list_append(&srv->lists[CS_IDLE], cc);
+        srv->nconns++;
+        *socket_context = cc;
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
         struct conn_ctx *cc = *socket_context;
+        if (cc->state < CS_NSTATES)
+            list_remove(&srv->lists[cc->state], cc);
+        else
+            srv->ncut--;
+        srv->nconns--;
         free(cc->uri);
         free(cc);
         *socket_context = NULL;
@@ -153,6 +363,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)cls;
     struct conn_ctx *cc = conn_of(c);
+    if (cc && cc->state == CS_IDLE)
+        conn_set_state(cc, CS_HEAD);
     if (cc && uri) {
         size_t n = strlen(uri) + 1;
         if (n > cc->cap) {
@@ -169,8 +381,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
     struct server *srv = cls;
     struct req_ctx *rc = *con_cls;
-    (void)c;
     (void)toe;
+    struct conn_ctx *cc = conn_of(c);
+    if (cc) {
+        cc->rc = NULL;
+        conn_set_state(cc, CS_IDLE);
+    }
     if (!rc)
         return;
     arena_free(rc->a);
@@ -237,16 +453,16 @@ static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char
 struct length_check {
     const char *first;
     bool conflict;
+    size_t head; /* bytes of the header fields, as sent ("Name: value\r\n") */
 };
 
-/* Flags a Content-Length header whose value differs from the first one. */
+/* Flags a Content-Length header whose value differs from the first one; adds up the head. */
 static enum MHD_Result check_length(void *cls, enum MHD_ValueKind kind, const char *key,
                                     size_t key_size, const char *value, size_t value_size)
 {
     struct length_check *lc = cls;
     (void)kind;
-    (void)key_size;
-    (void)value_size;
+    lc->head += key_size + value_size + 4;
     if (key && value && str_ieq(key, MHD_HTTP_HEADER_CONTENT_LENGTH) && lc->first &&
         !str_eq(value, lc->first))
         lc->conflict = true;
@@ -298,26 +514,29 @@ static enum MHD_Result queue_response(struct MHD_Connection *c, struct response 
     return ok;
 }
 
-/* A JSON error from the HTTP layer itself (no protocol is known at this point). */
-static void layer_error(struct response *resp, int status, const char *type,
-                        const char *message)
+static void transport_error(struct server *srv, const struct request *rq, int status,
+                            const char *code, const char *message, struct response *resp)
 {
+    buf_reset(&resp->body);
+    if (srv->h.transport_error) {
+        srv->h.transport_error(srv->h.ctx, rq, status, code, message, resp);
+        if (resp->status >= 400)
+            return;
+    }
     resp->status = status;
     resp->content_type = "application/json";
     buf_reset(&resp->body);
-    buf_printf(&resp->body, "{\"__type\":\"%s\",\"message\":\"%s\"}", type, message);
+    buf_printf(&resp->body, "{\"__type\":\"%s\",\"message\":\"%s\"}", code, message);
 }
 
-static enum MHD_Result finish_request(struct server *srv, struct MHD_Connection *c,
-                                      struct req_ctx *rc, const char *method)
+/* Fills rq's target, method and headers (no body) from connection c in arena a. */
+static void fill_request(struct MHD_Connection *c, struct arena *a, const char *raw_uri,
+                         const char *method, struct request *rq)
 {
-    struct request rq;
-    struct response resp;
-    memset(&rq, 0, sizeof(rq));
-    memset(&resp, 0, sizeof(resp));
-    rq.arena = rc->a;
-    rq.method = arena_strdup(rc->a, method);
-    const char *target = rc->raw_uri;
+    memset(rq, 0, sizeof(*rq));
+    rq->arena = a;
+    rq->method = arena_strdup(a, method ? method : "");
+    const char *target = raw_uri ? raw_uri : "/";
     if (str_startswith(target, "http://") || str_startswith(target, "https://")) {
         /* absolute-form target (RFC 9112 3.2.2): keep the path and query only */
         const char *slash = strchr(strstr(target, "//") + 2, '/');
@@ -325,34 +544,69 @@ static enum MHD_Result finish_request(struct server *srv, struct MHD_Connection 
     }
     const char *q = strchr(target, '?');
     if (q) {
-        rq.path = arena_strndup(rc->a, target, (size_t)(q - target));
-        rq.query = q + 1;
+        rq->path = arena_strndup(a, target, (size_t)(q - target));
+        rq->query = q + 1;
     } else {
-        rq.path = target;
-        rq.query = "";
+        rq->path = target;
+        rq->query = "";
     }
-    struct hdr_collect hc = {.a = rc->a};
-    MHD_get_connection_values_n(c, MHD_HEADER_KIND, count_header, &hc);
-    hc.v = arena_zalloc(rc->a, (hc.cap ? hc.cap : 1) * sizeof(*hc.v));
-    MHD_get_connection_values_n(c, MHD_HEADER_KIND, add_header, &hc);
-    rq.headers = hc.v;
-    rq.nheaders = hc.n;
+    struct hdr_collect hc = {.a = a};
+    if (c) {
+        MHD_get_connection_values_n(c, MHD_HEADER_KIND, count_header, &hc);
+        hc.v = arena_zalloc(a, (hc.cap ? hc.cap : 1) * sizeof(*hc.v));
+        MHD_get_connection_values_n(c, MHD_HEADER_KIND, add_header, &hc);
+    } else {
+        hc.v = arena_zalloc(a, sizeof(*hc.v));
+    }
+    rq->headers = hc.v;
+    rq->nheaders = hc.n;
+    rq->body = "";
+    rq->body_len = 0;
+}
+
+static void partial_request(struct conn_ctx *cc, struct arena *a, struct request *rq)
+{
+    if (cc->rc && cc->rc->method) /* headers complete: all but the body */
+        fill_request(cc->c, a, cc->rc->raw_uri, cc->rc->method, rq);
+    else
+        fill_request(NULL, a, cc->uri && cc->uri[0] ? arena_strdup(a, cc->uri) : "/", NULL, rq);
+}
+
+static enum MHD_Result finish_request(struct server *srv, struct MHD_Connection *c,
+                                      struct req_ctx *rc, const char *method)
+{
+    struct request rq;
+    struct response resp;
+    memset(&resp, 0, sizeof(resp));
+    struct conn_ctx *cc = conn_of(c);
+    if (cc)
+        conn_set_state(cc, CS_BUSY);
+    fill_request(c, rc->a, rc->raw_uri, method, &rq);
     rq.body = rc->body ? rc->body : "";
     rq.body_len = rc->len;
     rq.remote_addr = remote_addr(rc->a, c);
 
-    if (rc->conflicting_length) {
-        layer_error(&resp, 400, "BadRequest", "Conflicting Content-Length headers"); /* inferred */
+    bool close = true;
+    if (rc->head_too_large) {
+        /* S3's code and text for the same [obs]; 431 is inferred */
+        transport_error(srv, &rq, 431, "RequestHeaderSectionTooLarge",
+                        "Your request header section exceeds the maximum allowed size.", &resp);
+    } else if (rc->conflicting_length) {
+        transport_error(srv, &rq, 400, "BadRequest",
+                        "Conflicting Content-Length headers", &resp); /* inferred */
     } else if (rc->too_large) {
-        layer_error(&resp, 413, "RequestEntityTooLarge",
-                    "Request body is larger than 10485760 bytes"); /* inferred */
+        transport_error(srv, &rq, 413, "RequestEntityTooLarge",
+                        "Request body is larger than 10485760 bytes", &resp); /* inferred */
     } else {
+        close = false;
         if (srv->h.before)
             srv->h.before(srv->h.ctx); /* e.g. let due timed work run before we look */
         srv->h.handle(srv->h.ctx, &rq, &resp);
         if (srv->h.after)
             srv->h.after(srv->h.ctx);
     }
+    if (close) /* the rest of this request is not read: the connection cannot be reused */
+        response_header(&resp, "Connection", "close");
     enum MHD_Result ok = queue_response(c, &resp);
     buf_free(&resp.body);
     return ok;
@@ -365,19 +619,30 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct server *srv = cls;
     struct req_ctx *rc = *con_cls;
     (void)version;
+    struct conn_ctx *cc = conn_of(c);
+    if (cc && conn_closing(cc))
+        return MHD_NO; /* timed out (408 sent) or evicted: close, and never run the handler */
     if (!rc) {
         rc = xcalloc(1, sizeof(*rc));
         rc->a = arena_new();
-        struct conn_ctx *cc = conn_of(c);
-        rc->raw_uri = arena_strdup(rc->a, cc && cc->uri ? cc->uri : (url ? url : "/"));
+        rc->raw_uri = arena_strdup(rc->a, cc && cc->uri && cc->uri[0] ? cc->uri : (url ? url : "/"));
+        rc->method = arena_strdup(rc->a, method ? method : "");
         if (cc && cc->uri)
             cc->uri[0] = 0;
+        if (cc) {
+            cc->rc = rc;
+            conn_set_state(cc, CS_BODY);
+        }
         *con_cls = rc;
         srv->in_flight++;
         const char *cl =
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         struct length_check lc = {.first = cl};
         MHD_get_connection_values_n(c, MHD_HEADER_KIND, check_length, &lc);
+        if (lc.head + strlen(rc->raw_uri) + strlen(rc->method) > SERVER_MAX_HEAD) {
+            rc->head_too_large = true;
+            return finish_request(srv, c, rc, method);
+        }
         if (lc.conflict) {
             /* a request smuggling shape: refuse before reading the body */
             rc->conflicting_length = true;
@@ -466,27 +731,90 @@ static int ep_add(int ep, int fd)
     return 0;
 }
 
+/* Seconds (decimals allowed) from the environment as ms; def when unset or malformed. */
+static int64_t env_ms(const char *name, int64_t def)
+{
+    const char *v = getenv(name);
+    char *end;
+    if (!v || !*v)
+        return def;
+    double d = strtod(v, &end);
+    if (*end || !(d > 0) || d > 86400.0 * 365) {
+        log_warn("http: ignoring %s=%s (seconds expected)", name, v);
+        return def;
+    }
+    return (int64_t)(d * 1000.0 + 0.5);
+}
+
+/* Raises the soft descriptor limit to the hard one; returns the limit in force. */
+static rlim_t raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1024;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t want = rl.rlim_max == RLIM_INFINITY ? 1048576 : rl.rlim_max;
+        struct rlimit nr = {.rlim_cur = want, .rlim_max = rl.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &nr) == 0)
+            rl.rlim_cur = want;
+        else
+            log_warn("http: cannot raise the descriptor limit to %llu: %s",
+                     (unsigned long long)want, strerror(errno));
+    }
+    return rl.rlim_cur;
+}
+
+static void limits_init(struct server_limits *lim)
+{
+    rlim_t nofile = raise_nofile();
+    unsigned maxc = nofile > 256 ? (unsigned)(nofile > 1000000 ? 1000000 : nofile - 64)
+                                 : (unsigned)(nofile / 2);
+    const char *mc = getenv("RECOVERLAB_HTTP_MAX_CONNECTIONS");
+    int64_t n;
+    if (mc && *mc) {
+        if (str_to_i64(mc, &n) == 0 && n >= 1 && (uint64_t)n <= maxc)
+            maxc = (unsigned)n;
+        else
+            log_warn("http: ignoring RECOVERLAB_HTTP_MAX_CONNECTIONS=%s (1..%u)", mc, maxc);
+    }
+    lim->max_connections = maxc;
+    lim->idle_ms = env_ms("RECOVERLAB_HTTP_IDLE_TIMEOUT", 60000);
+    lim->header_ms = env_ms("RECOVERLAB_HTTP_HEADER_TIMEOUT", 20000);
+    lim->body_ms = env_ms("RECOVERLAB_HTTP_BODY_TIMEOUT", 60000);
+}
+
 int server_create(const struct server_hooks *hooks, const char *host, int port,
                   bool handle_signals, struct server **out)
 {
     struct server *srv = xcalloc(1, sizeof(*srv));
     srv->h = *hooks;
-    srv->listen_fd = srv->ep = srv->tfd = srv->sfd = srv->efd = -1;
+    srv->listen_fd = srv->ep = srv->tfd = srv->sfd = srv->efd = srv->spare_fd = -1;
     *out = NULL;
 
+    limits_init(&srv->lim);
     if (bind_listen(host, port, &srv->listen_fd, &srv->port))
         goto fail;
+    /* MHD's inactivity timeout is only the backstop for a client that stops reading its
+     * answer; the deadlines above are ours (sweep). */
+    int64_t longest = srv->lim.idle_ms;
+    if (srv->lim.header_ms > longest)
+        longest = srv->lim.header_ms;
+    if (srv->lim.body_ms > longest)
+        longest = srv->lim.body_ms;
+    unsigned backstop_s = (unsigned)(longest / 1000) + 30;
     /* clang-format off */
-    srv->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0,
+    srv->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                              MHD_USE_NO_LISTEN_SOCKET, 0,
                               NULL, NULL, on_request, srv,
                               MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-                              MHD_OPTION_LISTEN_SOCKET, (MHD_socket)srv->listen_fd,
                               MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
                               MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
                               MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, NULL,
-                              MHD_OPTION_CONNECTION_TIMEOUT, CONN_TIMEOUT_S,
+                              MHD_OPTION_CONNECTION_TIMEOUT, backstop_s,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY_LIMIT,
+                              MHD_OPTION_CONNECTION_LIMIT,
+                              (unsigned)(srv->lim.max_connections + MHD_SLACK_CONNS),
                               MHD_OPTION_END);
     /* clang-format on */
     if (!srv->d) {
@@ -505,8 +833,10 @@ int server_create(const struct server_hooks *hooks, const char *host, int port,
         log_error("http: %s", strerror(errno));
         goto fail;
     }
-    if (ep_add(srv->ep, di->epoll_fd) || ep_add(srv->ep, srv->tfd) || ep_add(srv->ep, srv->efd))
+    if (ep_add(srv->ep, di->epoll_fd) || ep_add(srv->ep, srv->tfd) ||
+        ep_add(srv->ep, srv->efd) || ep_add(srv->ep, srv->listen_fd))
         goto fail;
+    srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (handle_signals) {
         sigset_t set;
         sigemptyset(&set);
@@ -525,10 +855,6 @@ int server_create(const struct server_hooks *hooks, const char *host, int port,
     *out = srv;
     return 0;
 fail:
-    if (!srv->d && srv->listen_fd >= 0) {
-        close(srv->listen_fd);
-        srv->listen_fd = -1;
-    }
     server_free(srv);
     return -1;
 }
@@ -536,6 +862,28 @@ fail:
 int server_port(const struct server *srv)
 {
     return srv->port;
+}
+
+void server_get_limits(const struct server *srv, struct server_limits *out)
+{
+    *out = srv->lim;
+}
+
+void server_set_limits(struct server *srv, const struct server_limits *lim)
+{
+    if (lim->idle_ms > 0)
+        srv->lim.idle_ms = lim->idle_ms;
+    if (lim->header_ms > 0)
+        srv->lim.header_ms = lim->header_ms;
+    if (lim->body_ms > 0)
+        srv->lim.body_ms = lim->body_ms;
+    if (lim->max_connections > 0 && lim->max_connections <= srv->lim.max_connections)
+        srv->lim.max_connections = lim->max_connections;
+}
+
+unsigned server_connections(const struct server *srv)
+{
+    return srv->nconns - srv->lists[CS_DOOMED].n - srv->ncut;
 }
 
 void server_set_handler(struct server *srv, server_handler_fn *fn)
@@ -555,7 +903,11 @@ void server_free(struct server *srv)
     if (!srv)
         return;
     if (srv->d)
-        MHD_stop_daemon(srv->d); /* closes the listen socket unless quiesced */
+        MHD_stop_daemon(srv->d);
+    if (srv->listen_fd >= 0)
+        close(srv->listen_fd);
+    if (srv->spare_fd >= 0)
+        close(srv->spare_fd);
     if (srv->ep >= 0)
         close(srv->ep);
     if (srv->tfd >= 0)
@@ -593,12 +945,63 @@ static void begin_stop(struct server *srv, const char *why)
         return;
     log_info("%s: stopping (finishing %u request%s in flight)", why, srv->in_flight,
              srv->in_flight == 1 ? "" : "s");
-    MHD_socket fd = MHD_quiesce_daemon(srv->d);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
+    if (srv->listen_fd >= 0) {
+        epoll_ctl(srv->ep, EPOLL_CTL_DEL, srv->listen_fd, NULL);
+        close(srv->listen_fd);
+    }
     srv->listen_fd = -1;
     srv->stopping = true;
     srv->stop_deadline = mono_ms() + STOP_GRACE_MS;
+}
+
+/* Answers a client we cannot take 503 and closes it. */
+static void refuse(struct server *srv, int fd)
+{
+    struct arena *a = arena_new();
+    struct request rq;
+    fill_request(NULL, a, "/", NULL, &rq);
+    /* inferred: AWS's generic code for an overloaded endpoint, with our reason */
+    write_direct_error(srv, fd, &rq, 503, "ServiceUnavailable",
+                       "The server has too many open connections; retry the request later.");
+    arena_free(a);
+    close(fd);
+}
+
+/* Accepts waiting clients (a batch) and gives them to MHD, making room when at the limit. */
+static void accept_clients(struct server *srv)
+{
+    for (int i = 0; i < ACCEPT_BATCH && srv->listen_fd >= 0; i++) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        int fd = accept4(srv->listen_fd, (struct sockaddr *)&ss, &sl,
+                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            if ((errno == EMFILE || errno == ENFILE) && srv->spare_fd >= 0) {
+                /* out of descriptors: use the spare one to tell the client, then keep it */
+                close(srv->spare_fd);
+                fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (fd >= 0)
+                    refuse(srv, fd);
+                srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                continue;
+            }
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                log_warn("http: accept: %s", strerror(errno));
+            return;
+        }
+        if (server_connections(srv) >= srv->lim.max_connections) {
+            struct conn_ctx *oldest = srv->lists[CS_IDLE].head;
+            if (!oldest) {
+                refuse(srv, fd);
+                continue;
+            }
+            conn_doom(oldest, 0, NULL, NULL);
+        }
+        if (MHD_add_connection(srv->d, fd, (const struct sockaddr *)&ss, sl) != MHD_YES)
+            log_warn("http: libmicrohttpd refused a connection: %s", strerror(errno));
+    }
 }
 
 int server_run(struct server *srv)
@@ -613,6 +1016,9 @@ int server_run(struct server *srv)
             timeout = mto > INT_MAX ? INT_MAX : (int)mto;
         if (srv->stopping && (timeout < 0 || timeout > 100))
             timeout = 100;
+        int64_t due = sweep(srv);
+        if (due >= 0 && (timeout < 0 || due < timeout))
+            timeout = (int)due;
         arm_timer(srv);
         int n = epoll_wait(srv->ep, evs, (int)ARRAY_LEN(evs), timeout);
         if (n < 0) {
@@ -634,6 +1040,8 @@ int server_run(struct server *srv)
                 struct signalfd_siginfo si;
                 while (read(srv->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
                     begin_stop(srv, si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+            } else if (fd == srv->listen_fd) {
+                accept_clients(srv);
             } else if (fd == srv->efd) {
                 uint64_t v;
                 ssize_t r = read(srv->efd, &v, sizeof(v));

@@ -17,6 +17,22 @@
 
 /* Largest request body accepted (larger: 413). */
 #define SERVER_MAX_BODY ((size_t)10 * 1024 * 1024)
+/* Largest request head (request line + header fields) answered (larger: 431, inferred). */
+#define SERVER_MAX_HEAD ((size_t)16 * 1024)
+
+/*
+ * Connection limits. Defaults below; each can be changed by the environment variable named
+ * beside it (read by server_create; timeouts in seconds, decimals allowed):
+ *   idle keep-alive connection closed after     60 s   RECOVERLAB_HTTP_IDLE_TIMEOUT
+ *   request line + headers must arrive within    20 s   RECOVERLAB_HTTP_HEADER_TIMEOUT (408)
+ *   request body must arrive within               60 s   RECOVERLAB_HTTP_BODY_TIMEOUT   (408)
+ *   open connections (the oldest idle one makes   the descriptor limit less 64
+ *   room for a new client; none idle: 503)        RECOVERLAB_HTTP_MAX_CONNECTIONS
+ */
+struct server_limits {
+    int64_t idle_ms, header_ms, body_ms;
+    unsigned max_connections;
+};
 
 struct server;
 
@@ -31,6 +47,14 @@ struct server_hooks {
     void (*after)(void *ctx);          /* after each request */
     int64_t (*next_due_in)(void *ctx); /* ms until timed work is due, -1 none (ticks <= 1 s) */
     void (*tick)(void *ctx);           /* the timer fired: run due timed work */
+    /*
+     * Renders an error the transport itself produces (431, 408, 413, 503 with the code and
+     * message given) in the caller's protocol, from what is known of the request: rq may
+     * lack headers or a body (a 408 while the head arrives, a 503 before anything was
+     * read). NULL: a small JSON error.
+     */
+    void (*transport_error)(void *ctx, const struct request *rq, int status, const char *code,
+                            const char *message, struct response *resp);
 };
 
 /*
@@ -46,6 +70,12 @@ int server_parse_listen(const char *s, char *host, size_t hostlen, int *port);
  */
 int server_create(const struct server_hooks *hooks, const char *host, int port,
                   bool handle_signals, struct server **out);
+/* The limits in force (after the environment was read). */
+void server_get_limits(const struct server *srv, struct server_limits *out);
+/* Changes the limits (for tests); 0 fields keep their value. */
+void server_set_limits(struct server *srv, const struct server_limits *lim);
+/* Open connections right now (for tests and the health page). */
+unsigned server_connections(const struct server *srv);
 /* The bound port (the real one when 0 was asked for). */
 int server_port(const struct server *srv);
 /* Replaces the request handler (hooks->handle). For tests of the HTTP layer. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/base.h"
 #include "store/store.h"
@@ -178,6 +179,103 @@ static int migrate(struct store *st, const struct store_schema *const *schemas)
     return 0;
 }
 
+/* PRAGMA application_id of a recoverlab database ("RcLb"), set when the store creates it. */
+#define STORE_APPLICATION_ID 0x52634c62
+/* Largest database whose every page is checked (PRAGMA quick_check) at start. */
+#define STORE_CHECK_MAX ((off_t)32 * 1024 * 1024)
+
+static int pragma_int(struct store *st, const char *sql, int *out)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int(s, 0);
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/*
+ * Before anything is written: is the existing file at path a recoverlab database we may
+ * open? 0 yes (or no file yet / empty), STORE_NOT_OURS when it is another program's SQLite
+ * database, not SQLite at all, or corrupt (each logged with what to do). Reads only.
+ */
+static int check_existing(struct store *st, const char *path, bool *unmarked)
+{
+    *unmarked = true;
+    if (str_eq(path, ":memory:"))
+        return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0; /* not there yet: created */
+    char head[16];
+    size_t n = fread(head, 1, sizeof(head), f);
+    fclose(f);
+    if (n == 0)
+        return 0; /* an empty file: SQLite makes it a database */
+    if (n < sizeof(head) || memcmp(head, "SQLite format 3", 16) != 0) {
+        log_error("store: %s is not a SQLite database (corrupt, or another program's file); "
+                  "refusing to start and leaving it untouched: move it away or use another "
+                  "--data directory",
+                  path);
+        return STORE_NOT_OURS;
+    }
+    int appid = 0, rc;
+    if ((rc = pragma_int(st, "PRAGMA application_id", &appid)) != SQLITE_OK)
+        goto corrupt;
+    if (appid != 0 && appid != STORE_APPLICATION_ID) {
+        log_error("store: %s belongs to another program (SQLite application_id 0x%08x); refusing "
+                  "to start and leaving it untouched: use another --data directory",
+                  path, (unsigned)appid);
+        return STORE_NOT_OURS;
+    }
+    *unmarked = appid == 0;
+    int tables = 0;
+    if ((rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables)) != SQLITE_OK)
+        goto corrupt;
+    if (appid == 0 && tables > 0 && !has_table(st, "schema_versions") && !has_table(st, "meta")) {
+        log_error("store: %s is another program's SQLite database (no recoverlab tables); "
+                  "refusing to start and leaving it untouched: use another --data directory",
+                  path);
+        return STORE_NOT_OURS;
+    }
+    /* quick_check reads every page: a few ms for a lab's usual few MiB; above
+     * STORE_CHECK_MAX the start stays fast and damage shows when a page is read (500). */
+    struct stat sb;
+    if (stat(path, &sb) == 0 && sb.st_size > STORE_CHECK_MAX) {
+        log_info("store: %s is %lld MiB: its pages are not all checked at start", path,
+                 (long long)(sb.st_size >> 20));
+        return 0;
+    }
+    char *err = NULL;
+    const char *verdict = NULL;
+    sqlite3_stmt *s = NULL;
+    rc = sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        verdict = (const char *)sqlite3_column_text(s, 0);
+        if (verdict && str_eq(verdict, "ok")) {
+            sqlite3_finalize(s);
+            return 0;
+        }
+        log_error("store: %s is corrupt (SQLite quick_check: %s); refusing to start and leaving "
+                  "it untouched: restore it from a backup or move it away",
+                  path, verdict ? verdict : "?");
+        sqlite3_finalize(s);
+        return STORE_NOT_OURS;
+    }
+    sqlite3_finalize(s);
+    sqlite3_free(err);
+corrupt:
+    log_error("store: %s cannot be read (SQLite: %s); refusing to start and leaving it "
+              "untouched: restore it from a backup or move it away",
+              path, sqlite3_errmsg(st->db));
+    return STORE_NOT_OURS;
+}
+
 int store_open(const char *path, const struct store_schema *const *schemas, struct store **out)
 {
     static const char pragmas[] = "PRAGMA journal_mode=WAL;"
@@ -186,6 +284,7 @@ int store_open(const char *path, const struct store_schema *const *schemas, stru
                                   "PRAGMA foreign_keys=ON;"
                                   "PRAGMA temp_store=MEMORY;";
     struct store *st = xcalloc(1, sizeof(*st));
+    int rc = -1;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     *out = NULL;
     if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
@@ -194,13 +293,23 @@ int store_open(const char *path, const struct store_schema *const *schemas, stru
         goto fail;
     }
     sqlite3_extended_result_codes(st->db, 1);
+    bool unmarked;
+    if ((rc = check_existing(st, path, &unmarked)) != 0)
+        goto fail;
+    rc = -1;
     if (exec_sql(st, pragmas) || migrate(st, schemas))
         goto fail;
+    if (unmarked && !str_eq(path, ":memory:")) { /* new, or ours from before the mark */
+        char sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA application_id=%d", STORE_APPLICATION_ID);
+        if (exec_sql(st, sql))
+            goto fail;
+    }
     *out = st;
     return 0;
 fail:
     store_close(st);
-    return -1;
+    return rc;
 }
 
 void store_close(struct store *st)

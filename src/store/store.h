@@ -29,10 +29,17 @@ struct store_schema {
     int nsteps;
 };
 
+/* store_open's answer for a file that is not a recoverlab database it may open. */
+#define STORE_NOT_OURS (-2)
+
 /*
  * Opens (creating if needed) the database at path (":memory:" for tests) and brings every
  * schema in the NULL-terminated list up to date, in list order. A database whose version of
- * some schema is newer than the program's is refused. 0 ok, -1 error (logged).
+ * some schema is newer than the program's is refused. An existing file is checked before
+ * anything is written to it: not SQLite, another program's database (its application_id, or
+ * tables but none of the store's) or corrupt (quick_check) is STORE_NOT_OURS, logged with
+ * what to do, the file untouched. A database the store creates is marked with its
+ * application_id. 0 ok, -1 error (logged).
  */
 int store_open(const char *path, const struct store_schema *const *schemas, struct store **out);
 /* The version owner's schema has reached in this database (0: none), -1 on error. */

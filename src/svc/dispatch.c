@@ -158,3 +158,34 @@ respond:
         json_decref(in);
     out_free(c.out);
 }
+
+void dispatch_transport_error(struct server_ctx *ctx, const struct request *rq, int status,
+                              const char *code, const char *message, struct response *resp)
+{
+    struct call c;
+    struct out out;
+    memset(&c, 0, sizeof(c));
+    memset(&out, 0, sizeof(out));
+    c.out = &out;
+    c.a = rq->arena;
+    c.rq = rq;
+    c.st = ctx->st;
+    c.account = ctx->account;
+    uuid4(c.request_id);
+    struct sigv4_parsed sp;
+    struct sigv4_result sr;
+    memset(&sp, 0, sizeof(sp));
+    memset(&sr, 0, sizeof(sr));
+    int prc = sigv4_parse(rq, &sp, &sr);
+    c.region = (prc == 0 && sp.region && *sp.region) ? sp.region : ctx->default_region;
+    /* only for service and protocol: what routing says of the request is not the answer */
+    wire_route(&c, prc == 0 ? sp.service : NULL);
+    if (c.svc)
+        out_init(c.out, c.proto, c.svc, c.op);
+    memset(&c.err, 0, sizeof(c.err));
+    call_fail(&c, status, code, "%s", message);
+    c.err.sender = status < 500;
+    wire_respond(&c, resp);
+    resp->status = status; /* the transport's status, also for awsQueryCompatible JSON */
+    out_free(c.out);
+}

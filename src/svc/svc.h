@@ -47,6 +47,15 @@ struct server_ctx {
 void dispatch_aws(struct server_ctx *ctx, const struct request *rq,
                   struct response *resp);
 
+/*
+ * Renders an error the HTTP transport produced itself (431, 408, 413, 503: status, AWS code
+ * and message given) in the caller's protocol, as far as rq (possibly without headers or
+ * body) tells it: the SigV4 scope, X-Amz-Target, the CBOR path, Action=. Query XML when
+ * nothing does. Nothing is recorded and the store is not touched.
+ */
+void dispatch_transport_error(struct server_ctx *ctx, const struct request *rq, int status,
+                              const char *code, const char *message, struct response *resp);
+
 /* The credential lookup used by SigV4 (ctx is the server_ctx): the credentials hook of the
  * modules (IAM's). 0 found, 1 unknown, -1 error. */
 int svc_credential_lookup(void *ctx, const char *access_key_id, struct arena *a,

@@ -121,8 +121,10 @@ def _client_base_env(tmp):
 class Lab:
     """One recoverlab server: `serve --listen 127.0.0.1:0 --data DIR ...`."""
 
-    def __init__(self, t, data=None, clock=None, start=None, auth=None, region=None):
+    def __init__(self, t, data=None, clock=None, start=None, auth=None, region=None,
+                 env=None):
         self.t = t
+        self.server_env = env  # extra environment variables for the server process
         self.data = data or t.mkdtemp("data")
         self.args = []
         if clock:
@@ -146,9 +148,10 @@ class Lab:
         self.errlog = os.path.join(self.t.tmp, "server-%d.stderr" % self.starts)
         argv = [BIN, "serve", "--listen", "127.0.0.1:0", "--data", self.data] + self.args
         self.t.log("start: " + " ".join(argv))
+        env = dict(os.environ, **self.server_env) if self.server_env else None
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=open(self.errlog, "w"), text=True,
-                                     start_new_session=True)
+                                     start_new_session=True, env=env)
         lines = queue.Queue()
 
         def reader(stream):

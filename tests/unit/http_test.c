@@ -323,9 +323,10 @@ TEST(http_bodies_sized_chunked_and_too_large)
     CHECK_EQ_INT(curl_easy_perform(h), CURLE_OK);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     CHECK_EQ_INT(status, 413);
-    v = parse(&out);
-    CHECK_EQ_STR(jstr(v, "__type"), "RequestEntityTooLarge");
-    json_decref(v);
+    /* no protocol hint in the request: the AWS Query error shape (never HTML) */
+    buf_putc(&out, 0);
+    CHECK(strstr(out.p, "<Code>RequestEntityTooLarge</Code>") != NULL);
+    CHECK(strstr(out.p, "<html") == NULL);
     curl_slist_free_all(hd);
 
     /* over 10 MiB by Content-Length: refused before the body is sent */
