@@ -185,6 +185,7 @@ const char *iam_res_policy_new(struct call *c, const json_t *in);
 const char *iam_res_profile(struct call *c, const json_t *in);
 const char *iam_res_profile_list(struct call *c, const json_t *in);
 const char *iam_res_service_linked_role(struct call *c, const json_t *in);
+const char *iam_res_policy_source(struct call *c, const json_t *in);
 
 /* IAM's tables, access keys included (schema.c). */
 extern const struct store_schema iam_schema;
