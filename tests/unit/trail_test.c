@@ -271,8 +271,9 @@ TEST(trail_secrets_hidden)
         "{\"ImageId\":\"ami-12345678\",\"MinCount\":1,\"MaxCount\":1,\"UserData\":\"c2VjcmV0\"}");
     CHECK_EQ_INT(lookup_attr(&f, "EventName", "RunInstances"), 1);
     json_t *e = ct_event(&f, 0);
-    CHECK_EQ_STR(js(e, "requestParameters.userData"), "HIDDEN_DUE_TO_SECURITY_REASONS");
-    CHECK_EQ_STR(js(e, "requestParameters.imageId"), "ami-12345678");
+    /* EC2's own layout: userData removed, the image inside instancesSet */
+    CHECK_EQ_STR(js(e, "requestParameters.userData"), "<sensitiveDataRemoved>");
+    CHECK_EQ_STR(js(e, "requestParameters.instancesSet.items.0.imageId"), "ami-12345678");
     CHECK(!strstr(fx_js(&f, "Events.0.CloudTrailEvent"), "c2VjcmV0"));
     json_decref(e);
 
@@ -382,10 +383,14 @@ TEST(trail_response_elements_from_xml)
     CHECK_EQ_INT(lookup_attr(&f, "EventName", "RunInstances"), 1);
     e = ct_event(&f, 0);
     CHECK_EQ_STR(js(e, "responseElements.reservationId"), "r-0123456789abcdef0");
-    CHECK_EQ_STR(js(e, "responseElements.instances.0.instanceId"), "i-0123456789abcdef0");
-    CHECK_EQ_STR(js(e, "responseElements.instances.1.instanceId"), "i-0123456789abcdef1");
-    CHECK_EQ_STR(js(e, "responseElements.instances.0.state.name"), "pending");
-    CHECK(json_is_integer(fx_jget(e, "responseElements.instances.0.state.code")));
+    /* EC2's XML names and item lists */
+    CHECK_EQ_STR(js(e, "responseElements.instancesSet.items.0.instanceId"),
+                 "i-0123456789abcdef0");
+    CHECK_EQ_STR(js(e, "responseElements.instancesSet.items.1.instanceId"),
+                 "i-0123456789abcdef1");
+    CHECK_EQ_STR(js(e, "responseElements.instancesSet.items.0.instanceState.name"), "pending");
+    CHECK(json_is_integer(fx_jget(e, "responseElements.instancesSet.items.0.instanceState.code")));
+    CHECK(js(e, "responseElements.requestId") != NULL);
     json_decref(e);
 
     fx_close(&f);
