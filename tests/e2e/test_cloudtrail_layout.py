@@ -182,3 +182,99 @@ def test_rolled_back_stack_keeps_put_metric_alarm_event(t):
          [("AccessDenied", "cloudformation.amazonaws.com")], "the failed CreateUser")
     evs, _ = _events(t, lab, "DeleteAlarms")
     t.eq(len(evs), 1, "the rollback's DeleteAlarms")
+
+
+def _recover_template(iid, fail):
+    res = {"Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmName": "seed-recover", "MetricName": "StatusCheckFailed_System",
+        "Namespace": "AWS/EC2", "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 2,
+        "Threshold": 0, "ComparisonOperator": "GreaterThanThreshold",
+        "Dimensions": [{"Name": "InstanceId", "Value": iid}],
+        "AlarmActions": ["arn:aws:automate:us-east-1:ec2:recover"]}}}
+    if fail:
+        res["Bad"] = {"Type": "AWS::IAM::User", "DependsOn": "Alarm",
+                      "Properties": {"UserName": "not-allowed"}}
+    return json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": res})
+
+
+def _stack(t, lab, env, name, body, want):
+    _ok(t, t.aws(lab, ["cloudformation", "create-stack", "--stack-name", name,
+                       "--template-body", body, "--capabilities", "CAPABILITY_NAMED_IAM"],
+                 env=env), "create-stack " + name)
+    status = None
+    for _ in range(20):
+        _advance(t, lab, "1m")
+        status = _ok(t, t.aws(lab, ["cloudformation", "describe-stacks", "--stack-name", name],
+                              env=env), "describe-stacks")["Stacks"][0]["StackStatus"]
+        if not status.endswith("_IN_PROGRESS"):
+            break
+    t.eq(status, want, "stack %s" % name)
+
+
+def test_audit_names_the_creator_of_a_rolled_back_then_retried_stack(t):
+    t.need("new_aws")
+    lab = t.lab(clock="manual", start=START)
+    _ok(t, t.aws(lab, ["iam", "create-user", "--user-name", "cfn"]), "user")
+    _ok(t, t.aws(lab, ["iam", "attach-user-policy", "--user-name", "cfn", "--policy-arn", POWER]),
+        "power")
+    ak = _ok(t, t.aws(lab, ["iam", "create-access-key", "--user-name", "cfn"]), "key")["AccessKey"]
+    cfn = {"AWS_ACCESS_KEY_ID": ak["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": ak["SecretAccessKey"]}
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % ACCOUNT},
+        "Action": "sts:AssumeRole"}]})
+    _ok(t, t.aws(lab, ["iam", "create-role", "--role-name", "ops",
+                       "--assume-role-policy-document", trust]), "role")
+    _ok(t, t.aws(lab, ["iam", "attach-role-policy", "--role-name", "ops", "--policy-arn", POWER]),
+        "role power")
+
+    def session(name):
+        c = _ok(t, t.aws(lab, ["sts", "assume-role", "--role-arn",
+                               "arn:aws:iam::%s:role/ops" % ACCOUNT, "--role-session-name", name],
+                         env=cfn), "assume-role")["Credentials"]
+        return {"AWS_ACCESS_KEY_ID": c["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": c["SecretAccessKey"],
+                "AWS_SESSION_TOKEN": c["SessionToken"]}
+
+    iid = _ok(t, t.aws(lab, ["ec2", "run-instances", "--image-id", AMI, "--instance-type",
+                             "t2.micro"]), "run")["Instances"][0]["InstanceId"]
+    # the user's first attempt rolls back; the role's retry succeeds
+    _stack(t, lab, cfn, "seed-1", _recover_template(iid, True), "ROLLBACK_COMPLETE")
+    _stack(t, lab, session("retry"), "seed-2", _recover_template(iid, False), "CREATE_COMPLETE")
+    evs, _ = _events(t, lab, "PutMetricAlarm")
+    t.eq(sorted(e["userIdentity"]["type"] for e in evs), ["AssumedRole", "IAMUser"],
+         "both puts recorded")
+    r = t.run([BIN, "audit", "--json", "--data", lab.data], env=t.client_env(), timeout=120)
+    t.eq(r.rc, 1, "audit exit status: %r" % r)
+    doc = r.json()
+    (al,) = [a for a in doc["alarms"] if a["alarm"] == "seed-recover"]
+    cr = al["creator"]
+    t.eq((cr["type"], cr["arn"], cr["invokedBy"]),
+         ("AssumedRole", "arn:aws:sts::%s:assumed-role/ops/retry" % ACCOUNT,
+          "cloudformation.amazonaws.com"), "the retry's creator")
+    t.eq([f["rule"] for f in al["findings"]], ["recover-temporary-creator"], "findings")
+    perm = cr["permissions"]
+    t.eq((perm["action"], perm["decision"], perm["matchedStatements"][0]["policy"],
+          perm["matchedStatements"][0]["type"]),
+         ("ec2:RecoverInstances", "allowed", "PowerUserAccess", "aws-managed"),
+         "the simulator's answer for the creator")
+    # a creator without the permission: re-put as a user who lacks ec2:RecoverInstances
+    _ok(t, t.aws(lab, ["iam", "create-user", "--user-name", "narrow"]), "narrow")
+    _ok(t, t.aws(lab, ["iam", "put-user-policy", "--user-name", "narrow", "--policy-name", "cw",
+                       "--policy-document", json.dumps({"Version": "2012-10-17", "Statement": [{
+                           "Effect": "Allow", "Action": ["cloudwatch:*", "ec2:Describe*",
+                                                         "iam:CreateServiceLinkedRole"],
+                           "Resource": "*"}]})]), "narrow policy")
+    nk = _ok(t, t.aws(lab, ["iam", "create-access-key", "--user-name", "narrow"]),
+             "key")["AccessKey"]
+    narrow = {"AWS_ACCESS_KEY_ID": nk["AccessKeyId"],
+              "AWS_SECRET_ACCESS_KEY": nk["SecretAccessKey"]}
+    _ok(t, t.aws(lab, ["cloudwatch", "put-metric-alarm", "--alarm-name", "seed-recover",
+                       "--metric-name", "StatusCheckFailed_System", "--namespace", "AWS/EC2",
+                       "--statistic", "Maximum", "--period", "60", "--evaluation-periods", "2",
+                       "--comparison-operator", "GreaterThanThreshold", "--threshold", "0",
+                       "--dimensions", "Name=InstanceId,Value=" + iid, "--alarm-actions",
+                       "arn:aws:automate:us-east-1:ec2:recover"], env=narrow), "re-put")
+    r = t.run([BIN, "audit", "--data", lab.data], env=t.client_env(), timeout=120)
+    t.eq(r.rc, 1, "audit: %r" % r)
+    t.check("recover-creator-not-permitted" in r.out and "implicitDeny" in r.out and
+            "arn:aws:iam::%s:user/narrow" % ACCOUNT in r.out, "table: %r" % r.out)
