@@ -278,3 +278,31 @@ def test_audit_names_the_creator_of_a_rolled_back_then_retried_stack(t):
     t.eq(r.rc, 1, "audit: %r" % r)
     t.check("recover-creator-not-permitted" in r.out and "implicitDeny" in r.out and
             "arn:aws:iam::%s:user/narrow" % ACCOUNT in r.out, "table: %r" % r.out)
+
+
+def test_alarm_stop_action_event_is_the_service_linked_roles(t):
+    t.need("new_aws")
+    lab = t.lab(clock="manual", start=START)
+    _ok(t, t.aws(lab, ["iam", "create-service-linked-role", "--aws-service-name",
+                       "events.amazonaws.com"]), "SLR")
+    iid = _ok(t, t.aws(lab, ["ec2", "run-instances", "--image-id", AMI, "--instance-type",
+                             "t2.micro"]), "run")["Instances"][0]["InstanceId"]
+    _advance(t, lab, "2m")
+    _ok(t, t.aws(lab, ["cloudwatch", "put-metric-alarm", "--alarm-name", "stopper",
+                       "--metric-name", "CPUUtilization", "--namespace", "AWS/EC2",
+                       "--statistic", "Average", "--period", "60", "--evaluation-periods", "1",
+                       "--comparison-operator", "GreaterThanThreshold", "--threshold", "90",
+                       "--dimensions", "Name=InstanceId,Value=" + iid, "--alarm-actions",
+                       "arn:aws:automate:us-east-1:ec2:stop"]), "put-metric-alarm")
+    _ok(t, t.aws(lab, ["cloudwatch", "set-alarm-state", "--alarm-name", "stopper",
+                       "--state-value", "ALARM", "--state-reason", "test"]), "set-alarm-state")
+    evs, raw = _events(t, lab, "StopInstances")
+    t.eq(len(evs), 1, "the alarm's StopInstances: %r" % evs)
+    ev = evs[0]
+    uid = ev["userIdentity"]
+    t.eq((uid["type"], uid["invokedBy"], ev["sourceIPAddress"]),
+         ("AssumedRole", "events.amazonaws.com", "events.amazonaws.com"), "who")
+    t.check("assumed-role/AWSServiceRoleForCloudWatchEvents/" in uid["arn"], "SLR: %r" % uid)
+    t.eq(ev["requestParameters"], {"instancesSet": {"items": [{"instanceId": iid}]},
+                                   "force": False}, "requestParameters")
+    t.check("errorCode" not in ev, "the stop succeeded: %r" % ev)
