@@ -1158,6 +1158,8 @@ static void scan_value(struct scan *sc)
         } else if (ch == '{' || ch == '[') {
             depth++;
         } else if (ch == '}' || ch == ']') {
+            if (depth == 0)
+                return; /* the end of the enclosing value: a scalar ends here */
             depth--;
             if (depth == 0) {
                 scan_adv(sc);

@@ -77,7 +77,13 @@ def test_ec2_events_in_ec2_layout(t):
          "StopInstances instancesSet")
 
     # CreateTags
-    (ev,), _ = _events(t, lab, "CreateTags")
+    (ev,), raw = _events(t, lab, "CreateTags")
+    t.eq(raw[0]["Resources"], [{"ResourceType": "AWS::EC2::Instance", "ResourceName": iid}],
+         "CreateTags Resources")
+    out = _ok(t, t.aws(lab, ["cloudtrail", "lookup-events", "--lookup-attributes",
+                             "AttributeKey=ResourceName,AttributeValue=" + iid]), "by resource")
+    t.eq(sorted(e["EventName"] for e in out["Events"]),
+         ["CreateTags", "StopInstances"], "events naming the instance")
     t.eq(ev["requestParameters"], {"resourcesSet": {"items": [{"resourceId": iid}]},
                                    "tagSet": {"items": [{"key": "Owner", "value": "ops"}]}},
          "CreateTags requestParameters")

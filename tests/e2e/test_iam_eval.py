@@ -287,3 +287,24 @@ def test_simulate_principal_policy_seed_creators_cli(t):
 
 def test_simulate_principal_policy_seed_creators_old_cli(t):
     _simulate_creators(t, old=True)
+
+
+def test_principal_tag_of_a_user_follows_its_tags(t):
+    """aws:PrincipalTag of an IAM user (IAM UG "Controlling access for IAM principals" /
+    tutorial_attribute-based-access-control): allowed while the user carries the tag, denied
+    once it is removed (the decision follows UntagUser at once)."""
+    t.need("new_aws")
+    lab = t.lab(clock="manual", start=START)
+    u = _user(t, lab, "tagged", inline=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "cloudwatch:ListMetrics", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalTag/team": "ops"}}}]}))
+    from_ = "because no identity-based policy allows the cloudwatch:ListMetrics action"
+    r = t.aws(lab, ["cloudwatch", "list-metrics"], env=u)
+    t.check(r.rc != 0 and from_ in r.err, "untagged: %r" % r)
+    _ok(t, t.aws(lab, ["iam", "tag-user", "--user-name", "tagged", "--tags",
+                       "Key=team,Value=ops"]), "tag-user")
+    _ok(t, t.aws(lab, ["cloudwatch", "list-metrics"], env=u), "tagged")
+    _ok(t, t.aws(lab, ["iam", "untag-user", "--user-name", "tagged", "--tag-keys", "team"]),
+        "untag-user")
+    r = t.aws(lab, ["cloudwatch", "list-metrics"], env=u)
+    t.check(r.rc != 0 and from_ in r.err, "untagged again: %r" % r)

@@ -569,3 +569,32 @@ TEST(trail_retention_and_regions)
     CHECK(fx_jget(f.json, "NextToken") != NULL);
     fx_close(&f);
 }
+
+/* Events recorded while held survive the rollback of their transaction (a stack step that
+ * fails on the store); committed ones are not written twice. */
+TEST(trail_held_events_survive_a_rollback)
+{
+    struct fx f;
+    fx_open_json(&f, FX_T0);
+    fx_as_user(&f, "cfn", "AIDACFN0000000000001");
+    trail_hold_begin();
+    CHECK_EQ_INT(store_begin(f.st), 0);
+    rec_full(&f, "cloudwatch", "PutMetricAlarm", ALARM_IN, "{}", "cloudformation.amazonaws.com",
+             0, NULL, NULL);
+    CHECK_EQ_INT(store_rollback(f.st), 0);
+    trail_hold_end(f.st, true);
+    CHECK_EQ_INT(lookup_attr(&f, "EventName", "PutMetricAlarm"), 1);
+    json_t *e = ct_event(&f, 0);
+    CHECK_EQ_STR(js(e, "userIdentity.invokedBy"), "cloudformation.amazonaws.com");
+    CHECK_EQ_STR(js(e, "requestParameters.alarmName"), "cpu-high");
+    json_decref(e);
+
+    trail_hold_begin();
+    CHECK_EQ_INT(store_begin(f.st), 0);
+    rec_full(&f, "cloudwatch", "PutMetricAlarm", ALARM_IN, "{}", "cloudformation.amazonaws.com",
+             0, NULL, NULL);
+    CHECK_EQ_INT(store_commit(f.st), 0);
+    trail_hold_end(f.st, false);
+    CHECK_EQ_INT(lookup_attr(&f, "EventName", "PutMetricAlarm"), 2);
+    fx_close(&f);
+}

@@ -682,6 +682,23 @@ static char *resources_text(const struct call *c, const json_t *in, const char *
             res_add(arr, c, region, r, json_string_value(v));
         }
     }
+    /* EC2 CreateTags/DeleteTags: Resources names ids of several types */
+    if (str_eq(c->svc->id, "ec2")) {
+        static const struct res_rule inst = {"ec2", "Resources", "AWS::EC2::Instance", true,
+                                             "ec2", "instance/", false},
+                                     vol = {"ec2", "Resources", "AWS::EC2::Volume", true,
+                                            "ec2", "volume/", false};
+        size_t k;
+        json_t *e;
+        json_array_foreach(json_object_get(in, "Resources"), k, e)
+        {
+            const char *id = json_string_value(e);
+            if (str_startswith(id, "i-"))
+                res_add(arr, c, region, &inst, id);
+            else if (str_startswith(id, "vol-"))
+                res_add(arr, c, region, &vol, id);
+        }
+    }
     char *s = json_array_size(arr) ? json_dumps(arr, JSON_COMPACT) : NULL;
     json_decref(arr);
     return s;
@@ -775,6 +792,87 @@ static void prune(struct call *c)
     sqlite3_reset(s);
 }
 
+/* ---- events that must outlive their transaction (trail.h: trail_hold_*) ---- */
+
+#define ROW_COLS                                                                                   \
+    "event_id, at_ms, account, region, source, name, read_only, username, id_kind, "              \
+    "id_principal_id, id_arn, id_access_key_id, id_name, id_session, id_created_ms, "              \
+    "id_issuer_arn, id_issuer_id, id_issuer_name, invoked_by, source_ip, user_agent, "             \
+    "error_code, error_message, request_params, response, request_id, resources"
+#define ROW_NCOLS 27
+
+static json_t *held;  /* rows recorded while held: arrays of the ROW_COLS values */
+static bool holding;
+
+/* Keeps a copy of the row just inserted. */
+static void hold_last(struct store *st)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT " ROW_COLS " FROM trail_events WHERE seq = ?1");
+    sqlite3_bind_int64(s, 1, sqlite3_last_insert_rowid(store_db(st)));
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        json_t *row = json_array();
+        for (int i = 0; i < ROW_NCOLS; i++) {
+            switch (sqlite3_column_type(s, i)) {
+            case SQLITE_INTEGER:
+                json_array_append_new(row, json_integer(sqlite3_column_int64(s, i)));
+                break;
+            case SQLITE_NULL:
+                json_array_append_new(row, json_null());
+                break;
+            default:
+                json_array_append_new(row,
+                                      json_string((const char *)sqlite3_column_text(s, i)));
+            }
+        }
+        json_array_append_new(held, row);
+    }
+    sqlite3_reset(s);
+}
+
+void trail_hold_begin(void)
+{
+    json_decref(held);
+    held = json_array();
+    holding = true;
+}
+
+void trail_hold_end(struct store *st, bool rolled_back)
+{
+    holding = false;
+    if (rolled_back && json_array_size(held) && store_begin(st) == 0) {
+        int rc = 0;
+        size_t i;
+        json_t *row;
+        json_array_foreach(held, i, row)
+        {
+            sqlite3_stmt *s = store_stmt(
+                st, "INSERT INTO trail_events(" ROW_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+                    "?23, ?24, ?25, ?26, ?27)");
+            for (int k = 0; k < ROW_NCOLS; k++) {
+                const json_t *v = json_array_get(row, (size_t)k);
+                if (json_is_integer(v))
+                    sqlite3_bind_int64(s, k + 1, json_integer_value(v));
+                else if (json_is_string(v))
+                    sqlite3_bind_text(s, k + 1, json_string_value(v), -1, SQLITE_TRANSIENT);
+                else
+                    sqlite3_bind_null(s, k + 1);
+            }
+            if (sqlite3_step(s) != SQLITE_DONE)
+                rc = -1;
+            sqlite3_reset(s);
+        }
+        if (rc == 0)
+            rc = store_commit(st);
+        if (rc) {
+            log_error("trail: the events of a rolled-back step could not be kept");
+            store_rollback(st);
+        }
+    }
+    json_decref(held);
+    held = NULL;
+}
+
 void trail_record(struct call *c, const json_t *in, const json_t *out_json, const char *invoked_by)
 {
     if (!c || !c->st || !c->svc || !c->op || !c->who.kind)
@@ -845,6 +943,8 @@ void trail_record(struct call *c, const json_t *in, const json_t *out_json, cons
     if (sqlite3_step(s) != SQLITE_DONE)
         log_error("trail: recording %s.%s: %s", c->svc->id, c->op->name,
                   sqlite3_errmsg(store_db(c->st)));
+    else if (holding && held)
+        hold_last(c->st);
     sqlite3_reset(s);
     free(params);
     free(resp);
