@@ -224,6 +224,11 @@ def test_resource_tag_condition_on_an_instance(t):
            "UnauthorizedOperation", "someone else's instance",
            "is not authorized to perform: ec2:StopInstances on resource: "
            "arn:aws:ec2:us-east-1:%s:instance/%s" % (ACCOUNT, ids[1]))
+    # every instance of one request is checked: the other's refusal fails the whole call
+    _fails(t, t.aws(lab, ["ec2", "start-instances", "--instance-ids", ids[0], ids[1]], env=u),
+           "UnauthorizedOperation", "own and someone else's instance together",
+           "ec2:StartInstances on resource: arn:aws:ec2:us-east-1:%s:instance/%s" % (ACCOUNT,
+                                                                                      ids[1]))
 
 
 def _seed_creators(t, lab, old):

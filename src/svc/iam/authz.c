@@ -796,6 +796,33 @@ static int credential_restrictions(struct call *c, const struct op_def *def)
     return 0;
 }
 
+/*
+ * An EC2 action on several instances is authorized for each of them [doc: EC2 API
+ * "Resource-level permissions": every resource of the request must be allowed], the first
+ * one refused named in the error. 0, or -1 with c failed; 1 when the request names at most
+ * one instance (the row's resource function decides).
+ */
+static int each_instance(struct call *c, const struct principal *who, const struct op_def *def,
+                         const json_t *in, const struct authz_extra *extra)
+{
+    const json_t *ids = json_object_get(in, EC2_IN_InstanceIds);
+    if (!str_eq(def->service, "ec2") || !def->resource || json_array_size(ids) < 2)
+        return 1;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        const char *id = json_string_value(v);
+        if (!id)
+            continue;
+        const char *arn = arena_printf(c->a, "arn:aws:ec2:%s:%s:instance/%s",
+                                       c->region ? c->region : "", c->account, id);
+        if (authz_check(c, who, def->iam_action, arn, extra))
+            return -1;
+    }
+    return 0;
+}
+
 int authz_request(struct call *c, const struct op_def *def, const json_t *in)
 {
     if (c->auth_off)
@@ -808,8 +835,11 @@ int authz_request(struct call *c, const struct op_def *def, const json_t *in)
         return 0;
     if (c->who.kind == PRINCIPAL_ROOT)
         return 0;
-    const char *resource = def->resource ? def->resource(c, in) : "*";
     struct authz_extra extra = {.in = in, .service = def->service, .op = def->name};
+    int each = each_instance(c, &c->who, def, in, &extra);
+    if (each <= 0)
+        return each;
+    const char *resource = def->resource ? def->resource(c, in) : "*";
     return authz_check(c, &c->who, def->iam_action, resource, &extra);
 }
 
@@ -830,6 +860,9 @@ int authz_hook(struct call *c, const struct op_def *def, const json_t *in,
         .service = def->service,
         .op = def->name,
     };
+    int each = each_instance(c, &c->who, def, in, &extra);
+    if (each <= 0)
+        return each;
     const char *res = def->resource ? def->resource(c, in) : "*";
     return authz_check(c, &c->who, def->iam_action, res, &extra);
 }
