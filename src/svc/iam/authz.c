@@ -67,7 +67,7 @@ static void polset_add(struct polset *p, json_t *doc /* stolen */)
 #define CACHE_SLOTS 64
 
 struct cache_ent {
-    char *key; /* "u:AIDA..:NAME", "r:AROA..:NAME", "root", "k:ACCESSKEY" */
+    char *key; /* "u:AIDA..:NAME", "r:AROA..:NAME", "f:AIDA..:NAME", "root", "k:ACCESSKEY" */
     struct polset pols;
     struct authz_session sess; /* "k:" entries */
 };
@@ -268,7 +268,8 @@ static char *identity_key(struct call *c, const struct principal *who,
     case PRINCIPAL_ROLE_SESSION:
         return arena_printf(c->a, "r:%.*s:%s", (int)k, who->user_id, who->name);
     case PRINCIPAL_FEDERATED:
-        return s->issuer[0] ? arena_printf(c->a, "u:%s:%s", s->issuer_id, s->issuer) : "root";
+        /* "f:": a federated user has its issuer's policies but not its tags */
+        return s->issuer[0] ? arena_printf(c->a, "f:%s:%s", s->issuer_id, s->issuer) : "root";
     default:
         return "root";
     }

@@ -547,7 +547,7 @@ static int chain_tags(struct call *c, const json_t *in, const json_t *stags, con
 int sts_assume_role(struct call *c, const json_t *in, struct out *o)
 {
     int rc = -1;
-    json_t *trust = NULL, *ctx = NULL, *extra = NULL;
+    json_t *trust = NULL, *ctx = NULL, *extra = NULL, *new_tags = NULL, *new_trans = NULL;
     char *spol = NULL;
     const char *role_arn = in_str(in, STS_M_AssumeRoleRequest_RoleArn);
     const char *session = in_str(in, STS_M_AssumeRoleRequest_RoleSessionName);
@@ -587,13 +587,12 @@ int sts_assume_role(struct call *c, const json_t *in, struct out *o)
     json_t *etags = NULL, *stags = NULL, *trans = NULL;
     caller_tags(c, &etags, &stags, &trans);
     ctx = assume_context(c, in, &sess, etags, stags, role.arn);
-    json_t *new_tags = tags_json(in), *new_trans = json_array();
+    new_tags = tags_json(in);
+    new_trans = json_array();
     if (chain_tags(c, in, stags, trans, new_tags, new_trans)) {
         json_decref(etags);
         json_decref(stags);
         json_decref(trans);
-        json_decref(new_tags);
-        json_decref(new_trans);
         goto out;
     }
     json_decref(etags);
@@ -626,10 +625,9 @@ int sts_assume_role(struct call *c, const json_t *in, struct out *o)
 
     struct principal p;
     role_session_principal(c->account, &role, session, &p);
-    extra = json_pack("{s:s, s:o}", "role_arn", role.arn, "tags", new_tags);
+    extra = json_pack("{s:s, s:O}", "role_arn", role.arn, "tags", new_tags);
     if (json_array_size(new_trans))
         json_object_set(extra, "transitive_tag_keys", new_trans);
-    json_decref(new_trans);
     if (source_identity)
         json_object_set_new(extra, "source_identity", json_string(source_identity));
     else if (sess.source_identity[0]) /* [doc] a source identity persists across chaining */
@@ -654,6 +652,8 @@ out:
     json_decref(trust);
     json_decref(ctx);
     json_decref(extra);
+    json_decref(new_tags);
+    json_decref(new_trans);
     return rc;
 }
 
