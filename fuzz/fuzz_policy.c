@@ -6,6 +6,8 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "auth/policy.h"
 
@@ -46,6 +48,12 @@ static void evaluate(const json_t *doc)
         (void)policy_eval_trust(doc, &rq, &svc);
         const json_t *ids[1] = {doc};
         (void)policy_decide(ids, 1, ids, 1, true, &rq);
+        struct policy_sets ps = {.identity = ids, .n = 1, .boundary = ids, .nb = 1,
+                                 .has_boundary = true, .resource_policy = doc, .who = &who};
+        (void)policy_decide_sets(&ps, &rq);
+        struct policy_trace tr = {NULL, NULL, NULL};
+        (void)policy_eval_traced(doc, &rq, NULL, &tr);
+        (void)policy_eval_traced(doc, &rq, &who, &tr);
     }
 }
 
@@ -62,6 +70,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             evaluate(doc);
             json_decref(doc);
         }
+    }
+    /* statement positions (the simulator) over the raw text */
+    char *text = malloc(size + 1);
+    if (text) {
+        memcpy(text, data, size);
+        text[size] = '\0';
+        int sl, sc, el, ec;
+        for (size_t i = 0; i < 4; i++)
+            (void)policy_stmt_position(text, i, &sl, &sc, &el, &ec);
+        free(text);
     }
     json_error_t jerr;
     json_t *raw = json_loadb((const char *)data, size, 0, &jerr);

@@ -880,9 +880,10 @@ static bool principal_matches(const json_t *p, const struct principal_match *who
     return false;
 }
 
-static bool stmt_applies(const json_t *st, const struct policy_request *rq,
-                         const struct policy_env *env, bool trust,
-                         const struct principal_match *who)
+/* Action, Resource and Principal of st match the request (the Condition aside). */
+static bool stmt_scope_matches(const json_t *st, const struct policy_request *rq,
+                               const struct policy_env *env, bool trust,
+                               const struct principal_match *who)
 {
     const json_t *v;
     const char *res = rq->resource ? rq->resource : "*";
@@ -915,11 +916,41 @@ static bool stmt_applies(const json_t *st, const struct policy_request *rq,
             return false;
         }
     }
-    return policy_cond_eval(json_object_get(st, "Condition"), env);
+    return true;
+}
+
+static bool stmt_applies(const json_t *st, const struct policy_request *rq,
+                         const struct policy_env *env, bool trust,
+                         const struct principal_match *who)
+{
+    return stmt_scope_matches(st, rq, env, trust, who) &&
+           policy_cond_eval(json_object_get(st, "Condition"), env);
+}
+
+/* Reports the condition keys of st that the request context lacks (the simulator's
+ * MissingContextValues). */
+static void report_missing(const json_t *st, const struct policy_env *env,
+                           const struct policy_trace *tr)
+{
+    const char *op, *key;
+    const json_t *block, *v;
+    if (!tr || !tr->missing)
+        return;
+    json_object_foreach((json_t *)json_object_get(st, "Condition"), op, block)
+    {
+        if (!json_is_object(block) || str_startswith(op, "Null"))
+            continue;
+        json_object_foreach((json_t *)block, key, v)
+        {
+            if (!policy_ctx_get(env, key))
+                tr->missing(tr->ud, key);
+        }
+    }
 }
 
 static enum policy_effect doc_eval(const json_t *doc, const struct policy_request *rq, bool trust,
-                                   const struct principal_match *who)
+                                   const struct principal_match *who,
+                                   const struct policy_trace *tr)
 {
     if (!json_is_object(doc) || !rq || !rq->action)
         return POLICY_NOT_APPLICABLE;
@@ -928,55 +959,99 @@ static enum policy_effect doc_eval(const json_t *doc, const struct policy_reques
         .principal_arn = rq->principal_arn,
         .vars = str_eq(json_string_value(json_object_get(doc, "Version")), "2012-10-17"),
     };
-    bool allow = false;
+    bool allow = false, denied = false;
     for (size_t i = 0; i < stmt_count(doc); i++) {
         const json_t *st = stmt_at(doc, i);
         const char *eff = json_string_value(json_object_get(st, "Effect"));
         bool deny = str_ieq(eff, "Deny");
-        if (!deny && (!str_ieq(eff, "Allow") || allow))
+        if (!deny && (!str_ieq(eff, "Allow") || (allow && !tr)))
             continue;
+        if (tr && stmt_scope_matches(st, rq, &env, trust, who))
+            report_missing(st, &env, tr);
         if (stmt_applies(st, rq, &env, trust, who)) {
-            if (deny)
+            if (tr && tr->matched)
+                tr->matched(tr->ud, i, deny);
+            if (deny && !tr)
                 return POLICY_DENY;
-            allow = true;
+            denied = denied || deny;
+            allow = allow || !deny;
         }
     }
-    return allow ? POLICY_ALLOW : POLICY_NOT_APPLICABLE;
+    return denied ? POLICY_DENY : allow ? POLICY_ALLOW : POLICY_NOT_APPLICABLE;
 }
 
 enum policy_effect policy_eval(const json_t *doc, const struct policy_request *rq)
 {
-    return doc_eval(doc, rq, false, NULL);
+    return doc_eval(doc, rq, false, NULL, NULL);
+}
+
+enum policy_effect policy_eval_traced(const json_t *doc, const struct policy_request *rq,
+                                      const struct principal_match *who,
+                                      const struct policy_trace *tr)
+{
+    return doc_eval(doc, rq, who != NULL, who, tr);
 }
 
 enum policy_effect policy_eval_trust(const json_t *doc, const struct policy_request *rq,
                                      const struct principal_match *who)
 {
-    return doc_eval(doc, rq, true, who);
+    return doc_eval(doc, rq, true, who, NULL);
+}
+
+/* The combined effect of one kind of policies: Deny if any denies, Allow if any allows. */
+static enum policy_effect set_eval(const json_t *const *docs, size_t n,
+                                   const struct policy_request *rq)
+{
+    bool allow = false;
+    for (size_t i = 0; i < n; i++) {
+        enum policy_effect e = docs[i] ? policy_eval(docs[i], rq) : POLICY_NOT_APPLICABLE;
+        if (e == POLICY_DENY)
+            return POLICY_DENY;
+        allow = allow || e == POLICY_ALLOW;
+    }
+    return allow ? POLICY_ALLOW : POLICY_NOT_APPLICABLE;
+}
+
+enum policy_decision policy_decide_sets(const struct policy_sets *ps,
+                                        const struct policy_request *rq)
+{
+    /* [doc] IAM UG reference_policies_evaluation-logic: an explicit deny in any policy
+     * wins; then identity-based policies must allow, the permissions boundary must allow,
+     * and the session policies must allow (the effective permissions are the intersection). */
+    enum policy_effect id = set_eval(ps->identity, ps->n, rq);
+    enum policy_effect pb =
+        ps->has_boundary ? set_eval(ps->boundary, ps->nb, rq) : POLICY_NOT_APPLICABLE;
+    enum policy_effect se =
+        ps->has_session ? set_eval(ps->session, ps->m, rq) : POLICY_NOT_APPLICABLE;
+    enum policy_effect rp = ps->resource_policy
+                                ? policy_eval_trust(ps->resource_policy, rq, ps->who)
+                                : POLICY_NOT_APPLICABLE;
+    if (rp == POLICY_DENY)
+        return POLICY_DENIED_EXPLICIT_RESOURCE;
+    if (id == POLICY_DENY)
+        return POLICY_DENIED_EXPLICIT_IDENTITY;
+    if (pb == POLICY_DENY)
+        return POLICY_DENIED_EXPLICIT_BOUNDARY;
+    if (se == POLICY_DENY)
+        return POLICY_DENIED_EXPLICIT_SESSION;
+    if (rp == POLICY_ALLOW)
+        return POLICY_ALLOWED;
+    if (id != POLICY_ALLOW)
+        return POLICY_DENIED_IMPLICIT_IDENTITY;
+    if (ps->has_boundary && pb != POLICY_ALLOW)
+        return POLICY_DENIED_IMPLICIT_BOUNDARY;
+    if (ps->has_session && se != POLICY_ALLOW)
+        return POLICY_DENIED_IMPLICIT_SESSION;
+    return POLICY_ALLOWED;
 }
 
 enum policy_decision policy_decide(const json_t *const *identity, size_t n,
                                    const json_t *const *session, size_t m, bool has_session,
                                    const struct policy_request *rq)
 {
-    bool id_allow = false, s_allow = false;
-    for (size_t i = 0; i < n; i++) {
-        enum policy_effect e = identity[i] ? policy_eval(identity[i], rq) : POLICY_NOT_APPLICABLE;
-        if (e == POLICY_DENY)
-            return POLICY_DENIED_EXPLICIT_IDENTITY;
-        id_allow = id_allow || e == POLICY_ALLOW;
-    }
-    for (size_t i = 0; has_session && i < m; i++) {
-        enum policy_effect e = session[i] ? policy_eval(session[i], rq) : POLICY_NOT_APPLICABLE;
-        if (e == POLICY_DENY)
-            return POLICY_DENIED_EXPLICIT_SESSION;
-        s_allow = s_allow || e == POLICY_ALLOW;
-    }
-    if (!id_allow)
-        return POLICY_DENIED_IMPLICIT_IDENTITY;
-    if (has_session && !s_allow)
-        return POLICY_DENIED_IMPLICIT_SESSION;
-    return POLICY_ALLOWED;
+    struct policy_sets ps = {
+        .identity = identity, .n = n, .session = session, .m = m, .has_session = has_session};
+    return policy_decide_sets(&ps, rq);
 }
 
 char *policy_denial_message(struct arena *a, const char *principal_arn, const char *action,
@@ -1012,8 +1087,146 @@ char *policy_denial_message(struct arena *a, const char *principal_arn, const ch
                             "User: %s is not authorized to perform: %s%s with an explicit deny "
                             "in a session policy",
                             who, act, on);
+    case POLICY_DENIED_EXPLICIT_RESOURCE:
+        return arena_printf(a,
+                            "User: %s is not authorized to perform: %s%s with an explicit deny "
+                            "in a resource-based policy",
+                            who, act, on);
+    case POLICY_DENIED_IMPLICIT_BOUNDARY:
+        return arena_printf(a,
+                            "User: %s is not authorized to perform: %s%s because no "
+                            "permissions boundary allows the %s action",
+                            who, act, on, act);
+    case POLICY_DENIED_EXPLICIT_BOUNDARY:
+        return arena_printf(a,
+                            "User: %s is not authorized to perform: %s%s with an explicit deny "
+                            "in a permissions boundary",
+                            who, act, on);
     case POLICY_ALLOWED:
         break;
     }
     return NULL;
+}
+
+/* ================================================================ statement positions */
+
+struct scan {
+    const char *s;
+    size_t i;
+    int line, col; /* of s[i] */
+};
+
+static void scan_adv(struct scan *sc)
+{
+    if (sc->s[sc->i] == '\n') {
+        sc->line++;
+        sc->col = 1;
+    } else if (((unsigned char)sc->s[sc->i] & 0xC0) != 0x80) {
+        sc->col++;
+    }
+    sc->i++;
+}
+
+static void scan_ws(struct scan *sc)
+{
+    while (sc->s[sc->i] == ' ' || sc->s[sc->i] == '\t' || sc->s[sc->i] == '\n' ||
+           sc->s[sc->i] == '\r')
+        scan_adv(sc);
+}
+
+/* Skips one JSON value (string, object, array, scalar) starting at sc->i. */
+static void scan_value(struct scan *sc)
+{
+    int depth = 0;
+    bool str = false;
+    do {
+        char ch = sc->s[sc->i];
+        if (!ch)
+            return;
+        if (str) {
+            if (ch == '\\' && sc->s[sc->i + 1]) {
+                scan_adv(sc);
+            } else if (ch == '"') {
+                str = false;
+                if (depth == 0) {
+                    scan_adv(sc);
+                    return;
+                }
+            }
+        } else if (ch == '"') {
+            str = true;
+        } else if (ch == '{' || ch == '[') {
+            depth++;
+        } else if (ch == '}' || ch == ']') {
+            if (depth == 0)
+                return; /* the end of the enclosing value: a scalar ends here */
+            depth--;
+            if (depth == 0) {
+                scan_adv(sc);
+                return;
+            }
+        } else if (depth == 0 && (ch == ',' || ch == ' ' || ch == '\n' || ch == '\r' ||
+                                  ch == '\t')) {
+            return;
+        }
+        scan_adv(sc);
+    } while (depth > 0 || str || sc->s[sc->i]);
+}
+
+int policy_stmt_position(const char *text, size_t idx, int *sline, int *scol, int *eline,
+                         int *ecol)
+{
+    struct scan sc = {text ? text : "", 0, 1, 1};
+    scan_ws(&sc);
+    if (sc.s[sc.i] != '{')
+        return -1;
+    scan_adv(&sc);
+    for (;;) {
+        scan_ws(&sc);
+        if (sc.s[sc.i] != '"')
+            return -1;
+        size_t k0 = sc.i + 1;
+        scan_value(&sc);
+        bool is_stmt = sc.i - k0 - 1 == strlen("Statement") &&
+                       memcmp(sc.s + k0, "Statement", strlen("Statement")) == 0;
+        scan_ws(&sc);
+        if (sc.s[sc.i] != ':')
+            return -1;
+        scan_adv(&sc);
+        scan_ws(&sc);
+        if (is_stmt) {
+            bool list = sc.s[sc.i] == '[';
+            size_t n = 0;
+            if (list) {
+                scan_adv(&sc);
+                scan_ws(&sc);
+            }
+            for (;;) {
+                if (sc.s[sc.i] != '{')
+                    return -1;
+                if (n == idx) {
+                    *sline = sc.line;
+                    *scol = sc.col;
+                    scan_value(&sc);
+                    *eline = sc.line;
+                    *ecol = sc.col; /* just past the closing brace (inferred) */
+                    return 0;
+                }
+                scan_value(&sc);
+                if (!list)
+                    return -1;
+                scan_ws(&sc);
+                if (sc.s[sc.i] != ',')
+                    return -1;
+                scan_adv(&sc);
+                scan_ws(&sc);
+                n++;
+            }
+        }
+        scan_value(&sc);
+        scan_ws(&sc);
+        if (sc.s[sc.i] != ',')
+            return -1;
+        scan_adv(&sc);
+    }
 }

@@ -21,6 +21,7 @@
 
 struct arena;
 struct buf;
+struct principal_match;
 
 /* ---- size limits, in non-whitespace characters (IAM UG reference_iam-quotas); the caller
  * compares policy_size() against the one that applies ---- */
@@ -86,7 +87,56 @@ enum policy_decision {
     POLICY_DENIED_EXPLICIT_SESSION,  /* a Deny in a session policy */
     POLICY_DENIED_IMPLICIT_IDENTITY, /* no identity-based policy allows */
     POLICY_DENIED_IMPLICIT_SESSION,  /* identity allows, but no session policy does */
+    POLICY_DENIED_EXPLICIT_BOUNDARY, /* a Deny in the permissions boundary */
+    POLICY_DENIED_IMPLICIT_BOUNDARY, /* identity allows, but the permissions boundary does not */
+    POLICY_DENIED_EXPLICIT_RESOURCE, /* a Deny in the resource-based policy */
 };
+
+/* The policies that decide a request of one principal within its account. */
+struct policy_sets {
+    const json_t *const *identity; /* identity-based policies (NULL entries skipped) */
+    size_t n;
+    const json_t *const *session; /* session policies */
+    size_t m;
+    bool has_session; /* the credentials carry session policies (even none: no permissions) */
+    const json_t *const *boundary; /* the permissions boundary (one document) */
+    size_t nb;
+    bool has_boundary; /* the user or role has a permissions boundary */
+    const json_t *resource_policy;     /* resource-based policy of the resource, or NULL */
+    const struct principal_match *who; /* the caller as its Principal element sees it */
+};
+
+/*
+ * AWS's rules within one account [doc: IAM UG reference_policies_evaluation-logic]: an
+ * explicit Deny in any policy wins (identity, then boundary, then session reported); else
+ * allowed iff the identity policies allow AND (no boundary OR the boundary allows) AND (no
+ * session policies OR one allows); else the first implicit denial in that order. Within one
+ * account a resource-based policy that allows the caller allows by itself (simplified: AWS
+ * still applies a boundary's or session policy's implicit deny when the policy names a
+ * role by its role ARN rather than the session).
+ */
+enum policy_decision policy_decide_sets(const struct policy_sets *ps,
+                                        const struct policy_request *rq);
+
+/* What a traced evaluation reports (the policy simulator): each statement that applies
+ * (index in the Statement list, deny or allow), and each condition key of a statement whose
+ * Action/Resource/Principal match that the context lacks. Callbacks may be NULL. */
+struct policy_trace {
+    void (*matched)(void *ud, size_t stmt, bool deny);
+    void (*missing)(void *ud, const char *key);
+    void *ud;
+};
+
+/* policy_eval (who NULL) or policy_eval_trust (who set) reporting every applying
+ * statement to tr, not only the first Deny. */
+enum policy_effect policy_eval_traced(const json_t *doc, const struct policy_request *rq,
+                                      const struct principal_match *who,
+                                      const struct policy_trace *tr);
+
+/* Line and column (1-based) of the start and end of statement i of the policy text (a
+ * single Statement object counts as statement 0). 0 found, -1 not found. */
+int policy_stmt_position(const char *text, size_t i, int *sline, int *scol, int *eline,
+                         int *ecol);
 
 /*
  * AWS's rules: an explicit Deny anywhere wins; otherwise allowed iff some identity policy

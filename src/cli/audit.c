@@ -188,9 +188,80 @@ static int slr_exists(struct audit *a)
     return out;
 }
 
+/*
+ * What the creator may do to the instance, from IAM's policy simulator (the evaluator the
+ * lab enforces with): SimulatePrincipalPolicy of the creator (a user, or a role session's
+ * role) for ec2:RecoverInstances on the instance. Adds {"action","resource","decision",
+ * "matchedStatements":[{"policy","type","line"}],"allowedByPermissionsBoundary"} to the
+ * summary's creator and, when it is not allowed, an error finding. Quiet when the simulator
+ * cannot answer (the finding would only guess).
+ */
+static void creator_permissions(struct audit *a, const char *arn, const char *iid,
+                                const char *evidence, json_t *out, json_t *creator)
+{
+    if (!arn || !iid)
+        return;
+    char *res = NULL;
+    {
+        struct buf b = BUF_INIT;
+        buf_printf(&b, "arn:aws:ec2:%s:%s:instance/%s", a->region,
+                   cli_jstr(creator, "accountId") ? cli_jstr(creator, "accountId") : "*", iid);
+        res = buf_steal(&b);
+    }
+    json_t *p = json_pack("{s:s, s:s, s:s}", "PolicySourceArn", arn, "ActionNames.member.1",
+                          "ec2:RecoverInstances", "ResourceArns.member.1", res);
+    struct cli_aws_result r;
+    int rc = cli_aws_call("audit", a->t, a->region, CLI_SVC_IAM, "SimulatePrincipalPolicy", p, &r);
+    json_decref(p);
+    if (rc == 0) {
+        const json_t *er = cli_jpath(r.json, "SimulatePrincipalPolicyResult.EvaluationResults");
+        const json_t *e = json_array_get(er, 0);
+        const char *decision = cli_jstr(e, "EvalDecision");
+        json_t *ms = json_array();
+        size_t i;
+        const json_t *m;
+        struct buf by = BUF_INIT;
+        json_array_foreach(json_object_get(e, "MatchedStatements"), i, m)
+        {
+            const char *id = cli_jstr(m, "SourcePolicyId"), *ty = cli_jstr(m, "SourcePolicyType");
+            const char *line = cli_jstr(m, "StartPosition.Line");
+            json_array_append_new(ms, json_pack("{s:s?, s:s?, s:s?}", "policy", id, "type", ty,
+                                                "line", line));
+            buf_printf(&by, "%s%s (%s%s%s)", by.len ? ", " : "", id ? id : "?", ty ? ty : "?",
+                       line ? ", line " : "", line ? line : "");
+        }
+        const char *pb = cli_jstr(e, "PermissionsBoundaryDecisionDetail.AllowedByPermissionsBoundary");
+        json_t *perm = json_pack("{s:s, s:s, s:s?, s:o}", "action", "ec2:RecoverInstances",
+                                 "resource", res, "decision", decision, "matchedStatements", ms);
+        if (pb)
+            json_object_set_new(perm, "allowedByPermissionsBoundary",
+                                json_boolean(str_eq(pb, "true")));
+        json_object_set_new(creator, "permissions", perm);
+        if (decision && !str_eq(decision, "allowed")) {
+            struct buf m2 = BUF_INIT;
+            buf_printf(&m2, "%s; IAM SimulatePrincipalPolicy %s ec2:RecoverInstances on %s: %s%s%s",
+                       evidence, arn, res, decision, by.len ? " by " : "",
+                       by.len ? by.p : (pb && str_eq(pb, "false") ? " (permissions boundary)" : ""));
+            finding(out, "error", "recover-creator-not-permitted",
+                    "the alarm's creator may not recover the instance: recover runs as its "
+                    "creator and will be refused when it fires",
+                    m2.p,
+                    "allow ec2:RecoverInstances on the instance to the creator (an identity "
+                    "policy, within its permissions boundary), or re-put the alarm as a user "
+                    "who has it");
+            buf_free(&m2);
+        } else if (by.len) {
+            json_object_set_new(creator, "allowedBy", json_string(by.p));
+        }
+        buf_free(&by);
+    }
+    cli_aws_result_free(&r);
+    free(res);
+}
+
 /* The creator findings of a recover alarm from its latest put event (ct, may be NULL). */
 static void creator_findings(struct audit *a, const json_t *ct, const char *why, json_t *out,
-                             json_t *summary)
+                             json_t *summary, const char *iid)
 {
     if (!ct) {
         struct buf m = BUF_INIT;
@@ -213,9 +284,10 @@ static void creator_findings(struct audit *a, const json_t *ct, const char *why,
     const char *key = cli_jstr(uid, "accessKeyId");
     const char *by = cli_jstr(uid, "invokedBy");
     const char *when = cli_jstr(ct, "eventTime");
-    json_object_set_new(summary, "creator",
-                        json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "type", type, "arn", arn,
-                                  "accessKeyId", key, "invokedBy", by, "eventTime", when));
+    json_t *creator = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "type", type, "arn", arn,
+                                "accessKeyId", key, "invokedBy", by, "eventTime", when,
+                                "accountId", cli_jstr(uid, "accountId"));
+    json_object_set_new(summary, "creator", creator);
     struct buf ev = BUF_INIT;
     buf_printf(&ev, "CloudTrail PutMetricAlarm at %s by %s %s", when ? when : "?",
                type ? type : "?", arn ? arn : "?");
@@ -227,6 +299,13 @@ static void creator_findings(struct audit *a, const json_t *ct, const char *why,
                      str_eq(type, "WebIdentityUser") || str_eq(type, "SAMLUser") ||
                      str_startswith(key, "ASIA") ||
                      cli_jpath(uid, "sessionContext.sessionIssuer.arn") != NULL;
+    /* the creator's permissions: a role session is simulated as its role */
+    const char *sim_arn = str_eq(type, "IAMUser") ? arn
+                          : cli_jstr(uid, "sessionContext.sessionIssuer.arn")
+                              ? cli_jstr(uid, "sessionContext.sessionIssuer.arn")
+                              : NULL;
+    if (str_eq(type, "IAMUser") || str_eq(type, "AssumedRole"))
+        creator_permissions(a, sim_arn, iid, ev.p, out, creator);
     if (temporary) {
         finding(out, "error", "recover-temporary-creator",
                 "will fail with 401 when it fires: the latest PutMetricAlarm was made with "
@@ -331,7 +410,8 @@ static void audit_region(struct audit *a)
             }
         }
         if (k & CLI_ACT_RECOVER)
-            creator_findings(a, puts ? json_object_get(puts, name) : NULL, why, out, summary);
+            creator_findings(a, puts ? json_object_get(puts, name) : NULL, why, out, summary,
+                             iid);
         if (facts && json_is_true(json_object_get(facts, "gone"))) {
             struct buf m = BUF_INIT;
             buf_printf(&m, "EC2 DescribeInstances %s: %s", iid, cli_jstr(facts, "state"));
@@ -454,6 +534,14 @@ int cli_audit_main(int argc, char **argv)
                 printf("%s  ok       %s  (%s on %s)\n", cli_jstr(s, "region"), cli_jstr(s, "alarm"),
                        cli_jstr(s, "actions"),
                        cli_jstr(s, "instance") ? cli_jstr(s, "instance") : "?");
+            /* who made it and what the simulator says it may do */
+            const char *carn = cli_jstr(s, "creator.arn");
+            const char *dec = cli_jstr(s, "creator.permissions.decision");
+            if (carn)
+                printf("%s  creator  %s  %s%s%s%s%s\n", cli_jstr(s, "region"),
+                       cli_jstr(s, "alarm"), carn, dec ? ": ec2:RecoverInstances " : "",
+                       dec ? dec : "", cli_jstr(s, "creator.allowedBy") ? " by " : "",
+                       cli_jstr(s, "creator.allowedBy") ? cli_jstr(s, "creator.allowedBy") : "");
         }
         cli_print_findings(a.findings, false);
         printf("%lld alarm(s) with EC2 actions: %lld error(s), %lld warning(s)\n",

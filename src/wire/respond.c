@@ -169,6 +169,11 @@ static void respond_success(struct call *c, struct response *resp)
         buf_putc(b, '>');
         xml_elem(b, "requestId", c->request_id);
         buf_put(b, o->body.p ? o->body.p : "", o->body.len);
+        /* operations without modeled output (CreateTags, DeleteTags, RebootInstances, ...)
+         * answer <return>true</return> after the request id [doc: EC2 API reference
+         * examples, e.g. CreateTags "Example response"] */
+        if (c->op && c->op->output < 0)
+            buf_puts(b, "<return>true</return>");
         buf_printf(b, "</%sResponse>", op);
         break;
     case PROTO_JSON:

@@ -186,8 +186,9 @@ def test_lookup_events_reads_failures_and_errors(t):
                              "AttributeKey=EventName,AttributeValue=RunInstances"]), "RunInstances")
     ev = json.loads(out["Events"][0]["CloudTrailEvent"])
     t.eq(ev["eventSource"], "ec2.amazonaws.com", "EC2 eventSource")
-    t.eq(ev["requestParameters"]["userData"], "HIDDEN_DUE_TO_SECURITY_REASONS", "userData hidden")
-    t.eq(ev["responseElements"]["instances"][0]["instanceId"], iid, "RunInstances response")
+    t.eq(ev["requestParameters"]["userData"], "<sensitiveDataRemoved>", "userData hidden")
+    t.eq(ev["responseElements"]["instancesSet"]["items"][0]["instanceId"], iid,
+         "RunInstances response")
 
     # paging through the CLI's paginator with a small page size
     out = _ok(t, t.aws(lab, ["cloudtrail", "lookup-events", "--page-size", "1"]), "paged")

@@ -271,8 +271,9 @@ TEST(trail_secrets_hidden)
         "{\"ImageId\":\"ami-12345678\",\"MinCount\":1,\"MaxCount\":1,\"UserData\":\"c2VjcmV0\"}");
     CHECK_EQ_INT(lookup_attr(&f, "EventName", "RunInstances"), 1);
     json_t *e = ct_event(&f, 0);
-    CHECK_EQ_STR(js(e, "requestParameters.userData"), "HIDDEN_DUE_TO_SECURITY_REASONS");
-    CHECK_EQ_STR(js(e, "requestParameters.imageId"), "ami-12345678");
+    /* EC2's own layout: userData removed, the image inside instancesSet */
+    CHECK_EQ_STR(js(e, "requestParameters.userData"), "<sensitiveDataRemoved>");
+    CHECK_EQ_STR(js(e, "requestParameters.instancesSet.items.0.imageId"), "ami-12345678");
     CHECK(!strstr(fx_js(&f, "Events.0.CloudTrailEvent"), "c2VjcmV0"));
     json_decref(e);
 
@@ -382,10 +383,14 @@ TEST(trail_response_elements_from_xml)
     CHECK_EQ_INT(lookup_attr(&f, "EventName", "RunInstances"), 1);
     e = ct_event(&f, 0);
     CHECK_EQ_STR(js(e, "responseElements.reservationId"), "r-0123456789abcdef0");
-    CHECK_EQ_STR(js(e, "responseElements.instances.0.instanceId"), "i-0123456789abcdef0");
-    CHECK_EQ_STR(js(e, "responseElements.instances.1.instanceId"), "i-0123456789abcdef1");
-    CHECK_EQ_STR(js(e, "responseElements.instances.0.state.name"), "pending");
-    CHECK(json_is_integer(fx_jget(e, "responseElements.instances.0.state.code")));
+    /* EC2's XML names and item lists */
+    CHECK_EQ_STR(js(e, "responseElements.instancesSet.items.0.instanceId"),
+                 "i-0123456789abcdef0");
+    CHECK_EQ_STR(js(e, "responseElements.instancesSet.items.1.instanceId"),
+                 "i-0123456789abcdef1");
+    CHECK_EQ_STR(js(e, "responseElements.instancesSet.items.0.instanceState.name"), "pending");
+    CHECK(json_is_integer(fx_jget(e, "responseElements.instancesSet.items.0.instanceState.code")));
+    CHECK(js(e, "responseElements.requestId") != NULL);
     json_decref(e);
 
     fx_close(&f);
@@ -562,5 +567,34 @@ TEST(trail_retention_and_regions)
     sqlite3_reset(s);
     CHECK_EQ_INT(lookup(&f, "{}"), 50);
     CHECK(fx_jget(f.json, "NextToken") != NULL);
+    fx_close(&f);
+}
+
+/* Events recorded while held survive the rollback of their transaction (a stack step that
+ * fails on the store); committed ones are not written twice. */
+TEST(trail_held_events_survive_a_rollback)
+{
+    struct fx f;
+    fx_open_json(&f, FX_T0);
+    fx_as_user(&f, "cfn", "AIDACFN0000000000001");
+    trail_hold_begin();
+    CHECK_EQ_INT(store_begin(f.st), 0);
+    rec_full(&f, "cloudwatch", "PutMetricAlarm", ALARM_IN, "{}", "cloudformation.amazonaws.com",
+             0, NULL, NULL);
+    CHECK_EQ_INT(store_rollback(f.st), 0);
+    trail_hold_end(f.st, true);
+    CHECK_EQ_INT(lookup_attr(&f, "EventName", "PutMetricAlarm"), 1);
+    json_t *e = ct_event(&f, 0);
+    CHECK_EQ_STR(js(e, "userIdentity.invokedBy"), "cloudformation.amazonaws.com");
+    CHECK_EQ_STR(js(e, "requestParameters.alarmName"), "cpu-high");
+    json_decref(e);
+
+    trail_hold_begin();
+    CHECK_EQ_INT(store_begin(f.st), 0);
+    rec_full(&f, "cloudwatch", "PutMetricAlarm", ALARM_IN, "{}", "cloudformation.amazonaws.com",
+             0, NULL, NULL);
+    CHECK_EQ_INT(store_commit(f.st), 0);
+    trail_hold_end(f.st, false);
+    CHECK_EQ_INT(lookup_attr(&f, "EventName", "PutMetricAlarm"), 2);
     fx_close(&f);
 }

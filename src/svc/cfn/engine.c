@@ -18,6 +18,7 @@
 #include "clock/clock.h"
 #include "store/store.h"
 #include "svc/cfn/cfn_stack.h"
+#include "svc/cloudtrail/trail.h"
 #include "svc/module.h"
 #include "svc/provider.h"
 #include "wire/wire.h"
@@ -1344,7 +1345,9 @@ void cfn_engine_step(struct store *st, int64_t at_ms, const char *stack_id)
     en.c.who = en.who;
     uuid4(en.c.request_id);
 
+    trail_hold_begin(); /* the step's CloudTrail events survive its rollback */
     if (store_begin(st)) {
+        trail_hold_end(st, false);
         log_error("cfn: step of stack %s: the store failed", stack_id);
         goto out;
     }
@@ -1365,8 +1368,10 @@ void cfn_engine_step(struct store *st, int64_t at_ms, const char *stack_id)
         rc = -1;
     if (rc == 0)
         rc = store_commit(st);
-    if (rc) {
+    if (rc)
         store_rollback(st);
+    trail_hold_end(st, rc != 0);
+    if (rc) {
         log_error("cfn: step of stack %s (%s) failed on the store: the operation fails", stack_id,
                   phase);
         if (engine_fail(st, region, stack_id, at_ms))

@@ -7,6 +7,7 @@
 #define RL_TRAIL_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 struct call;
 
@@ -21,6 +22,18 @@ struct call;
  */
 void trail_record(struct call *c, const json_t *in, const json_t *out_json,
                   const char *invoked_by);
+
+/*
+ * Events that outlive the transaction they were recorded in: AWS records a call whether or
+ * not the work that made it is later undone. Between trail_hold_begin() and
+ * trail_hold_end() every recorded event is also kept in memory; trail_hold_end(st, true)
+ * (the caller rolled its transaction back) writes them again in a transaction of their own,
+ * trail_hold_end(st, false) (committed) only forgets them. The CloudFormation engine holds
+ * each step: the calls a stack made stay in the history when the step is undone.
+ */
+void trail_hold_begin(void);
+struct store;
+void trail_hold_end(struct store *st, bool rolled_back);
 
 /* CloudTrail's event history table (schema.c). */
 extern const struct store_schema trail_schema;

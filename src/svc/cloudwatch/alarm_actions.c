@@ -26,6 +26,7 @@
 #include "svc/cloudwatch/cw_eval.h"
 #include "svc/ec2/ec2.h"
 #include "svc/iam/iam.h"
+#include "svc/module.h"
 #include "wire/wire.h"
 
 #define SLR_NAME "AWSServiceRoleForCloudWatchEvents"
@@ -131,6 +132,30 @@ static bool slr_principal(struct store *st, struct arena *ar, const char *accoun
     return true;
 }
 
+/*
+ * CloudTrail: the EC2 call an alarm's stop/terminate/reboot action made, as the
+ * service-linked role's session, invokedBy events.amazonaws.com (the service the role is
+ * linked to; inferred — AWS documents the role, not the record). Recover has no EC2 API
+ * operation to record (inferred: nothing is recorded for it).
+ */
+static void record_action(struct call *c, enum verb v, const char *id)
+{
+    static const char *const ops[] = {[V_STOP] = "StopInstances",
+                                      [V_TERMINATE] = "TerminateInstances",
+                                      [V_REBOOT] = "RebootInstances"};
+    if (v != V_STOP && v != V_TERMINATE && v != V_REBOOT)
+        return;
+    const struct svc_hooks *h = svc_hooks();
+    c->op = c->svc ? model_op_find(c->svc, ops[v]) : NULL;
+    if (!h || !h->record || !c->op)
+        return;
+    json_t *in = json_pack("{s:[s]}", "InstanceIds", id);
+    if (v == V_STOP)
+        json_object_set_new(in, "Force", json_false());
+    h->record(c, in, NULL, "events.amazonaws.com");
+    json_decref(in);
+}
+
 /* Runs one EC2 action; returns NULL on success or the error message (arena). */
 static const char *run_ec2(struct store *st, struct arena *ar, const struct cw_alarm *a,
                            enum verb v, int64_t at_ms)
@@ -181,6 +206,7 @@ static const char *run_ec2(struct store *st, struct arena *ar, const struct cw_a
         rc = ec2_reboot(&c, id);
         break;
     }
+    record_action(&c, v, id);
     if (rc == 0)
         return NULL;
     if (!c.err.status)

@@ -109,6 +109,8 @@ void ec2_out_members(struct out *o, const json_t *obj);
 
 /* The tags of a resource as a TagList [{Key,Value}] (new reference, never NULL). */
 json_t *ec2_tags_get(struct store *st, const char *resource_id);
+/* The tags of an EC2 ARN's resource for condition keys (svc/restags.h provider). */
+json_t *ec2_resource_tags(struct call *c, const char *arn);
 /*
  * Checks a TagList as CreateTags (create_tags) or TagSpecifications take it: keys 1..128
  * characters without the aws: prefix, values up to 256 [doc]; the two operations word the

@@ -26,6 +26,8 @@
 #include "clock/clock.h"
 #include "store/store.h"
 #include "svc/metric.h"
+#include "svc/restags.h"
+#include "svc/ec2/ec2_internal.h"
 #include "svc/ec2/ec2.h"
 #include "svc/ec2/health_internal.h"
 
@@ -785,6 +787,7 @@ void ec2_init(void)
 {
     ec2_lifecycle_init();
     cw_provider_register(&ec2_provider);
+    svc_resource_tags_register("ec2", ec2_resource_tags);
     clock_on(EC2_EV_AUTORECOVER, ec2_autorecover_event);
     clock_on(EC2_EV_FAULT_EXPIRE, ec2_fault_expire_event);
 }

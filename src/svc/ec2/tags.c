@@ -36,6 +36,20 @@ json_t *ec2_tags_get(struct store *st, const char *resource_id)
     return tags;
 }
 
+/* The resource-tag provider of EC2 ARNs (restags.h): arn:aws:ec2:REGION:ACCT:TYPE/ID. */
+json_t *ec2_resource_tags(struct call *c, const char *arn)
+{
+    const char *slash = strrchr(arn, '/');
+    if (!slash || !slash[1])
+        return NULL;
+    json_t *t = ec2_tags_get(c->st, slash + 1);
+    if (!json_array_size(t)) {
+        json_decref(t);
+        return NULL;
+    }
+    return t;
+}
+
 int ec2_tags_check(struct call *c, const json_t *tags, bool create_tags)
 {
     size_t i;

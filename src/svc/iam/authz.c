@@ -24,6 +24,7 @@
 #include "store/store.h"
 #include "svc/iam/authz.h"
 #include "svc/iam/iam.h"
+#include "svc/restags.h"
 #include "wire/models/cloudwatch_members.h"
 #include "wire/models/ec2_members.h"
 
@@ -35,9 +36,14 @@ static const char ALLOW_ALL[] =
 
 /* ------------------------------------------------------------ policy sets */
 
+/* The documents of one kind for a principal, and what else evaluation needs of the same
+ * source: identity sets carry the entity's tags and permissions boundary, session sets the
+ * session tags. */
 struct polset {
     json_t **docs;
     size_t n;
+    json_t *tags;     /* TagList [{"Key","Value"}] or NULL */
+    json_t *boundary; /* identity: the permissions boundary document, or NULL */
 };
 
 static void polset_free(struct polset *p)
@@ -45,8 +51,9 @@ static void polset_free(struct polset *p)
     for (size_t i = 0; i < p->n; i++)
         json_decref(p->docs[i]);
     free(p->docs);
-    p->docs = NULL;
-    p->n = 0;
+    json_decref(p->tags);
+    json_decref(p->boundary);
+    memset(p, 0, sizeof(*p));
 }
 
 static void polset_add(struct polset *p, json_t *doc /* stolen */)
@@ -60,7 +67,7 @@ static void polset_add(struct polset *p, json_t *doc /* stolen */)
 #define CACHE_SLOTS 64
 
 struct cache_ent {
-    char *key; /* "u:AIDA..:NAME", "r:AROA..:NAME", "root", "k:ACCESSKEY" */
+    char *key; /* "u:AIDA..:NAME", "r:AROA..:NAME", "f:AIDA..:NAME", "root", "k:ACCESSKEY" */
     struct polset pols;
     struct authz_session sess; /* "k:" entries */
 };
@@ -113,10 +120,10 @@ static const struct {
     const char *table;
     const char *update_of; /* NULL: any update */
 } watched[] = {
-    {"iam_users", "name, arn, permissions_boundary"},
+    {"iam_users", "name, arn, permissions_boundary, tags"},
     {"iam_groups", NULL},
     {"iam_group_members", NULL},
-    {"iam_roles", "name, arn, permissions_boundary"},
+    {"iam_roles", "name, arn, permissions_boundary, tags"},
     {"iam_inline_policies", NULL},
     {"iam_policies", NULL},
     {"iam_policy_versions", NULL},
@@ -229,6 +236,8 @@ static int load_session(struct call *c, const struct principal *who, struct auth
             snprintf(s->issuer, sizeof(s->issuer), "%s", ks.issuer);
             snprintf(s->issuer_id, sizeof(s->issuer_id), "%s", ks.issuer_id);
             snprintf(s->source_identity, sizeof(s->source_identity), "%s", ks.source_identity);
+            if (*ks.tags)
+                docs->tags = json_loads(ks.tags, 0, NULL);
         }
         if (rc < 0) {
             log_error("authz: session lookup of %s failed", who->access_key_id);
@@ -259,7 +268,8 @@ static char *identity_key(struct call *c, const struct principal *who,
     case PRINCIPAL_ROLE_SESSION:
         return arena_printf(c->a, "r:%.*s:%s", (int)k, who->user_id, who->name);
     case PRINCIPAL_FEDERATED:
-        return s->issuer[0] ? arena_printf(c->a, "u:%s:%s", s->issuer_id, s->issuer) : "root";
+        /* "f:": a federated user has its issuer's policies but not its tags */
+        return s->issuer[0] ? arena_printf(c->a, "f:%s:%s", s->issuer_id, s->issuer) : "root";
     default:
         return "root";
     }
@@ -291,6 +301,19 @@ static int load_identity(struct call *c, const struct principal *who, const stru
         if (docs[i])
             polset_add(out, docs[i]);
     free(docs);
+    /* the entity's tags (aws:PrincipalTag; a federated user has only its session tags) and
+     * its permissions boundary (a federated user is bounded by its issuing user's) */
+    json_t *tags = NULL;
+    char *barn = NULL;
+    if (iam_principal_facts(c->st, &p, &tags, &barn, &out->boundary)) {
+        log_error("authz: tags and boundary of %s could not be read", who->arn);
+        return -1;
+    }
+    free(barn);
+    if (who->kind != PRINCIPAL_FEDERATED)
+        out->tags = tags;
+    else
+        json_decref(tags);
     return 0;
 }
 
@@ -468,10 +491,151 @@ json_t *authz_context(const struct call *c, const struct principal *who,
     return ctx;
 }
 
+/* ------------------------------------------------------------ tags and boundaries */
+
+/* ctx[prefix + lower(key)] = value for each {"Key","Value"} of tags. */
+static void put_tags(json_t *ctx, const char *prefix, const json_t *tags)
+{
+    size_t i;
+    const json_t *t;
+    json_array_foreach(tags, i, t)
+    {
+        const char *k = json_string_value(json_object_get(t, "Key"));
+        const char *v = json_string_value(json_object_get(t, "Value"));
+        if (!k)
+            continue;
+        struct buf b = BUF_INIT;
+        buf_printf(&b, "%s%s", prefix, k);
+        for (size_t j = 0; j < b.len; j++)
+            b.p[j] = (char)(b.p[j] >= 'A' && b.p[j] <= 'Z' ? b.p[j] - 'A' + 'a' : b.p[j]);
+        json_object_set_new(ctx, b.p, json_string(v ? v : ""));
+        buf_free(&b);
+    }
+}
+
+/* The tags a request sets (aws:RequestTag/KEY) and the keys it names (aws:TagKeys): a
+ * Tags list (IAM CreateUser/CreateRole/TagUser/TagRole, EC2 CreateTags/DeleteTags,
+ * CloudWatch PutMetricAlarm/TagResource, STS AssumeRole), EC2's TagSpecifications
+ * (RunInstances, CreateVolume...) and a TagKeys list (IAM UntagUser/UntagRole, CloudWatch
+ * UntagResource) [doc: IAM UG reference_policies_condition-keys, aws:RequestTag and
+ * aws:TagKeys]. */
+static void request_tag_keys(json_t *ctx, const json_t *in)
+{
+    if (!json_is_object(in))
+        return;
+    json_t *keys = json_array();
+    json_t *all = json_array();
+    const json_t *tags = json_object_get(in, "Tags");
+    size_t i;
+    const json_t *t;
+    if (json_is_array(tags))
+        json_array_extend(all, (json_t *)tags);
+    json_array_foreach(json_object_get(in, "TagSpecifications"), i, t)
+    {
+        const json_t *tt = json_object_get(t, "Tags");
+        if (json_is_array(tt))
+            json_array_extend(all, (json_t *)tt);
+    }
+    put_tags(ctx, "aws:requesttag/", all);
+    json_array_foreach(all, i, t)
+    {
+        const char *k = json_string_value(json_object_get(t, "Key"));
+        if (k)
+            json_array_append_new(keys, json_string(k));
+    }
+    json_array_foreach(json_object_get(in, "TagKeys"), i, t)
+    {
+        if (json_is_string(t))
+            json_array_append_new(keys, json_string(json_string_value(t)));
+    }
+    if (json_array_size(keys))
+        json_object_set_new(ctx, "aws:tagkeys", keys);
+    else
+        json_decref(keys);
+    json_decref(all);
+}
+
+/* iam:PermissionsBoundary [doc: IAM UG reference_policies_iam-condition-keys]: the boundary
+ * a CreateUser/CreateRole/Put{User,Role}PermissionsBoundary sets, or for the operations that
+ * change a user's or role's permissions the boundary the entity has. */
+static void boundary_key(json_t *ctx, struct call *c, const char *service, const char *op,
+                         const json_t *in)
+{
+    static const char *const on_entity[] = {
+        "PutUserPolicy",    "DeleteUserPolicy",    "AttachUserPolicy", "DetachUserPolicy",
+        "PutRolePolicy",    "DeleteRolePolicy",    "AttachRolePolicy", "DetachRolePolicy",
+        "DeleteUserPermissionsBoundary", "DeleteRolePermissionsBoundary",
+    };
+    if (!str_eq(service, "iam") || !op || !json_is_object(in))
+        return;
+    const char *pb = json_string_value(json_object_get(in, "PermissionsBoundary"));
+    if (pb) {
+        json_object_set_new(ctx, "iam:permissionsboundary", json_string(pb));
+        return;
+    }
+    for (size_t i = 0; i < ARRAY_LEN(on_entity); i++) {
+        if (!str_eq(op, on_entity[i]))
+            continue;
+        bool role = strstr(op, "Role") != NULL;
+        const char *name = json_string_value(json_object_get(in, role ? "RoleName" : "UserName"));
+        char *arn = name ? iam_entity_boundary(c->st, role, name) : NULL;
+        if (arn)
+            json_object_set_new(ctx, "iam:permissionsboundary", json_string(arn));
+        free(arn);
+    }
+}
+
+json_t *authz_context_full(struct call *c, const struct principal *who,
+                           const struct authz_session *sess, const struct authz_extra *extra,
+                           const json_t *entity_tags, const json_t *session_tags,
+                           const char *resource)
+{
+    json_t *ctx = authz_context(c, who, sess, extra);
+    /* aws:PrincipalTag: the user's or role's tags; a session tag replaces a role tag of the
+     * same key [doc: IAM UG id_session-tags "Session tags override a role tag with the same
+     * key"] */
+    put_tags(ctx, "aws:principaltag/", entity_tags);
+    put_tags(ctx, "aws:principaltag/", session_tags);
+    if (resource && *resource && !str_eq(resource, "*")) {
+        json_t *rt = svc_resource_tags(c, resource);
+        if (rt) {
+            put_tags(ctx, "aws:resourcetag/", rt);
+            if (str_startswith(resource, "arn:aws:ec2:")) /* [doc] EC2's own ec2:ResourceTag */
+                put_tags(ctx, "ec2:resourcetag/", rt);
+            if (str_startswith(resource, "arn:aws:iam:"))
+                put_tags(ctx, "iam:resourcetag/", rt);
+            json_decref(rt);
+        }
+    }
+    const json_t *in = extra ? extra->in : NULL;
+    request_tag_keys(ctx, in);
+    const char *service = extra && extra->service ? extra->service : (c->svc ? c->svc->id : NULL);
+    const char *op = extra && extra->op ? extra->op : (c->op ? c->op->name : c->op_name);
+    boundary_key(ctx, c, service, op, in);
+    return ctx;
+}
+
 /* ------------------------------------------------------------ decisions */
 
-int authz_decide(struct call *c, const struct principal *who, const char *action,
-                 const char *resource, const struct authz_extra *extra, enum policy_decision *d)
+/* The caller as the Principal element of a resource-based policy sees it. */
+static void match_of(const struct principal *who, const struct authz_session *sess,
+                     struct principal_match *m, char *uid, size_t cap)
+{
+    memset(m, 0, sizeof(*m));
+    size_t k = strcspn(who->user_id, ":");
+    snprintf(uid, cap, "%.*s", (int)(k < cap ? k : cap - 1), who->user_id);
+    m->arn = who->arn[0] ? who->arn : NULL;
+    m->account = who->account;
+    m->unique_id = uid[0] ? uid : NULL;
+    if (who->kind == PRINCIPAL_ROLE_SESSION && sess->role_arn[0])
+        m->role_arn = sess->role_arn;
+    if (who->kind == PRINCIPAL_SERVICE)
+        m->service = who->name;
+}
+
+static int decide(struct call *c, const struct principal *who, const char *action,
+                  const char *resource, const struct authz_extra *extra,
+                  const json_t *resource_policy, enum policy_decision *d)
 {
     if (who->kind == PRINCIPAL_ROOT || who->kind == PRINCIPAL_SERVICE) {
         *d = POLICY_ALLOWED; /* root: [doc]; a service acting: inferred */
@@ -487,15 +651,32 @@ int authz_decide(struct call *c, const struct principal *who, const char *action
         goto out;
     if (identity_get(c, who, &sess, use_cache, &idocs, &iown))
         goto out;
-    ctx = authz_context(c, who, &sess, extra);
+    ctx = authz_context_full(c, who, &sess, extra, idocs.tags, sdocs.tags, resource);
     struct policy_request rq = {
         .action = action,
         .resource = resource && *resource ? resource : "*",
         .context = ctx,
         .principal_arn = who->arn,
     };
-    *d = policy_decide((const json_t *const *)idocs.docs, idocs.n,
-                       (const json_t *const *)sdocs.docs, sdocs.n, sess.has_session, &rq);
+    const json_t *bdocs[1] = {idocs.boundary};
+    struct policy_sets ps = {
+        .identity = (const json_t *const *)idocs.docs,
+        .n = idocs.n,
+        .session = (const json_t *const *)sdocs.docs,
+        .m = sdocs.n,
+        .has_session = sess.has_session,
+        .boundary = bdocs,
+        .nb = 1,
+        .has_boundary = idocs.boundary != NULL,
+    };
+    struct principal_match pm;
+    char uid[40];
+    if (resource_policy) {
+        match_of(who, &sess, &pm, uid, sizeof(uid));
+        ps.resource_policy = resource_policy;
+        ps.who = &pm;
+    }
+    *d = policy_decide_sets(&ps, &rq);
     rc = 0;
 out:
     if (sown)
@@ -504,6 +685,24 @@ out:
         polset_free(&idocs);
     json_decref(ctx);
     return rc;
+}
+
+int authz_decide(struct call *c, const struct principal *who, const char *action,
+                 const char *resource, const struct authz_extra *extra, enum policy_decision *d)
+{
+    return decide(c, who, action, resource, extra, NULL, d);
+}
+
+int authz_check_resource(struct call *c, const struct principal *who, const char *action,
+                         const char *resource, const json_t *resource_policy,
+                         const struct authz_extra *extra)
+{
+    enum policy_decision d;
+    if (decide(c, who, action, resource, extra, resource_policy, &d))
+        return call_internal(c);
+    if (d == POLICY_ALLOWED)
+        return 0;
+    return authz_fail(c, who, action, resource, d);
 }
 
 /* base64url without padding of s (arena). */
@@ -540,7 +739,8 @@ int authz_fail(struct call *c, const struct principal *who, const char *action,
         if (call_is_mutating(c)) {
             json_t *j = json_pack(
                 "{s:b, s:b, s:{s:{s:s, s:s}, s:s, s:s}}", "allowed", 0, "explicitDeny",
-                d == POLICY_DENIED_EXPLICIT_IDENTITY || d == POLICY_DENIED_EXPLICIT_SESSION,
+                d == POLICY_DENIED_EXPLICIT_IDENTITY || d == POLICY_DENIED_EXPLICIT_SESSION ||
+                    d == POLICY_DENIED_EXPLICIT_BOUNDARY || d == POLICY_DENIED_EXPLICIT_RESOURCE,
                 "context", "principal", "id", who->user_id, "arn", who->arn, "action", action,
                 "resource", resource && *resource ? resource : "*");
             char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -597,6 +797,33 @@ static int credential_restrictions(struct call *c, const struct op_def *def)
     return 0;
 }
 
+/*
+ * An EC2 action on several instances is authorized for each of them [doc: EC2 API
+ * "Resource-level permissions": every resource of the request must be allowed], the first
+ * one refused named in the error. 0, or -1 with c failed; 1 when the request names at most
+ * one instance (the row's resource function decides).
+ */
+static int each_instance(struct call *c, const struct principal *who, const struct op_def *def,
+                         const json_t *in, const struct authz_extra *extra)
+{
+    const json_t *ids = json_object_get(in, EC2_IN_InstanceIds);
+    if (!str_eq(def->service, "ec2") || !def->resource || json_array_size(ids) < 2)
+        return 1;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        const char *id = json_string_value(v);
+        if (!id)
+            continue;
+        const char *arn = arena_printf(c->a, "arn:aws:ec2:%s:%s:instance/%s",
+                                       c->region ? c->region : "", c->account, id);
+        if (authz_check(c, who, def->iam_action, arn, extra))
+            return -1;
+    }
+    return 0;
+}
+
 int authz_request(struct call *c, const struct op_def *def, const json_t *in)
 {
     if (c->auth_off)
@@ -609,8 +836,11 @@ int authz_request(struct call *c, const struct op_def *def, const json_t *in)
         return 0;
     if (c->who.kind == PRINCIPAL_ROOT)
         return 0;
-    const char *resource = def->resource ? def->resource(c, in) : "*";
     struct authz_extra extra = {.in = in, .service = def->service, .op = def->name};
+    int each = each_instance(c, &c->who, def, in, &extra);
+    if (each <= 0)
+        return each;
+    const char *resource = def->resource ? def->resource(c, in) : "*";
     return authz_check(c, &c->who, def->iam_action, resource, &extra);
 }
 
@@ -631,6 +861,9 @@ int authz_hook(struct call *c, const struct op_def *def, const json_t *in,
         .service = def->service,
         .op = def->name,
     };
+    int each = each_instance(c, &c->who, def, in, &extra);
+    if (each <= 0)
+        return each;
     const char *res = def->resource ? def->resource(c, in) : "*";
     return authz_check(c, &c->who, def->iam_action, res, &extra);
 }

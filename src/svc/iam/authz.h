@@ -64,6 +64,19 @@ int authz_check(struct call *c, const struct principal *who, const char *action,
                 const char *resource, const struct authz_extra *extra);
 
 /*
+ * authz_check for a resource that has a resource-based policy (an SNS topic's access
+ * policy; parsed, may be NULL): within the account, an explicit Deny in any policy denies,
+ * the resource policy allowing `who` (its Principal: "*", the account, the user's or
+ * session's ARN, a role session's role ARN, a service) allows, else the identity-based
+ * policies decide as in authz_check (boundary and session policies included). On a denial
+ * fails c (AccessDenied / "with an explicit deny in a resource-based policy") and returns
+ * -1; 0 when allowed. Root and services are allowed.
+ */
+int authz_check_resource(struct call *c, const struct principal *who, const char *action,
+                         const char *resource, const json_t *resource_policy,
+                         const struct authz_extra *extra);
+
+/*
  * The decision only (no call error): identity policies of who, intersected with its session
  * policies. *sess (may be NULL) receives the session facts. Root: POLICY_ALLOWED.
  * Returns -1 on an internal error (logged), else 0 with *d set.
@@ -90,6 +103,17 @@ int authz_fail(struct call *c, const struct principal *who, const char *action,
  */
 json_t *authz_context(const struct call *c, const struct principal *who,
                       const struct authz_session *sess, const struct authz_extra *extra);
+
+/*
+ * authz_context plus the keys that need the store: aws:PrincipalTag/KEY (entity_tags, then
+ * session_tags over them; TagLists or NULL), aws:ResourceTag/KEY (and ec2:/iam:ResourceTag)
+ * of resource from its service's provider (svc/restags.h), aws:RequestTag/KEY and
+ * aws:TagKeys of the input, iam:PermissionsBoundary. Caller json_decrefs.
+ */
+json_t *authz_context_full(struct call *c, const struct principal *who,
+                           const struct authz_session *sess, const struct authz_extra *extra,
+                           const json_t *entity_tags, const json_t *session_tags,
+                           const char *resource);
 
 /*
  * The session facts of who (cached per access key; zeroed for long-term credentials).

@@ -70,6 +70,37 @@ int iam_identity_policies(struct store *st, const struct principal *p, json_t **
  */
 int iam_policy_default_doc(struct store *st, struct arena *a, const char *arn, const char **doc);
 
+/*
+ * What evaluation needs of p's own entity (an IAM user, or a role session's role): its tags
+ * (*tags: the stored [{"Key","Value"}] array, or NULL) and its permissions boundary
+ * (*boundary_arn heap, *boundary the parsed default version; both NULL without one). Caller
+ * frees/decrefs. Other principals: all NULL. 0 ok, -1 error (logged).
+ */
+int iam_principal_facts(struct store *st, const struct principal *p, json_t **tags,
+                        char **boundary_arn, json_t **boundary);
+
+/* One identity-based policy of a principal, as the policy simulator names it. */
+struct iam_policy_src {
+    char type[16]; /* "user", "group", "role" (inline), "aws-managed", "user-managed" */
+    char *id;      /* the policy's name */
+    char *text;    /* its document text */
+    json_t *doc;   /* parsed (NULL if it does not parse) */
+};
+/*
+ * The identity-based policies of p's own entity (user: inline, groups' inline, attached incl.
+ * groups'; role session: its role's), heap array (iam_policy_srcs_free). 0 ok, 1 no such
+ * entity, -1 error.
+ */
+int iam_policy_sources(struct store *st, const struct principal *p, struct iam_policy_src **out,
+                       size_t *n);
+void iam_policy_srcs_free(struct iam_policy_src *v, size_t n);
+/* The permissions boundary ARN of user (role false) or role `name` (heap) or NULL. */
+char *iam_entity_boundary(struct store *st, bool role, const char *name);
+/* The tags of an IAM user or role ARN (svc/restags.h provider) or NULL. */
+json_t *iam_resource_tags(struct call *c, const char *arn);
+/* The default version's text of a customer or AWS managed policy (heap) or NULL. */
+char *iam_managed_policy_text(struct store *st, const char *arn);
+
 /* ---- access keys (keys.c): every key the server knows, root, IAM users' and STS's ---- */
 
 /*
@@ -90,6 +121,8 @@ struct iam_session {
     const char *issuer;           /* GetFederationToken: the issuing user ("" for the root) */
     const char *issuer_id;        /* ... and its unique id */
     const char *source_identity;  /* AssumeRole SourceIdentity */
+    const char *tags;             /* session tags: JSON [{"Key","Value"}] text, "" none */
+    const char *transitive;       /* transitive tag keys: JSON array text, "" none */
 };
 /* The session facts of key access_key_id; string members "" when the key does not carry
  * them (session_policies: NULL). Strings in the arena. 0 found, 1 unknown key, -1 error
@@ -152,6 +185,7 @@ const char *iam_res_policy_new(struct call *c, const json_t *in);
 const char *iam_res_profile(struct call *c, const json_t *in);
 const char *iam_res_profile_list(struct call *c, const json_t *in);
 const char *iam_res_service_linked_role(struct call *c, const json_t *in);
+const char *iam_res_policy_source(struct call *c, const json_t *in);
 
 /* IAM's tables, access keys included (schema.c). */
 extern const struct store_schema iam_schema;

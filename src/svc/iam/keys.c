@@ -6,6 +6,7 @@
  * of principal_to_json(), plus STS's members for session keys (see sts.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store.h"
@@ -54,6 +55,7 @@ int iam_session_get(struct store *st, struct arena *a, const char *access_key_id
 {
     memset(out, 0, sizeof(*out));
     out->role_arn = out->issuer = out->issuer_id = out->source_identity = "";
+    out->tags = out->transitive = "";
     sqlite3_stmt *s = store_stmt(st, "SELECT created_ms, session_policies, principal"
                                      " FROM access_keys WHERE access_key_id = ?1");
     sqlite3_bind_text(s, 1, access_key_id, -1, SQLITE_TRANSIENT);
@@ -68,6 +70,14 @@ int iam_session_get(struct store *st, struct arena *a, const char *access_key_id
         out->issuer = member(a, pj, "issuer");
         out->issuer_id = member(a, pj, "issuer_id");
         out->source_identity = member(a, pj, "source_identity");
+        json_t *t = json_object_get(pj, "tags");
+        char *tt = json_array_size(t) ? json_dumps(t, JSON_COMPACT) : NULL;
+        out->tags = tt ? arena_strdup(a, tt) : "";
+        free(tt);
+        t = json_object_get(pj, "transitive_tag_keys");
+        tt = json_array_size(t) ? json_dumps(t, JSON_COMPACT) : NULL;
+        out->transitive = tt ? arena_strdup(a, tt) : "";
+        free(tt);
         json_decref(pj);
     }
     sqlite3_reset(s);

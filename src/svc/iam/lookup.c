@@ -376,3 +376,193 @@ int iam_identity_policies(struct store *st, const struct principal *p, json_t **
     *n = d.n;
     return 0;
 }
+
+/* ================================================================ evaluation facts */
+
+/* The unique id of p's own entity (AIDA... of a user, AROA... of a role session's role)
+ * into id; false for other principals. */
+static bool entity_id(const struct principal *p, char *id, size_t cap)
+{
+    if (p->kind != PRINCIPAL_USER && p->kind != PRINCIPAL_ROLE_SESSION)
+        return false;
+    size_t k = strcspn(p->user_id, ":");
+    snprintf(id, cap, "%.*s", (int)(k < cap ? k : cap - 1), p->user_id);
+    return id[0] != '\0';
+}
+
+/* The JSON text of managed policy arn's default version (customer or AWS managed), heap,
+ * or NULL. */
+static char *managed_text(struct store *st, const char *arn)
+{
+    const struct managed_policy *m = managed_policy_by_arn(arn);
+    if (m)
+        return xstrdup(m->document);
+    char *t = NULL;
+    sqlite3_stmt *s = store_stmt(st, "SELECT v.document FROM iam_policies p JOIN "
+                                     "iam_policy_versions v ON v.arn = p.arn AND "
+                                     "v.version_id = p.default_version WHERE p.arn = ?1");
+    sqlite3_bind_text(s, 1, arn, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        t = xstrdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    return t;
+}
+
+int iam_principal_facts(struct store *st, const struct principal *p, json_t **tags,
+                        char **boundary_arn, json_t **boundary)
+{
+    char id[40];
+    *tags = NULL;
+    *boundary_arn = NULL;
+    *boundary = NULL;
+    if (!entity_id(p, id, sizeof(id)))
+        return 0;
+    sqlite3_stmt *s = store_stmt(st, p->kind == PRINCIPAL_USER
+                                         ? "SELECT tags, permissions_boundary FROM iam_users "
+                                           "WHERE user_id = ?1"
+                                         : "SELECT tags, permissions_boundary FROM iam_roles "
+                                           "WHERE role_id = ?1");
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(s, 0);
+        *tags = t ? json_loads(t, 0, NULL) : NULL;
+        if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+            *boundary_arn = xstrdup((const char *)sqlite3_column_text(s, 1));
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        log_error("iam principal facts: %s", sqlite3_errmsg(store_db(st)));
+        return -1;
+    }
+    if (*boundary_arn) {
+        char *text = managed_text(st, *boundary_arn);
+        /* a boundary whose policy is gone allows nothing (inferred: IAM refuses to delete a
+         * policy in use as a boundary) */
+        *boundary = text ? json_loads(text, 0, NULL) : NULL;
+        if (!*boundary)
+            *boundary = json_pack("{s:s, s:[]}", "Version", "2012-10-17", "Statement");
+        free(text);
+    }
+    return 0;
+}
+
+static void src_add(struct iam_policy_src **v, size_t *n, const char *type, const char *id,
+                    char *text /* stolen */)
+{
+    if (!text)
+        return;
+    *v = xrealloc(*v, (*n + 1) * sizeof(**v));
+    struct iam_policy_src *e = &(*v)[(*n)++];
+    snprintf(e->type, sizeof(e->type), "%s", type);
+    e->id = xstrdup(id);
+    e->text = text;
+    e->doc = json_loads(text, 0, NULL);
+}
+
+void iam_policy_srcs_free(struct iam_policy_src *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].id);
+        free(v[i].text);
+        json_decref(v[i].doc);
+    }
+    free(v);
+}
+
+int iam_policy_sources(struct store *st, const struct principal *p, struct iam_policy_src **out,
+                       size_t *n)
+{
+    char id[40];
+    *out = NULL;
+    *n = 0;
+    if (!entity_id(p, id, sizeof(id)))
+        return 0;
+    bool user = p->kind == PRINCIPAL_USER;
+    char *name = name_by_id(st,
+                            user ? "SELECT name FROM iam_users WHERE user_id = ?1"
+                                 : "SELECT name FROM iam_roles WHERE role_id = ?1",
+                            id, NULL);
+    if (!name)
+        return 1;
+    /* kind, policy name, document (inline) or NULL, managed ARN */
+    sqlite3_stmt *s = store_stmt(
+        st, user ? "SELECT 'user', name, document, NULL FROM iam_inline_policies WHERE "
+                   "kind = 'user' AND owner = ?1"
+                   " UNION ALL SELECT 'group', name, document, NULL FROM iam_inline_policies "
+                   "WHERE kind = 'group' AND owner IN (SELECT group_name FROM "
+                   "iam_group_members WHERE user_name = ?1)"
+                   " UNION ALL SELECT DISTINCT 'managed', NULL, NULL, policy_arn FROM "
+                   "iam_attachments WHERE (kind = 'user' AND owner = ?1) OR (kind = 'group' AND "
+                   "owner IN (SELECT group_name FROM iam_group_members WHERE user_name = ?1))"
+                 : "SELECT 'role', name, document, NULL FROM iam_inline_policies WHERE "
+                   "kind = 'role' AND owner = ?1"
+                   " UNION ALL SELECT 'managed', NULL, NULL, policy_arn FROM iam_attachments "
+                   "WHERE kind = 'role' AND owner = ?1");
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *kind = (const char *)sqlite3_column_text(s, 0);
+        if (!str_eq(kind, "managed")) {
+            src_add(out, n, kind, (const char *)sqlite3_column_text(s, 1),
+                    xstrdup((const char *)sqlite3_column_text(s, 2)));
+            continue;
+        }
+        const char *arn = (const char *)sqlite3_column_text(s, 3);
+        const char *slash = strrchr(arn, '/');
+        src_add(out, n, managed_policy_by_arn(arn) ? "aws-managed" : "user-managed",
+                slash ? slash + 1 : arn, managed_text(st, arn));
+    }
+    sqlite3_reset(s);
+    free(name);
+    if (rc != SQLITE_DONE) {
+        log_error("iam policy sources: %s", sqlite3_errmsg(store_db(st)));
+        iam_policy_srcs_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return -1;
+    }
+    return 0;
+}
+
+char *iam_managed_policy_text(struct store *st, const char *arn)
+{
+    return managed_text(st, arn);
+}
+
+char *iam_entity_boundary(struct store *st, bool role, const char *name)
+{
+    char *arn = NULL;
+    sqlite3_stmt *s = store_stmt(st, role ? "SELECT permissions_boundary FROM iam_roles WHERE "
+                                            "name = ?1"
+                                          : "SELECT permissions_boundary FROM iam_users WHERE "
+                                            "name = ?1");
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        arn = xstrdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    return arn;
+}
+
+/* The resource-tag provider of IAM ARNs (svc/restags.h): users and roles, by the name at
+ * the end of arn:aws:iam::ACCT:user/PATH/NAME. */
+json_t *iam_resource_tags(struct call *c, const char *arn)
+{
+    const char *res = strstr(arn, ":user/") ? "user" : strstr(arn, ":role/") ? "role" : NULL;
+    const char *slash = strrchr(arn, '/');
+    if (!res || !slash || !slash[1])
+        return NULL;
+    sqlite3_stmt *s = store_stmt(c->st, str_eq(res, "user")
+                                            ? "SELECT tags FROM iam_users WHERE name = ?1"
+                                            : "SELECT tags FROM iam_roles WHERE name = ?1");
+    sqlite3_bind_text(s, 1, slash + 1, -1, SQLITE_TRANSIENT);
+    json_t *t = NULL;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+        t = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+    sqlite3_reset(s);
+    if (t && !json_array_size(t)) {
+        json_decref(t);
+        t = NULL;
+    }
+    return t;
+}

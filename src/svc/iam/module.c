@@ -8,6 +8,7 @@
 #include "svc/iam/authz.h"
 #include "svc/iam/iam.h"
 #include "svc/module.h"
+#include "svc/restags.h"
 #include "wire/models/models.h"
 
 #define SVC_OPS_FILE "svc/iam/ops.def"
@@ -25,12 +26,19 @@ static const struct svc_hooks hooks = {
     .call_succeeded = iam_call_succeeded,
 };
 
+/* The tags of IAM users and roles for aws:ResourceTag conditions. */
+static void iam_init(void)
+{
+    svc_resource_tags_register("iam", iam_resource_tags);
+}
+
 const struct svc_module iam_module = {
     .id = "iam",
     .model = &model_iam,
     .ops = svc_ops,
     .nops = ARRAY_LEN(svc_ops),
     .schema = &iam_schema,
+    .init = iam_init,
     .reset_keep = keep,
     .providers = iam_cfn_providers,
     .hooks = &hooks,

@@ -120,3 +120,11 @@ const char *iam_res_service_linked_role(struct call *c, const json_t *in)
         return NULL;
     return iam_arn(c, "role", arena_printf(c->a, "/aws-service-role/%s/", service), name);
 }
+
+/* SimulatePrincipalPolicy is checked on the principal it simulates (PolicySourceArn). */
+const char *iam_res_policy_source(struct call *c, const json_t *in)
+{
+    (void)c;
+    const char *arn = iam_str(in, IAM_IN_PolicySourceArn);
+    return arn && *arn ? arn : NULL;
+}

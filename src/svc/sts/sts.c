@@ -421,10 +421,32 @@ static int assume_authorize(struct call *c, const json_t *in, const json_t *trus
     return 0;
 }
 
-/* The trust-policy context: the caller's keys plus what AssumeRole passes. */
-static json_t *assume_context(struct call *c, const json_t *in, const struct authz_session *s)
+/* The caller's own tags (a user's or its role's) and session tags with their transitive keys
+ * (role sessions), new references or NULL. */
+static void caller_tags(struct call *c, json_t **entity, json_t **session, json_t **transitive)
 {
-    json_t *ctx = authz_context(c, &c->who, s, NULL);
+    char *barn = NULL;
+    json_t *bdoc = NULL;
+    *entity = *session = *transitive = NULL;
+    if (c->who.kind != PRINCIPAL_FEDERATED &&
+        iam_principal_facts(c->st, &c->who, entity, &barn, &bdoc) == 0) {
+        free(barn);
+        json_decref(bdoc);
+    }
+    struct iam_session ks;
+    if (c->who.temporary && c->who.access_key_id[0] &&
+        iam_session_get(c->st, c->a, c->who.access_key_id, &ks) == 0) {
+        *session = *ks.tags ? json_loads(ks.tags, 0, NULL) : NULL;
+        *transitive = *ks.transitive ? json_loads(ks.transitive, 0, NULL) : NULL;
+    }
+}
+
+/* The trust-policy context: the caller's keys (its principal tags included) plus what
+ * AssumeRole passes. */
+static json_t *assume_context(struct call *c, const json_t *in, const struct authz_session *s,
+                              const json_t *etags, const json_t *stags, const char *role_arn)
+{
+    json_t *ctx = authz_context_full(c, &c->who, s, NULL, etags, stags, role_arn);
     const char *v;
     if ((v = in_str(in, STS_M_AssumeRoleRequest_ExternalId)))
         json_object_set_new(ctx, "sts:externalid", json_string(v));
@@ -456,6 +478,64 @@ static json_t *assume_context(struct call *c, const json_t *in, const struct aut
     return ctx;
 }
 
+/* Does the tag list hold key k (tag keys compare case-insensitively [doc])? */
+static bool tag_list_has(const json_t *tags, const char *k)
+{
+    size_t i;
+    const json_t *t;
+    json_array_foreach(tags, i, t)
+    {
+        if (str_ieq(json_string_value(json_object_get(t, "Key")), k))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Session tags through role chaining [doc: IAM UG id_session-tags, "Chaining roles with
+ * session tags"]: the caller session's transitive tags pass to the new session and stay
+ * transitive; a request cannot set a tag with the key of an inherited transitive tag; the
+ * request's TransitiveTagKeys must name tags it passes. tags (the request's, in place) and
+ * trans (out) become the new session's tags and transitive keys. 0 or -1 with c failed.
+ */
+static int chain_tags(struct call *c, const json_t *in, const json_t *stags, const json_t *trans,
+                      json_t *tags, json_t *out_trans)
+{
+    size_t i;
+    const json_t *k;
+    json_array_foreach(json_object_get(in, STS_M_AssumeRoleRequest_TransitiveTagKeys), i, k)
+    {
+        const char *key = json_string_value(k);
+        if (!key)
+            continue;
+        if (!tag_list_has(tags, key)) /* inferred message */
+            return call_fail(c, 400, "InvalidParameterValue",
+                             "The specified transitive tag key must be included in the "
+                             "requested tags.");
+        json_array_append_new(out_trans, json_string(key));
+    }
+    json_array_foreach(trans, i, k)
+    {
+        const char *key = json_string_value(k);
+        if (!key)
+            continue;
+        if (tag_list_has(tags, key)) /* [doc] the operation fails; the text is inferred */
+            return call_fail(c, 400, "InvalidParameterValue",
+                             "One or more of the specified session tag keys conflict with a "
+                             "transitive tag key inherited from the calling session: %s.",
+                             key);
+        size_t j;
+        const json_t *t;
+        json_array_foreach(stags, j, t)
+        {
+            if (str_ieq(json_string_value(json_object_get(t, "Key")), key))
+                json_array_append(tags, (json_t *)t);
+        }
+        json_array_append_new(out_trans, json_string(key));
+    }
+    return 0;
+}
+
 /*
  * AssumeRole: the role must exist and trust the caller (trust_check); root cannot assume
  * roles; DurationSeconds 900..the role's MaxSessionDuration (default 3600), at most one hour
@@ -467,7 +547,7 @@ static json_t *assume_context(struct call *c, const json_t *in, const struct aut
 int sts_assume_role(struct call *c, const json_t *in, struct out *o)
 {
     int rc = -1;
-    json_t *trust = NULL, *ctx = NULL, *extra = NULL;
+    json_t *trust = NULL, *ctx = NULL, *extra = NULL, *new_tags = NULL, *new_trans = NULL;
     char *spol = NULL;
     const char *role_arn = in_str(in, STS_M_AssumeRoleRequest_RoleArn);
     const char *session = in_str(in, STS_M_AssumeRoleRequest_RoleSessionName);
@@ -504,7 +584,20 @@ int sts_assume_role(struct call *c, const json_t *in, struct out *o)
     if (authz_session_get(c, &c->who, &sess))
         return call_internal(c);
     trust = role.trust_policy ? json_loads(role.trust_policy, 0, NULL) : NULL;
-    ctx = assume_context(c, in, &sess);
+    json_t *etags = NULL, *stags = NULL, *trans = NULL;
+    caller_tags(c, &etags, &stags, &trans);
+    ctx = assume_context(c, in, &sess, etags, stags, role.arn);
+    new_tags = tags_json(in);
+    new_trans = json_array();
+    if (chain_tags(c, in, stags, trans, new_tags, new_trans)) {
+        json_decref(etags);
+        json_decref(stags);
+        json_decref(trans);
+        goto out;
+    }
+    json_decref(etags);
+    json_decref(stags);
+    json_decref(trans);
     struct trust_who w;
     trust_who_init(&c->who, &sess, &w);
     if (!c->auth_off && assume_authorize(c, in, trust, ctx, &w, role.arn)) /* --auth off: none */
@@ -532,7 +625,9 @@ int sts_assume_role(struct call *c, const json_t *in, struct out *o)
 
     struct principal p;
     role_session_principal(c->account, &role, session, &p);
-    extra = json_pack("{s:s, s:o}", "role_arn", role.arn, "tags", tags_json(in));
+    extra = json_pack("{s:s, s:O}", "role_arn", role.arn, "tags", new_tags);
+    if (json_array_size(new_trans))
+        json_object_set(extra, "transitive_tag_keys", new_trans);
     if (source_identity)
         json_object_set_new(extra, "source_identity", json_string(source_identity));
     else if (sess.source_identity[0]) /* [doc] a source identity persists across chaining */
@@ -557,6 +652,8 @@ out:
     json_decref(trust);
     json_decref(ctx);
     json_decref(extra);
+    json_decref(new_tags);
+    json_decref(new_trans);
     return rc;
 }
 

@@ -20,31 +20,41 @@
 /* ---- members of the served operations' inputs ---- */
 #define IAM_IN_AWSServiceName "AWSServiceName" /* CreateServiceLinkedRole */
 #define IAM_IN_AccessKeyId "AccessKeyId" /* DeleteAccessKey, GetAccessKeyLastUsed, UpdateAccessKey */
+#define IAM_IN_ActionNames "ActionNames" /* SimulateCustomPolicy, SimulatePrincipalPolicy */
 #define IAM_IN_AssumeRolePolicyDocument "AssumeRolePolicyDocument" /* CreateRole */
+#define IAM_IN_CallerArn "CallerArn" /* SimulateCustomPolicy, SimulatePrincipalPolicy */
+#define IAM_IN_ContextEntries "ContextEntries" /* SimulateCustomPolicy, SimulatePrincipalPolicy */
 #define IAM_IN_CustomSuffix "CustomSuffix" /* CreateServiceLinkedRole */
 #define IAM_IN_Description "Description" /* CreatePolicy, CreateRole, CreateServiceLinkedRole and 1 more */
 #define IAM_IN_GroupName "GroupName" /* AddUserToGroup, AttachGroupPolicy, CreateGroup and 9 more */
 #define IAM_IN_InstanceProfileName "InstanceProfileName" /* AddRoleToInstanceProfile, CreateInstanceProfile, DeleteInstanceProfile and 2 more */
-#define IAM_IN_Marker "Marker" /* GetGroup, ListAccessKeys, ListAttachedGroupPolicies and 15 more */
-#define IAM_IN_MaxItems "MaxItems" /* GetGroup, ListAccessKeys, ListAttachedGroupPolicies and 15 more */
+#define IAM_IN_Marker "Marker" /* GetGroup, ListAccessKeys, ListAttachedGroupPolicies and 17 more */
+#define IAM_IN_MaxItems "MaxItems" /* GetGroup, ListAccessKeys, ListAttachedGroupPolicies and 17 more */
 #define IAM_IN_MaxSessionDuration "MaxSessionDuration" /* CreateRole, UpdateRole */
 #define IAM_IN_NewPath "NewPath" /* UpdateUser */
 #define IAM_IN_NewUserName "NewUserName" /* UpdateUser */
 #define IAM_IN_OnlyAttached "OnlyAttached" /* ListPolicies */
 #define IAM_IN_Path "Path" /* CreateGroup, CreateInstanceProfile, CreatePolicy and 2 more */
 #define IAM_IN_PathPrefix "PathPrefix" /* ListAttachedGroupPolicies, ListAttachedRolePolicies, ListAttachedUserPolicies and 5 more */
-#define IAM_IN_PermissionsBoundary "PermissionsBoundary" /* CreateRole, CreateUser */
+#define IAM_IN_PermissionsBoundary "PermissionsBoundary" /* CreateRole, CreateUser, PutRolePermissionsBoundary and 1 more */
+#define IAM_IN_PermissionsBoundaryPolicyInputList "PermissionsBoundaryPolicyInputList" /* SimulateCustomPolicy, SimulatePrincipalPolicy */
 #define IAM_IN_PolicyArn "PolicyArn" /* AttachGroupPolicy, AttachRolePolicy, AttachUserPolicy and 10 more */
 #define IAM_IN_PolicyDocument "PolicyDocument" /* CreatePolicy, CreatePolicyVersion, PutGroupPolicy and 3 more */
+#define IAM_IN_PolicyInputList "PolicyInputList" /* SimulateCustomPolicy, SimulatePrincipalPolicy */
 #define IAM_IN_PolicyName "PolicyName" /* CreatePolicy, DeleteGroupPolicy, DeleteRolePolicy and 7 more */
+#define IAM_IN_PolicySourceArn "PolicySourceArn" /* SimulatePrincipalPolicy */
 #define IAM_IN_PolicyUsageFilter "PolicyUsageFilter" /* ListPolicies */
-#define IAM_IN_RoleName "RoleName" /* AddRoleToInstanceProfile, AttachRolePolicy, CreateRole and 15 more */
+#define IAM_IN_ResourceArns "ResourceArns" /* SimulateCustomPolicy, SimulatePrincipalPolicy */
+#define IAM_IN_ResourceHandlingOption "ResourceHandlingOption" /* SimulateCustomPolicy, SimulatePrincipalPolicy */
+#define IAM_IN_ResourceOwner "ResourceOwner" /* SimulateCustomPolicy, SimulatePrincipalPolicy */
+#define IAM_IN_ResourcePolicy "ResourcePolicy" /* SimulateCustomPolicy, SimulatePrincipalPolicy */
+#define IAM_IN_RoleName "RoleName" /* AddRoleToInstanceProfile, AttachRolePolicy, CreateRole and 17 more */
 #define IAM_IN_Scope "Scope" /* ListPolicies */
 #define IAM_IN_SetAsDefault "SetAsDefault" /* CreatePolicyVersion */
 #define IAM_IN_Status "Status" /* UpdateAccessKey */
 #define IAM_IN_TagKeys "TagKeys" /* UntagRole, UntagUser */
 #define IAM_IN_Tags "Tags" /* CreateInstanceProfile, CreatePolicy, CreateRole and 3 more */
-#define IAM_IN_UserName "UserName" /* AddUserToGroup, AttachUserPolicy, CreateAccessKey and 18 more */
+#define IAM_IN_UserName "UserName" /* AddUserToGroup, AttachUserPolicy, CreateAccessKey and 20 more */
 #define IAM_IN_VersionId "VersionId" /* DeletePolicyVersion, GetPolicyVersion, SetDefaultPolicyVersion */
 
 /* AccessKey (out) */
@@ -133,6 +143,15 @@
 #define IAM_M_ConcurrentModificationException_message "message"
 #define IAM_MEMBERS_ConcurrentModificationException \
     IAM_M_ConcurrentModificationException_message
+
+/* ContextEntry (in) */
+#define IAM_M_ContextEntry_ContextKeyName "ContextKeyName"
+#define IAM_M_ContextEntry_ContextKeyValues "ContextKeyValues"
+#define IAM_M_ContextEntry_ContextKeyType "ContextKeyType"
+#define IAM_MEMBERS_ContextEntry \
+    IAM_M_ContextEntry_ContextKeyName, \
+    IAM_M_ContextEntry_ContextKeyValues, \
+    IAM_M_ContextEntry_ContextKeyType
 
 /* CreateAccessKeyRequest (in) */
 #define IAM_M_CreateAccessKeyRequest_UserName "UserName"
@@ -295,6 +314,11 @@
     IAM_M_DeletePolicyVersionRequest_PolicyArn, \
     IAM_M_DeletePolicyVersionRequest_VersionId
 
+/* DeleteRolePermissionsBoundaryRequest (in) */
+#define IAM_M_DeleteRolePermissionsBoundaryRequest_RoleName "RoleName"
+#define IAM_MEMBERS_DeleteRolePermissionsBoundaryRequest \
+    IAM_M_DeleteRolePermissionsBoundaryRequest_RoleName
+
 /* DeleteRolePolicyRequest (in) */
 #define IAM_M_DeleteRolePolicyRequest_RoleName "RoleName"
 #define IAM_M_DeleteRolePolicyRequest_PolicyName "PolicyName"
@@ -306,6 +330,11 @@
 #define IAM_M_DeleteRoleRequest_RoleName "RoleName"
 #define IAM_MEMBERS_DeleteRoleRequest \
     IAM_M_DeleteRoleRequest_RoleName
+
+/* DeleteUserPermissionsBoundaryRequest (in) */
+#define IAM_M_DeleteUserPermissionsBoundaryRequest_UserName "UserName"
+#define IAM_MEMBERS_DeleteUserPermissionsBoundaryRequest \
+    IAM_M_DeleteUserPermissionsBoundaryRequest_UserName
 
 /* DeleteUserPolicyRequest (in) */
 #define IAM_M_DeleteUserPolicyRequest_UserName "UserName"
@@ -349,6 +378,27 @@
 #define IAM_M_EntityTemporarilyUnmodifiableException_message "message"
 #define IAM_MEMBERS_EntityTemporarilyUnmodifiableException \
     IAM_M_EntityTemporarilyUnmodifiableException_message
+
+/* EvaluationResult (out) */
+#define IAM_M_EvaluationResult_EvalActionName "EvalActionName"
+#define IAM_M_EvaluationResult_EvalResourceName "EvalResourceName"
+#define IAM_M_EvaluationResult_EvalDecision "EvalDecision"
+#define IAM_M_EvaluationResult_MatchedStatements "MatchedStatements"
+#define IAM_M_EvaluationResult_MissingContextValues "MissingContextValues"
+#define IAM_M_EvaluationResult_OrganizationsDecisionDetail "OrganizationsDecisionDetail"
+#define IAM_M_EvaluationResult_PermissionsBoundaryDecisionDetail "PermissionsBoundaryDecisionDetail"
+#define IAM_M_EvaluationResult_EvalDecisionDetails "EvalDecisionDetails"
+#define IAM_M_EvaluationResult_ResourceSpecificResults "ResourceSpecificResults"
+#define IAM_MEMBERS_EvaluationResult \
+    IAM_M_EvaluationResult_EvalActionName, \
+    IAM_M_EvaluationResult_EvalResourceName, \
+    IAM_M_EvaluationResult_EvalDecision, \
+    IAM_M_EvaluationResult_MatchedStatements, \
+    IAM_M_EvaluationResult_MissingContextValues, \
+    IAM_M_EvaluationResult_OrganizationsDecisionDetail, \
+    IAM_M_EvaluationResult_PermissionsBoundaryDecisionDetail, \
+    IAM_M_EvaluationResult_EvalDecisionDetails, \
+    IAM_M_EvaluationResult_ResourceSpecificResults
 
 /* GetAccessKeyLastUsedRequest (in) */
 #define IAM_M_GetAccessKeyLastUsedRequest_AccessKeyId "AccessKeyId"
@@ -850,6 +900,16 @@
 #define IAM_MEMBERS_NoSuchEntityException \
     IAM_M_NoSuchEntityException_message
 
+/* OrganizationsDecisionDetail (out) */
+#define IAM_M_OrganizationsDecisionDetail_AllowedByOrganizations "AllowedByOrganizations"
+#define IAM_MEMBERS_OrganizationsDecisionDetail \
+    IAM_M_OrganizationsDecisionDetail_AllowedByOrganizations
+
+/* PermissionsBoundaryDecisionDetail (out) */
+#define IAM_M_PermissionsBoundaryDecisionDetail_AllowedByPermissionsBoundary "AllowedByPermissionsBoundary"
+#define IAM_MEMBERS_PermissionsBoundaryDecisionDetail \
+    IAM_M_PermissionsBoundaryDecisionDetail_AllowedByPermissionsBoundary
+
 /* Policy (out) */
 #define IAM_M_Policy_PolicyName "PolicyName"
 #define IAM_M_Policy_PolicyId "PolicyId"
@@ -877,6 +937,11 @@
     IAM_M_Policy_UpdateDate, \
     IAM_M_Policy_Tags
 
+/* PolicyEvaluationException (error) */
+#define IAM_M_PolicyEvaluationException_message "message"
+#define IAM_MEMBERS_PolicyEvaluationException \
+    IAM_M_PolicyEvaluationException_message
+
 /* PolicyNotAttachableException (error) */
 #define IAM_M_PolicyNotAttachableException_message "message"
 #define IAM_MEMBERS_PolicyNotAttachableException \
@@ -893,6 +958,13 @@
     IAM_M_PolicyVersion_IsDefaultVersion, \
     IAM_M_PolicyVersion_CreateDate
 
+/* Position (out) */
+#define IAM_M_Position_Line "Line"
+#define IAM_M_Position_Column "Column"
+#define IAM_MEMBERS_Position \
+    IAM_M_Position_Line, \
+    IAM_M_Position_Column
+
 /* PutGroupPolicyRequest (in) */
 #define IAM_M_PutGroupPolicyRequest_GroupName "GroupName"
 #define IAM_M_PutGroupPolicyRequest_PolicyName "PolicyName"
@@ -902,6 +974,13 @@
     IAM_M_PutGroupPolicyRequest_PolicyName, \
     IAM_M_PutGroupPolicyRequest_PolicyDocument
 
+/* PutRolePermissionsBoundaryRequest (in) */
+#define IAM_M_PutRolePermissionsBoundaryRequest_RoleName "RoleName"
+#define IAM_M_PutRolePermissionsBoundaryRequest_PermissionsBoundary "PermissionsBoundary"
+#define IAM_MEMBERS_PutRolePermissionsBoundaryRequest \
+    IAM_M_PutRolePermissionsBoundaryRequest_RoleName, \
+    IAM_M_PutRolePermissionsBoundaryRequest_PermissionsBoundary
+
 /* PutRolePolicyRequest (in) */
 #define IAM_M_PutRolePolicyRequest_RoleName "RoleName"
 #define IAM_M_PutRolePolicyRequest_PolicyName "PolicyName"
@@ -910,6 +989,13 @@
     IAM_M_PutRolePolicyRequest_RoleName, \
     IAM_M_PutRolePolicyRequest_PolicyName, \
     IAM_M_PutRolePolicyRequest_PolicyDocument
+
+/* PutUserPermissionsBoundaryRequest (in) */
+#define IAM_M_PutUserPermissionsBoundaryRequest_UserName "UserName"
+#define IAM_M_PutUserPermissionsBoundaryRequest_PermissionsBoundary "PermissionsBoundary"
+#define IAM_MEMBERS_PutUserPermissionsBoundaryRequest \
+    IAM_M_PutUserPermissionsBoundaryRequest_UserName, \
+    IAM_M_PutUserPermissionsBoundaryRequest_PermissionsBoundary
 
 /* PutUserPolicyRequest (in) */
 #define IAM_M_PutUserPolicyRequest_UserName "UserName"
@@ -933,6 +1019,21 @@
 #define IAM_MEMBERS_RemoveUserFromGroupRequest \
     IAM_M_RemoveUserFromGroupRequest_GroupName, \
     IAM_M_RemoveUserFromGroupRequest_UserName
+
+/* ResourceSpecificResult (out) */
+#define IAM_M_ResourceSpecificResult_EvalResourceName "EvalResourceName"
+#define IAM_M_ResourceSpecificResult_EvalResourceDecision "EvalResourceDecision"
+#define IAM_M_ResourceSpecificResult_MatchedStatements "MatchedStatements"
+#define IAM_M_ResourceSpecificResult_MissingContextValues "MissingContextValues"
+#define IAM_M_ResourceSpecificResult_EvalDecisionDetails "EvalDecisionDetails"
+#define IAM_M_ResourceSpecificResult_PermissionsBoundaryDecisionDetail "PermissionsBoundaryDecisionDetail"
+#define IAM_MEMBERS_ResourceSpecificResult \
+    IAM_M_ResourceSpecificResult_EvalResourceName, \
+    IAM_M_ResourceSpecificResult_EvalResourceDecision, \
+    IAM_M_ResourceSpecificResult_MatchedStatements, \
+    IAM_M_ResourceSpecificResult_MissingContextValues, \
+    IAM_M_ResourceSpecificResult_EvalDecisionDetails, \
+    IAM_M_ResourceSpecificResult_PermissionsBoundaryDecisionDetail
 
 /* Role (out) */
 #define IAM_M_Role_Path "Path"
@@ -977,6 +1078,78 @@
 #define IAM_MEMBERS_SetDefaultPolicyVersionRequest \
     IAM_M_SetDefaultPolicyVersionRequest_PolicyArn, \
     IAM_M_SetDefaultPolicyVersionRequest_VersionId
+
+/* SimulateCustomPolicyRequest (in) */
+#define IAM_M_SimulateCustomPolicyRequest_PolicyInputList "PolicyInputList"
+#define IAM_M_SimulateCustomPolicyRequest_PermissionsBoundaryPolicyInputList "PermissionsBoundaryPolicyInputList"
+#define IAM_M_SimulateCustomPolicyRequest_ActionNames "ActionNames"
+#define IAM_M_SimulateCustomPolicyRequest_ResourceArns "ResourceArns"
+#define IAM_M_SimulateCustomPolicyRequest_ResourcePolicy "ResourcePolicy"
+#define IAM_M_SimulateCustomPolicyRequest_ResourceOwner "ResourceOwner"
+#define IAM_M_SimulateCustomPolicyRequest_CallerArn "CallerArn"
+#define IAM_M_SimulateCustomPolicyRequest_ContextEntries "ContextEntries"
+#define IAM_M_SimulateCustomPolicyRequest_ResourceHandlingOption "ResourceHandlingOption"
+#define IAM_M_SimulateCustomPolicyRequest_MaxItems "MaxItems"
+#define IAM_M_SimulateCustomPolicyRequest_Marker "Marker"
+#define IAM_MEMBERS_SimulateCustomPolicyRequest \
+    IAM_M_SimulateCustomPolicyRequest_PolicyInputList, \
+    IAM_M_SimulateCustomPolicyRequest_PermissionsBoundaryPolicyInputList, \
+    IAM_M_SimulateCustomPolicyRequest_ActionNames, \
+    IAM_M_SimulateCustomPolicyRequest_ResourceArns, \
+    IAM_M_SimulateCustomPolicyRequest_ResourcePolicy, \
+    IAM_M_SimulateCustomPolicyRequest_ResourceOwner, \
+    IAM_M_SimulateCustomPolicyRequest_CallerArn, \
+    IAM_M_SimulateCustomPolicyRequest_ContextEntries, \
+    IAM_M_SimulateCustomPolicyRequest_ResourceHandlingOption, \
+    IAM_M_SimulateCustomPolicyRequest_MaxItems, \
+    IAM_M_SimulateCustomPolicyRequest_Marker
+
+/* SimulatePolicyResponse (out) */
+#define IAM_M_SimulatePolicyResponse_EvaluationResults "EvaluationResults"
+#define IAM_M_SimulatePolicyResponse_IsTruncated "IsTruncated"
+#define IAM_M_SimulatePolicyResponse_Marker "Marker"
+#define IAM_MEMBERS_SimulatePolicyResponse \
+    IAM_M_SimulatePolicyResponse_EvaluationResults, \
+    IAM_M_SimulatePolicyResponse_IsTruncated, \
+    IAM_M_SimulatePolicyResponse_Marker
+
+/* SimulatePrincipalPolicyRequest (in) */
+#define IAM_M_SimulatePrincipalPolicyRequest_PolicySourceArn "PolicySourceArn"
+#define IAM_M_SimulatePrincipalPolicyRequest_PolicyInputList "PolicyInputList"
+#define IAM_M_SimulatePrincipalPolicyRequest_PermissionsBoundaryPolicyInputList "PermissionsBoundaryPolicyInputList"
+#define IAM_M_SimulatePrincipalPolicyRequest_ActionNames "ActionNames"
+#define IAM_M_SimulatePrincipalPolicyRequest_ResourceArns "ResourceArns"
+#define IAM_M_SimulatePrincipalPolicyRequest_ResourcePolicy "ResourcePolicy"
+#define IAM_M_SimulatePrincipalPolicyRequest_ResourceOwner "ResourceOwner"
+#define IAM_M_SimulatePrincipalPolicyRequest_CallerArn "CallerArn"
+#define IAM_M_SimulatePrincipalPolicyRequest_ContextEntries "ContextEntries"
+#define IAM_M_SimulatePrincipalPolicyRequest_ResourceHandlingOption "ResourceHandlingOption"
+#define IAM_M_SimulatePrincipalPolicyRequest_MaxItems "MaxItems"
+#define IAM_M_SimulatePrincipalPolicyRequest_Marker "Marker"
+#define IAM_MEMBERS_SimulatePrincipalPolicyRequest \
+    IAM_M_SimulatePrincipalPolicyRequest_PolicySourceArn, \
+    IAM_M_SimulatePrincipalPolicyRequest_PolicyInputList, \
+    IAM_M_SimulatePrincipalPolicyRequest_PermissionsBoundaryPolicyInputList, \
+    IAM_M_SimulatePrincipalPolicyRequest_ActionNames, \
+    IAM_M_SimulatePrincipalPolicyRequest_ResourceArns, \
+    IAM_M_SimulatePrincipalPolicyRequest_ResourcePolicy, \
+    IAM_M_SimulatePrincipalPolicyRequest_ResourceOwner, \
+    IAM_M_SimulatePrincipalPolicyRequest_CallerArn, \
+    IAM_M_SimulatePrincipalPolicyRequest_ContextEntries, \
+    IAM_M_SimulatePrincipalPolicyRequest_ResourceHandlingOption, \
+    IAM_M_SimulatePrincipalPolicyRequest_MaxItems, \
+    IAM_M_SimulatePrincipalPolicyRequest_Marker
+
+/* Statement (out) */
+#define IAM_M_Statement_SourcePolicyId "SourcePolicyId"
+#define IAM_M_Statement_SourcePolicyType "SourcePolicyType"
+#define IAM_M_Statement_StartPosition "StartPosition"
+#define IAM_M_Statement_EndPosition "EndPosition"
+#define IAM_MEMBERS_Statement \
+    IAM_M_Statement_SourcePolicyId, \
+    IAM_M_Statement_SourcePolicyType, \
+    IAM_M_Statement_StartPosition, \
+    IAM_M_Statement_EndPosition
 
 /* Tag (in, out) */
 #define IAM_M_Tag_Key "Key"
