@@ -17,6 +17,7 @@
 
 #include "store/store.h"
 #include "svc/ec2/ec2_internal.h"
+#include "svc/ec2/ec2_net.h"
 #include "svc/ec2/ops.h"
 #include "wire/models/ec2_members.h"
 
@@ -109,6 +110,8 @@ static int create_defaults(struct call *c, const struct ec2_region *r)
         "Ipv6Ranges", "PrefixListIds", "IpPermissionsEgress", "IpProtocol", "-1", "IpRanges",
         "CidrIp", "0.0.0.0/0", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs");
     rc = network_insert(c, sg, "security-group", g);
+    if (rc == 0)
+        rc = ec2_sg_rules_from_doc(c, sg, g);
     json_decref(g);
     return rc;
 }
@@ -252,7 +255,9 @@ static int ip_parse(const char *s, uint32_t *out)
 static int private_ip_used(struct call *c, const char *ip)
 {
     sqlite3_stmt *s = store_stmt(c->st, "SELECT 1 FROM ec2_instances WHERE region = ?1"
-                                        " AND private_ip = ?2 AND state != 48");
+                                        " AND private_ip = ?2 AND state != 48 UNION ALL"
+                                        " SELECT 1 FROM ec2_enis WHERE region = ?1 AND"
+                                        " json_extract(doc, '$.PrivateIpAddress') = ?2");
     sqlite3_bind_text(s, 1, c->region, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, ip, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(s);
@@ -406,13 +411,18 @@ int ec2_groups_resolve(struct call *c, const json_t *ids, const json_t *names, j
     json_array_foreach(names, i, e)
     {
         const char *n = json_string_value(e);
-        if (!str_eq(n, "default")) {
-            call_fail(c, 400, "InvalidGroup.NotFound",
-                      "The security group '%s' does not exist in default VPC '%s'", n ? n : "",
-                      vpc); /* [obs] */
+        char gid[32];
+        int rc = n ? ec2_sg_by_name(c, vpc, n, gid) : 1;
+        if (rc) {
+            if (rc > 0)
+                call_fail(c, 400, "InvalidGroup.NotFound",
+                          "The security group '%s' does not exist in default VPC '%s'", n ? n : "",
+                          vpc); /* [obs] */
+            else
+                ec2_internal(c);
             goto fail;
         }
-        group_add(list, sg, "default");
+        group_add(list, gid, n);
     }
     if (json_array_size(list) == 0)
         group_add(list, sg, "default");
@@ -552,15 +562,11 @@ static json_t *network_facets(struct call *c, const char *kind, const json_t *d,
         json_object_set(f, "subnet-arn", json_object_get(d, "SubnetArn"));
         json_object_set(f, "subnet-id", json_object_get(d, "SubnetId"));
     } else {
+        (void)c;
         json_object_set(f, "description", json_object_get(d, "Description"));
         json_object_set(f, "group-id", json_object_get(d, "GroupId"));
         json_object_set(f, "group-name", json_object_get(d, "GroupName"));
-        json_object_set_new(f, "ip-permission.protocol", json_string("-1"));
-        json_object_set(f, "ip-permission.group-id", json_object_get(d, "GroupId"));
-        json_object_set(f, "ip-permission.group-name", json_object_get(d, "GroupName"));
-        json_object_set_new(f, "ip-permission.user-id", json_string(c->account));
-        json_object_set_new(f, "egress.ip-permission.protocol", json_string("-1"));
-        json_object_set_new(f, "egress.ip-permission.cidr", json_string("0.0.0.0/0"));
+        ec2_sg_facets(d, f);
     }
     return f;
 }
@@ -613,14 +619,16 @@ static int describe_network(struct call *c, const json_t *in, struct out *o,
     }
     json_array_foreach(names, i, e)
     {
-        if (!str_eq(json_string_value(e), "default")) {
-            char vpc[32];
-            if (ec2_network_ensure(c, vpc, NULL))
-                return -1;
+        char vpc[32], gid[32];
+        if (ec2_network_ensure(c, vpc, NULL))
+            return -1;
+        int frc = ec2_sg_by_name(c, vpc, json_string_value(e), gid);
+        if (frc < 0)
+            return ec2_internal(c);
+        if (frc)
             return call_fail(c, 400, "InvalidGroup.NotFound",
                              "The security group '%s' does not exist in default VPC '%s'",
                              json_string_value(e), vpc);
-        }
     }
     if (ec2_dry_run(c, in))
         return -1;
