@@ -6,8 +6,9 @@
  * Values: String, Number and the AWS-specific single types resolve to a string (a Number
  * parameter is a string once referenced, as AWS documents); List<...> and
  * CommaDelimitedList to an array of strings, each member space-trimmed. AWS-specific types
- * (AWS::EC2::Image::Id, AWS::EC2::KeyPair::KeyName ...) are accepted as plain strings: the
- * lab does not check that the thing exists (inferred). SSM parameter types are refused.
+ * (AWS::EC2::Image::Id, AWS::EC2::KeyPair::KeyName ...) and SSM parameter types
+ * (AWS::SSM::Parameter::Value<T>, AWS::SSM::Parameter::Name) are strings here; the stack
+ * service checks and resolves them against the lab's resources (svc/cfn/params_aws.c).
  *
  * AllowedPattern is a Java regex in AWS; here it is matched as a POSIX extended regex over
  * the whole value, with \d \w \s (and their use inside brackets) translated.
@@ -63,8 +64,17 @@ bool cfn_param_type_known(const char *type)
         return false;
     if (str_eq(type, "String") || str_eq(type, "Number") || str_eq(type, "CommaDelimitedList"))
         return true;
-    if (is_aws_type(type))
+    if (is_aws_type(type) || str_eq(type, "AWS::SSM::Parameter::Name"))
         return true;
+    /* AWS::SSM::Parameter::Value<T>: T a known type (the value is resolved by the stack
+     * service, svc/cfn/params_aws.c) */
+    size_t n = strlen(type);
+    if (str_startswith(type, "AWS::SSM::Parameter::Value<") && type[n - 1] == '>' && n < 160) {
+        char in[160];
+        memcpy(in, type + 27, n - 28);
+        in[n - 28] = 0;
+        return !str_startswith(in, "AWS::SSM::") && (str_eq(in, "String") || cfn_param_type_known(in));
+    }
     const char *el = list_elem(type);
     return el && (str_eq(el, "Number") || is_aws_type(el));
 }
@@ -189,11 +199,6 @@ static int pdecl_read(const char *name, const json_t *decl, struct pdecl *d, str
         return cfn_fail(e, "Template format error: Every Parameters object must contain a Type"
                            " member.");
     d->type = json_string_value(t);
-    if (str_startswith(d->type, "AWS::SSM::") || str_startswith(d->type, "List<AWS::SSM::"))
-        return cfn_fail(e,
-                        "Template format error: Unrecognized parameter type: %s (SSM"
-                        " parameter types are not supported by recoverlab)", /* inferred */
-                        d->type);
     if (!cfn_param_type_known(d->type))
         return cfn_fail(e, "Template format error: Unrecognized parameter type: %s", d->type);
     d->has_minlen = num_prop(decl, "MinLength", &d->minlen, &d->minlen_t);
@@ -216,7 +221,8 @@ static int pdecl_read(const char *name, const json_t *decl, struct pdecl *d, str
         return cfn_fail(
             e, "Template format error: Every AllowedValues object must be a list."); /* inferred */
     bool num = str_eq(d->type, "Number") || str_eq(d->type, "List<Number>");
-    bool str = str_eq(d->type, "String") || is_aws_type(d->type);
+    bool str = str_eq(d->type, "String") || is_aws_type(d->type) ||
+               str_startswith(d->type, "AWS::SSM::Parameter::");
     if (!str && (d->has_minlen || d->has_maxlen || d->pattern))
         return cfn_fail(e,
                         "Template error: Parameter '%s' %s must be on a parameter of type"

@@ -39,6 +39,15 @@ static const struct {
     {"AWS::IAM::Group", {"Arn"}},
     {"AWS::EC2::Volume", {"VolumeId"}},
     {"AWS::EC2::VolumeAttachment", {NULL}},
+    {"AWS::EC2::SecurityGroup", {"GroupId", "VpcId"}},
+    {"AWS::EC2::SecurityGroupIngress", {"Id"}},
+    {"AWS::EC2::SecurityGroupEgress", {"Id"}},
+    {"AWS::EC2::KeyPair", {"KeyFingerprint", "KeyPairId"}},
+    {"AWS::EC2::EIP", {"AllocationId", "PublicIp"}},
+    {"AWS::EC2::EIPAssociation", {"Id"}},
+    {"AWS::EC2::NetworkInterface", {"Id", "PrimaryPrivateIpAddress", "SecondaryPrivateIpAddresses"}},
+    {"AWS::EC2::LaunchTemplate", {"LaunchTemplateId", "LatestVersionNumber", "DefaultVersionNumber"}},
+    {"AWS::SSM::Parameter", {"Type", "Value"}},
 };
 
 static const char *const sections[] = {

@@ -18,6 +18,7 @@
 #include "clock/clock.h"
 #include "store/store.h"
 #include "svc/cfn/cfn_stack.h"
+#include "svc/cfn/params_aws.h"
 #include "svc/module.h"
 #include "svc/provider.h"
 #include "wire/wire.h"
@@ -485,8 +486,12 @@ static int fw_start(struct engine *en, struct tmpl *tp, const char *l, bool upda
     const struct cfn_provider *p = svc_provider_find(type);
     struct cfn_err e;
     json_t *props = NULL;
-    const json_t *pdef = json_object_get(def, "Properties");
-    int erc = pdef ? cfn_eval(&tp->x, pdef, &props, &e) : 0;
+    /* dynamic references are resolved before the intrinsic functions (params_aws.c) */
+    json_t *pdef = json_deep_copy(json_object_get(def, "Properties"));
+    int erc = pdef ? cfn_dynrefs_resolve(&en->c, &en->who, pdef, &e) : 0;
+    if (erc == 0 && pdef)
+        erc = cfn_eval(&tp->x, pdef, &props, &e);
+    json_decref(pdef);
     if (!props)
         props = json_object();
     struct cfn_row old;

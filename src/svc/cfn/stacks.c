@@ -12,6 +12,7 @@
 #include "cfnlang/cfnlang.h"
 #include "svc/cfn/cfn_stack.h"
 #include "svc/cfn/ops.h"
+#include "svc/cfn/params_aws.h"
 #include "svc/iam/authz.h"
 #include "svc/iam/iam.h"
 #include "svc/module.h"
@@ -254,7 +255,8 @@ int cfn_create_stack(struct call *c, const json_t *in, struct out *o)
         goto out;
     split_params(in, &given, &use_prev);
     struct cfn_err e;
-    if (cfn_params_resolve(t, given, NULL, NULL, &values, &raw, &e)) {
+    if (cfn_params_resolve(t, given, NULL, NULL, &values, &raw, &e) ||
+        cfn_params_aws(c, &c->who, t, values, &e)) {
         call_fail(c, 400, "ValidationError", "%s", e.msg);
         goto out;
     }
@@ -368,7 +370,8 @@ int cfn_update_stack(struct call *c, const json_t *in, struct out *o)
         goto out;
     split_params(in, &given, &use_prev);
     struct cfn_err e;
-    if (cfn_params_resolve(t, given, json_object_get(s.doc, "raw"), use_prev, &values, &raw, &e)) {
+    if (cfn_params_resolve(t, given, json_object_get(s.doc, "raw"), use_prev, &values, &raw, &e) ||
+        cfn_params_aws(c, &c->who, t, values, &e)) {
         call_fail(c, 400, "ValidationError", "%s", e.msg);
         goto out;
     }

@@ -68,5 +68,9 @@ int ec2_enis_release_instance(struct store *st, const char *instance_id);
 /* The stack tags (aws:cloudformation:stack-name, -stack-id, -logical-id) on an EC2 resource
  * a stack created [doc]. */
 int ec2_cfn_stack_tags(const struct cfn_act *x, const struct cfn_res *r, const char *id);
+/* The providers (listed in ec2_cfn_providers, cfn_ec2.c). */
+struct cfn_provider;
+extern const struct cfn_provider ec2_cfn_sg, ec2_cfn_sg_ingress, ec2_cfn_sg_egress, ec2_cfn_key,
+    ec2_cfn_eip, ec2_cfn_eipa, ec2_cfn_eni, ec2_cfn_lt;
 
 #endif
