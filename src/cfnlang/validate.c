@@ -48,6 +48,18 @@ static const struct {
     {"AWS::EC2::NetworkInterface", {"Id", "PrimaryPrivateIpAddress", "SecondaryPrivateIpAddresses"}},
     {"AWS::EC2::LaunchTemplate", {"LaunchTemplateId", "LatestVersionNumber", "DefaultVersionNumber"}},
     {"AWS::SSM::Parameter", {"Type", "Value"}},
+    {"AWS::EC2::VPC",
+     {"CidrBlock", "CidrBlockAssociations", "DefaultNetworkAcl", "DefaultSecurityGroup",
+      "Ipv6CidrBlocks", "VpcId"}},
+    {"AWS::EC2::Subnet",
+     {"AvailabilityZone", "AvailabilityZoneId", "CidrBlock", "Ipv6CidrBlocks",
+      "NetworkAclAssociationId", "OutpostArn", "SubnetId", "VpcId"}},
+    {"AWS::EC2::RouteTable", {"RouteTableId"}},
+    {"AWS::EC2::Route", {"CidrBlock"}},
+    {"AWS::EC2::SubnetRouteTableAssociation", {"Id"}},
+    {"AWS::EC2::InternetGateway", {"InternetGatewayId"}},
+    {"AWS::EC2::VPCGatewayAttachment", {"AttachmentType"}},
+    {"AWS::IAM::RolePolicy", {NULL}},
 };
 
 static const char *const sections[] = {

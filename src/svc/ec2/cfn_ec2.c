@@ -734,5 +734,13 @@ const struct cfn_provider *const ec2_cfn_providers[] = {
     &ec2_cfn_eipa,
     &ec2_cfn_eni,
     &ec2_cfn_lt,
+    /* cfn_ec2_vpc.c */
+    &ec2_cfn_vpc,
+    &ec2_cfn_subnet,
+    &ec2_cfn_route_table,
+    &ec2_cfn_route,
+    &ec2_cfn_subnet_rt_assoc,
+    &ec2_cfn_igw,
+    &ec2_cfn_vpc_gw_attachment,
     NULL,
 };

@@ -25,42 +25,60 @@
 #define EC2_IN_AllocationId "AllocationId" /* AssociateAddress, ReleaseAddress */
 #define EC2_IN_AllocationIds "AllocationIds" /* DescribeAddresses */
 #define EC2_IN_AllowReassociation "AllowReassociation" /* AssociateAddress */
-#define EC2_IN_AssociationId "AssociationId" /* DisassociateAddress, DisassociateIamInstanceProfile, ReplaceIamInstanceProfileAssociation */
+#define EC2_IN_AmazonProvidedIpv6CidrBlock "AmazonProvidedIpv6CidrBlock" /* CreateVpc */
+#define EC2_IN_AssignIpv6AddressOnCreation "AssignIpv6AddressOnCreation" /* ModifySubnetAttribute */
+#define EC2_IN_AssociationId "AssociationId" /* DisassociateAddress, DisassociateIamInstanceProfile, DisassociateRouteTable and 1 more */
 #define EC2_IN_AssociationIds "AssociationIds" /* DescribeIamInstanceProfileAssociations */
 #define EC2_IN_AttachmentId "AttachmentId" /* DetachNetworkInterface */
 #define EC2_IN_Attribute "Attribute" /* DescribeInstanceAttribute, ModifyInstanceAttribute */
 #define EC2_IN_AutoRecovery "AutoRecovery" /* ModifyInstanceMaintenanceOptions */
-#define EC2_IN_AvailabilityZone "AvailabilityZone" /* CreateVolume */
-#define EC2_IN_AvailabilityZoneId "AvailabilityZoneId" /* CreateVolume */
+#define EC2_IN_AvailabilityZone "AvailabilityZone" /* CreateSubnet, CreateVolume */
+#define EC2_IN_AvailabilityZoneId "AvailabilityZoneId" /* CreateSubnet, CreateVolume */
 #define EC2_IN_BlockDeviceMappings "BlockDeviceMappings" /* ModifyInstanceAttribute, RunInstances */
 #define EC2_IN_CapacityReservationSpecification "CapacityReservationSpecification" /* RunInstances */
+#define EC2_IN_CarrierGatewayId "CarrierGatewayId" /* CreateRoute */
+#define EC2_IN_CidrBlock "CidrBlock" /* CreateSubnet, CreateVpc */
 #define EC2_IN_CidrIp "CidrIp" /* AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, RevokeSecurityGroupEgress and 1 more */
-#define EC2_IN_ClientToken "ClientToken" /* CreateLaunchTemplate, CreateLaunchTemplateVersion, CreateNetworkInterface and 2 more */
+#define EC2_IN_ClientToken "ClientToken" /* CreateLaunchTemplate, CreateLaunchTemplateVersion, CreateNetworkInterface and 3 more */
 #define EC2_IN_ConnectionTrackingSpecification "ConnectionTrackingSpecification" /* CreateNetworkInterface */
+#define EC2_IN_CoreNetworkArn "CoreNetworkArn" /* CreateRoute */
 #define EC2_IN_CpuOptions "CpuOptions" /* RunInstances */
 #define EC2_IN_CreditSpecification "CreditSpecification" /* RunInstances */
-#define EC2_IN_CustomerOwnedIpv4Pool "CustomerOwnedIpv4Pool" /* AllocateAddress */
+#define EC2_IN_CustomerOwnedIpv4Pool "CustomerOwnedIpv4Pool" /* AllocateAddress, ModifySubnetAttribute */
 #define EC2_IN_Description "Description" /* CreateNetworkInterface, CreateSecurityGroup */
+#define EC2_IN_DestinationCidrBlock "DestinationCidrBlock" /* CreateRoute, DeleteRoute */
+#define EC2_IN_DestinationIpv6CidrBlock "DestinationIpv6CidrBlock" /* CreateRoute, DeleteRoute */
+#define EC2_IN_DestinationPrefixListId "DestinationPrefixListId" /* CreateRoute, DeleteRoute */
 #define EC2_IN_Device "Device" /* AttachVolume, DetachVolume */
 #define EC2_IN_DeviceIndex "DeviceIndex" /* AttachNetworkInterface */
 #define EC2_IN_DisableApiStop "DisableApiStop" /* ModifyInstanceAttribute, RunInstances */
 #define EC2_IN_DisableApiTermination "DisableApiTermination" /* ModifyInstanceAttribute, RunInstances */
+#define EC2_IN_DisableLniAtDeviceIndex "DisableLniAtDeviceIndex" /* ModifySubnetAttribute */
 #define EC2_IN_Domain "Domain" /* AllocateAddress */
-#define EC2_IN_DryRun "DryRun" /* AllocateAddress, AssociateAddress, AttachNetworkInterface and 49 more */
+#define EC2_IN_DryRun "DryRun" /* AllocateAddress, AssociateAddress, AssociateRouteTable and 65 more */
 #define EC2_IN_EbsCardIndex "EbsCardIndex" /* AttachVolume */
 #define EC2_IN_EbsOptimized "EbsOptimized" /* ModifyInstanceAttribute, RunInstances */
+#define EC2_IN_EgressOnlyInternetGatewayId "EgressOnlyInternetGatewayId" /* CreateRoute */
 #define EC2_IN_ElasticGpuSpecification "ElasticGpuSpecification" /* RunInstances */
 #define EC2_IN_ElasticInferenceAccelerators "ElasticInferenceAccelerators" /* RunInstances */
 #define EC2_IN_EnaQueueCount "EnaQueueCount" /* AttachNetworkInterface */
 #define EC2_IN_EnaSrdSpecification "EnaSrdSpecification" /* AttachNetworkInterface */
 #define EC2_IN_EnaSupport "EnaSupport" /* ModifyInstanceAttribute */
+#define EC2_IN_EnableDns64 "EnableDns64" /* ModifySubnetAttribute */
+#define EC2_IN_EnableDnsHostnames "EnableDnsHostnames" /* ModifyVpcAttribute */
+#define EC2_IN_EnableDnsSupport "EnableDnsSupport" /* ModifyVpcAttribute */
+#define EC2_IN_EnableLniAtDeviceIndex "EnableLniAtDeviceIndex" /* ModifySubnetAttribute */
+#define EC2_IN_EnableNetworkAddressUsageMetrics "EnableNetworkAddressUsageMetrics" /* ModifyVpcAttribute */
 #define EC2_IN_EnablePrimaryIpv6 "EnablePrimaryIpv6" /* CreateNetworkInterface, RunInstances */
+#define EC2_IN_EnableResourceNameDnsAAAARecordOnLaunch "EnableResourceNameDnsAAAARecordOnLaunch" /* ModifySubnetAttribute */
+#define EC2_IN_EnableResourceNameDnsARecordOnLaunch "EnableResourceNameDnsARecordOnLaunch" /* ModifySubnetAttribute */
 #define EC2_IN_EnclaveOptions "EnclaveOptions" /* RunInstances */
 #define EC2_IN_Encrypted "Encrypted" /* CreateVolume */
 #define EC2_IN_ExecutableUsers "ExecutableUsers" /* DescribeImages */
-#define EC2_IN_Filters "Filters" /* DescribeAddresses, DescribeAvailabilityZones, DescribeIamInstanceProfileAssociations and 15 more */
+#define EC2_IN_Filters "Filters" /* DescribeAddresses, DescribeAvailabilityZones, DescribeIamInstanceProfileAssociations and 17 more */
 #define EC2_IN_Force "Force" /* DetachNetworkInterface, DetachVolume, StopInstances and 1 more */
 #define EC2_IN_FromPort "FromPort" /* AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, RevokeSecurityGroupEgress and 1 more */
+#define EC2_IN_GatewayId "GatewayId" /* AssociateRouteTable, CreateRoute */
 #define EC2_IN_GroupId "GroupId" /* AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, DeleteSecurityGroup and 2 more */
 #define EC2_IN_GroupIds "GroupIds" /* DescribeSecurityGroups */
 #define EC2_IN_GroupName "GroupName" /* AuthorizeSecurityGroupIngress, CreateSecurityGroup, DeleteSecurityGroup and 1 more */
@@ -81,22 +99,33 @@
 #define EC2_IN_IncludeManagedResources "IncludeManagedResources" /* DescribeInstanceStatus, DescribeInstances, DescribeLaunchTemplateVersions and 3 more */
 #define EC2_IN_IncludePublicKey "IncludePublicKey" /* DescribeKeyPairs */
 #define EC2_IN_IncludeUnsupportedInRegion "IncludeUnsupportedInRegion" /* DescribeInstanceTypes */
-#define EC2_IN_InstanceId "InstanceId" /* AssociateAddress, AssociateIamInstanceProfile, AttachNetworkInterface and 6 more */
+#define EC2_IN_InstanceId "InstanceId" /* AssociateAddress, AssociateIamInstanceProfile, AttachNetworkInterface and 7 more */
 #define EC2_IN_InstanceIds "InstanceIds" /* DescribeInstanceStatus, DescribeInstances, RebootInstances and 3 more */
 #define EC2_IN_InstanceInitiatedShutdownBehavior "InstanceInitiatedShutdownBehavior" /* ModifyInstanceAttribute, RunInstances */
 #define EC2_IN_InstanceMarketOptions "InstanceMarketOptions" /* RunInstances */
 #define EC2_IN_InstanceMetadataTags "InstanceMetadataTags" /* ModifyInstanceMetadataOptions */
+#define EC2_IN_InstanceTenancy "InstanceTenancy" /* CreateVpc */
 #define EC2_IN_InstanceType "InstanceType" /* ModifyInstanceAttribute, RunInstances */
 #define EC2_IN_InstanceTypes "InstanceTypes" /* DescribeInstanceTypes */
 #define EC2_IN_InterfaceType "InterfaceType" /* CreateNetworkInterface */
+#define EC2_IN_InternetGatewayId "InternetGatewayId" /* AttachInternetGateway, DeleteInternetGateway, DetachInternetGateway */
+#define EC2_IN_InternetGatewayIds "InternetGatewayIds" /* DescribeInternetGateways */
 #define EC2_IN_Iops "Iops" /* CreateVolume */
 #define EC2_IN_IpPermissions "IpPermissions" /* AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, RevokeSecurityGroupEgress and 1 more */
 #define EC2_IN_IpProtocol "IpProtocol" /* AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, RevokeSecurityGroupEgress and 1 more */
 #define EC2_IN_IpamPoolId "IpamPoolId" /* AllocateAddress */
+#define EC2_IN_Ipv4IpamPoolId "Ipv4IpamPoolId" /* CreateSubnet, CreateVpc */
+#define EC2_IN_Ipv4NetmaskLength "Ipv4NetmaskLength" /* CreateSubnet, CreateVpc */
 #define EC2_IN_Ipv4PrefixCount "Ipv4PrefixCount" /* CreateNetworkInterface */
 #define EC2_IN_Ipv4Prefixes "Ipv4Prefixes" /* CreateNetworkInterface */
 #define EC2_IN_Ipv6AddressCount "Ipv6AddressCount" /* CreateNetworkInterface, RunInstances */
 #define EC2_IN_Ipv6Addresses "Ipv6Addresses" /* CreateNetworkInterface, RunInstances */
+#define EC2_IN_Ipv6CidrBlock "Ipv6CidrBlock" /* CreateSubnet, CreateVpc */
+#define EC2_IN_Ipv6CidrBlockNetworkBorderGroup "Ipv6CidrBlockNetworkBorderGroup" /* CreateVpc */
+#define EC2_IN_Ipv6IpamPoolId "Ipv6IpamPoolId" /* CreateSubnet, CreateVpc */
+#define EC2_IN_Ipv6Native "Ipv6Native" /* CreateSubnet */
+#define EC2_IN_Ipv6NetmaskLength "Ipv6NetmaskLength" /* CreateSubnet, CreateVpc */
+#define EC2_IN_Ipv6Pool "Ipv6Pool" /* CreateVpc */
 #define EC2_IN_Ipv6PrefixCount "Ipv6PrefixCount" /* CreateNetworkInterface */
 #define EC2_IN_Ipv6Prefixes "Ipv6Prefixes" /* CreateNetworkInterface */
 #define EC2_IN_Kernel "Kernel" /* ModifyInstanceAttribute */
@@ -115,32 +144,38 @@
 #define EC2_IN_LaunchTemplateName "LaunchTemplateName" /* CreateLaunchTemplate, CreateLaunchTemplateVersion, DeleteLaunchTemplate and 1 more */
 #define EC2_IN_LaunchTemplateNames "LaunchTemplateNames" /* DescribeLaunchTemplates */
 #define EC2_IN_LicenseSpecifications "LicenseSpecifications" /* RunInstances */
+#define EC2_IN_LocalGatewayId "LocalGatewayId" /* CreateRoute */
 #define EC2_IN_MaintenanceOptions "MaintenanceOptions" /* RunInstances */
+#define EC2_IN_MapCustomerOwnedIpOnLaunch "MapCustomerOwnedIpOnLaunch" /* ModifySubnetAttribute */
+#define EC2_IN_MapPublicIpOnLaunch "MapPublicIpOnLaunch" /* ModifySubnetAttribute */
 #define EC2_IN_MaxCount "MaxCount" /* RunInstances */
-#define EC2_IN_MaxResults "MaxResults" /* DescribeIamInstanceProfileAssociations, DescribeImages, DescribeInstanceStatus and 11 more */
+#define EC2_IN_MaxResults "MaxResults" /* DescribeIamInstanceProfileAssociations, DescribeImages, DescribeInstanceStatus and 13 more */
 #define EC2_IN_MaxVersion "MaxVersion" /* DescribeLaunchTemplateVersions */
 #define EC2_IN_MetadataOptions "MetadataOptions" /* RunInstances */
 #define EC2_IN_MinCount "MinCount" /* RunInstances */
 #define EC2_IN_MinVersion "MinVersion" /* DescribeLaunchTemplateVersions */
 #define EC2_IN_Monitoring "Monitoring" /* RunInstances */
 #define EC2_IN_MultiAttachEnabled "MultiAttachEnabled" /* CreateVolume */
+#define EC2_IN_NatGatewayId "NatGatewayId" /* CreateRoute */
 #define EC2_IN_NetworkBorderGroup "NetworkBorderGroup" /* AllocateAddress, ReleaseAddress */
 #define EC2_IN_NetworkCardIndex "NetworkCardIndex" /* AttachNetworkInterface */
-#define EC2_IN_NetworkInterfaceId "NetworkInterfaceId" /* AssociateAddress, AttachNetworkInterface, DeleteNetworkInterface */
+#define EC2_IN_NetworkInterfaceId "NetworkInterfaceId" /* AssociateAddress, AttachNetworkInterface, CreateRoute and 1 more */
 #define EC2_IN_NetworkInterfaceIds "NetworkInterfaceIds" /* DescribeNetworkInterfaces */
 #define EC2_IN_NetworkInterfaces "NetworkInterfaces" /* RunInstances */
 #define EC2_IN_NetworkPerformanceOptions "NetworkPerformanceOptions" /* RunInstances */
-#define EC2_IN_NextToken "NextToken" /* DescribeIamInstanceProfileAssociations, DescribeImages, DescribeInstanceStatus and 11 more */
+#define EC2_IN_NextToken "NextToken" /* DescribeIamInstanceProfileAssociations, DescribeImages, DescribeInstanceStatus and 13 more */
+#define EC2_IN_OdbNetworkArn "OdbNetworkArn" /* CreateRoute */
 #define EC2_IN_Operator "Operator" /* CreateLaunchTemplate, CreateNetworkInterface, CreateVolume and 1 more */
-#define EC2_IN_OutpostArn "OutpostArn" /* CreateVolume */
+#define EC2_IN_OutpostArn "OutpostArn" /* CreateSubnet, CreateVolume */
 #define EC2_IN_Owners "Owners" /* DescribeImages */
 #define EC2_IN_Placement "Placement" /* RunInstances */
+#define EC2_IN_PrivateDnsHostnameTypeOnLaunch "PrivateDnsHostnameTypeOnLaunch" /* ModifySubnetAttribute */
 #define EC2_IN_PrivateDnsNameOptions "PrivateDnsNameOptions" /* RunInstances */
 #define EC2_IN_PrivateIpAddress "PrivateIpAddress" /* AssociateAddress, CreateNetworkInterface, RunInstances */
 #define EC2_IN_PrivateIpAddresses "PrivateIpAddresses" /* CreateNetworkInterface */
 #define EC2_IN_PublicIp "PublicIp" /* AssociateAddress, DisassociateAddress, ReleaseAddress */
 #define EC2_IN_PublicIps "PublicIps" /* DescribeAddresses */
-#define EC2_IN_PublicIpv4Pool "PublicIpv4Pool" /* AllocateAddress */
+#define EC2_IN_PublicIpv4Pool "PublicIpv4Pool" /* AllocateAddress, AssociateRouteTable */
 #define EC2_IN_PublicKeyMaterial "PublicKeyMaterial" /* ImportKeyPair */
 #define EC2_IN_Ramdisk "Ramdisk" /* ModifyInstanceAttribute */
 #define EC2_IN_RamdiskId "RamdiskId" /* RunInstances */
@@ -148,6 +183,8 @@
 #define EC2_IN_RegionNames "RegionNames" /* DescribeRegions */
 #define EC2_IN_ResolveAlias "ResolveAlias" /* CreateLaunchTemplateVersion, DescribeLaunchTemplateVersions */
 #define EC2_IN_Resources "Resources" /* CreateTags, DeleteTags */
+#define EC2_IN_RouteTableId "RouteTableId" /* AssociateRouteTable, CreateRoute, DeleteRoute and 1 more */
+#define EC2_IN_RouteTableIds "RouteTableIds" /* DescribeRouteTables */
 #define EC2_IN_SecondaryInterfaces "SecondaryInterfaces" /* RunInstances */
 #define EC2_IN_SecondaryPrivateIpAddressCount "SecondaryPrivateIpAddressCount" /* CreateNetworkInterface */
 #define EC2_IN_SecurityGroupIds "SecurityGroupIds" /* RunInstances */
@@ -161,12 +198,13 @@
 #define EC2_IN_SourceSecurityGroupOwnerId "SourceSecurityGroupOwnerId" /* AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, RevokeSecurityGroupEgress and 1 more */
 #define EC2_IN_SourceVersion "SourceVersion" /* CreateLaunchTemplateVersion */
 #define EC2_IN_SriovNetSupport "SriovNetSupport" /* ModifyInstanceAttribute */
-#define EC2_IN_SubnetId "SubnetId" /* CreateNetworkInterface, RunInstances */
+#define EC2_IN_SubnetId "SubnetId" /* AssociateRouteTable, CreateNetworkInterface, DeleteSubnet and 2 more */
 #define EC2_IN_SubnetIds "SubnetIds" /* DescribeSubnets */
-#define EC2_IN_TagSpecifications "TagSpecifications" /* AllocateAddress, AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress and 7 more */
+#define EC2_IN_TagSpecifications "TagSpecifications" /* AllocateAddress, AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress and 11 more */
 #define EC2_IN_Tags "Tags" /* CreateTags, DeleteTags */
 #define EC2_IN_Throughput "Throughput" /* CreateVolume */
 #define EC2_IN_ToPort "ToPort" /* AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, RevokeSecurityGroupEgress and 1 more */
+#define EC2_IN_TransitGatewayId "TransitGatewayId" /* CreateRoute */
 #define EC2_IN_UserData "UserData" /* ModifyInstanceAttribute, RunInstances */
 #define EC2_IN_Value "Value" /* ModifyInstanceAttribute */
 #define EC2_IN_VersionDescription "VersionDescription" /* CreateLaunchTemplate, CreateLaunchTemplateVersion */
@@ -175,8 +213,11 @@
 #define EC2_IN_VolumeIds "VolumeIds" /* DescribeVolumes */
 #define EC2_IN_VolumeInitializationRate "VolumeInitializationRate" /* CreateVolume */
 #define EC2_IN_VolumeType "VolumeType" /* CreateVolume */
-#define EC2_IN_VpcId "VpcId" /* CreateSecurityGroup */
+#define EC2_IN_VpcEncryptionControl "VpcEncryptionControl" /* CreateVpc */
+#define EC2_IN_VpcEndpointId "VpcEndpointId" /* CreateRoute */
+#define EC2_IN_VpcId "VpcId" /* AttachInternetGateway, CreateRouteTable, CreateSecurityGroup and 4 more */
 #define EC2_IN_VpcIds "VpcIds" /* DescribeVpcs */
+#define EC2_IN_VpcPeeringConnectionId "VpcPeeringConnectionId" /* CreateRoute */
 #define EC2_IN_ZoneIds "ZoneIds" /* DescribeAvailabilityZones */
 #define EC2_IN_ZoneNames "ZoneNames" /* DescribeAvailabilityZones */
 
@@ -314,6 +355,35 @@
 #define EC2_M_AssociateIamInstanceProfileResult_IamInstanceProfileAssociation "IamInstanceProfileAssociation"
 #define EC2_MEMBERS_AssociateIamInstanceProfileResult \
     EC2_M_AssociateIamInstanceProfileResult_IamInstanceProfileAssociation
+
+/* AssociateRouteTableRequest (in) */
+#define EC2_M_AssociateRouteTableRequest_GatewayId "GatewayId"
+#define EC2_M_AssociateRouteTableRequest_PublicIpv4Pool "PublicIpv4Pool"
+#define EC2_M_AssociateRouteTableRequest_DryRun "DryRun"
+#define EC2_M_AssociateRouteTableRequest_SubnetId "SubnetId"
+#define EC2_M_AssociateRouteTableRequest_RouteTableId "RouteTableId"
+#define EC2_MEMBERS_AssociateRouteTableRequest \
+    EC2_M_AssociateRouteTableRequest_GatewayId, \
+    EC2_M_AssociateRouteTableRequest_PublicIpv4Pool, \
+    EC2_M_AssociateRouteTableRequest_DryRun, \
+    EC2_M_AssociateRouteTableRequest_SubnetId, \
+    EC2_M_AssociateRouteTableRequest_RouteTableId
+
+/* AssociateRouteTableResult (out) */
+#define EC2_M_AssociateRouteTableResult_AssociationId "AssociationId"
+#define EC2_M_AssociateRouteTableResult_AssociationState "AssociationState"
+#define EC2_MEMBERS_AssociateRouteTableResult \
+    EC2_M_AssociateRouteTableResult_AssociationId, \
+    EC2_M_AssociateRouteTableResult_AssociationState
+
+/* AttachInternetGatewayRequest (in) */
+#define EC2_M_AttachInternetGatewayRequest_DryRun "DryRun"
+#define EC2_M_AttachInternetGatewayRequest_InternetGatewayId "InternetGatewayId"
+#define EC2_M_AttachInternetGatewayRequest_VpcId "VpcId"
+#define EC2_MEMBERS_AttachInternetGatewayRequest \
+    EC2_M_AttachInternetGatewayRequest_DryRun, \
+    EC2_M_AttachInternetGatewayRequest_InternetGatewayId, \
+    EC2_M_AttachInternetGatewayRequest_VpcId
 
 /* AttachNetworkInterfaceRequest (in) */
 #define EC2_M_AttachNetworkInterfaceRequest_NetworkCardIndex "NetworkCardIndex"
@@ -623,6 +693,18 @@
 #define EC2_MEMBERS_CpuPerformanceFactorRequest \
     EC2_M_CpuPerformanceFactorRequest_References
 
+/* CreateInternetGatewayRequest (in) */
+#define EC2_M_CreateInternetGatewayRequest_TagSpecifications "TagSpecifications"
+#define EC2_M_CreateInternetGatewayRequest_DryRun "DryRun"
+#define EC2_MEMBERS_CreateInternetGatewayRequest \
+    EC2_M_CreateInternetGatewayRequest_TagSpecifications, \
+    EC2_M_CreateInternetGatewayRequest_DryRun
+
+/* CreateInternetGatewayResult (out) */
+#define EC2_M_CreateInternetGatewayResult_InternetGateway "InternetGateway"
+#define EC2_MEMBERS_CreateInternetGatewayResult \
+    EC2_M_CreateInternetGatewayResult_InternetGateway
+
 /* CreateKeyPairRequest (in) */
 #define EC2_M_CreateKeyPairRequest_KeyName "KeyName"
 #define EC2_M_CreateKeyPairRequest_KeyType "KeyType"
@@ -734,6 +816,66 @@
     EC2_M_CreateNetworkInterfaceResult_NetworkInterface, \
     EC2_M_CreateNetworkInterfaceResult_ClientToken
 
+/* CreateRouteRequest (in) */
+#define EC2_M_CreateRouteRequest_DestinationPrefixListId "DestinationPrefixListId"
+#define EC2_M_CreateRouteRequest_VpcEndpointId "VpcEndpointId"
+#define EC2_M_CreateRouteRequest_TransitGatewayId "TransitGatewayId"
+#define EC2_M_CreateRouteRequest_LocalGatewayId "LocalGatewayId"
+#define EC2_M_CreateRouteRequest_CarrierGatewayId "CarrierGatewayId"
+#define EC2_M_CreateRouteRequest_CoreNetworkArn "CoreNetworkArn"
+#define EC2_M_CreateRouteRequest_OdbNetworkArn "OdbNetworkArn"
+#define EC2_M_CreateRouteRequest_DryRun "DryRun"
+#define EC2_M_CreateRouteRequest_RouteTableId "RouteTableId"
+#define EC2_M_CreateRouteRequest_DestinationCidrBlock "DestinationCidrBlock"
+#define EC2_M_CreateRouteRequest_GatewayId "GatewayId"
+#define EC2_M_CreateRouteRequest_DestinationIpv6CidrBlock "DestinationIpv6CidrBlock"
+#define EC2_M_CreateRouteRequest_EgressOnlyInternetGatewayId "EgressOnlyInternetGatewayId"
+#define EC2_M_CreateRouteRequest_InstanceId "InstanceId"
+#define EC2_M_CreateRouteRequest_NetworkInterfaceId "NetworkInterfaceId"
+#define EC2_M_CreateRouteRequest_VpcPeeringConnectionId "VpcPeeringConnectionId"
+#define EC2_M_CreateRouteRequest_NatGatewayId "NatGatewayId"
+#define EC2_MEMBERS_CreateRouteRequest \
+    EC2_M_CreateRouteRequest_DestinationPrefixListId, \
+    EC2_M_CreateRouteRequest_VpcEndpointId, \
+    EC2_M_CreateRouteRequest_TransitGatewayId, \
+    EC2_M_CreateRouteRequest_LocalGatewayId, \
+    EC2_M_CreateRouteRequest_CarrierGatewayId, \
+    EC2_M_CreateRouteRequest_CoreNetworkArn, \
+    EC2_M_CreateRouteRequest_OdbNetworkArn, \
+    EC2_M_CreateRouteRequest_DryRun, \
+    EC2_M_CreateRouteRequest_RouteTableId, \
+    EC2_M_CreateRouteRequest_DestinationCidrBlock, \
+    EC2_M_CreateRouteRequest_GatewayId, \
+    EC2_M_CreateRouteRequest_DestinationIpv6CidrBlock, \
+    EC2_M_CreateRouteRequest_EgressOnlyInternetGatewayId, \
+    EC2_M_CreateRouteRequest_InstanceId, \
+    EC2_M_CreateRouteRequest_NetworkInterfaceId, \
+    EC2_M_CreateRouteRequest_VpcPeeringConnectionId, \
+    EC2_M_CreateRouteRequest_NatGatewayId
+
+/* CreateRouteResult (out) */
+#define EC2_M_CreateRouteResult_Return "Return"
+#define EC2_MEMBERS_CreateRouteResult \
+    EC2_M_CreateRouteResult_Return
+
+/* CreateRouteTableRequest (in) */
+#define EC2_M_CreateRouteTableRequest_TagSpecifications "TagSpecifications"
+#define EC2_M_CreateRouteTableRequest_ClientToken "ClientToken"
+#define EC2_M_CreateRouteTableRequest_DryRun "DryRun"
+#define EC2_M_CreateRouteTableRequest_VpcId "VpcId"
+#define EC2_MEMBERS_CreateRouteTableRequest \
+    EC2_M_CreateRouteTableRequest_TagSpecifications, \
+    EC2_M_CreateRouteTableRequest_ClientToken, \
+    EC2_M_CreateRouteTableRequest_DryRun, \
+    EC2_M_CreateRouteTableRequest_VpcId
+
+/* CreateRouteTableResult (out) */
+#define EC2_M_CreateRouteTableResult_RouteTable "RouteTable"
+#define EC2_M_CreateRouteTableResult_ClientToken "ClientToken"
+#define EC2_MEMBERS_CreateRouteTableResult \
+    EC2_M_CreateRouteTableResult_RouteTable, \
+    EC2_M_CreateRouteTableResult_ClientToken
+
 /* CreateSecurityGroupRequest (in) */
 #define EC2_M_CreateSecurityGroupRequest_Description "Description"
 #define EC2_M_CreateSecurityGroupRequest_GroupName "GroupName"
@@ -755,6 +897,40 @@
     EC2_M_CreateSecurityGroupResult_GroupId, \
     EC2_M_CreateSecurityGroupResult_Tags, \
     EC2_M_CreateSecurityGroupResult_SecurityGroupArn
+
+/* CreateSubnetRequest (in) */
+#define EC2_M_CreateSubnetRequest_TagSpecifications "TagSpecifications"
+#define EC2_M_CreateSubnetRequest_AvailabilityZone "AvailabilityZone"
+#define EC2_M_CreateSubnetRequest_AvailabilityZoneId "AvailabilityZoneId"
+#define EC2_M_CreateSubnetRequest_CidrBlock "CidrBlock"
+#define EC2_M_CreateSubnetRequest_Ipv6CidrBlock "Ipv6CidrBlock"
+#define EC2_M_CreateSubnetRequest_OutpostArn "OutpostArn"
+#define EC2_M_CreateSubnetRequest_VpcId "VpcId"
+#define EC2_M_CreateSubnetRequest_Ipv6Native "Ipv6Native"
+#define EC2_M_CreateSubnetRequest_Ipv4IpamPoolId "Ipv4IpamPoolId"
+#define EC2_M_CreateSubnetRequest_Ipv4NetmaskLength "Ipv4NetmaskLength"
+#define EC2_M_CreateSubnetRequest_Ipv6IpamPoolId "Ipv6IpamPoolId"
+#define EC2_M_CreateSubnetRequest_Ipv6NetmaskLength "Ipv6NetmaskLength"
+#define EC2_M_CreateSubnetRequest_DryRun "DryRun"
+#define EC2_MEMBERS_CreateSubnetRequest \
+    EC2_M_CreateSubnetRequest_TagSpecifications, \
+    EC2_M_CreateSubnetRequest_AvailabilityZone, \
+    EC2_M_CreateSubnetRequest_AvailabilityZoneId, \
+    EC2_M_CreateSubnetRequest_CidrBlock, \
+    EC2_M_CreateSubnetRequest_Ipv6CidrBlock, \
+    EC2_M_CreateSubnetRequest_OutpostArn, \
+    EC2_M_CreateSubnetRequest_VpcId, \
+    EC2_M_CreateSubnetRequest_Ipv6Native, \
+    EC2_M_CreateSubnetRequest_Ipv4IpamPoolId, \
+    EC2_M_CreateSubnetRequest_Ipv4NetmaskLength, \
+    EC2_M_CreateSubnetRequest_Ipv6IpamPoolId, \
+    EC2_M_CreateSubnetRequest_Ipv6NetmaskLength, \
+    EC2_M_CreateSubnetRequest_DryRun
+
+/* CreateSubnetResult (out) */
+#define EC2_M_CreateSubnetResult_Subnet "Subnet"
+#define EC2_MEMBERS_CreateSubnetResult \
+    EC2_M_CreateSubnetResult_Subnet
 
 /* CreateTagsRequest (in) */
 #define EC2_M_CreateTagsRequest_DryRun "DryRun"
@@ -800,6 +976,40 @@
     EC2_M_CreateVolumeRequest_Operator, \
     EC2_M_CreateVolumeRequest_DryRun
 
+/* CreateVpcRequest (in) */
+#define EC2_M_CreateVpcRequest_CidrBlock "CidrBlock"
+#define EC2_M_CreateVpcRequest_Ipv6Pool "Ipv6Pool"
+#define EC2_M_CreateVpcRequest_Ipv6CidrBlock "Ipv6CidrBlock"
+#define EC2_M_CreateVpcRequest_Ipv4IpamPoolId "Ipv4IpamPoolId"
+#define EC2_M_CreateVpcRequest_Ipv4NetmaskLength "Ipv4NetmaskLength"
+#define EC2_M_CreateVpcRequest_Ipv6IpamPoolId "Ipv6IpamPoolId"
+#define EC2_M_CreateVpcRequest_Ipv6NetmaskLength "Ipv6NetmaskLength"
+#define EC2_M_CreateVpcRequest_Ipv6CidrBlockNetworkBorderGroup "Ipv6CidrBlockNetworkBorderGroup"
+#define EC2_M_CreateVpcRequest_VpcEncryptionControl "VpcEncryptionControl"
+#define EC2_M_CreateVpcRequest_TagSpecifications "TagSpecifications"
+#define EC2_M_CreateVpcRequest_DryRun "DryRun"
+#define EC2_M_CreateVpcRequest_InstanceTenancy "InstanceTenancy"
+#define EC2_M_CreateVpcRequest_AmazonProvidedIpv6CidrBlock "AmazonProvidedIpv6CidrBlock"
+#define EC2_MEMBERS_CreateVpcRequest \
+    EC2_M_CreateVpcRequest_CidrBlock, \
+    EC2_M_CreateVpcRequest_Ipv6Pool, \
+    EC2_M_CreateVpcRequest_Ipv6CidrBlock, \
+    EC2_M_CreateVpcRequest_Ipv4IpamPoolId, \
+    EC2_M_CreateVpcRequest_Ipv4NetmaskLength, \
+    EC2_M_CreateVpcRequest_Ipv6IpamPoolId, \
+    EC2_M_CreateVpcRequest_Ipv6NetmaskLength, \
+    EC2_M_CreateVpcRequest_Ipv6CidrBlockNetworkBorderGroup, \
+    EC2_M_CreateVpcRequest_VpcEncryptionControl, \
+    EC2_M_CreateVpcRequest_TagSpecifications, \
+    EC2_M_CreateVpcRequest_DryRun, \
+    EC2_M_CreateVpcRequest_InstanceTenancy, \
+    EC2_M_CreateVpcRequest_AmazonProvidedIpv6CidrBlock
+
+/* CreateVpcResult (out) */
+#define EC2_M_CreateVpcResult_Vpc "Vpc"
+#define EC2_MEMBERS_CreateVpcResult \
+    EC2_M_CreateVpcResult_Vpc
+
 /* CreditSpecification (out) */
 #define EC2_M_CreditSpecification_CpuCredits "CpuCredits"
 #define EC2_MEMBERS_CreditSpecification \
@@ -818,6 +1028,13 @@
     EC2_M_DefaultConnectionTrackingConfiguration_DefaultTcpEstablishedTimeout, \
     EC2_M_DefaultConnectionTrackingConfiguration_DefaultUdpTimeout, \
     EC2_M_DefaultConnectionTrackingConfiguration_DefaultUdpStreamTimeout
+
+/* DeleteInternetGatewayRequest (in) */
+#define EC2_M_DeleteInternetGatewayRequest_DryRun "DryRun"
+#define EC2_M_DeleteInternetGatewayRequest_InternetGatewayId "InternetGatewayId"
+#define EC2_MEMBERS_DeleteInternetGatewayRequest \
+    EC2_M_DeleteInternetGatewayRequest_DryRun, \
+    EC2_M_DeleteInternetGatewayRequest_InternetGatewayId
 
 /* DeleteKeyPairRequest (in) */
 #define EC2_M_DeleteKeyPairRequest_KeyName "KeyName"
@@ -856,6 +1073,26 @@
     EC2_M_DeleteNetworkInterfaceRequest_DryRun, \
     EC2_M_DeleteNetworkInterfaceRequest_NetworkInterfaceId
 
+/* DeleteRouteRequest (in) */
+#define EC2_M_DeleteRouteRequest_DestinationPrefixListId "DestinationPrefixListId"
+#define EC2_M_DeleteRouteRequest_DryRun "DryRun"
+#define EC2_M_DeleteRouteRequest_RouteTableId "RouteTableId"
+#define EC2_M_DeleteRouteRequest_DestinationCidrBlock "DestinationCidrBlock"
+#define EC2_M_DeleteRouteRequest_DestinationIpv6CidrBlock "DestinationIpv6CidrBlock"
+#define EC2_MEMBERS_DeleteRouteRequest \
+    EC2_M_DeleteRouteRequest_DestinationPrefixListId, \
+    EC2_M_DeleteRouteRequest_DryRun, \
+    EC2_M_DeleteRouteRequest_RouteTableId, \
+    EC2_M_DeleteRouteRequest_DestinationCidrBlock, \
+    EC2_M_DeleteRouteRequest_DestinationIpv6CidrBlock
+
+/* DeleteRouteTableRequest (in) */
+#define EC2_M_DeleteRouteTableRequest_DryRun "DryRun"
+#define EC2_M_DeleteRouteTableRequest_RouteTableId "RouteTableId"
+#define EC2_MEMBERS_DeleteRouteTableRequest \
+    EC2_M_DeleteRouteTableRequest_DryRun, \
+    EC2_M_DeleteRouteTableRequest_RouteTableId
+
 /* DeleteSecurityGroupRequest (in) */
 #define EC2_M_DeleteSecurityGroupRequest_GroupId "GroupId"
 #define EC2_M_DeleteSecurityGroupRequest_GroupName "GroupName"
@@ -872,6 +1109,13 @@
     EC2_M_DeleteSecurityGroupResult_Return, \
     EC2_M_DeleteSecurityGroupResult_GroupId
 
+/* DeleteSubnetRequest (in) */
+#define EC2_M_DeleteSubnetRequest_SubnetId "SubnetId"
+#define EC2_M_DeleteSubnetRequest_DryRun "DryRun"
+#define EC2_MEMBERS_DeleteSubnetRequest \
+    EC2_M_DeleteSubnetRequest_SubnetId, \
+    EC2_M_DeleteSubnetRequest_DryRun
+
 /* DeleteTagsRequest (in) */
 #define EC2_M_DeleteTagsRequest_DryRun "DryRun"
 #define EC2_M_DeleteTagsRequest_Resources "Resources"
@@ -887,6 +1131,13 @@
 #define EC2_MEMBERS_DeleteVolumeRequest \
     EC2_M_DeleteVolumeRequest_VolumeId, \
     EC2_M_DeleteVolumeRequest_DryRun
+
+/* DeleteVpcRequest (in) */
+#define EC2_M_DeleteVpcRequest_VpcId "VpcId"
+#define EC2_M_DeleteVpcRequest_DryRun "DryRun"
+#define EC2_MEMBERS_DeleteVpcRequest \
+    EC2_M_DeleteVpcRequest_VpcId, \
+    EC2_M_DeleteVpcRequest_DryRun
 
 /* DescribeAddressesRequest (in) */
 #define EC2_M_DescribeAddressesRequest_PublicIps "PublicIps"
@@ -1045,6 +1296,26 @@
     EC2_M_DescribeInstancesResult_NextToken, \
     EC2_M_DescribeInstancesResult_Reservations
 
+/* DescribeInternetGatewaysRequest (in) */
+#define EC2_M_DescribeInternetGatewaysRequest_NextToken "NextToken"
+#define EC2_M_DescribeInternetGatewaysRequest_MaxResults "MaxResults"
+#define EC2_M_DescribeInternetGatewaysRequest_DryRun "DryRun"
+#define EC2_M_DescribeInternetGatewaysRequest_InternetGatewayIds "InternetGatewayIds"
+#define EC2_M_DescribeInternetGatewaysRequest_Filters "Filters"
+#define EC2_MEMBERS_DescribeInternetGatewaysRequest \
+    EC2_M_DescribeInternetGatewaysRequest_NextToken, \
+    EC2_M_DescribeInternetGatewaysRequest_MaxResults, \
+    EC2_M_DescribeInternetGatewaysRequest_DryRun, \
+    EC2_M_DescribeInternetGatewaysRequest_InternetGatewayIds, \
+    EC2_M_DescribeInternetGatewaysRequest_Filters
+
+/* DescribeInternetGatewaysResult (out) */
+#define EC2_M_DescribeInternetGatewaysResult_InternetGateways "InternetGateways"
+#define EC2_M_DescribeInternetGatewaysResult_NextToken "NextToken"
+#define EC2_MEMBERS_DescribeInternetGatewaysResult \
+    EC2_M_DescribeInternetGatewaysResult_InternetGateways, \
+    EC2_M_DescribeInternetGatewaysResult_NextToken
+
 /* DescribeKeyPairsRequest (in) */
 #define EC2_M_DescribeKeyPairsRequest_KeyNames "KeyNames"
 #define EC2_M_DescribeKeyPairsRequest_KeyPairIds "KeyPairIds"
@@ -1156,6 +1427,26 @@
 #define EC2_M_DescribeRegionsResult_Regions "Regions"
 #define EC2_MEMBERS_DescribeRegionsResult \
     EC2_M_DescribeRegionsResult_Regions
+
+/* DescribeRouteTablesRequest (in) */
+#define EC2_M_DescribeRouteTablesRequest_NextToken "NextToken"
+#define EC2_M_DescribeRouteTablesRequest_MaxResults "MaxResults"
+#define EC2_M_DescribeRouteTablesRequest_DryRun "DryRun"
+#define EC2_M_DescribeRouteTablesRequest_RouteTableIds "RouteTableIds"
+#define EC2_M_DescribeRouteTablesRequest_Filters "Filters"
+#define EC2_MEMBERS_DescribeRouteTablesRequest \
+    EC2_M_DescribeRouteTablesRequest_NextToken, \
+    EC2_M_DescribeRouteTablesRequest_MaxResults, \
+    EC2_M_DescribeRouteTablesRequest_DryRun, \
+    EC2_M_DescribeRouteTablesRequest_RouteTableIds, \
+    EC2_M_DescribeRouteTablesRequest_Filters
+
+/* DescribeRouteTablesResult (out) */
+#define EC2_M_DescribeRouteTablesResult_RouteTables "RouteTables"
+#define EC2_M_DescribeRouteTablesResult_NextToken "NextToken"
+#define EC2_MEMBERS_DescribeRouteTablesResult \
+    EC2_M_DescribeRouteTablesResult_RouteTables, \
+    EC2_M_DescribeRouteTablesResult_NextToken
 
 /* DescribeSecurityGroupRulesRequest (in) */
 #define EC2_M_DescribeSecurityGroupRulesRequest_Filters "Filters"
@@ -1279,6 +1570,15 @@
     EC2_M_DescribeVpcsResult_NextToken, \
     EC2_M_DescribeVpcsResult_Vpcs
 
+/* DetachInternetGatewayRequest (in) */
+#define EC2_M_DetachInternetGatewayRequest_DryRun "DryRun"
+#define EC2_M_DetachInternetGatewayRequest_InternetGatewayId "InternetGatewayId"
+#define EC2_M_DetachInternetGatewayRequest_VpcId "VpcId"
+#define EC2_MEMBERS_DetachInternetGatewayRequest \
+    EC2_M_DetachInternetGatewayRequest_DryRun, \
+    EC2_M_DetachInternetGatewayRequest_InternetGatewayId, \
+    EC2_M_DetachInternetGatewayRequest_VpcId
+
 /* DetachNetworkInterfaceRequest (in) */
 #define EC2_M_DetachNetworkInterfaceRequest_DryRun "DryRun"
 #define EC2_M_DetachNetworkInterfaceRequest_AttachmentId "AttachmentId"
@@ -1319,6 +1619,13 @@
 #define EC2_M_DisassociateIamInstanceProfileResult_IamInstanceProfileAssociation "IamInstanceProfileAssociation"
 #define EC2_MEMBERS_DisassociateIamInstanceProfileResult \
     EC2_M_DisassociateIamInstanceProfileResult_IamInstanceProfileAssociation
+
+/* DisassociateRouteTableRequest (in) */
+#define EC2_M_DisassociateRouteTableRequest_DryRun "DryRun"
+#define EC2_M_DisassociateRouteTableRequest_AssociationId "AssociationId"
+#define EC2_MEMBERS_DisassociateRouteTableRequest \
+    EC2_M_DisassociateRouteTableRequest_DryRun, \
+    EC2_M_DisassociateRouteTableRequest_AssociationId
 
 /* DiskInfo (out) */
 #define EC2_M_DiskInfo_SizeInGB "SizeInGB"
@@ -2483,6 +2790,24 @@
     EC2_M_InstanceTypeInfo_RebootMigrationSupport, \
     EC2_M_InstanceTypeInfo_SupportedInRegion
 
+/* InternetGateway (out) */
+#define EC2_M_InternetGateway_Attachments "Attachments"
+#define EC2_M_InternetGateway_InternetGatewayId "InternetGatewayId"
+#define EC2_M_InternetGateway_OwnerId "OwnerId"
+#define EC2_M_InternetGateway_Tags "Tags"
+#define EC2_MEMBERS_InternetGateway \
+    EC2_M_InternetGateway_Attachments, \
+    EC2_M_InternetGateway_InternetGatewayId, \
+    EC2_M_InternetGateway_OwnerId, \
+    EC2_M_InternetGateway_Tags
+
+/* InternetGatewayAttachment (out) */
+#define EC2_M_InternetGatewayAttachment_State "State"
+#define EC2_M_InternetGatewayAttachment_VpcId "VpcId"
+#define EC2_MEMBERS_InternetGatewayAttachment \
+    EC2_M_InternetGatewayAttachment_State, \
+    EC2_M_InternetGatewayAttachment_VpcId
+
 /* IpPermission (in, out) */
 #define EC2_M_IpPermission_IpProtocol "IpProtocol"
 #define EC2_M_IpPermission_FromPort "FromPort"
@@ -3252,6 +3577,42 @@
     EC2_M_ModifyInstanceMetadataOptionsResult_InstanceId, \
     EC2_M_ModifyInstanceMetadataOptionsResult_InstanceMetadataOptions
 
+/* ModifySubnetAttributeRequest (in) */
+#define EC2_M_ModifySubnetAttributeRequest_AssignIpv6AddressOnCreation "AssignIpv6AddressOnCreation"
+#define EC2_M_ModifySubnetAttributeRequest_MapPublicIpOnLaunch "MapPublicIpOnLaunch"
+#define EC2_M_ModifySubnetAttributeRequest_SubnetId "SubnetId"
+#define EC2_M_ModifySubnetAttributeRequest_MapCustomerOwnedIpOnLaunch "MapCustomerOwnedIpOnLaunch"
+#define EC2_M_ModifySubnetAttributeRequest_CustomerOwnedIpv4Pool "CustomerOwnedIpv4Pool"
+#define EC2_M_ModifySubnetAttributeRequest_EnableDns64 "EnableDns64"
+#define EC2_M_ModifySubnetAttributeRequest_PrivateDnsHostnameTypeOnLaunch "PrivateDnsHostnameTypeOnLaunch"
+#define EC2_M_ModifySubnetAttributeRequest_EnableResourceNameDnsARecordOnLaunch "EnableResourceNameDnsARecordOnLaunch"
+#define EC2_M_ModifySubnetAttributeRequest_EnableResourceNameDnsAAAARecordOnLaunch "EnableResourceNameDnsAAAARecordOnLaunch"
+#define EC2_M_ModifySubnetAttributeRequest_EnableLniAtDeviceIndex "EnableLniAtDeviceIndex"
+#define EC2_M_ModifySubnetAttributeRequest_DisableLniAtDeviceIndex "DisableLniAtDeviceIndex"
+#define EC2_MEMBERS_ModifySubnetAttributeRequest \
+    EC2_M_ModifySubnetAttributeRequest_AssignIpv6AddressOnCreation, \
+    EC2_M_ModifySubnetAttributeRequest_MapPublicIpOnLaunch, \
+    EC2_M_ModifySubnetAttributeRequest_SubnetId, \
+    EC2_M_ModifySubnetAttributeRequest_MapCustomerOwnedIpOnLaunch, \
+    EC2_M_ModifySubnetAttributeRequest_CustomerOwnedIpv4Pool, \
+    EC2_M_ModifySubnetAttributeRequest_EnableDns64, \
+    EC2_M_ModifySubnetAttributeRequest_PrivateDnsHostnameTypeOnLaunch, \
+    EC2_M_ModifySubnetAttributeRequest_EnableResourceNameDnsARecordOnLaunch, \
+    EC2_M_ModifySubnetAttributeRequest_EnableResourceNameDnsAAAARecordOnLaunch, \
+    EC2_M_ModifySubnetAttributeRequest_EnableLniAtDeviceIndex, \
+    EC2_M_ModifySubnetAttributeRequest_DisableLniAtDeviceIndex
+
+/* ModifyVpcAttributeRequest (in) */
+#define EC2_M_ModifyVpcAttributeRequest_EnableDnsHostnames "EnableDnsHostnames"
+#define EC2_M_ModifyVpcAttributeRequest_EnableDnsSupport "EnableDnsSupport"
+#define EC2_M_ModifyVpcAttributeRequest_VpcId "VpcId"
+#define EC2_M_ModifyVpcAttributeRequest_EnableNetworkAddressUsageMetrics "EnableNetworkAddressUsageMetrics"
+#define EC2_MEMBERS_ModifyVpcAttributeRequest \
+    EC2_M_ModifyVpcAttributeRequest_EnableDnsHostnames, \
+    EC2_M_ModifyVpcAttributeRequest_EnableDnsSupport, \
+    EC2_M_ModifyVpcAttributeRequest_VpcId, \
+    EC2_M_ModifyVpcAttributeRequest_EnableNetworkAddressUsageMetrics
+
 /* Monitoring (out) */
 #define EC2_M_Monitoring_State "State"
 #define EC2_MEMBERS_Monitoring \
@@ -3620,6 +3981,11 @@
     EC2_M_ProductCode_ProductCodeId, \
     EC2_M_ProductCode_ProductCodeType
 
+/* PropagatingVgw (out) */
+#define EC2_M_PropagatingVgw_GatewayId "GatewayId"
+#define EC2_MEMBERS_PropagatingVgw \
+    EC2_M_PropagatingVgw_GatewayId
+
 /* PublicIpDnsNameOptions (out) */
 #define EC2_M_PublicIpDnsNameOptions_DnsHostnameType "DnsHostnameType"
 #define EC2_M_PublicIpDnsNameOptions_PublicIpv4DnsName "PublicIpv4DnsName"
@@ -3935,6 +4301,86 @@
     EC2_M_RevokedSecurityGroupRule_PrefixListId, \
     EC2_M_RevokedSecurityGroupRule_ReferencedGroupId, \
     EC2_M_RevokedSecurityGroupRule_Description
+
+/* Route (out) */
+#define EC2_M_Route_DestinationCidrBlock "DestinationCidrBlock"
+#define EC2_M_Route_DestinationIpv6CidrBlock "DestinationIpv6CidrBlock"
+#define EC2_M_Route_DestinationPrefixListId "DestinationPrefixListId"
+#define EC2_M_Route_EgressOnlyInternetGatewayId "EgressOnlyInternetGatewayId"
+#define EC2_M_Route_GatewayId "GatewayId"
+#define EC2_M_Route_InstanceId "InstanceId"
+#define EC2_M_Route_InstanceOwnerId "InstanceOwnerId"
+#define EC2_M_Route_NatGatewayId "NatGatewayId"
+#define EC2_M_Route_TransitGatewayId "TransitGatewayId"
+#define EC2_M_Route_LocalGatewayId "LocalGatewayId"
+#define EC2_M_Route_CarrierGatewayId "CarrierGatewayId"
+#define EC2_M_Route_NetworkInterfaceId "NetworkInterfaceId"
+#define EC2_M_Route_Origin "Origin"
+#define EC2_M_Route_State "State"
+#define EC2_M_Route_VpcPeeringConnectionId "VpcPeeringConnectionId"
+#define EC2_M_Route_CoreNetworkArn "CoreNetworkArn"
+#define EC2_M_Route_OdbNetworkArn "OdbNetworkArn"
+#define EC2_M_Route_IpAddress "IpAddress"
+#define EC2_MEMBERS_Route \
+    EC2_M_Route_DestinationCidrBlock, \
+    EC2_M_Route_DestinationIpv6CidrBlock, \
+    EC2_M_Route_DestinationPrefixListId, \
+    EC2_M_Route_EgressOnlyInternetGatewayId, \
+    EC2_M_Route_GatewayId, \
+    EC2_M_Route_InstanceId, \
+    EC2_M_Route_InstanceOwnerId, \
+    EC2_M_Route_NatGatewayId, \
+    EC2_M_Route_TransitGatewayId, \
+    EC2_M_Route_LocalGatewayId, \
+    EC2_M_Route_CarrierGatewayId, \
+    EC2_M_Route_NetworkInterfaceId, \
+    EC2_M_Route_Origin, \
+    EC2_M_Route_State, \
+    EC2_M_Route_VpcPeeringConnectionId, \
+    EC2_M_Route_CoreNetworkArn, \
+    EC2_M_Route_OdbNetworkArn, \
+    EC2_M_Route_IpAddress
+
+/* RouteTable (out) */
+#define EC2_M_RouteTable_Associations "Associations"
+#define EC2_M_RouteTable_PropagatingVgws "PropagatingVgws"
+#define EC2_M_RouteTable_RouteTableId "RouteTableId"
+#define EC2_M_RouteTable_Routes "Routes"
+#define EC2_M_RouteTable_Tags "Tags"
+#define EC2_M_RouteTable_VpcId "VpcId"
+#define EC2_M_RouteTable_OwnerId "OwnerId"
+#define EC2_MEMBERS_RouteTable \
+    EC2_M_RouteTable_Associations, \
+    EC2_M_RouteTable_PropagatingVgws, \
+    EC2_M_RouteTable_RouteTableId, \
+    EC2_M_RouteTable_Routes, \
+    EC2_M_RouteTable_Tags, \
+    EC2_M_RouteTable_VpcId, \
+    EC2_M_RouteTable_OwnerId
+
+/* RouteTableAssociation (out) */
+#define EC2_M_RouteTableAssociation_Main "Main"
+#define EC2_M_RouteTableAssociation_RouteTableAssociationId "RouteTableAssociationId"
+#define EC2_M_RouteTableAssociation_RouteTableId "RouteTableId"
+#define EC2_M_RouteTableAssociation_SubnetId "SubnetId"
+#define EC2_M_RouteTableAssociation_GatewayId "GatewayId"
+#define EC2_M_RouteTableAssociation_PublicIpv4Pool "PublicIpv4Pool"
+#define EC2_M_RouteTableAssociation_AssociationState "AssociationState"
+#define EC2_MEMBERS_RouteTableAssociation \
+    EC2_M_RouteTableAssociation_Main, \
+    EC2_M_RouteTableAssociation_RouteTableAssociationId, \
+    EC2_M_RouteTableAssociation_RouteTableId, \
+    EC2_M_RouteTableAssociation_SubnetId, \
+    EC2_M_RouteTableAssociation_GatewayId, \
+    EC2_M_RouteTableAssociation_PublicIpv4Pool, \
+    EC2_M_RouteTableAssociation_AssociationState
+
+/* RouteTableAssociationState (out) */
+#define EC2_M_RouteTableAssociationState_State "State"
+#define EC2_M_RouteTableAssociationState_StatusMessage "StatusMessage"
+#define EC2_MEMBERS_RouteTableAssociationState \
+    EC2_M_RouteTableAssociationState_State, \
+    EC2_M_RouteTableAssociationState_StatusMessage
 
 /* RunInstancesMonitoringEnabled (in) */
 #define EC2_M_RunInstancesMonitoringEnabled_Enabled "Enabled"
@@ -4451,6 +4897,27 @@
     EC2_M_VpcEncryptionControl_StateMessage, \
     EC2_M_VpcEncryptionControl_ResourceExclusions, \
     EC2_M_VpcEncryptionControl_Tags
+
+/* VpcEncryptionControlConfiguration (in) */
+#define EC2_M_VpcEncryptionControlConfiguration_Mode "Mode"
+#define EC2_M_VpcEncryptionControlConfiguration_InternetGatewayExclusion "InternetGatewayExclusion"
+#define EC2_M_VpcEncryptionControlConfiguration_EgressOnlyInternetGatewayExclusion "EgressOnlyInternetGatewayExclusion"
+#define EC2_M_VpcEncryptionControlConfiguration_NatGatewayExclusion "NatGatewayExclusion"
+#define EC2_M_VpcEncryptionControlConfiguration_VirtualPrivateGatewayExclusion "VirtualPrivateGatewayExclusion"
+#define EC2_M_VpcEncryptionControlConfiguration_VpcPeeringExclusion "VpcPeeringExclusion"
+#define EC2_M_VpcEncryptionControlConfiguration_LambdaExclusion "LambdaExclusion"
+#define EC2_M_VpcEncryptionControlConfiguration_VpcLatticeExclusion "VpcLatticeExclusion"
+#define EC2_M_VpcEncryptionControlConfiguration_ElasticFileSystemExclusion "ElasticFileSystemExclusion"
+#define EC2_MEMBERS_VpcEncryptionControlConfiguration \
+    EC2_M_VpcEncryptionControlConfiguration_Mode, \
+    EC2_M_VpcEncryptionControlConfiguration_InternetGatewayExclusion, \
+    EC2_M_VpcEncryptionControlConfiguration_EgressOnlyInternetGatewayExclusion, \
+    EC2_M_VpcEncryptionControlConfiguration_NatGatewayExclusion, \
+    EC2_M_VpcEncryptionControlConfiguration_VirtualPrivateGatewayExclusion, \
+    EC2_M_VpcEncryptionControlConfiguration_VpcPeeringExclusion, \
+    EC2_M_VpcEncryptionControlConfiguration_LambdaExclusion, \
+    EC2_M_VpcEncryptionControlConfiguration_VpcLatticeExclusion, \
+    EC2_M_VpcEncryptionControlConfiguration_ElasticFileSystemExclusion
 
 /* VpcEncryptionControlExclusion (out) */
 #define EC2_M_VpcEncryptionControlExclusion_State "State"
