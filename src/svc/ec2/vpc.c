@@ -571,8 +571,9 @@ static json_t *network_facets(struct call *c, const char *kind, const json_t *d,
     return f;
 }
 
-/* Addresses of a subnet still free: 4091 minus those of its live instances. */
-static int64_t subnet_available(struct call *c, const char *subnet_id)
+/* Addresses of a subnet still free: its size less 5 (4091 for a /20) minus those of its
+ * live instances. */
+static int64_t subnet_available(struct call *c, const char *subnet_id, int prefix)
 {
     sqlite3_stmt *s = store_stmt(c->st, "SELECT count(*) FROM ec2_instances WHERE region = ?1"
                                         " AND state != 48 AND private_ip IS NOT NULL"
@@ -581,7 +582,7 @@ static int64_t subnet_available(struct call *c, const char *subnet_id)
     sqlite3_bind_text(s, 2, subnet_id, -1, SQLITE_TRANSIENT);
     int64_t used = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_reset(s);
-    return SUBNET_USABLE - used;
+    return (prefix > 0 && prefix <= 28 ? ((int64_t)1 << (32 - prefix)) - 5 : SUBNET_USABLE) - used;
 }
 
 static int describe_network(struct call *c, const json_t *in, struct out *o,
@@ -659,7 +660,10 @@ static int describe_network(struct call *c, const json_t *in, struct out *o,
         if (json_array_size(names) &&
             !wire_list_has(names, json_string_value(json_object_get(d, "GroupName"))))
             continue;
-        int64_t avail = str_eq(k->kind, "subnet") ? subnet_available(c, id) : 0;
+        int64_t avail =
+            str_eq(k->kind, "subnet")
+                ? subnet_available(c, id, (int)json_integer_value(json_object_get(d, "_prefix")))
+                : 0;
         json_t *tags = ec2_tags_get(c->st, id);
         json_t *facets = network_facets(c, k->kind, d, avail);
         bool ok = ec2_filters_match(in, facets, tags);
