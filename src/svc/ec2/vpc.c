@@ -633,6 +633,9 @@ static int describe_network(struct call *c, const json_t *in, struct out *o,
     }
     if (ec2_dry_run(c, in))
         return -1;
+    char default_vpc[32];
+    if (ec2_network_ensure(c, default_vpc, NULL))
+        return -1;
 
     sqlite3_stmt *s = store_stmt(c->st, "SELECT id, doc FROM ec2_network WHERE region = ?1"
                                         " AND kind = ?2 AND (?3 IS NULL OR id > ?3) ORDER BY id");
@@ -658,8 +661,9 @@ static int describe_network(struct call *c, const json_t *in, struct out *o,
         if (json_array_size(ids) && !wire_list_has(ids, id))
             continue;
         if (json_array_size(names) &&
-            !wire_list_has(names, json_string_value(json_object_get(d, "GroupName"))))
-            continue;
+            (!wire_list_has(names, json_string_value(json_object_get(d, "GroupName"))) ||
+             !str_eq(json_string_value(json_object_get(d, "VpcId")), default_vpc)))
+            continue; /* GroupNames name groups of the default VPC [doc] */
         int64_t avail =
             str_eq(k->kind, "subnet")
                 ? subnet_available(c, id, (int)json_integer_value(json_object_get(d, "_prefix")))
