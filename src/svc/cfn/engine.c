@@ -18,7 +18,6 @@
 #include "clock/clock.h"
 #include "store/store.h"
 #include "svc/cfn/cfn_stack.h"
-#include "svc/cfn/params_aws.h"
 #include "svc/module.h"
 #include "svc/provider.h"
 #include "wire/wire.h"
@@ -198,11 +197,16 @@ static enum cfn_step provider_run(struct engine *en, enum act act, const char *l
     }
     struct cfn_act x;
     engine_ctx(en, &x);
+    /* dynamic references are read when the provider acts (svc/provider.h hooks) */
+    json_t *rprops = NULL;
+    if ((act == ACT_CREATE || act == ACT_UPDATE) &&
+        cfn_props_dynrefs(&x, props, &rprops, reason, reason_cap) < 0)
+        return CFN_FAILED;
     struct cfn_res r;
     memset(&r, 0, sizeof(r));
     r.logical_id = logical;
     r.type = type;
-    r.props = props;
+    r.props = rprops ? rprops : props;
     r.physical_id = *pid;
     enum cfn_step rc = CFN_FAILED;
     switch (act) {
@@ -219,6 +223,7 @@ static enum cfn_step provider_run(struct engine *en, enum act act, const char *l
         rc = p->check ? p->check(&x, &r) : CFN_DONE;
         break;
     }
+    json_decref(rprops);
     if (rc == CFN_FAILED) {
         snprintf(reason, reason_cap, "%s",
                  r.reason[0] ? r.reason : "Internal Failure"); /* inferred fallback */
@@ -486,12 +491,8 @@ static int fw_start(struct engine *en, struct tmpl *tp, const char *l, bool upda
     const struct cfn_provider *p = svc_provider_find(type);
     struct cfn_err e;
     json_t *props = NULL;
-    /* dynamic references are resolved before the intrinsic functions (params_aws.c) */
-    json_t *pdef = json_deep_copy(json_object_get(def, "Properties"));
-    int erc = pdef ? cfn_dynrefs_resolve(&en->c, &en->who, pdef, &e) : 0;
-    if (erc == 0 && pdef)
-        erc = cfn_eval(&tp->x, pdef, &props, &e);
-    json_decref(pdef);
+    const json_t *pdef = json_object_get(def, "Properties");
+    int erc = pdef ? cfn_eval(&tp->x, pdef, &props, &e) : 0;
     if (!props)
         props = json_object();
     struct cfn_row old;

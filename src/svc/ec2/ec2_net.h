@@ -72,6 +72,9 @@ int ec2_cfn_stack_tags(const struct cfn_act *x, const struct cfn_res *r, const c
 struct cfn_provider;
 extern const struct cfn_provider ec2_cfn_sg, ec2_cfn_sg_ingress, ec2_cfn_sg_egress, ec2_cfn_key,
     ec2_cfn_eip, ec2_cfn_eipa, ec2_cfn_eni, ec2_cfn_lt;
+/* cfn_params_ec2.c: the AWS-specific parameter types (module .cfn_params) */
+struct cfn_param_hook;
+extern const struct cfn_param_hook *const ec2_cfn_param_hooks[];
 /* cfn_ec2_vpc.c */
 extern const struct cfn_provider ec2_cfn_vpc, ec2_cfn_subnet, ec2_cfn_route_table, ec2_cfn_route,
     ec2_cfn_subnet_rt_assoc, ec2_cfn_igw, ec2_cfn_vpc_gw_attachment;

@@ -1,6 +1,7 @@
 /*
  * module.c — SSM Parameter Store as a module of the lab (svc/module.h): its model, the
- * parameter operations, its tables and the AWS::SSM::Parameter provider.
+ * parameter operations, its tables, the AWS::SSM::Parameter provider and the SSM parameter
+ * types and dynamic references of CloudFormation.
  */
 #include "base/base.h"
 #include "store/store.h"
@@ -18,4 +19,6 @@ const struct svc_module ssm_module = {
     .nops = ARRAY_LEN(svc_ops),
     .schema = &ssm_schema,
     .providers = ssm_cfn_providers,
+    .cfn_params = ssm_cfn_param_hooks,
+    .cfn_dynrefs = ssm_cfn_dynref_hooks,
 };

@@ -19,5 +19,10 @@ const char *ssm_res_parameters(struct call *c, const json_t *in);
 const char *ssm_res_path(struct call *c, const json_t *in);
 /* AWS::SSM::Parameter (cfn_ssm.c), NULL-terminated. */
 extern const struct cfn_provider *const ssm_cfn_providers[];
+/* The parameter types and dynamic references SSM answers (cfn_ssm.c; module hooks). */
+struct cfn_param_hook;
+struct cfn_dynref_hook;
+extern const struct cfn_param_hook *const ssm_cfn_param_hooks[];
+extern const struct cfn_dynref_hook *const ssm_cfn_dynref_hooks[];
 
 #endif
