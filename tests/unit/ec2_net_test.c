@@ -130,6 +130,15 @@ TEST(ssm_put_get_secure_and_public)
                          "amzn2-ami-hvm-x86_64-gp2\"}"),
                  0);
     CHECK(str_startswith(fx_js(&f, "Parameter.Value"), "ami-"));
+    CHECK_EQ_INT(fx_call(&f, "ssm", "PutParameter", ssm_put_parameter,
+                         "{\"Name\":\"/a/port\",\"Value\":\"80a\",\"Type\":\"String\","
+                         "\"AllowedPattern\":\"\\\\d+\"}"),
+                 -1);
+    CHECK_EQ_STR(fx_err_code(&f), "ParameterPatternMismatchException");
+    CHECK_EQ_INT(fx_call(&f, "ssm", "PutParameter", ssm_put_parameter,
+                         "{\"Name\":\"/a/port\",\"Value\":\"8080\",\"Type\":\"String\","
+                         "\"AllowedPattern\":\"\\\\d+\"}"),
+                 0);
     CHECK_EQ_INT(fx_call(&f, "ssm", "GetParameter", ssm_get_parameter, "{\"Name\":\"/nope\"}"), -1);
     CHECK_EQ_STR(fx_err_code(&f), "ParameterNotFound");
     fx_close(&f);

@@ -14,7 +14,8 @@
  * answers for (any well-formed ami- id names an image there). Their ARN has no account.
  */
 #include <openssl/evp.h>
-#include <regex.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,18 +357,22 @@ const char *ssm_res_path(struct call *c, const json_t *in)
 
 /* ---------------------------------------------------------------- operations */
 
+/* AllowedPattern: a Java-style regular expression over the whole value, matched with PCRE2
+ * (inferred: a pattern PCRE2 cannot compile is not enforced). */
 static bool pattern_ok(const char *pattern, const char *value)
 {
-    regex_t re;
-    char *anch = xmalloc(strlen(pattern) + 5);
-    sprintf(anch, "^(%s)$", pattern);
-    int r = regcomp(&re, anch, REG_EXTENDED | REG_NOSUB);
-    free(anch);
-    if (r)
-        return true; /* a pattern POSIX cannot read is not enforced (inferred) */
-    r = regexec(&re, value, 0, NULL, 0);
-    regfree(&re);
-    return r == 0;
+    int err;
+    PCRE2_SIZE off;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                                   PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_UTF, &err, &off,
+                                   NULL);
+    if (!re)
+        return true;
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    int r = pcre2_match(re, (PCRE2_SPTR)value, strlen(value), 0, 0, md, NULL);
+    pcre2_match_data_free(md);
+    pcre2_code_free(re);
+    return r >= 0;
 }
 
 /*
