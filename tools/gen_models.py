@@ -31,6 +31,7 @@ SERVICES = {
     'ec2': ('ec2', '2016-11-15'),
     'iam': ('iam', '2010-05-08'),
     'sts': ('sts', '2011-06-15'),
+    'ssm': ('ssm', '2014-11-06'),
 }
 
 # model id -> the prefix of its member constants in <id>_members.h (the handler prefix)
@@ -41,6 +42,7 @@ MEMBER_PREFIX = {
     'ec2': 'EC2',
     'iam': 'IAM',
     'sts': 'STS',
+    'ssm': 'SSM',
 }
 
 C_IDENT = re.compile(r'^[A-Za-z][A-Za-z0-9]*$')

@@ -9,6 +9,7 @@
 
 extern const struct svc_module iam_module, sts_module, ec2_module, cw_module, trail_module,
     cfn_module, lab_module;
+extern const struct svc_module ssm_module;
 
 const struct svc_module *const svc_modules[] = {
     &iam_module,   /* users, roles, policies, access keys; credentials and authorization */
@@ -16,6 +17,7 @@ const struct svc_module *const svc_modules[] = {
     &ec2_module,   /* instances, health, faults, IMDS */
     &cw_module,    /* metrics, alarms and their actions */
     &trail_module, /* every call recorded */
+    &ssm_module,   /* Parameter Store */
     &cfn_module,   /* stacks */
     &lab_module,   /* /_recoverlab/ health, clock, reset */
     NULL,

@@ -355,8 +355,9 @@ TEST(cfn_prov_instance_pending_until_running)
     json_t *d = ask(&l, "ec2", "DescribeInstances", q);
     CHECK(d != NULL);
     json_t *tags = fx_jget(d, "Reservations.0.Instances.0.Tags");
-    CHECK_EQ_INT((int)json_array_size(tags), 1);
+    CHECK_EQ_INT((int)json_array_size(tags), 4); /* Env and the three stack tags */
     CHECK_EQ_STR(json_string_value(fx_jget(tags, "0.Key")), "Env");
+    CHECK_EQ_STR(json_string_value(fx_jget(tags, "3.Key")), "aws:cloudformation:stack-name");
     json_decref(d);
     /* a stop/start property: stopped, modified, started again on the virtual clock */
     CHECK_EQ_INT(res_update(&l, p, &r,

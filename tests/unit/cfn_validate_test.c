@@ -68,7 +68,10 @@ TEST(cfn_validate_supported_types)
         "AWS::IAM::Group",     "AWS::EC2::Volume",          "AWS::EC2::VolumeAttachment"};
     for (size_t i = 0; i < ARRAY_LEN(types); i++)
         CHECK(cfn_resource_type_supported(types[i]));
-    CHECK(!cfn_resource_type_supported("AWS::EC2::VPC"));
+    CHECK(cfn_resource_type_supported("AWS::EC2::VPC"));
+    CHECK(cfn_resource_type_supported("AWS::EC2::SecurityGroup"));
+    CHECK(cfn_resource_type_supported("AWS::SSM::Parameter"));
+    CHECK(!cfn_resource_type_supported("AWS::EC2::NatGateway"));
     CHECK(!cfn_resource_type_supported("aws::ec2::instance"));
     CHECK(cfn_resource_type_is_iam("AWS::IAM::Role"));
     CHECK(!cfn_resource_type_is_iam("AWS::EC2::Instance"));

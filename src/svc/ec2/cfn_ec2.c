@@ -11,6 +11,7 @@
 
 #include "base/base.h"
 #include "svc/ec2/ec2.h"
+#include "svc/ec2/ec2_net.h"
 #include "svc/provider.h"
 #include "wire/models/ec2_members.h"
 #include "wire/wire.h"
@@ -213,6 +214,8 @@ static enum cfn_step instance_create(const struct cfn_act *x, struct cfn_res *r)
     }
     prov_set_id(x, r, id);
     json_decref(out);
+    if (ec2_cfn_stack_tags(x, r, r->physical_id))
+        return prov_fail(r, "ec2", 500, "InternalError", NULL, "tagging failed"); /* inferred */
     return CFN_PENDING;
 }
 
@@ -578,6 +581,8 @@ static enum cfn_step volume_create(const struct cfn_act *x, struct cfn_res *r)
     prov_set_id(x, r, id);
     prov_attr(r, "VolumeId", json_string(id));
     json_decref(out);
+    if (ec2_cfn_stack_tags(x, r, r->physical_id))
+        return prov_fail(r, "ec2", 500, "InternalError", NULL, "tagging failed"); /* inferred */
     return CFN_PENDING;
 }
 
@@ -737,5 +742,22 @@ const struct cfn_provider *const ec2_cfn_providers[] = {
     &prov_ec2_instance,
     &prov_ec2_volume,
     &prov_ec2_volume_attachment,
+    /* cfn_ec2_net.c */
+    &ec2_cfn_sg,
+    &ec2_cfn_sg_ingress,
+    &ec2_cfn_sg_egress,
+    &ec2_cfn_key,
+    &ec2_cfn_eip,
+    &ec2_cfn_eipa,
+    &ec2_cfn_eni,
+    &ec2_cfn_lt,
+    /* cfn_ec2_vpc.c */
+    &ec2_cfn_vpc,
+    &ec2_cfn_subnet,
+    &ec2_cfn_route_table,
+    &ec2_cfn_route,
+    &ec2_cfn_subnet_rt_assoc,
+    &ec2_cfn_igw,
+    &ec2_cfn_vpc_gw_attachment,
     NULL,
 };

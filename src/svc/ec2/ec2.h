@@ -115,6 +115,7 @@ extern const struct store_schema ec2_schema;
  * on, an arena string, "*" when the input names none. */
 const char *ec2_res_instance(struct call *c, const json_t *in); /* InstanceId(s)[0] */
 const char *ec2_res_volume(struct call *c, const json_t *in);   /* VolumeId */
+const char *ec2_res_security_group(struct call *c, const json_t *in); /* GroupId */
 
 /* EC2's CloudFormation resource providers (cfn_ec2.c): Instance, Volume, VolumeAttachment;
  * NULL-terminated. */

@@ -21,7 +21,8 @@ static json_t *network_interfaces(const struct ec2_instance *in, const json_t *d
     const char *pdns = json_string_value(json_object_get(doc, "PrivateDnsName"));
     json_t *assoc = NULL;
     if (in->public_ip[0])
-        assoc = json_pack("{s:s, s:s, s:s}", "IpOwnerId", "amazon", "PublicDnsName",
+        assoc = json_pack("{s:s, s:s, s:s}", "IpOwnerId",
+                          json_object_get(doc, "_eip") ? account : "amazon", "PublicDnsName",
                           json_string_value(json_object_get(doc, "PublicDnsName")), "PublicIp",
                           in->public_ip);
     json_t *addr = json_pack("{s:b, s:s, s:s}", "Primary", true, "PrivateDnsName", pdns ? pdns : "",

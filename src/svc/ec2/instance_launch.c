@@ -12,6 +12,7 @@
 #include "clock/clock.h"
 #include "store/store.h"
 #include "svc/ec2/ec2_internal.h"
+#include "svc/ec2/ec2_net.h"
 #include "svc/ec2/ops.h"
 #include "wire/models/ec2_members.h"
 
@@ -36,6 +37,8 @@ struct launch {
     json_t *metadata; /* MetadataOptions (response form) */
     const json_t *instance_tags, *volume_tags;
     int64_t count;
+    char eni[32];        /* an existing network interface as the primary one, or "" */
+    char eni_subnet[32]; /* its subnet */
 };
 
 static const char *const run_tag_types[] = {"instance", "volume", "network-interface", NULL};
@@ -50,6 +53,8 @@ static int launch_placement(struct call *c, const json_t *in, struct launch *l, 
                    json_object_get(ni0, EC2_M_InstanceNetworkInterfaceSpecification_SubnetId)))
         subnet = json_string_value(
             json_object_get(ni0, EC2_M_InstanceNetworkInterfaceSpecification_SubnetId));
+    if (l->eni_subnet[0])
+        subnet = l->eni_subnet;
     l->tenancy = json_string_value(json_object_get(pl, EC2_M_Placement_Tenancy));
     if (!l->tenancy)
         l->tenancy = "default";
@@ -106,11 +111,20 @@ static int launch_network(struct call *c, const json_t *in, struct launch *l)
             return call_fail(c, 400, "InvalidParameterValue",
                              "The lab launches instances with one network interface (device "
                              "index 0)"); /* inferred */
-        if (json_string_value(
-                json_object_get(e, EC2_M_InstanceNetworkInterfaceSpecification_NetworkInterfaceId)))
-            return call_fail(c, 400, "InvalidParameterValue",
-                             "Attaching an existing network interface at launch is not "
-                             "supported"); /* inferred */
+    }
+    const char *eni = ni0 ? json_string_value(json_object_get(
+                                ni0, EC2_M_InstanceNetworkInterfaceSpecification_NetworkInterfaceId))
+                          : NULL;
+    json_t *eni_groups = NULL;
+    char eni_ip[16] = "";
+    if (eni) {
+        if (json_integer_value(json_object_get(in, EC2_M_RunInstancesRequest_MaxCount)) > 1)
+            return call_fail(c, 400, "InvalidParameterCombination",
+                             "Cannot specify an existing network interface when launching more "
+                             "than one instance"); /* inferred */
+        if (ec2_eni_for_launch(c, eni, l->eni_subnet, &eni_groups, eni_ip))
+            return -1;
+        snprintf(l->eni, sizeof(l->eni), "%s", eni);
     }
     if (ni0 && json_object_get(in, EC2_M_RunInstancesRequest_SubnetId))
         return call_fail(c, 400, "InvalidParameterCombination",
@@ -121,15 +135,48 @@ static int launch_network(struct call *c, const json_t *in, struct launch *l)
         return call_fail(c, 400, "InvalidParameterCombination",
                          "Network interfaces and an instance-level security groups may not be "
                          "specified on the same request"); /* [obs] */
-    if (launch_placement(c, in, l, ni0))
+    if (launch_placement(c, in, l, ni0)) {
+        json_decref(eni_groups);
         return -1;
+    }
     const json_t *gids =
         ni0 ? json_object_get(ni0, EC2_M_InstanceNetworkInterfaceSpecification_Groups)
             : json_object_get(in, EC2_M_RunInstancesRequest_SecurityGroupIds);
-    if (ec2_groups_resolve(
-            c, gids, ni0 ? NULL : json_object_get(in, EC2_M_RunInstancesRequest_SecurityGroups),
-            &l->groups))
+    if (eni_groups) {
+        l->groups = eni_groups;
+    } else if (ec2_groups_resolve(
+                   c, gids, ni0 ? NULL : json_object_get(in, EC2_M_RunInstancesRequest_SecurityGroups),
+                   &l->groups)) {
         return -1;
+    }
+    /* the groups must belong to the subnet's VPC; none given: that VPC's default group */
+    size_t gi;
+    json_t *g;
+    bool named = json_array_size(gids) ||
+                 json_array_size(json_object_get(in, EC2_M_RunInstancesRequest_SecurityGroups)) ||
+                 eni_groups;
+    json_array_foreach(l->groups, gi, g)
+    {
+        const char *gid = json_string_value(json_object_get(g, "GroupId"));
+        json_t *gd = NULL;
+        if (ec2_net_get(c, "security-group", gid, &gd) < 0)
+            return -1;
+        bool other = gd && !str_eq(json_string_value(json_object_get(gd, "VpcId")),
+                                   l->subnet.vpc_id);
+        json_decref(gd);
+        if (other && named)
+            return call_fail(c, 400, "InvalidParameter",
+                             "Security group %s and subnet %s belong to different networks.", gid,
+                             l->subnet.id); /* [obs] */
+        if (other) {
+            char sg[32];
+            if (ec2_sg_by_name(c, l->subnet.vpc_id, "default", sg) != 0)
+                return ec2_internal(c);
+            json_decref(l->groups);
+            l->groups = json_pack("[{s:s, s:s}]", "GroupId", sg, "GroupName", "default");
+            break;
+        }
+    }
     l->public_ip = l->subnet.map_public_ip;
     const json_t *assoc =
         ni0 ? json_object_get(ni0,
@@ -143,6 +190,8 @@ static int launch_network(struct call *c, const json_t *in, struct launch *l)
                    ni0, EC2_M_InstanceNetworkInterfaceSpecification_PrivateIpAddress)))
         l->private_ip = json_string_value(
             json_object_get(ni0, EC2_M_InstanceNetworkInterfaceSpecification_PrivateIpAddress));
+    if (l->eni[0])
+        l->private_ip = arena_strdup(c->a, eni_ip);
     return 0;
 }
 
@@ -293,6 +342,9 @@ static int launch_parse(struct call *c, const json_t *in, struct launch *l)
     if (!str_eq(l->auto_recovery, "default") && !str_eq(l->auto_recovery, "disabled"))
         return call_fail(c, 400, "InvalidParameterValue", "Invalid value '%s' for AutoRecovery.",
                          l->auto_recovery); /* inferred */
+    const char *key = json_string_value(json_object_get(in, EC2_M_RunInstancesRequest_KeyName));
+    if (key && ec2_key_pair_check(c, key))
+        return -1;
     const char *ud = json_string_value(json_object_get(in, EC2_M_RunInstancesRequest_UserData));
     if (ud &&
         json_string_length(json_object_get(in, EC2_M_RunInstancesRequest_UserData)) / 4 * 3 > 16384)
@@ -472,7 +524,9 @@ static int launch_one(struct call *c, const json_t *in, const struct launch *l, 
     snprintf(inst.image_id, sizeof(inst.image_id), "%s", l->image_id);
     snprintf(inst.tenancy, sizeof(inst.tenancy), "%s", l->tenancy);
     snprintf(inst.auto_recovery, sizeof(inst.auto_recovery), "%s", l->auto_recovery);
-    if (ec2_ip_alloc(c, &l->subnet, l->private_ip, inst.private_ip))
+    if (l->eni[0])
+        snprintf(inst.private_ip, sizeof(inst.private_ip), "%s", l->private_ip);
+    else if (ec2_ip_alloc(c, &l->subnet, l->private_ip, inst.private_ip))
         return -1;
     if (l->public_ip && ec2_public_ip_alloc(c, inst.public_ip))
         return -1;
@@ -480,10 +534,25 @@ static int launch_one(struct call *c, const json_t *in, const struct launch *l, 
     inst.state_ms = c->now_ms;
     inst.launch_ms = c->now_ms;
     json_t *doc = launch_doc(c, in, l, &inst, index, token);
+    if (l->eni[0])
+        json_object_set_new(doc, "_eni", json_string(l->eni));
     int rc = inst_insert(c, &inst, doc, reservation, token);
+    if (rc == 0 && l->eni[0])
+        rc = ec2_eni_attach_launch(c, l->eni,
+                                   inst.id, json_string_value(json_object_get(doc, "_eni_attach")));
     json_decref(doc);
     if (rc)
         return -1;
+    const char *lt = json_string_value(json_object_get(in, "_lt_id"));
+    if (lt) {
+        json_t *ltt = json_pack("[{s:s, s:s}, {s:s, s:O}]", "Key", "aws:ec2launchtemplate:id",
+                                "Value", lt, "Key", "aws:ec2launchtemplate:version", "Value",
+                                json_object_get(in, "_lt_version"));
+        rc = ec2_tags_put(c, inst.id, "instance", ltt);
+        json_decref(ltt);
+        if (rc)
+            return -1;
+    }
     struct ec2_volume_spec root = l->root;
     root.az = l->subnet.az;
     root.instance_id = inst.id;
@@ -514,10 +583,14 @@ static int launch_one(struct call *c, const json_t *in, const struct launch *l, 
  * answers after every check. The instances are pending; each becomes running after
  * EC2_PENDING_MS of virtual time.
  */
-int ec2_run_instances(struct call *c, const json_t *in, struct out *o)
+int ec2_run_instances(struct call *c, const json_t *req, struct out *o)
 {
     if (!ec2_call_region(c))
         return -1;
+    json_t *merged = NULL; /* the request over its launch template's version */
+    if (ec2_launch_template_merge(c, req, &merged))
+        return -1;
+    const json_t *in = merged ? merged : req;
     const char *token =
         json_string_value(json_object_get(in, EC2_M_RunInstancesRequest_ClientToken));
     if (token && !json_is_true(json_object_get(in, EC2_M_RunInstancesRequest_DryRun))) {
@@ -529,8 +602,10 @@ int ec2_run_instances(struct call *c, const json_t *in, struct out *o)
         if (sqlite3_step(s) == SQLITE_ROW)
             snprintf(res, sizeof(res), "%s", (const char *)sqlite3_column_text(s, 0));
         sqlite3_reset(s);
-        if (res[0])
+        if (res[0]) {
+            json_decref(merged);
             return ec2_out_reservation(c, o, res);
+        }
     }
     struct launch l;
     memset(&l, 0, sizeof(l));
@@ -551,5 +626,6 @@ int ec2_run_instances(struct call *c, const json_t *in, struct out *o)
 out:
     json_decref(l.groups);
     json_decref(l.metadata);
+    json_decref(merged);
     return rc;
 }

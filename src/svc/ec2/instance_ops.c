@@ -102,7 +102,7 @@ static int start_action(struct call *c, struct ec2_instance *in, json_t *doc, bo
     if (!act)
         return 0;
     in->launch_ms = c->now_ms;
-    if (json_is_true(json_object_get(doc, "_public"))) {
+    if (json_is_true(json_object_get(doc, "_public")) && !json_object_get(doc, "_eip")) {
         char dns[128];
         if (ec2_public_ip_alloc(c, in->public_ip))
             return -1;

@@ -19,6 +19,7 @@
 #include "clock/clock.h"
 #include "store/store.h"
 #include "svc/ec2/ec2_internal.h"
+#include "svc/ec2/ec2_net.h"
 
 /* The health hooks live in health.c, another part of the tree: weak references keep the
  * tree linking (and the lifecycle working, without health) while it is absent. */
@@ -128,8 +129,10 @@ static void become_stopped(struct store *st, struct ec2_instance *in, json_t *do
     in->state = EC2_STOPPED;
     in->state_ms = at;
     in->host_id[0] = 0;
-    in->public_ip[0] = 0;
-    json_object_set_new(doc, "PublicDnsName", json_string(""));
+    if (!json_object_get(doc, "_eip")) { /* an Elastic IP stays through a stop [doc] */
+        in->public_ip[0] = 0;
+        json_object_set_new(doc, "PublicDnsName", json_string(""));
+    }
     ec2_instance_update(st, in, doc);
 }
 
@@ -147,7 +150,9 @@ static void become_terminated(struct store *st, struct ec2_instance *in, json_t 
     json_object_del(doc, "VpcId");
     json_object_set_new(doc, "SecurityGroups", json_array());
     json_object_del(doc, "_eni");
+    json_object_del(doc, "_eip");
     if (ec2_volumes_release(st, in->id, at) || ec2_profile_drop(st, in->id) ||
+        ec2_address_release_instance(st, in->id) || ec2_enis_release_instance(st, in->id) ||
         ec2_instance_update(st, in, doc))
         return;
     if (sched_at(st, at + EC2_TERMINATED_VISIBLE_MS, EC2_EV_INSTANCE, in->id) < 0)

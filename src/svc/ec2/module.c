@@ -7,6 +7,7 @@
 #include "store/store.h"
 #include "svc/ec2/ec2.h"
 #include "svc/ec2/ec2_admin.h"
+#include "svc/ec2/ec2_net.h"
 #include "svc/module.h"
 #include "wire/models/models.h"
 
@@ -32,4 +33,5 @@ const struct svc_module ec2_module = {
     .routes = routes,
     .nroutes = ARRAY_LEN(routes),
     .providers = ec2_cfn_providers,
+    .cfn_params = ec2_cfn_param_hooks,
 };

@@ -26,3 +26,12 @@ const char *ec2_res_volume(struct call *c, const json_t *in)
     return id && *id ? arena_printf(c->a, "arn:aws:ec2:%s:%s:volume/%s", c->region, c->account, id)
                      : "*";
 }
+
+/* arn:aws:ec2:REGION:ACCT:security-group/ID [doc]; "*" when the group is named by name. */
+const char *ec2_res_security_group(struct call *c, const json_t *in)
+{
+    const char *id = json_string_value(json_object_get(in, EC2_IN_GroupId));
+    return id && *id ? arena_printf(c->a, "arn:aws:ec2:%s:%s:security-group/%s", c->region,
+                                    c->account, id)
+                     : "*";
+}

@@ -54,5 +54,32 @@ static const char EC2_SCHEMA_1[] =
     "  doc TEXT) WITHOUT ROWID;"
     "CREATE INDEX ec2_events_instance ON ec2_events(instance_id, at_ms);";
 
-static const struct store_migration steps[] = {{EC2_SCHEMA_1, 4}}; /* legacy: store_migration */
+/* security group rules, key pairs, Elastic IPs, network interfaces, launch templates (the
+ * groups, VPCs, subnets, route tables and gateways are rows of ec2_network) */
+static const char EC2_SCHEMA_NET[] =
+    "CREATE TABLE IF NOT EXISTS ec2_sg_rules(id TEXT PRIMARY KEY, region TEXT NOT NULL,"
+    "  group_id TEXT NOT NULL, egress INTEGER NOT NULL, proto TEXT NOT NULL,"
+    "  from_port INTEGER, to_port INTEGER, cidr4 TEXT, cidr6 TEXT, ref_group TEXT,"
+    "  prefix_list TEXT, description TEXT, seq INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS ec2_sg_rules_group ON ec2_sg_rules(group_id, egress, seq);"
+    "CREATE INDEX IF NOT EXISTS ec2_sg_rules_ref ON ec2_sg_rules(ref_group);"
+    "CREATE TABLE IF NOT EXISTS ec2_key_pairs(id TEXT PRIMARY KEY, region TEXT NOT NULL, name TEXT NOT NULL,"
+    "  type TEXT NOT NULL, fingerprint TEXT NOT NULL, public_key TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL, UNIQUE(region, name)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS ec2_addresses(allocation_id TEXT PRIMARY KEY, region TEXT NOT NULL,"
+    "  public_ip TEXT NOT NULL UNIQUE, association_id TEXT, instance_id TEXT, eni_id TEXT,"
+    "  private_ip TEXT, created_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS ec2_addresses_instance ON ec2_addresses(instance_id);"
+    "CREATE TABLE IF NOT EXISTS ec2_enis(id TEXT PRIMARY KEY, region TEXT NOT NULL, subnet_id TEXT NOT NULL,"
+    "  instance_id TEXT, doc TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS ec2_enis_instance ON ec2_enis(instance_id);"
+    "CREATE TABLE IF NOT EXISTS ec2_launch_templates(id TEXT PRIMARY KEY, region TEXT NOT NULL,"
+    "  name TEXT NOT NULL, default_version INTEGER NOT NULL, latest_version INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL, created_by TEXT NOT NULL, UNIQUE(region, name)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS ec2_launch_template_versions(template_id TEXT NOT NULL, version INTEGER NOT NULL,"
+    "  description TEXT, data TEXT NOT NULL, created_ms INTEGER NOT NULL, created_by TEXT NOT NULL,"
+    "  PRIMARY KEY(template_id, version)) WITHOUT ROWID;";
+
+static const struct store_migration steps[] = {{EC2_SCHEMA_1, 4}, /* legacy: store_migration */
+                                               {EC2_SCHEMA_NET, 0}};
 const struct store_schema ec2_schema = {"ec2", steps, (int)ARRAY_LEN(steps)};

@@ -179,6 +179,7 @@ static const struct prefix_type prefixes[] = {
     {"key", "key-pair"},
     {"eipalloc", "elastic-ip"},
     {"lt", "launch-template"},
+    {"sgr", "security-group-rule"},
 };
 
 const char *ec2_resource_type_of(const char *id)
@@ -237,6 +238,24 @@ static int resource_check(struct call *c, const char *id, const char **type)
             return call_fail(c, 400, "InvalidVolume.NotFound", "The volume '%s' does not exist.",
                              id); /* [moto] */
         return found < 0 ? -1 : 0;
+    }
+    /* the network resources of their own tables (secgroups.c, keypairs.c, addresses.c,
+     * enis.c, launch_templates.c) */
+    static const struct {
+        const char *type, *sql;
+    } own[] = {
+        {"key-pair", "SELECT 1 FROM ec2_key_pairs WHERE id = ?1 AND region = ?2"},
+        {"elastic-ip", "SELECT 1 FROM ec2_addresses WHERE allocation_id = ?1 AND region = ?2"},
+        {"launch-template", "SELECT 1 FROM ec2_launch_templates WHERE id = ?1 AND region = ?2"},
+        {"network-interface", "SELECT 1 FROM ec2_enis WHERE id = ?1 AND region = ?2"},
+        {"security-group-rule", "SELECT 1 FROM ec2_sg_rules WHERE id = ?1 AND region = ?2"},
+    };
+    for (size_t k = 0; k < ARRAY_LEN(own); k++) {
+        if (!str_eq(*type, own[k].type))
+            continue;
+        found = exists(c, own[k].sql, id);
+        if (found)
+            return found < 0 ? -1 : 0;
     }
     if (ec2_network_ensure(c, NULL, NULL))
         return -1;

@@ -17,6 +17,7 @@
 
 #include "store/store.h"
 #include "svc/ec2/ec2_internal.h"
+#include "svc/ec2/ec2_net.h"
 #include "svc/ec2/ops.h"
 #include "wire/models/ec2_members.h"
 
@@ -109,6 +110,8 @@ static int create_defaults(struct call *c, const struct ec2_region *r)
         "Ipv6Ranges", "PrefixListIds", "IpPermissionsEgress", "IpProtocol", "-1", "IpRanges",
         "CidrIp", "0.0.0.0/0", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs");
     rc = network_insert(c, sg, "security-group", g);
+    if (rc == 0)
+        rc = ec2_sg_rules_from_doc(c, sg, g);
     json_decref(g);
     return rc;
 }
@@ -252,7 +255,9 @@ static int ip_parse(const char *s, uint32_t *out)
 static int private_ip_used(struct call *c, const char *ip)
 {
     sqlite3_stmt *s = store_stmt(c->st, "SELECT 1 FROM ec2_instances WHERE region = ?1"
-                                        " AND private_ip = ?2 AND state != 48");
+                                        " AND private_ip = ?2 AND state != 48 UNION ALL"
+                                        " SELECT 1 FROM ec2_enis WHERE region = ?1 AND"
+                                        " json_extract(doc, '$.PrivateIpAddress') = ?2");
     sqlite3_bind_text(s, 1, c->region, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, ip, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(s);
@@ -406,13 +411,18 @@ int ec2_groups_resolve(struct call *c, const json_t *ids, const json_t *names, j
     json_array_foreach(names, i, e)
     {
         const char *n = json_string_value(e);
-        if (!str_eq(n, "default")) {
-            call_fail(c, 400, "InvalidGroup.NotFound",
-                      "The security group '%s' does not exist in default VPC '%s'", n ? n : "",
-                      vpc); /* [obs] */
+        char gid[32];
+        int rc = n ? ec2_sg_by_name(c, vpc, n, gid) : 1;
+        if (rc) {
+            if (rc > 0)
+                call_fail(c, 400, "InvalidGroup.NotFound",
+                          "The security group '%s' does not exist in default VPC '%s'", n ? n : "",
+                          vpc); /* [obs] */
+            else
+                ec2_internal(c);
             goto fail;
         }
-        group_add(list, sg, "default");
+        group_add(list, gid, n);
     }
     if (json_array_size(list) == 0)
         group_add(list, sg, "default");
@@ -552,21 +562,18 @@ static json_t *network_facets(struct call *c, const char *kind, const json_t *d,
         json_object_set(f, "subnet-arn", json_object_get(d, "SubnetArn"));
         json_object_set(f, "subnet-id", json_object_get(d, "SubnetId"));
     } else {
+        (void)c;
         json_object_set(f, "description", json_object_get(d, "Description"));
         json_object_set(f, "group-id", json_object_get(d, "GroupId"));
         json_object_set(f, "group-name", json_object_get(d, "GroupName"));
-        json_object_set_new(f, "ip-permission.protocol", json_string("-1"));
-        json_object_set(f, "ip-permission.group-id", json_object_get(d, "GroupId"));
-        json_object_set(f, "ip-permission.group-name", json_object_get(d, "GroupName"));
-        json_object_set_new(f, "ip-permission.user-id", json_string(c->account));
-        json_object_set_new(f, "egress.ip-permission.protocol", json_string("-1"));
-        json_object_set_new(f, "egress.ip-permission.cidr", json_string("0.0.0.0/0"));
+        ec2_sg_facets(d, f);
     }
     return f;
 }
 
-/* Addresses of a subnet still free: 4091 minus those of its live instances. */
-static int64_t subnet_available(struct call *c, const char *subnet_id)
+/* Addresses of a subnet still free: its size less 5 (4091 for a /20) minus those of its
+ * live instances. */
+static int64_t subnet_available(struct call *c, const char *subnet_id, int prefix)
 {
     sqlite3_stmt *s = store_stmt(c->st, "SELECT count(*) FROM ec2_instances WHERE region = ?1"
                                         " AND state != 48 AND private_ip IS NOT NULL"
@@ -575,7 +582,7 @@ static int64_t subnet_available(struct call *c, const char *subnet_id)
     sqlite3_bind_text(s, 2, subnet_id, -1, SQLITE_TRANSIENT);
     int64_t used = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_reset(s);
-    return SUBNET_USABLE - used;
+    return (prefix > 0 && prefix <= 28 ? ((int64_t)1 << (32 - prefix)) - 5 : SUBNET_USABLE) - used;
 }
 
 static int describe_network(struct call *c, const json_t *in, struct out *o,
@@ -613,16 +620,21 @@ static int describe_network(struct call *c, const json_t *in, struct out *o,
     }
     json_array_foreach(names, i, e)
     {
-        if (!str_eq(json_string_value(e), "default")) {
-            char vpc[32];
-            if (ec2_network_ensure(c, vpc, NULL))
-                return -1;
+        char vpc[32], gid[32];
+        if (ec2_network_ensure(c, vpc, NULL))
+            return -1;
+        int frc = ec2_sg_by_name(c, vpc, json_string_value(e), gid);
+        if (frc < 0)
+            return ec2_internal(c);
+        if (frc)
             return call_fail(c, 400, "InvalidGroup.NotFound",
                              "The security group '%s' does not exist in default VPC '%s'",
                              json_string_value(e), vpc);
-        }
     }
     if (ec2_dry_run(c, in))
+        return -1;
+    char default_vpc[32];
+    if (ec2_network_ensure(c, default_vpc, NULL))
         return -1;
 
     sqlite3_stmt *s = store_stmt(c->st, "SELECT id, doc FROM ec2_network WHERE region = ?1"
@@ -649,9 +661,13 @@ static int describe_network(struct call *c, const json_t *in, struct out *o,
         if (json_array_size(ids) && !wire_list_has(ids, id))
             continue;
         if (json_array_size(names) &&
-            !wire_list_has(names, json_string_value(json_object_get(d, "GroupName"))))
-            continue;
-        int64_t avail = str_eq(k->kind, "subnet") ? subnet_available(c, id) : 0;
+            (!wire_list_has(names, json_string_value(json_object_get(d, "GroupName"))) ||
+             !str_eq(json_string_value(json_object_get(d, "VpcId")), default_vpc)))
+            continue; /* GroupNames name groups of the default VPC [doc] */
+        int64_t avail =
+            str_eq(k->kind, "subnet")
+                ? subnet_available(c, id, (int)json_integer_value(json_object_get(d, "_prefix")))
+                : 0;
         json_t *tags = ec2_tags_get(c->st, id);
         json_t *facets = network_facets(c, k->kind, d, avail);
         bool ok = ec2_filters_match(in, facets, tags);

@@ -920,7 +920,54 @@ static const struct cfn_provider prov_iam_managed_policy = {
 };
 
 /* The providers of this service, for its module (.providers). */
+/* ------------------------------------------------------------ AWS::IAM::RolePolicy */
+
+/* One inline policy of one role [doc: CFN UG aws-resource-iam-rolepolicy]: PutRolePolicy on
+ * create and update, DeleteRolePolicy on delete; PolicyName and RoleName replace. The
+ * physical id is the policy name (inferred: the registry's identifier is the pair). */
+static enum cfn_step role_policy_put(const struct cfn_act *x, struct cfn_res *r)
+{
+    const char *pname = prov_str(r->props, IAM_IN_PolicyName);
+    const char *role = prov_str(r->props, IAM_IN_RoleName);
+    if (!pname || !role)
+        return prov_invalid(r, "#: required key [%s] not found",
+                            !pname ? "PolicyName" : "RoleName"); /* [obs] form */
+    if (put_inline(x, r, &H_ROLE, role, pname, json_object_get(r->props, IAM_IN_PolicyDocument)))
+        return CFN_FAILED;
+    prov_set_id(x, r, pname);
+    return CFN_DONE;
+}
+
+static enum cfn_step role_policy_update(const struct cfn_act *x, struct cfn_res *r,
+                                        const json_t *old_props)
+{
+    (void)old_props;
+    return role_policy_put(x, r);
+}
+
+static enum cfn_step role_policy_delete(const struct cfn_act *x, struct cfn_res *r)
+{
+    const char *pname = prov_str(r->props, IAM_IN_PolicyName);
+    const char *role = prov_str(r->props, IAM_IN_RoleName);
+    if (!pname || !role || !r->physical_id)
+        return CFN_DONE;
+    return delete_inline(x, r, &H_ROLE, role, pname) ? CFN_FAILED : CFN_DONE;
+}
+
+static const char *const role_policy_replace[] = {"PolicyName", "RoleName", NULL};
+static const char *const role_policy_attrs[] = {NULL};
+
+static const struct cfn_provider prov_iam_role_policy = {
+    .type = "AWS::IAM::RolePolicy",
+    .create = role_policy_put,
+    .update = role_policy_update,
+    .del = role_policy_delete,
+    .replace_props = role_policy_replace,
+    .attrs = role_policy_attrs,
+};
+
 const struct cfn_provider *const iam_cfn_providers[] = {
     &prov_iam_role,   &prov_iam_instance_profile, &prov_iam_user,  &prov_iam_access_key,
-    &prov_iam_policy, &prov_iam_managed_policy,   &prov_iam_group, NULL,
+    &prov_iam_policy, &prov_iam_managed_policy,   &prov_iam_group, &prov_iam_role_policy,
+    NULL,
 };

@@ -19,37 +19,71 @@
 
 /* ---- members of the served operations' inputs ---- */
 #define EC2_IN_AdditionalInfo "AdditionalInfo" /* RunInstances, StartInstances */
+#define EC2_IN_Address "Address" /* AllocateAddress */
 #define EC2_IN_AllAvailabilityZones "AllAvailabilityZones" /* DescribeAvailabilityZones */
 #define EC2_IN_AllRegions "AllRegions" /* DescribeRegions */
-#define EC2_IN_AssociationId "AssociationId" /* DisassociateIamInstanceProfile, ReplaceIamInstanceProfileAssociation */
+#define EC2_IN_AllocationId "AllocationId" /* AssociateAddress, ReleaseAddress */
+#define EC2_IN_AllocationIds "AllocationIds" /* DescribeAddresses */
+#define EC2_IN_AllowReassociation "AllowReassociation" /* AssociateAddress */
+#define EC2_IN_AmazonProvidedIpv6CidrBlock "AmazonProvidedIpv6CidrBlock" /* CreateVpc */
+#define EC2_IN_AssignIpv6AddressOnCreation "AssignIpv6AddressOnCreation" /* ModifySubnetAttribute */
+#define EC2_IN_AssociationId "AssociationId" /* DisassociateAddress, DisassociateIamInstanceProfile, DisassociateRouteTable and 1 more */
 #define EC2_IN_AssociationIds "AssociationIds" /* DescribeIamInstanceProfileAssociations */
+#define EC2_IN_AttachmentId "AttachmentId" /* DetachNetworkInterface */
 #define EC2_IN_Attribute "Attribute" /* DescribeInstanceAttribute, ModifyInstanceAttribute */
 #define EC2_IN_AutoRecovery "AutoRecovery" /* ModifyInstanceMaintenanceOptions */
-#define EC2_IN_AvailabilityZone "AvailabilityZone" /* CreateVolume */
-#define EC2_IN_AvailabilityZoneId "AvailabilityZoneId" /* CreateVolume */
+#define EC2_IN_AvailabilityZone "AvailabilityZone" /* CreateSubnet, CreateVolume */
+#define EC2_IN_AvailabilityZoneId "AvailabilityZoneId" /* CreateSubnet, CreateVolume */
 #define EC2_IN_BlockDeviceMappings "BlockDeviceMappings" /* ModifyInstanceAttribute, RunInstances */
 #define EC2_IN_CapacityReservationSpecification "CapacityReservationSpecification" /* RunInstances */
-#define EC2_IN_ClientToken "ClientToken" /* CreateVolume, RunInstances */
+#define EC2_IN_CarrierGatewayId "CarrierGatewayId" /* CreateRoute */
+#define EC2_IN_CidrBlock "CidrBlock" /* CreateSubnet, CreateVpc */
+#define EC2_IN_CidrIp "CidrIp" /* AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, RevokeSecurityGroupEgress and 1 more */
+#define EC2_IN_ClientToken "ClientToken" /* CreateLaunchTemplate, CreateLaunchTemplateVersion, CreateNetworkInterface and 3 more */
+#define EC2_IN_ConnectionTrackingSpecification "ConnectionTrackingSpecification" /* CreateNetworkInterface */
+#define EC2_IN_CoreNetworkArn "CoreNetworkArn" /* CreateRoute */
 #define EC2_IN_CpuOptions "CpuOptions" /* RunInstances */
 #define EC2_IN_CreditSpecification "CreditSpecification" /* RunInstances */
+#define EC2_IN_CustomerOwnedIpv4Pool "CustomerOwnedIpv4Pool" /* AllocateAddress, ModifySubnetAttribute */
+#define EC2_IN_Description "Description" /* CreateNetworkInterface, CreateSecurityGroup */
+#define EC2_IN_DestinationCidrBlock "DestinationCidrBlock" /* CreateRoute, DeleteRoute */
+#define EC2_IN_DestinationIpv6CidrBlock "DestinationIpv6CidrBlock" /* CreateRoute, DeleteRoute */
+#define EC2_IN_DestinationPrefixListId "DestinationPrefixListId" /* CreateRoute, DeleteRoute */
 #define EC2_IN_Device "Device" /* AttachVolume, DetachVolume */
+#define EC2_IN_DeviceIndex "DeviceIndex" /* AttachNetworkInterface */
 #define EC2_IN_DisableApiStop "DisableApiStop" /* ModifyInstanceAttribute, RunInstances */
 #define EC2_IN_DisableApiTermination "DisableApiTermination" /* ModifyInstanceAttribute, RunInstances */
-#define EC2_IN_DryRun "DryRun" /* AttachVolume, CreateTags, CreateVolume and 23 more */
+#define EC2_IN_DisableLniAtDeviceIndex "DisableLniAtDeviceIndex" /* ModifySubnetAttribute */
+#define EC2_IN_Domain "Domain" /* AllocateAddress */
+#define EC2_IN_DryRun "DryRun" /* AllocateAddress, AssociateAddress, AssociateRouteTable and 65 more */
 #define EC2_IN_EbsCardIndex "EbsCardIndex" /* AttachVolume */
 #define EC2_IN_EbsOptimized "EbsOptimized" /* ModifyInstanceAttribute, RunInstances */
+#define EC2_IN_EgressOnlyInternetGatewayId "EgressOnlyInternetGatewayId" /* CreateRoute */
 #define EC2_IN_ElasticGpuSpecification "ElasticGpuSpecification" /* RunInstances */
 #define EC2_IN_ElasticInferenceAccelerators "ElasticInferenceAccelerators" /* RunInstances */
+#define EC2_IN_EnaQueueCount "EnaQueueCount" /* AttachNetworkInterface */
+#define EC2_IN_EnaSrdSpecification "EnaSrdSpecification" /* AttachNetworkInterface */
 #define EC2_IN_EnaSupport "EnaSupport" /* ModifyInstanceAttribute */
-#define EC2_IN_EnablePrimaryIpv6 "EnablePrimaryIpv6" /* RunInstances */
+#define EC2_IN_EnableDns64 "EnableDns64" /* ModifySubnetAttribute */
+#define EC2_IN_EnableDnsHostnames "EnableDnsHostnames" /* ModifyVpcAttribute */
+#define EC2_IN_EnableDnsSupport "EnableDnsSupport" /* ModifyVpcAttribute */
+#define EC2_IN_EnableLniAtDeviceIndex "EnableLniAtDeviceIndex" /* ModifySubnetAttribute */
+#define EC2_IN_EnableNetworkAddressUsageMetrics "EnableNetworkAddressUsageMetrics" /* ModifyVpcAttribute */
+#define EC2_IN_EnablePrimaryIpv6 "EnablePrimaryIpv6" /* CreateNetworkInterface, RunInstances */
+#define EC2_IN_EnableResourceNameDnsAAAARecordOnLaunch "EnableResourceNameDnsAAAARecordOnLaunch" /* ModifySubnetAttribute */
+#define EC2_IN_EnableResourceNameDnsARecordOnLaunch "EnableResourceNameDnsARecordOnLaunch" /* ModifySubnetAttribute */
 #define EC2_IN_EnclaveOptions "EnclaveOptions" /* RunInstances */
 #define EC2_IN_Encrypted "Encrypted" /* CreateVolume */
 #define EC2_IN_ExecutableUsers "ExecutableUsers" /* DescribeImages */
-#define EC2_IN_Filters "Filters" /* DescribeAvailabilityZones, DescribeIamInstanceProfileAssociations, DescribeImages and 9 more */
-#define EC2_IN_Force "Force" /* DetachVolume, StopInstances, TerminateInstances */
+#define EC2_IN_Filters "Filters" /* DescribeAddresses, DescribeAvailabilityZones, DescribeIamInstanceProfileAssociations and 17 more */
+#define EC2_IN_Force "Force" /* DetachNetworkInterface, DetachVolume, StopInstances and 1 more */
+#define EC2_IN_FromPort "FromPort" /* AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, RevokeSecurityGroupEgress and 1 more */
+#define EC2_IN_GatewayId "GatewayId" /* AssociateRouteTable, CreateRoute */
+#define EC2_IN_GroupId "GroupId" /* AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, DeleteSecurityGroup and 2 more */
 #define EC2_IN_GroupIds "GroupIds" /* DescribeSecurityGroups */
+#define EC2_IN_GroupName "GroupName" /* AuthorizeSecurityGroupIngress, CreateSecurityGroup, DeleteSecurityGroup and 1 more */
 #define EC2_IN_GroupNames "GroupNames" /* DescribeSecurityGroups */
-#define EC2_IN_Groups "Groups" /* ModifyInstanceAttribute */
+#define EC2_IN_Groups "Groups" /* CreateNetworkInterface, ModifyInstanceAttribute */
 #define EC2_IN_Hibernate "Hibernate" /* StopInstances */
 #define EC2_IN_HibernationOptions "HibernationOptions" /* RunInstances */
 #define EC2_IN_HttpEndpoint "HttpEndpoint" /* ModifyInstanceMetadataOptions */
@@ -62,67 +96,253 @@
 #define EC2_IN_IncludeAllInstances "IncludeAllInstances" /* DescribeInstanceStatus */
 #define EC2_IN_IncludeDeprecated "IncludeDeprecated" /* DescribeImages */
 #define EC2_IN_IncludeDisabled "IncludeDisabled" /* DescribeImages */
-#define EC2_IN_IncludeManagedResources "IncludeManagedResources" /* DescribeInstanceStatus, DescribeInstances, DescribeVolumes */
+#define EC2_IN_IncludeManagedResources "IncludeManagedResources" /* DescribeInstanceStatus, DescribeInstances, DescribeLaunchTemplateVersions and 3 more */
+#define EC2_IN_IncludePublicKey "IncludePublicKey" /* DescribeKeyPairs */
 #define EC2_IN_IncludeUnsupportedInRegion "IncludeUnsupportedInRegion" /* DescribeInstanceTypes */
-#define EC2_IN_InstanceId "InstanceId" /* AssociateIamInstanceProfile, AttachVolume, DescribeInstanceAttribute and 4 more */
+#define EC2_IN_InstanceId "InstanceId" /* AssociateAddress, AssociateIamInstanceProfile, AttachNetworkInterface and 7 more */
 #define EC2_IN_InstanceIds "InstanceIds" /* DescribeInstanceStatus, DescribeInstances, RebootInstances and 3 more */
 #define EC2_IN_InstanceInitiatedShutdownBehavior "InstanceInitiatedShutdownBehavior" /* ModifyInstanceAttribute, RunInstances */
 #define EC2_IN_InstanceMarketOptions "InstanceMarketOptions" /* RunInstances */
 #define EC2_IN_InstanceMetadataTags "InstanceMetadataTags" /* ModifyInstanceMetadataOptions */
+#define EC2_IN_InstanceTenancy "InstanceTenancy" /* CreateVpc */
 #define EC2_IN_InstanceType "InstanceType" /* ModifyInstanceAttribute, RunInstances */
 #define EC2_IN_InstanceTypes "InstanceTypes" /* DescribeInstanceTypes */
+#define EC2_IN_InterfaceType "InterfaceType" /* CreateNetworkInterface */
+#define EC2_IN_InternetGatewayId "InternetGatewayId" /* AttachInternetGateway, DeleteInternetGateway, DetachInternetGateway */
+#define EC2_IN_InternetGatewayIds "InternetGatewayIds" /* DescribeInternetGateways */
 #define EC2_IN_Iops "Iops" /* CreateVolume */
-#define EC2_IN_Ipv6AddressCount "Ipv6AddressCount" /* RunInstances */
-#define EC2_IN_Ipv6Addresses "Ipv6Addresses" /* RunInstances */
+#define EC2_IN_IpPermissions "IpPermissions" /* AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, RevokeSecurityGroupEgress and 1 more */
+#define EC2_IN_IpProtocol "IpProtocol" /* AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, RevokeSecurityGroupEgress and 1 more */
+#define EC2_IN_IpamPoolId "IpamPoolId" /* AllocateAddress */
+#define EC2_IN_Ipv4IpamPoolId "Ipv4IpamPoolId" /* CreateSubnet, CreateVpc */
+#define EC2_IN_Ipv4NetmaskLength "Ipv4NetmaskLength" /* CreateSubnet, CreateVpc */
+#define EC2_IN_Ipv4PrefixCount "Ipv4PrefixCount" /* CreateNetworkInterface */
+#define EC2_IN_Ipv4Prefixes "Ipv4Prefixes" /* CreateNetworkInterface */
+#define EC2_IN_Ipv6AddressCount "Ipv6AddressCount" /* CreateNetworkInterface, RunInstances */
+#define EC2_IN_Ipv6Addresses "Ipv6Addresses" /* CreateNetworkInterface, RunInstances */
+#define EC2_IN_Ipv6CidrBlock "Ipv6CidrBlock" /* CreateSubnet, CreateVpc */
+#define EC2_IN_Ipv6CidrBlockNetworkBorderGroup "Ipv6CidrBlockNetworkBorderGroup" /* CreateVpc */
+#define EC2_IN_Ipv6IpamPoolId "Ipv6IpamPoolId" /* CreateSubnet, CreateVpc */
+#define EC2_IN_Ipv6Native "Ipv6Native" /* CreateSubnet */
+#define EC2_IN_Ipv6NetmaskLength "Ipv6NetmaskLength" /* CreateSubnet, CreateVpc */
+#define EC2_IN_Ipv6Pool "Ipv6Pool" /* CreateVpc */
+#define EC2_IN_Ipv6PrefixCount "Ipv6PrefixCount" /* CreateNetworkInterface */
+#define EC2_IN_Ipv6Prefixes "Ipv6Prefixes" /* CreateNetworkInterface */
 #define EC2_IN_Kernel "Kernel" /* ModifyInstanceAttribute */
 #define EC2_IN_KernelId "KernelId" /* RunInstances */
-#define EC2_IN_KeyName "KeyName" /* RunInstances */
+#define EC2_IN_KeyFormat "KeyFormat" /* CreateKeyPair */
+#define EC2_IN_KeyName "KeyName" /* CreateKeyPair, DeleteKeyPair, ImportKeyPair and 1 more */
+#define EC2_IN_KeyNames "KeyNames" /* DescribeKeyPairs */
+#define EC2_IN_KeyPairId "KeyPairId" /* DeleteKeyPair */
+#define EC2_IN_KeyPairIds "KeyPairIds" /* DescribeKeyPairs */
+#define EC2_IN_KeyType "KeyType" /* CreateKeyPair */
 #define EC2_IN_KmsKeyId "KmsKeyId" /* CreateVolume */
 #define EC2_IN_LaunchTemplate "LaunchTemplate" /* RunInstances */
+#define EC2_IN_LaunchTemplateData "LaunchTemplateData" /* CreateLaunchTemplate, CreateLaunchTemplateVersion */
+#define EC2_IN_LaunchTemplateId "LaunchTemplateId" /* CreateLaunchTemplateVersion, DeleteLaunchTemplate, DescribeLaunchTemplateVersions */
+#define EC2_IN_LaunchTemplateIds "LaunchTemplateIds" /* DescribeLaunchTemplates */
+#define EC2_IN_LaunchTemplateName "LaunchTemplateName" /* CreateLaunchTemplate, CreateLaunchTemplateVersion, DeleteLaunchTemplate and 1 more */
+#define EC2_IN_LaunchTemplateNames "LaunchTemplateNames" /* DescribeLaunchTemplates */
 #define EC2_IN_LicenseSpecifications "LicenseSpecifications" /* RunInstances */
+#define EC2_IN_LocalGatewayId "LocalGatewayId" /* CreateRoute */
 #define EC2_IN_MaintenanceOptions "MaintenanceOptions" /* RunInstances */
+#define EC2_IN_MapCustomerOwnedIpOnLaunch "MapCustomerOwnedIpOnLaunch" /* ModifySubnetAttribute */
+#define EC2_IN_MapPublicIpOnLaunch "MapPublicIpOnLaunch" /* ModifySubnetAttribute */
 #define EC2_IN_MaxCount "MaxCount" /* RunInstances */
-#define EC2_IN_MaxResults "MaxResults" /* DescribeIamInstanceProfileAssociations, DescribeImages, DescribeInstanceStatus and 7 more */
+#define EC2_IN_MaxResults "MaxResults" /* DescribeIamInstanceProfileAssociations, DescribeImages, DescribeInstanceStatus and 13 more */
+#define EC2_IN_MaxVersion "MaxVersion" /* DescribeLaunchTemplateVersions */
 #define EC2_IN_MetadataOptions "MetadataOptions" /* RunInstances */
 #define EC2_IN_MinCount "MinCount" /* RunInstances */
+#define EC2_IN_MinVersion "MinVersion" /* DescribeLaunchTemplateVersions */
 #define EC2_IN_Monitoring "Monitoring" /* RunInstances */
 #define EC2_IN_MultiAttachEnabled "MultiAttachEnabled" /* CreateVolume */
+#define EC2_IN_NatGatewayId "NatGatewayId" /* CreateRoute */
+#define EC2_IN_NetworkBorderGroup "NetworkBorderGroup" /* AllocateAddress, ReleaseAddress */
+#define EC2_IN_NetworkCardIndex "NetworkCardIndex" /* AttachNetworkInterface */
+#define EC2_IN_NetworkInterfaceId "NetworkInterfaceId" /* AssociateAddress, AttachNetworkInterface, CreateRoute and 1 more */
+#define EC2_IN_NetworkInterfaceIds "NetworkInterfaceIds" /* DescribeNetworkInterfaces */
 #define EC2_IN_NetworkInterfaces "NetworkInterfaces" /* RunInstances */
 #define EC2_IN_NetworkPerformanceOptions "NetworkPerformanceOptions" /* RunInstances */
-#define EC2_IN_NextToken "NextToken" /* DescribeIamInstanceProfileAssociations, DescribeImages, DescribeInstanceStatus and 7 more */
-#define EC2_IN_Operator "Operator" /* CreateVolume, RunInstances */
-#define EC2_IN_OutpostArn "OutpostArn" /* CreateVolume */
+#define EC2_IN_NextToken "NextToken" /* DescribeIamInstanceProfileAssociations, DescribeImages, DescribeInstanceStatus and 13 more */
+#define EC2_IN_OdbNetworkArn "OdbNetworkArn" /* CreateRoute */
+#define EC2_IN_Operator "Operator" /* CreateLaunchTemplate, CreateNetworkInterface, CreateVolume and 1 more */
+#define EC2_IN_OutpostArn "OutpostArn" /* CreateSubnet, CreateVolume */
 #define EC2_IN_Owners "Owners" /* DescribeImages */
 #define EC2_IN_Placement "Placement" /* RunInstances */
+#define EC2_IN_PrivateDnsHostnameTypeOnLaunch "PrivateDnsHostnameTypeOnLaunch" /* ModifySubnetAttribute */
 #define EC2_IN_PrivateDnsNameOptions "PrivateDnsNameOptions" /* RunInstances */
-#define EC2_IN_PrivateIpAddress "PrivateIpAddress" /* RunInstances */
+#define EC2_IN_PrivateIpAddress "PrivateIpAddress" /* AssociateAddress, CreateNetworkInterface, RunInstances */
+#define EC2_IN_PrivateIpAddresses "PrivateIpAddresses" /* CreateNetworkInterface */
+#define EC2_IN_PublicIp "PublicIp" /* AssociateAddress, DisassociateAddress, ReleaseAddress */
+#define EC2_IN_PublicIps "PublicIps" /* DescribeAddresses */
+#define EC2_IN_PublicIpv4Pool "PublicIpv4Pool" /* AllocateAddress, AssociateRouteTable */
+#define EC2_IN_PublicKeyMaterial "PublicKeyMaterial" /* ImportKeyPair */
 #define EC2_IN_Ramdisk "Ramdisk" /* ModifyInstanceAttribute */
 #define EC2_IN_RamdiskId "RamdiskId" /* RunInstances */
 #define EC2_IN_RebootMigration "RebootMigration" /* ModifyInstanceMaintenanceOptions */
 #define EC2_IN_RegionNames "RegionNames" /* DescribeRegions */
+#define EC2_IN_ResolveAlias "ResolveAlias" /* CreateLaunchTemplateVersion, DescribeLaunchTemplateVersions */
 #define EC2_IN_Resources "Resources" /* CreateTags, DeleteTags */
+#define EC2_IN_RouteTableId "RouteTableId" /* AssociateRouteTable, CreateRoute, DeleteRoute and 1 more */
+#define EC2_IN_RouteTableIds "RouteTableIds" /* DescribeRouteTables */
 #define EC2_IN_SecondaryInterfaces "SecondaryInterfaces" /* RunInstances */
+#define EC2_IN_SecondaryPrivateIpAddressCount "SecondaryPrivateIpAddressCount" /* CreateNetworkInterface */
 #define EC2_IN_SecurityGroupIds "SecurityGroupIds" /* RunInstances */
+#define EC2_IN_SecurityGroupRuleIds "SecurityGroupRuleIds" /* DescribeSecurityGroupRules, RevokeSecurityGroupEgress, RevokeSecurityGroupIngress */
 #define EC2_IN_SecurityGroups "SecurityGroups" /* RunInstances */
 #define EC2_IN_Size "Size" /* CreateVolume */
 #define EC2_IN_SkipOsShutdown "SkipOsShutdown" /* StopInstances, TerminateInstances */
 #define EC2_IN_SnapshotId "SnapshotId" /* CreateVolume */
 #define EC2_IN_SourceDestCheck "SourceDestCheck" /* ModifyInstanceAttribute */
+#define EC2_IN_SourceSecurityGroupName "SourceSecurityGroupName" /* AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, RevokeSecurityGroupEgress and 1 more */
+#define EC2_IN_SourceSecurityGroupOwnerId "SourceSecurityGroupOwnerId" /* AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, RevokeSecurityGroupEgress and 1 more */
+#define EC2_IN_SourceVersion "SourceVersion" /* CreateLaunchTemplateVersion */
 #define EC2_IN_SriovNetSupport "SriovNetSupport" /* ModifyInstanceAttribute */
-#define EC2_IN_SubnetId "SubnetId" /* RunInstances */
+#define EC2_IN_SubnetId "SubnetId" /* AssociateRouteTable, CreateNetworkInterface, DeleteSubnet and 2 more */
 #define EC2_IN_SubnetIds "SubnetIds" /* DescribeSubnets */
-#define EC2_IN_TagSpecifications "TagSpecifications" /* CreateVolume, RunInstances */
+#define EC2_IN_TagSpecifications "TagSpecifications" /* AllocateAddress, AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress and 11 more */
 #define EC2_IN_Tags "Tags" /* CreateTags, DeleteTags */
 #define EC2_IN_Throughput "Throughput" /* CreateVolume */
+#define EC2_IN_ToPort "ToPort" /* AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, RevokeSecurityGroupEgress and 1 more */
+#define EC2_IN_TransitGatewayId "TransitGatewayId" /* CreateRoute */
 #define EC2_IN_UserData "UserData" /* ModifyInstanceAttribute, RunInstances */
 #define EC2_IN_Value "Value" /* ModifyInstanceAttribute */
+#define EC2_IN_VersionDescription "VersionDescription" /* CreateLaunchTemplate, CreateLaunchTemplateVersion */
+#define EC2_IN_Versions "Versions" /* DescribeLaunchTemplateVersions */
 #define EC2_IN_VolumeId "VolumeId" /* AttachVolume, DeleteVolume, DetachVolume */
 #define EC2_IN_VolumeIds "VolumeIds" /* DescribeVolumes */
 #define EC2_IN_VolumeInitializationRate "VolumeInitializationRate" /* CreateVolume */
 #define EC2_IN_VolumeType "VolumeType" /* CreateVolume */
+#define EC2_IN_VpcEncryptionControl "VpcEncryptionControl" /* CreateVpc */
+#define EC2_IN_VpcEndpointId "VpcEndpointId" /* CreateRoute */
+#define EC2_IN_VpcId "VpcId" /* AttachInternetGateway, CreateRouteTable, CreateSecurityGroup and 4 more */
 #define EC2_IN_VpcIds "VpcIds" /* DescribeVpcs */
+#define EC2_IN_VpcPeeringConnectionId "VpcPeeringConnectionId" /* CreateRoute */
 #define EC2_IN_ZoneIds "ZoneIds" /* DescribeAvailabilityZones */
 #define EC2_IN_ZoneNames "ZoneNames" /* DescribeAvailabilityZones */
+
+/* AcceleratorCount (out) */
+#define EC2_M_AcceleratorCount_Min "Min"
+#define EC2_M_AcceleratorCount_Max "Max"
+#define EC2_MEMBERS_AcceleratorCount \
+    EC2_M_AcceleratorCount_Min, \
+    EC2_M_AcceleratorCount_Max
+
+/* AcceleratorCountRequest (in) */
+#define EC2_M_AcceleratorCountRequest_Min "Min"
+#define EC2_M_AcceleratorCountRequest_Max "Max"
+#define EC2_MEMBERS_AcceleratorCountRequest \
+    EC2_M_AcceleratorCountRequest_Min, \
+    EC2_M_AcceleratorCountRequest_Max
+
+/* AcceleratorTotalMemoryMiB (out) */
+#define EC2_M_AcceleratorTotalMemoryMiB_Min "Min"
+#define EC2_M_AcceleratorTotalMemoryMiB_Max "Max"
+#define EC2_MEMBERS_AcceleratorTotalMemoryMiB \
+    EC2_M_AcceleratorTotalMemoryMiB_Min, \
+    EC2_M_AcceleratorTotalMemoryMiB_Max
+
+/* AcceleratorTotalMemoryMiBRequest (in) */
+#define EC2_M_AcceleratorTotalMemoryMiBRequest_Min "Min"
+#define EC2_M_AcceleratorTotalMemoryMiBRequest_Max "Max"
+#define EC2_MEMBERS_AcceleratorTotalMemoryMiBRequest \
+    EC2_M_AcceleratorTotalMemoryMiBRequest_Min, \
+    EC2_M_AcceleratorTotalMemoryMiBRequest_Max
+
+/* Address (out) */
+#define EC2_M_Address_AllocationId "AllocationId"
+#define EC2_M_Address_AssociationId "AssociationId"
+#define EC2_M_Address_Domain "Domain"
+#define EC2_M_Address_NetworkInterfaceId "NetworkInterfaceId"
+#define EC2_M_Address_NetworkInterfaceOwnerId "NetworkInterfaceOwnerId"
+#define EC2_M_Address_PrivateIpAddress "PrivateIpAddress"
+#define EC2_M_Address_Tags "Tags"
+#define EC2_M_Address_PublicIpv4Pool "PublicIpv4Pool"
+#define EC2_M_Address_NetworkBorderGroup "NetworkBorderGroup"
+#define EC2_M_Address_CustomerOwnedIp "CustomerOwnedIp"
+#define EC2_M_Address_CustomerOwnedIpv4Pool "CustomerOwnedIpv4Pool"
+#define EC2_M_Address_CarrierIp "CarrierIp"
+#define EC2_M_Address_SubnetId "SubnetId"
+#define EC2_M_Address_ServiceManaged "ServiceManaged"
+#define EC2_M_Address_InstanceId "InstanceId"
+#define EC2_M_Address_PublicIp "PublicIp"
+#define EC2_MEMBERS_Address \
+    EC2_M_Address_AllocationId, \
+    EC2_M_Address_AssociationId, \
+    EC2_M_Address_Domain, \
+    EC2_M_Address_NetworkInterfaceId, \
+    EC2_M_Address_NetworkInterfaceOwnerId, \
+    EC2_M_Address_PrivateIpAddress, \
+    EC2_M_Address_Tags, \
+    EC2_M_Address_PublicIpv4Pool, \
+    EC2_M_Address_NetworkBorderGroup, \
+    EC2_M_Address_CustomerOwnedIp, \
+    EC2_M_Address_CustomerOwnedIpv4Pool, \
+    EC2_M_Address_CarrierIp, \
+    EC2_M_Address_SubnetId, \
+    EC2_M_Address_ServiceManaged, \
+    EC2_M_Address_InstanceId, \
+    EC2_M_Address_PublicIp
+
+/* AllocateAddressRequest (in) */
+#define EC2_M_AllocateAddressRequest_Domain "Domain"
+#define EC2_M_AllocateAddressRequest_Address "Address"
+#define EC2_M_AllocateAddressRequest_PublicIpv4Pool "PublicIpv4Pool"
+#define EC2_M_AllocateAddressRequest_NetworkBorderGroup "NetworkBorderGroup"
+#define EC2_M_AllocateAddressRequest_CustomerOwnedIpv4Pool "CustomerOwnedIpv4Pool"
+#define EC2_M_AllocateAddressRequest_TagSpecifications "TagSpecifications"
+#define EC2_M_AllocateAddressRequest_IpamPoolId "IpamPoolId"
+#define EC2_M_AllocateAddressRequest_DryRun "DryRun"
+#define EC2_MEMBERS_AllocateAddressRequest \
+    EC2_M_AllocateAddressRequest_Domain, \
+    EC2_M_AllocateAddressRequest_Address, \
+    EC2_M_AllocateAddressRequest_PublicIpv4Pool, \
+    EC2_M_AllocateAddressRequest_NetworkBorderGroup, \
+    EC2_M_AllocateAddressRequest_CustomerOwnedIpv4Pool, \
+    EC2_M_AllocateAddressRequest_TagSpecifications, \
+    EC2_M_AllocateAddressRequest_IpamPoolId, \
+    EC2_M_AllocateAddressRequest_DryRun
+
+/* AllocateAddressResult (out) */
+#define EC2_M_AllocateAddressResult_AllocationId "AllocationId"
+#define EC2_M_AllocateAddressResult_PublicIpv4Pool "PublicIpv4Pool"
+#define EC2_M_AllocateAddressResult_NetworkBorderGroup "NetworkBorderGroup"
+#define EC2_M_AllocateAddressResult_Domain "Domain"
+#define EC2_M_AllocateAddressResult_CustomerOwnedIp "CustomerOwnedIp"
+#define EC2_M_AllocateAddressResult_CustomerOwnedIpv4Pool "CustomerOwnedIpv4Pool"
+#define EC2_M_AllocateAddressResult_CarrierIp "CarrierIp"
+#define EC2_M_AllocateAddressResult_PublicIp "PublicIp"
+#define EC2_MEMBERS_AllocateAddressResult \
+    EC2_M_AllocateAddressResult_AllocationId, \
+    EC2_M_AllocateAddressResult_PublicIpv4Pool, \
+    EC2_M_AllocateAddressResult_NetworkBorderGroup, \
+    EC2_M_AllocateAddressResult_Domain, \
+    EC2_M_AllocateAddressResult_CustomerOwnedIp, \
+    EC2_M_AllocateAddressResult_CustomerOwnedIpv4Pool, \
+    EC2_M_AllocateAddressResult_CarrierIp, \
+    EC2_M_AllocateAddressResult_PublicIp
+
+/* AssociateAddressRequest (in) */
+#define EC2_M_AssociateAddressRequest_AllocationId "AllocationId"
+#define EC2_M_AssociateAddressRequest_InstanceId "InstanceId"
+#define EC2_M_AssociateAddressRequest_PublicIp "PublicIp"
+#define EC2_M_AssociateAddressRequest_DryRun "DryRun"
+#define EC2_M_AssociateAddressRequest_NetworkInterfaceId "NetworkInterfaceId"
+#define EC2_M_AssociateAddressRequest_PrivateIpAddress "PrivateIpAddress"
+#define EC2_M_AssociateAddressRequest_AllowReassociation "AllowReassociation"
+#define EC2_MEMBERS_AssociateAddressRequest \
+    EC2_M_AssociateAddressRequest_AllocationId, \
+    EC2_M_AssociateAddressRequest_InstanceId, \
+    EC2_M_AssociateAddressRequest_PublicIp, \
+    EC2_M_AssociateAddressRequest_DryRun, \
+    EC2_M_AssociateAddressRequest_NetworkInterfaceId, \
+    EC2_M_AssociateAddressRequest_PrivateIpAddress, \
+    EC2_M_AssociateAddressRequest_AllowReassociation
+
+/* AssociateAddressResult (out) */
+#define EC2_M_AssociateAddressResult_AssociationId "AssociationId"
+#define EC2_MEMBERS_AssociateAddressResult \
+    EC2_M_AssociateAddressResult_AssociationId
 
 /* AssociateIamInstanceProfileRequest (in) */
 #define EC2_M_AssociateIamInstanceProfileRequest_IamInstanceProfile "IamInstanceProfile"
@@ -135,6 +355,59 @@
 #define EC2_M_AssociateIamInstanceProfileResult_IamInstanceProfileAssociation "IamInstanceProfileAssociation"
 #define EC2_MEMBERS_AssociateIamInstanceProfileResult \
     EC2_M_AssociateIamInstanceProfileResult_IamInstanceProfileAssociation
+
+/* AssociateRouteTableRequest (in) */
+#define EC2_M_AssociateRouteTableRequest_GatewayId "GatewayId"
+#define EC2_M_AssociateRouteTableRequest_PublicIpv4Pool "PublicIpv4Pool"
+#define EC2_M_AssociateRouteTableRequest_DryRun "DryRun"
+#define EC2_M_AssociateRouteTableRequest_SubnetId "SubnetId"
+#define EC2_M_AssociateRouteTableRequest_RouteTableId "RouteTableId"
+#define EC2_MEMBERS_AssociateRouteTableRequest \
+    EC2_M_AssociateRouteTableRequest_GatewayId, \
+    EC2_M_AssociateRouteTableRequest_PublicIpv4Pool, \
+    EC2_M_AssociateRouteTableRequest_DryRun, \
+    EC2_M_AssociateRouteTableRequest_SubnetId, \
+    EC2_M_AssociateRouteTableRequest_RouteTableId
+
+/* AssociateRouteTableResult (out) */
+#define EC2_M_AssociateRouteTableResult_AssociationId "AssociationId"
+#define EC2_M_AssociateRouteTableResult_AssociationState "AssociationState"
+#define EC2_MEMBERS_AssociateRouteTableResult \
+    EC2_M_AssociateRouteTableResult_AssociationId, \
+    EC2_M_AssociateRouteTableResult_AssociationState
+
+/* AttachInternetGatewayRequest (in) */
+#define EC2_M_AttachInternetGatewayRequest_DryRun "DryRun"
+#define EC2_M_AttachInternetGatewayRequest_InternetGatewayId "InternetGatewayId"
+#define EC2_M_AttachInternetGatewayRequest_VpcId "VpcId"
+#define EC2_MEMBERS_AttachInternetGatewayRequest \
+    EC2_M_AttachInternetGatewayRequest_DryRun, \
+    EC2_M_AttachInternetGatewayRequest_InternetGatewayId, \
+    EC2_M_AttachInternetGatewayRequest_VpcId
+
+/* AttachNetworkInterfaceRequest (in) */
+#define EC2_M_AttachNetworkInterfaceRequest_NetworkCardIndex "NetworkCardIndex"
+#define EC2_M_AttachNetworkInterfaceRequest_EnaSrdSpecification "EnaSrdSpecification"
+#define EC2_M_AttachNetworkInterfaceRequest_EnaQueueCount "EnaQueueCount"
+#define EC2_M_AttachNetworkInterfaceRequest_DryRun "DryRun"
+#define EC2_M_AttachNetworkInterfaceRequest_NetworkInterfaceId "NetworkInterfaceId"
+#define EC2_M_AttachNetworkInterfaceRequest_InstanceId "InstanceId"
+#define EC2_M_AttachNetworkInterfaceRequest_DeviceIndex "DeviceIndex"
+#define EC2_MEMBERS_AttachNetworkInterfaceRequest \
+    EC2_M_AttachNetworkInterfaceRequest_NetworkCardIndex, \
+    EC2_M_AttachNetworkInterfaceRequest_EnaSrdSpecification, \
+    EC2_M_AttachNetworkInterfaceRequest_EnaQueueCount, \
+    EC2_M_AttachNetworkInterfaceRequest_DryRun, \
+    EC2_M_AttachNetworkInterfaceRequest_NetworkInterfaceId, \
+    EC2_M_AttachNetworkInterfaceRequest_InstanceId, \
+    EC2_M_AttachNetworkInterfaceRequest_DeviceIndex
+
+/* AttachNetworkInterfaceResult (out) */
+#define EC2_M_AttachNetworkInterfaceResult_AttachmentId "AttachmentId"
+#define EC2_M_AttachNetworkInterfaceResult_NetworkCardIndex "NetworkCardIndex"
+#define EC2_MEMBERS_AttachNetworkInterfaceResult \
+    EC2_M_AttachNetworkInterfaceResult_AttachmentId, \
+    EC2_M_AttachNetworkInterfaceResult_NetworkCardIndex
 
 /* AttachVolumeRequest (in) */
 #define EC2_M_AttachVolumeRequest_Device "Device"
@@ -149,6 +422,18 @@
     EC2_M_AttachVolumeRequest_EbsCardIndex, \
     EC2_M_AttachVolumeRequest_DryRun
 
+/* AttachmentEnaSrdSpecification (out) */
+#define EC2_M_AttachmentEnaSrdSpecification_EnaSrdEnabled "EnaSrdEnabled"
+#define EC2_M_AttachmentEnaSrdSpecification_EnaSrdUdpSpecification "EnaSrdUdpSpecification"
+#define EC2_MEMBERS_AttachmentEnaSrdSpecification \
+    EC2_M_AttachmentEnaSrdSpecification_EnaSrdEnabled, \
+    EC2_M_AttachmentEnaSrdSpecification_EnaSrdUdpSpecification
+
+/* AttachmentEnaSrdUdpSpecification (out) */
+#define EC2_M_AttachmentEnaSrdUdpSpecification_EnaSrdUdpEnabled "EnaSrdUdpEnabled"
+#define EC2_MEMBERS_AttachmentEnaSrdUdpSpecification \
+    EC2_M_AttachmentEnaSrdUdpSpecification_EnaSrdUdpEnabled
+
 /* AttributeBooleanValue (in, out) */
 #define EC2_M_AttributeBooleanValue_Value "Value"
 #define EC2_MEMBERS_AttributeBooleanValue \
@@ -158,6 +443,68 @@
 #define EC2_M_AttributeValue_Value "Value"
 #define EC2_MEMBERS_AttributeValue \
     EC2_M_AttributeValue_Value
+
+/* AuthorizeSecurityGroupEgressRequest (in) */
+#define EC2_M_AuthorizeSecurityGroupEgressRequest_TagSpecifications "TagSpecifications"
+#define EC2_M_AuthorizeSecurityGroupEgressRequest_DryRun "DryRun"
+#define EC2_M_AuthorizeSecurityGroupEgressRequest_GroupId "GroupId"
+#define EC2_M_AuthorizeSecurityGroupEgressRequest_SourceSecurityGroupName "SourceSecurityGroupName"
+#define EC2_M_AuthorizeSecurityGroupEgressRequest_SourceSecurityGroupOwnerId "SourceSecurityGroupOwnerId"
+#define EC2_M_AuthorizeSecurityGroupEgressRequest_IpProtocol "IpProtocol"
+#define EC2_M_AuthorizeSecurityGroupEgressRequest_FromPort "FromPort"
+#define EC2_M_AuthorizeSecurityGroupEgressRequest_ToPort "ToPort"
+#define EC2_M_AuthorizeSecurityGroupEgressRequest_CidrIp "CidrIp"
+#define EC2_M_AuthorizeSecurityGroupEgressRequest_IpPermissions "IpPermissions"
+#define EC2_MEMBERS_AuthorizeSecurityGroupEgressRequest \
+    EC2_M_AuthorizeSecurityGroupEgressRequest_TagSpecifications, \
+    EC2_M_AuthorizeSecurityGroupEgressRequest_DryRun, \
+    EC2_M_AuthorizeSecurityGroupEgressRequest_GroupId, \
+    EC2_M_AuthorizeSecurityGroupEgressRequest_SourceSecurityGroupName, \
+    EC2_M_AuthorizeSecurityGroupEgressRequest_SourceSecurityGroupOwnerId, \
+    EC2_M_AuthorizeSecurityGroupEgressRequest_IpProtocol, \
+    EC2_M_AuthorizeSecurityGroupEgressRequest_FromPort, \
+    EC2_M_AuthorizeSecurityGroupEgressRequest_ToPort, \
+    EC2_M_AuthorizeSecurityGroupEgressRequest_CidrIp, \
+    EC2_M_AuthorizeSecurityGroupEgressRequest_IpPermissions
+
+/* AuthorizeSecurityGroupEgressResult (out) */
+#define EC2_M_AuthorizeSecurityGroupEgressResult_Return "Return"
+#define EC2_M_AuthorizeSecurityGroupEgressResult_SecurityGroupRules "SecurityGroupRules"
+#define EC2_MEMBERS_AuthorizeSecurityGroupEgressResult \
+    EC2_M_AuthorizeSecurityGroupEgressResult_Return, \
+    EC2_M_AuthorizeSecurityGroupEgressResult_SecurityGroupRules
+
+/* AuthorizeSecurityGroupIngressRequest (in) */
+#define EC2_M_AuthorizeSecurityGroupIngressRequest_CidrIp "CidrIp"
+#define EC2_M_AuthorizeSecurityGroupIngressRequest_FromPort "FromPort"
+#define EC2_M_AuthorizeSecurityGroupIngressRequest_GroupId "GroupId"
+#define EC2_M_AuthorizeSecurityGroupIngressRequest_GroupName "GroupName"
+#define EC2_M_AuthorizeSecurityGroupIngressRequest_IpPermissions "IpPermissions"
+#define EC2_M_AuthorizeSecurityGroupIngressRequest_IpProtocol "IpProtocol"
+#define EC2_M_AuthorizeSecurityGroupIngressRequest_SourceSecurityGroupName "SourceSecurityGroupName"
+#define EC2_M_AuthorizeSecurityGroupIngressRequest_SourceSecurityGroupOwnerId "SourceSecurityGroupOwnerId"
+#define EC2_M_AuthorizeSecurityGroupIngressRequest_ToPort "ToPort"
+#define EC2_M_AuthorizeSecurityGroupIngressRequest_TagSpecifications "TagSpecifications"
+#define EC2_M_AuthorizeSecurityGroupIngressRequest_DryRun "DryRun"
+#define EC2_MEMBERS_AuthorizeSecurityGroupIngressRequest \
+    EC2_M_AuthorizeSecurityGroupIngressRequest_CidrIp, \
+    EC2_M_AuthorizeSecurityGroupIngressRequest_FromPort, \
+    EC2_M_AuthorizeSecurityGroupIngressRequest_GroupId, \
+    EC2_M_AuthorizeSecurityGroupIngressRequest_GroupName, \
+    EC2_M_AuthorizeSecurityGroupIngressRequest_IpPermissions, \
+    EC2_M_AuthorizeSecurityGroupIngressRequest_IpProtocol, \
+    EC2_M_AuthorizeSecurityGroupIngressRequest_SourceSecurityGroupName, \
+    EC2_M_AuthorizeSecurityGroupIngressRequest_SourceSecurityGroupOwnerId, \
+    EC2_M_AuthorizeSecurityGroupIngressRequest_ToPort, \
+    EC2_M_AuthorizeSecurityGroupIngressRequest_TagSpecifications, \
+    EC2_M_AuthorizeSecurityGroupIngressRequest_DryRun
+
+/* AuthorizeSecurityGroupIngressResult (out) */
+#define EC2_M_AuthorizeSecurityGroupIngressResult_Return "Return"
+#define EC2_M_AuthorizeSecurityGroupIngressResult_SecurityGroupRules "SecurityGroupRules"
+#define EC2_MEMBERS_AuthorizeSecurityGroupIngressResult \
+    EC2_M_AuthorizeSecurityGroupIngressResult_Return, \
+    EC2_M_AuthorizeSecurityGroupIngressResult_SecurityGroupRules
 
 /* AvailabilityZone (out) */
 #define EC2_M_AvailabilityZone_OptInStatus "OptInStatus"
@@ -204,6 +551,30 @@
 #define EC2_M_AvailabilityZoneSubGeography_Name "Name"
 #define EC2_MEMBERS_AvailabilityZoneSubGeography \
     EC2_M_AvailabilityZoneSubGeography_Name
+
+/* BaselineEbsBandwidthMbps (out) */
+#define EC2_M_BaselineEbsBandwidthMbps_Min "Min"
+#define EC2_M_BaselineEbsBandwidthMbps_Max "Max"
+#define EC2_MEMBERS_BaselineEbsBandwidthMbps \
+    EC2_M_BaselineEbsBandwidthMbps_Min, \
+    EC2_M_BaselineEbsBandwidthMbps_Max
+
+/* BaselineEbsBandwidthMbpsRequest (in) */
+#define EC2_M_BaselineEbsBandwidthMbpsRequest_Min "Min"
+#define EC2_M_BaselineEbsBandwidthMbpsRequest_Max "Max"
+#define EC2_MEMBERS_BaselineEbsBandwidthMbpsRequest \
+    EC2_M_BaselineEbsBandwidthMbpsRequest_Min, \
+    EC2_M_BaselineEbsBandwidthMbpsRequest_Max
+
+/* BaselinePerformanceFactors (out) */
+#define EC2_M_BaselinePerformanceFactors_Cpu "Cpu"
+#define EC2_MEMBERS_BaselinePerformanceFactors \
+    EC2_M_BaselinePerformanceFactors_Cpu
+
+/* BaselinePerformanceFactorsRequest (in) */
+#define EC2_M_BaselinePerformanceFactorsRequest_Cpu "Cpu"
+#define EC2_MEMBERS_BaselinePerformanceFactorsRequest \
+    EC2_M_BaselinePerformanceFactorsRequest_Cpu
 
 /* BlobAttributeValue (in) */
 #define EC2_M_BlobAttributeValue_Value "Value"
@@ -254,6 +625,24 @@
     EC2_M_CapacityReservationTargetResponse_CapacityReservationId, \
     EC2_M_CapacityReservationTargetResponse_CapacityReservationResourceGroupArn
 
+/* ConnectionTrackingConfiguration (out) */
+#define EC2_M_ConnectionTrackingConfiguration_TcpEstablishedTimeout "TcpEstablishedTimeout"
+#define EC2_M_ConnectionTrackingConfiguration_UdpStreamTimeout "UdpStreamTimeout"
+#define EC2_M_ConnectionTrackingConfiguration_UdpTimeout "UdpTimeout"
+#define EC2_MEMBERS_ConnectionTrackingConfiguration \
+    EC2_M_ConnectionTrackingConfiguration_TcpEstablishedTimeout, \
+    EC2_M_ConnectionTrackingConfiguration_UdpStreamTimeout, \
+    EC2_M_ConnectionTrackingConfiguration_UdpTimeout
+
+/* ConnectionTrackingSpecification (out) */
+#define EC2_M_ConnectionTrackingSpecification_TcpEstablishedTimeout "TcpEstablishedTimeout"
+#define EC2_M_ConnectionTrackingSpecification_UdpTimeout "UdpTimeout"
+#define EC2_M_ConnectionTrackingSpecification_UdpStreamTimeout "UdpStreamTimeout"
+#define EC2_MEMBERS_ConnectionTrackingSpecification \
+    EC2_M_ConnectionTrackingSpecification_TcpEstablishedTimeout, \
+    EC2_M_ConnectionTrackingSpecification_UdpTimeout, \
+    EC2_M_ConnectionTrackingSpecification_UdpStreamTimeout
+
 /* ConnectionTrackingSpecificationRequest (in) */
 #define EC2_M_ConnectionTrackingSpecificationRequest_TcpEstablishedTimeout "TcpEstablishedTimeout"
 #define EC2_M_ConnectionTrackingSpecificationRequest_UdpStreamTimeout "UdpStreamTimeout"
@@ -293,6 +682,255 @@
     EC2_M_CpuOptionsRequest_ThreadsPerCore, \
     EC2_M_CpuOptionsRequest_AmdSevSnp, \
     EC2_M_CpuOptionsRequest_NestedVirtualization
+
+/* CpuPerformanceFactor (out) */
+#define EC2_M_CpuPerformanceFactor_References "References"
+#define EC2_MEMBERS_CpuPerformanceFactor \
+    EC2_M_CpuPerformanceFactor_References
+
+/* CpuPerformanceFactorRequest (in) */
+#define EC2_M_CpuPerformanceFactorRequest_References "References"
+#define EC2_MEMBERS_CpuPerformanceFactorRequest \
+    EC2_M_CpuPerformanceFactorRequest_References
+
+/* CreateInternetGatewayRequest (in) */
+#define EC2_M_CreateInternetGatewayRequest_TagSpecifications "TagSpecifications"
+#define EC2_M_CreateInternetGatewayRequest_DryRun "DryRun"
+#define EC2_MEMBERS_CreateInternetGatewayRequest \
+    EC2_M_CreateInternetGatewayRequest_TagSpecifications, \
+    EC2_M_CreateInternetGatewayRequest_DryRun
+
+/* CreateInternetGatewayResult (out) */
+#define EC2_M_CreateInternetGatewayResult_InternetGateway "InternetGateway"
+#define EC2_MEMBERS_CreateInternetGatewayResult \
+    EC2_M_CreateInternetGatewayResult_InternetGateway
+
+/* CreateKeyPairRequest (in) */
+#define EC2_M_CreateKeyPairRequest_KeyName "KeyName"
+#define EC2_M_CreateKeyPairRequest_KeyType "KeyType"
+#define EC2_M_CreateKeyPairRequest_TagSpecifications "TagSpecifications"
+#define EC2_M_CreateKeyPairRequest_KeyFormat "KeyFormat"
+#define EC2_M_CreateKeyPairRequest_DryRun "DryRun"
+#define EC2_MEMBERS_CreateKeyPairRequest \
+    EC2_M_CreateKeyPairRequest_KeyName, \
+    EC2_M_CreateKeyPairRequest_KeyType, \
+    EC2_M_CreateKeyPairRequest_TagSpecifications, \
+    EC2_M_CreateKeyPairRequest_KeyFormat, \
+    EC2_M_CreateKeyPairRequest_DryRun
+
+/* CreateLaunchTemplateRequest (in) */
+#define EC2_M_CreateLaunchTemplateRequest_DryRun "DryRun"
+#define EC2_M_CreateLaunchTemplateRequest_ClientToken "ClientToken"
+#define EC2_M_CreateLaunchTemplateRequest_LaunchTemplateName "LaunchTemplateName"
+#define EC2_M_CreateLaunchTemplateRequest_VersionDescription "VersionDescription"
+#define EC2_M_CreateLaunchTemplateRequest_LaunchTemplateData "LaunchTemplateData"
+#define EC2_M_CreateLaunchTemplateRequest_Operator "Operator"
+#define EC2_M_CreateLaunchTemplateRequest_TagSpecifications "TagSpecifications"
+#define EC2_MEMBERS_CreateLaunchTemplateRequest \
+    EC2_M_CreateLaunchTemplateRequest_DryRun, \
+    EC2_M_CreateLaunchTemplateRequest_ClientToken, \
+    EC2_M_CreateLaunchTemplateRequest_LaunchTemplateName, \
+    EC2_M_CreateLaunchTemplateRequest_VersionDescription, \
+    EC2_M_CreateLaunchTemplateRequest_LaunchTemplateData, \
+    EC2_M_CreateLaunchTemplateRequest_Operator, \
+    EC2_M_CreateLaunchTemplateRequest_TagSpecifications
+
+/* CreateLaunchTemplateResult (out) */
+#define EC2_M_CreateLaunchTemplateResult_LaunchTemplate "LaunchTemplate"
+#define EC2_M_CreateLaunchTemplateResult_Warning "Warning"
+#define EC2_MEMBERS_CreateLaunchTemplateResult \
+    EC2_M_CreateLaunchTemplateResult_LaunchTemplate, \
+    EC2_M_CreateLaunchTemplateResult_Warning
+
+/* CreateLaunchTemplateVersionRequest (in) */
+#define EC2_M_CreateLaunchTemplateVersionRequest_DryRun "DryRun"
+#define EC2_M_CreateLaunchTemplateVersionRequest_ClientToken "ClientToken"
+#define EC2_M_CreateLaunchTemplateVersionRequest_LaunchTemplateId "LaunchTemplateId"
+#define EC2_M_CreateLaunchTemplateVersionRequest_LaunchTemplateName "LaunchTemplateName"
+#define EC2_M_CreateLaunchTemplateVersionRequest_SourceVersion "SourceVersion"
+#define EC2_M_CreateLaunchTemplateVersionRequest_VersionDescription "VersionDescription"
+#define EC2_M_CreateLaunchTemplateVersionRequest_LaunchTemplateData "LaunchTemplateData"
+#define EC2_M_CreateLaunchTemplateVersionRequest_ResolveAlias "ResolveAlias"
+#define EC2_MEMBERS_CreateLaunchTemplateVersionRequest \
+    EC2_M_CreateLaunchTemplateVersionRequest_DryRun, \
+    EC2_M_CreateLaunchTemplateVersionRequest_ClientToken, \
+    EC2_M_CreateLaunchTemplateVersionRequest_LaunchTemplateId, \
+    EC2_M_CreateLaunchTemplateVersionRequest_LaunchTemplateName, \
+    EC2_M_CreateLaunchTemplateVersionRequest_SourceVersion, \
+    EC2_M_CreateLaunchTemplateVersionRequest_VersionDescription, \
+    EC2_M_CreateLaunchTemplateVersionRequest_LaunchTemplateData, \
+    EC2_M_CreateLaunchTemplateVersionRequest_ResolveAlias
+
+/* CreateLaunchTemplateVersionResult (out) */
+#define EC2_M_CreateLaunchTemplateVersionResult_LaunchTemplateVersion "LaunchTemplateVersion"
+#define EC2_M_CreateLaunchTemplateVersionResult_Warning "Warning"
+#define EC2_MEMBERS_CreateLaunchTemplateVersionResult \
+    EC2_M_CreateLaunchTemplateVersionResult_LaunchTemplateVersion, \
+    EC2_M_CreateLaunchTemplateVersionResult_Warning
+
+/* CreateNetworkInterfaceRequest (in) */
+#define EC2_M_CreateNetworkInterfaceRequest_Ipv4Prefixes "Ipv4Prefixes"
+#define EC2_M_CreateNetworkInterfaceRequest_Ipv4PrefixCount "Ipv4PrefixCount"
+#define EC2_M_CreateNetworkInterfaceRequest_Ipv6Prefixes "Ipv6Prefixes"
+#define EC2_M_CreateNetworkInterfaceRequest_Ipv6PrefixCount "Ipv6PrefixCount"
+#define EC2_M_CreateNetworkInterfaceRequest_InterfaceType "InterfaceType"
+#define EC2_M_CreateNetworkInterfaceRequest_TagSpecifications "TagSpecifications"
+#define EC2_M_CreateNetworkInterfaceRequest_ClientToken "ClientToken"
+#define EC2_M_CreateNetworkInterfaceRequest_EnablePrimaryIpv6 "EnablePrimaryIpv6"
+#define EC2_M_CreateNetworkInterfaceRequest_ConnectionTrackingSpecification "ConnectionTrackingSpecification"
+#define EC2_M_CreateNetworkInterfaceRequest_Operator "Operator"
+#define EC2_M_CreateNetworkInterfaceRequest_SubnetId "SubnetId"
+#define EC2_M_CreateNetworkInterfaceRequest_Description "Description"
+#define EC2_M_CreateNetworkInterfaceRequest_PrivateIpAddress "PrivateIpAddress"
+#define EC2_M_CreateNetworkInterfaceRequest_Groups "Groups"
+#define EC2_M_CreateNetworkInterfaceRequest_PrivateIpAddresses "PrivateIpAddresses"
+#define EC2_M_CreateNetworkInterfaceRequest_SecondaryPrivateIpAddressCount "SecondaryPrivateIpAddressCount"
+#define EC2_M_CreateNetworkInterfaceRequest_Ipv6Addresses "Ipv6Addresses"
+#define EC2_M_CreateNetworkInterfaceRequest_Ipv6AddressCount "Ipv6AddressCount"
+#define EC2_M_CreateNetworkInterfaceRequest_DryRun "DryRun"
+#define EC2_MEMBERS_CreateNetworkInterfaceRequest \
+    EC2_M_CreateNetworkInterfaceRequest_Ipv4Prefixes, \
+    EC2_M_CreateNetworkInterfaceRequest_Ipv4PrefixCount, \
+    EC2_M_CreateNetworkInterfaceRequest_Ipv6Prefixes, \
+    EC2_M_CreateNetworkInterfaceRequest_Ipv6PrefixCount, \
+    EC2_M_CreateNetworkInterfaceRequest_InterfaceType, \
+    EC2_M_CreateNetworkInterfaceRequest_TagSpecifications, \
+    EC2_M_CreateNetworkInterfaceRequest_ClientToken, \
+    EC2_M_CreateNetworkInterfaceRequest_EnablePrimaryIpv6, \
+    EC2_M_CreateNetworkInterfaceRequest_ConnectionTrackingSpecification, \
+    EC2_M_CreateNetworkInterfaceRequest_Operator, \
+    EC2_M_CreateNetworkInterfaceRequest_SubnetId, \
+    EC2_M_CreateNetworkInterfaceRequest_Description, \
+    EC2_M_CreateNetworkInterfaceRequest_PrivateIpAddress, \
+    EC2_M_CreateNetworkInterfaceRequest_Groups, \
+    EC2_M_CreateNetworkInterfaceRequest_PrivateIpAddresses, \
+    EC2_M_CreateNetworkInterfaceRequest_SecondaryPrivateIpAddressCount, \
+    EC2_M_CreateNetworkInterfaceRequest_Ipv6Addresses, \
+    EC2_M_CreateNetworkInterfaceRequest_Ipv6AddressCount, \
+    EC2_M_CreateNetworkInterfaceRequest_DryRun
+
+/* CreateNetworkInterfaceResult (out) */
+#define EC2_M_CreateNetworkInterfaceResult_NetworkInterface "NetworkInterface"
+#define EC2_M_CreateNetworkInterfaceResult_ClientToken "ClientToken"
+#define EC2_MEMBERS_CreateNetworkInterfaceResult \
+    EC2_M_CreateNetworkInterfaceResult_NetworkInterface, \
+    EC2_M_CreateNetworkInterfaceResult_ClientToken
+
+/* CreateRouteRequest (in) */
+#define EC2_M_CreateRouteRequest_DestinationPrefixListId "DestinationPrefixListId"
+#define EC2_M_CreateRouteRequest_VpcEndpointId "VpcEndpointId"
+#define EC2_M_CreateRouteRequest_TransitGatewayId "TransitGatewayId"
+#define EC2_M_CreateRouteRequest_LocalGatewayId "LocalGatewayId"
+#define EC2_M_CreateRouteRequest_CarrierGatewayId "CarrierGatewayId"
+#define EC2_M_CreateRouteRequest_CoreNetworkArn "CoreNetworkArn"
+#define EC2_M_CreateRouteRequest_OdbNetworkArn "OdbNetworkArn"
+#define EC2_M_CreateRouteRequest_DryRun "DryRun"
+#define EC2_M_CreateRouteRequest_RouteTableId "RouteTableId"
+#define EC2_M_CreateRouteRequest_DestinationCidrBlock "DestinationCidrBlock"
+#define EC2_M_CreateRouteRequest_GatewayId "GatewayId"
+#define EC2_M_CreateRouteRequest_DestinationIpv6CidrBlock "DestinationIpv6CidrBlock"
+#define EC2_M_CreateRouteRequest_EgressOnlyInternetGatewayId "EgressOnlyInternetGatewayId"
+#define EC2_M_CreateRouteRequest_InstanceId "InstanceId"
+#define EC2_M_CreateRouteRequest_NetworkInterfaceId "NetworkInterfaceId"
+#define EC2_M_CreateRouteRequest_VpcPeeringConnectionId "VpcPeeringConnectionId"
+#define EC2_M_CreateRouteRequest_NatGatewayId "NatGatewayId"
+#define EC2_MEMBERS_CreateRouteRequest \
+    EC2_M_CreateRouteRequest_DestinationPrefixListId, \
+    EC2_M_CreateRouteRequest_VpcEndpointId, \
+    EC2_M_CreateRouteRequest_TransitGatewayId, \
+    EC2_M_CreateRouteRequest_LocalGatewayId, \
+    EC2_M_CreateRouteRequest_CarrierGatewayId, \
+    EC2_M_CreateRouteRequest_CoreNetworkArn, \
+    EC2_M_CreateRouteRequest_OdbNetworkArn, \
+    EC2_M_CreateRouteRequest_DryRun, \
+    EC2_M_CreateRouteRequest_RouteTableId, \
+    EC2_M_CreateRouteRequest_DestinationCidrBlock, \
+    EC2_M_CreateRouteRequest_GatewayId, \
+    EC2_M_CreateRouteRequest_DestinationIpv6CidrBlock, \
+    EC2_M_CreateRouteRequest_EgressOnlyInternetGatewayId, \
+    EC2_M_CreateRouteRequest_InstanceId, \
+    EC2_M_CreateRouteRequest_NetworkInterfaceId, \
+    EC2_M_CreateRouteRequest_VpcPeeringConnectionId, \
+    EC2_M_CreateRouteRequest_NatGatewayId
+
+/* CreateRouteResult (out) */
+#define EC2_M_CreateRouteResult_Return "Return"
+#define EC2_MEMBERS_CreateRouteResult \
+    EC2_M_CreateRouteResult_Return
+
+/* CreateRouteTableRequest (in) */
+#define EC2_M_CreateRouteTableRequest_TagSpecifications "TagSpecifications"
+#define EC2_M_CreateRouteTableRequest_ClientToken "ClientToken"
+#define EC2_M_CreateRouteTableRequest_DryRun "DryRun"
+#define EC2_M_CreateRouteTableRequest_VpcId "VpcId"
+#define EC2_MEMBERS_CreateRouteTableRequest \
+    EC2_M_CreateRouteTableRequest_TagSpecifications, \
+    EC2_M_CreateRouteTableRequest_ClientToken, \
+    EC2_M_CreateRouteTableRequest_DryRun, \
+    EC2_M_CreateRouteTableRequest_VpcId
+
+/* CreateRouteTableResult (out) */
+#define EC2_M_CreateRouteTableResult_RouteTable "RouteTable"
+#define EC2_M_CreateRouteTableResult_ClientToken "ClientToken"
+#define EC2_MEMBERS_CreateRouteTableResult \
+    EC2_M_CreateRouteTableResult_RouteTable, \
+    EC2_M_CreateRouteTableResult_ClientToken
+
+/* CreateSecurityGroupRequest (in) */
+#define EC2_M_CreateSecurityGroupRequest_Description "Description"
+#define EC2_M_CreateSecurityGroupRequest_GroupName "GroupName"
+#define EC2_M_CreateSecurityGroupRequest_VpcId "VpcId"
+#define EC2_M_CreateSecurityGroupRequest_TagSpecifications "TagSpecifications"
+#define EC2_M_CreateSecurityGroupRequest_DryRun "DryRun"
+#define EC2_MEMBERS_CreateSecurityGroupRequest \
+    EC2_M_CreateSecurityGroupRequest_Description, \
+    EC2_M_CreateSecurityGroupRequest_GroupName, \
+    EC2_M_CreateSecurityGroupRequest_VpcId, \
+    EC2_M_CreateSecurityGroupRequest_TagSpecifications, \
+    EC2_M_CreateSecurityGroupRequest_DryRun
+
+/* CreateSecurityGroupResult (out) */
+#define EC2_M_CreateSecurityGroupResult_GroupId "GroupId"
+#define EC2_M_CreateSecurityGroupResult_Tags "Tags"
+#define EC2_M_CreateSecurityGroupResult_SecurityGroupArn "SecurityGroupArn"
+#define EC2_MEMBERS_CreateSecurityGroupResult \
+    EC2_M_CreateSecurityGroupResult_GroupId, \
+    EC2_M_CreateSecurityGroupResult_Tags, \
+    EC2_M_CreateSecurityGroupResult_SecurityGroupArn
+
+/* CreateSubnetRequest (in) */
+#define EC2_M_CreateSubnetRequest_TagSpecifications "TagSpecifications"
+#define EC2_M_CreateSubnetRequest_AvailabilityZone "AvailabilityZone"
+#define EC2_M_CreateSubnetRequest_AvailabilityZoneId "AvailabilityZoneId"
+#define EC2_M_CreateSubnetRequest_CidrBlock "CidrBlock"
+#define EC2_M_CreateSubnetRequest_Ipv6CidrBlock "Ipv6CidrBlock"
+#define EC2_M_CreateSubnetRequest_OutpostArn "OutpostArn"
+#define EC2_M_CreateSubnetRequest_VpcId "VpcId"
+#define EC2_M_CreateSubnetRequest_Ipv6Native "Ipv6Native"
+#define EC2_M_CreateSubnetRequest_Ipv4IpamPoolId "Ipv4IpamPoolId"
+#define EC2_M_CreateSubnetRequest_Ipv4NetmaskLength "Ipv4NetmaskLength"
+#define EC2_M_CreateSubnetRequest_Ipv6IpamPoolId "Ipv6IpamPoolId"
+#define EC2_M_CreateSubnetRequest_Ipv6NetmaskLength "Ipv6NetmaskLength"
+#define EC2_M_CreateSubnetRequest_DryRun "DryRun"
+#define EC2_MEMBERS_CreateSubnetRequest \
+    EC2_M_CreateSubnetRequest_TagSpecifications, \
+    EC2_M_CreateSubnetRequest_AvailabilityZone, \
+    EC2_M_CreateSubnetRequest_AvailabilityZoneId, \
+    EC2_M_CreateSubnetRequest_CidrBlock, \
+    EC2_M_CreateSubnetRequest_Ipv6CidrBlock, \
+    EC2_M_CreateSubnetRequest_OutpostArn, \
+    EC2_M_CreateSubnetRequest_VpcId, \
+    EC2_M_CreateSubnetRequest_Ipv6Native, \
+    EC2_M_CreateSubnetRequest_Ipv4IpamPoolId, \
+    EC2_M_CreateSubnetRequest_Ipv4NetmaskLength, \
+    EC2_M_CreateSubnetRequest_Ipv6IpamPoolId, \
+    EC2_M_CreateSubnetRequest_Ipv6NetmaskLength, \
+    EC2_M_CreateSubnetRequest_DryRun
+
+/* CreateSubnetResult (out) */
+#define EC2_M_CreateSubnetResult_Subnet "Subnet"
+#define EC2_MEMBERS_CreateSubnetResult \
+    EC2_M_CreateSubnetResult_Subnet
 
 /* CreateTagsRequest (in) */
 #define EC2_M_CreateTagsRequest_DryRun "DryRun"
@@ -338,6 +976,45 @@
     EC2_M_CreateVolumeRequest_Operator, \
     EC2_M_CreateVolumeRequest_DryRun
 
+/* CreateVpcRequest (in) */
+#define EC2_M_CreateVpcRequest_CidrBlock "CidrBlock"
+#define EC2_M_CreateVpcRequest_Ipv6Pool "Ipv6Pool"
+#define EC2_M_CreateVpcRequest_Ipv6CidrBlock "Ipv6CidrBlock"
+#define EC2_M_CreateVpcRequest_Ipv4IpamPoolId "Ipv4IpamPoolId"
+#define EC2_M_CreateVpcRequest_Ipv4NetmaskLength "Ipv4NetmaskLength"
+#define EC2_M_CreateVpcRequest_Ipv6IpamPoolId "Ipv6IpamPoolId"
+#define EC2_M_CreateVpcRequest_Ipv6NetmaskLength "Ipv6NetmaskLength"
+#define EC2_M_CreateVpcRequest_Ipv6CidrBlockNetworkBorderGroup "Ipv6CidrBlockNetworkBorderGroup"
+#define EC2_M_CreateVpcRequest_VpcEncryptionControl "VpcEncryptionControl"
+#define EC2_M_CreateVpcRequest_TagSpecifications "TagSpecifications"
+#define EC2_M_CreateVpcRequest_DryRun "DryRun"
+#define EC2_M_CreateVpcRequest_InstanceTenancy "InstanceTenancy"
+#define EC2_M_CreateVpcRequest_AmazonProvidedIpv6CidrBlock "AmazonProvidedIpv6CidrBlock"
+#define EC2_MEMBERS_CreateVpcRequest \
+    EC2_M_CreateVpcRequest_CidrBlock, \
+    EC2_M_CreateVpcRequest_Ipv6Pool, \
+    EC2_M_CreateVpcRequest_Ipv6CidrBlock, \
+    EC2_M_CreateVpcRequest_Ipv4IpamPoolId, \
+    EC2_M_CreateVpcRequest_Ipv4NetmaskLength, \
+    EC2_M_CreateVpcRequest_Ipv6IpamPoolId, \
+    EC2_M_CreateVpcRequest_Ipv6NetmaskLength, \
+    EC2_M_CreateVpcRequest_Ipv6CidrBlockNetworkBorderGroup, \
+    EC2_M_CreateVpcRequest_VpcEncryptionControl, \
+    EC2_M_CreateVpcRequest_TagSpecifications, \
+    EC2_M_CreateVpcRequest_DryRun, \
+    EC2_M_CreateVpcRequest_InstanceTenancy, \
+    EC2_M_CreateVpcRequest_AmazonProvidedIpv6CidrBlock
+
+/* CreateVpcResult (out) */
+#define EC2_M_CreateVpcResult_Vpc "Vpc"
+#define EC2_MEMBERS_CreateVpcResult \
+    EC2_M_CreateVpcResult_Vpc
+
+/* CreditSpecification (out) */
+#define EC2_M_CreditSpecification_CpuCredits "CpuCredits"
+#define EC2_MEMBERS_CreditSpecification \
+    EC2_M_CreditSpecification_CpuCredits
+
 /* CreditSpecificationRequest (in) */
 #define EC2_M_CreditSpecificationRequest_CpuCredits "CpuCredits"
 #define EC2_MEMBERS_CreditSpecificationRequest \
@@ -351,6 +1028,93 @@
     EC2_M_DefaultConnectionTrackingConfiguration_DefaultTcpEstablishedTimeout, \
     EC2_M_DefaultConnectionTrackingConfiguration_DefaultUdpTimeout, \
     EC2_M_DefaultConnectionTrackingConfiguration_DefaultUdpStreamTimeout
+
+/* DeleteInternetGatewayRequest (in) */
+#define EC2_M_DeleteInternetGatewayRequest_DryRun "DryRun"
+#define EC2_M_DeleteInternetGatewayRequest_InternetGatewayId "InternetGatewayId"
+#define EC2_MEMBERS_DeleteInternetGatewayRequest \
+    EC2_M_DeleteInternetGatewayRequest_DryRun, \
+    EC2_M_DeleteInternetGatewayRequest_InternetGatewayId
+
+/* DeleteKeyPairRequest (in) */
+#define EC2_M_DeleteKeyPairRequest_KeyName "KeyName"
+#define EC2_M_DeleteKeyPairRequest_KeyPairId "KeyPairId"
+#define EC2_M_DeleteKeyPairRequest_DryRun "DryRun"
+#define EC2_MEMBERS_DeleteKeyPairRequest \
+    EC2_M_DeleteKeyPairRequest_KeyName, \
+    EC2_M_DeleteKeyPairRequest_KeyPairId, \
+    EC2_M_DeleteKeyPairRequest_DryRun
+
+/* DeleteKeyPairResult (out) */
+#define EC2_M_DeleteKeyPairResult_Return "Return"
+#define EC2_M_DeleteKeyPairResult_KeyPairId "KeyPairId"
+#define EC2_MEMBERS_DeleteKeyPairResult \
+    EC2_M_DeleteKeyPairResult_Return, \
+    EC2_M_DeleteKeyPairResult_KeyPairId
+
+/* DeleteLaunchTemplateRequest (in) */
+#define EC2_M_DeleteLaunchTemplateRequest_DryRun "DryRun"
+#define EC2_M_DeleteLaunchTemplateRequest_LaunchTemplateId "LaunchTemplateId"
+#define EC2_M_DeleteLaunchTemplateRequest_LaunchTemplateName "LaunchTemplateName"
+#define EC2_MEMBERS_DeleteLaunchTemplateRequest \
+    EC2_M_DeleteLaunchTemplateRequest_DryRun, \
+    EC2_M_DeleteLaunchTemplateRequest_LaunchTemplateId, \
+    EC2_M_DeleteLaunchTemplateRequest_LaunchTemplateName
+
+/* DeleteLaunchTemplateResult (out) */
+#define EC2_M_DeleteLaunchTemplateResult_LaunchTemplate "LaunchTemplate"
+#define EC2_MEMBERS_DeleteLaunchTemplateResult \
+    EC2_M_DeleteLaunchTemplateResult_LaunchTemplate
+
+/* DeleteNetworkInterfaceRequest (in) */
+#define EC2_M_DeleteNetworkInterfaceRequest_DryRun "DryRun"
+#define EC2_M_DeleteNetworkInterfaceRequest_NetworkInterfaceId "NetworkInterfaceId"
+#define EC2_MEMBERS_DeleteNetworkInterfaceRequest \
+    EC2_M_DeleteNetworkInterfaceRequest_DryRun, \
+    EC2_M_DeleteNetworkInterfaceRequest_NetworkInterfaceId
+
+/* DeleteRouteRequest (in) */
+#define EC2_M_DeleteRouteRequest_DestinationPrefixListId "DestinationPrefixListId"
+#define EC2_M_DeleteRouteRequest_DryRun "DryRun"
+#define EC2_M_DeleteRouteRequest_RouteTableId "RouteTableId"
+#define EC2_M_DeleteRouteRequest_DestinationCidrBlock "DestinationCidrBlock"
+#define EC2_M_DeleteRouteRequest_DestinationIpv6CidrBlock "DestinationIpv6CidrBlock"
+#define EC2_MEMBERS_DeleteRouteRequest \
+    EC2_M_DeleteRouteRequest_DestinationPrefixListId, \
+    EC2_M_DeleteRouteRequest_DryRun, \
+    EC2_M_DeleteRouteRequest_RouteTableId, \
+    EC2_M_DeleteRouteRequest_DestinationCidrBlock, \
+    EC2_M_DeleteRouteRequest_DestinationIpv6CidrBlock
+
+/* DeleteRouteTableRequest (in) */
+#define EC2_M_DeleteRouteTableRequest_DryRun "DryRun"
+#define EC2_M_DeleteRouteTableRequest_RouteTableId "RouteTableId"
+#define EC2_MEMBERS_DeleteRouteTableRequest \
+    EC2_M_DeleteRouteTableRequest_DryRun, \
+    EC2_M_DeleteRouteTableRequest_RouteTableId
+
+/* DeleteSecurityGroupRequest (in) */
+#define EC2_M_DeleteSecurityGroupRequest_GroupId "GroupId"
+#define EC2_M_DeleteSecurityGroupRequest_GroupName "GroupName"
+#define EC2_M_DeleteSecurityGroupRequest_DryRun "DryRun"
+#define EC2_MEMBERS_DeleteSecurityGroupRequest \
+    EC2_M_DeleteSecurityGroupRequest_GroupId, \
+    EC2_M_DeleteSecurityGroupRequest_GroupName, \
+    EC2_M_DeleteSecurityGroupRequest_DryRun
+
+/* DeleteSecurityGroupResult (out) */
+#define EC2_M_DeleteSecurityGroupResult_Return "Return"
+#define EC2_M_DeleteSecurityGroupResult_GroupId "GroupId"
+#define EC2_MEMBERS_DeleteSecurityGroupResult \
+    EC2_M_DeleteSecurityGroupResult_Return, \
+    EC2_M_DeleteSecurityGroupResult_GroupId
+
+/* DeleteSubnetRequest (in) */
+#define EC2_M_DeleteSubnetRequest_SubnetId "SubnetId"
+#define EC2_M_DeleteSubnetRequest_DryRun "DryRun"
+#define EC2_MEMBERS_DeleteSubnetRequest \
+    EC2_M_DeleteSubnetRequest_SubnetId, \
+    EC2_M_DeleteSubnetRequest_DryRun
 
 /* DeleteTagsRequest (in) */
 #define EC2_M_DeleteTagsRequest_DryRun "DryRun"
@@ -367,6 +1131,29 @@
 #define EC2_MEMBERS_DeleteVolumeRequest \
     EC2_M_DeleteVolumeRequest_VolumeId, \
     EC2_M_DeleteVolumeRequest_DryRun
+
+/* DeleteVpcRequest (in) */
+#define EC2_M_DeleteVpcRequest_VpcId "VpcId"
+#define EC2_M_DeleteVpcRequest_DryRun "DryRun"
+#define EC2_MEMBERS_DeleteVpcRequest \
+    EC2_M_DeleteVpcRequest_VpcId, \
+    EC2_M_DeleteVpcRequest_DryRun
+
+/* DescribeAddressesRequest (in) */
+#define EC2_M_DescribeAddressesRequest_PublicIps "PublicIps"
+#define EC2_M_DescribeAddressesRequest_DryRun "DryRun"
+#define EC2_M_DescribeAddressesRequest_Filters "Filters"
+#define EC2_M_DescribeAddressesRequest_AllocationIds "AllocationIds"
+#define EC2_MEMBERS_DescribeAddressesRequest \
+    EC2_M_DescribeAddressesRequest_PublicIps, \
+    EC2_M_DescribeAddressesRequest_DryRun, \
+    EC2_M_DescribeAddressesRequest_Filters, \
+    EC2_M_DescribeAddressesRequest_AllocationIds
+
+/* DescribeAddressesResult (out) */
+#define EC2_M_DescribeAddressesResult_Addresses "Addresses"
+#define EC2_MEMBERS_DescribeAddressesResult \
+    EC2_M_DescribeAddressesResult_Addresses
 
 /* DescribeAvailabilityZonesRequest (in) */
 #define EC2_M_DescribeAvailabilityZonesRequest_ZoneNames "ZoneNames"
@@ -509,6 +1296,122 @@
     EC2_M_DescribeInstancesResult_NextToken, \
     EC2_M_DescribeInstancesResult_Reservations
 
+/* DescribeInternetGatewaysRequest (in) */
+#define EC2_M_DescribeInternetGatewaysRequest_NextToken "NextToken"
+#define EC2_M_DescribeInternetGatewaysRequest_MaxResults "MaxResults"
+#define EC2_M_DescribeInternetGatewaysRequest_DryRun "DryRun"
+#define EC2_M_DescribeInternetGatewaysRequest_InternetGatewayIds "InternetGatewayIds"
+#define EC2_M_DescribeInternetGatewaysRequest_Filters "Filters"
+#define EC2_MEMBERS_DescribeInternetGatewaysRequest \
+    EC2_M_DescribeInternetGatewaysRequest_NextToken, \
+    EC2_M_DescribeInternetGatewaysRequest_MaxResults, \
+    EC2_M_DescribeInternetGatewaysRequest_DryRun, \
+    EC2_M_DescribeInternetGatewaysRequest_InternetGatewayIds, \
+    EC2_M_DescribeInternetGatewaysRequest_Filters
+
+/* DescribeInternetGatewaysResult (out) */
+#define EC2_M_DescribeInternetGatewaysResult_InternetGateways "InternetGateways"
+#define EC2_M_DescribeInternetGatewaysResult_NextToken "NextToken"
+#define EC2_MEMBERS_DescribeInternetGatewaysResult \
+    EC2_M_DescribeInternetGatewaysResult_InternetGateways, \
+    EC2_M_DescribeInternetGatewaysResult_NextToken
+
+/* DescribeKeyPairsRequest (in) */
+#define EC2_M_DescribeKeyPairsRequest_KeyNames "KeyNames"
+#define EC2_M_DescribeKeyPairsRequest_KeyPairIds "KeyPairIds"
+#define EC2_M_DescribeKeyPairsRequest_IncludePublicKey "IncludePublicKey"
+#define EC2_M_DescribeKeyPairsRequest_DryRun "DryRun"
+#define EC2_M_DescribeKeyPairsRequest_Filters "Filters"
+#define EC2_MEMBERS_DescribeKeyPairsRequest \
+    EC2_M_DescribeKeyPairsRequest_KeyNames, \
+    EC2_M_DescribeKeyPairsRequest_KeyPairIds, \
+    EC2_M_DescribeKeyPairsRequest_IncludePublicKey, \
+    EC2_M_DescribeKeyPairsRequest_DryRun, \
+    EC2_M_DescribeKeyPairsRequest_Filters
+
+/* DescribeKeyPairsResult (out) */
+#define EC2_M_DescribeKeyPairsResult_KeyPairs "KeyPairs"
+#define EC2_MEMBERS_DescribeKeyPairsResult \
+    EC2_M_DescribeKeyPairsResult_KeyPairs
+
+/* DescribeLaunchTemplateVersionsRequest (in) */
+#define EC2_M_DescribeLaunchTemplateVersionsRequest_DryRun "DryRun"
+#define EC2_M_DescribeLaunchTemplateVersionsRequest_LaunchTemplateId "LaunchTemplateId"
+#define EC2_M_DescribeLaunchTemplateVersionsRequest_LaunchTemplateName "LaunchTemplateName"
+#define EC2_M_DescribeLaunchTemplateVersionsRequest_Versions "Versions"
+#define EC2_M_DescribeLaunchTemplateVersionsRequest_MinVersion "MinVersion"
+#define EC2_M_DescribeLaunchTemplateVersionsRequest_MaxVersion "MaxVersion"
+#define EC2_M_DescribeLaunchTemplateVersionsRequest_NextToken "NextToken"
+#define EC2_M_DescribeLaunchTemplateVersionsRequest_MaxResults "MaxResults"
+#define EC2_M_DescribeLaunchTemplateVersionsRequest_Filters "Filters"
+#define EC2_M_DescribeLaunchTemplateVersionsRequest_ResolveAlias "ResolveAlias"
+#define EC2_M_DescribeLaunchTemplateVersionsRequest_IncludeManagedResources "IncludeManagedResources"
+#define EC2_MEMBERS_DescribeLaunchTemplateVersionsRequest \
+    EC2_M_DescribeLaunchTemplateVersionsRequest_DryRun, \
+    EC2_M_DescribeLaunchTemplateVersionsRequest_LaunchTemplateId, \
+    EC2_M_DescribeLaunchTemplateVersionsRequest_LaunchTemplateName, \
+    EC2_M_DescribeLaunchTemplateVersionsRequest_Versions, \
+    EC2_M_DescribeLaunchTemplateVersionsRequest_MinVersion, \
+    EC2_M_DescribeLaunchTemplateVersionsRequest_MaxVersion, \
+    EC2_M_DescribeLaunchTemplateVersionsRequest_NextToken, \
+    EC2_M_DescribeLaunchTemplateVersionsRequest_MaxResults, \
+    EC2_M_DescribeLaunchTemplateVersionsRequest_Filters, \
+    EC2_M_DescribeLaunchTemplateVersionsRequest_ResolveAlias, \
+    EC2_M_DescribeLaunchTemplateVersionsRequest_IncludeManagedResources
+
+/* DescribeLaunchTemplateVersionsResult (out) */
+#define EC2_M_DescribeLaunchTemplateVersionsResult_LaunchTemplateVersions "LaunchTemplateVersions"
+#define EC2_M_DescribeLaunchTemplateVersionsResult_NextToken "NextToken"
+#define EC2_MEMBERS_DescribeLaunchTemplateVersionsResult \
+    EC2_M_DescribeLaunchTemplateVersionsResult_LaunchTemplateVersions, \
+    EC2_M_DescribeLaunchTemplateVersionsResult_NextToken
+
+/* DescribeLaunchTemplatesRequest (in) */
+#define EC2_M_DescribeLaunchTemplatesRequest_DryRun "DryRun"
+#define EC2_M_DescribeLaunchTemplatesRequest_LaunchTemplateIds "LaunchTemplateIds"
+#define EC2_M_DescribeLaunchTemplatesRequest_LaunchTemplateNames "LaunchTemplateNames"
+#define EC2_M_DescribeLaunchTemplatesRequest_Filters "Filters"
+#define EC2_M_DescribeLaunchTemplatesRequest_NextToken "NextToken"
+#define EC2_M_DescribeLaunchTemplatesRequest_MaxResults "MaxResults"
+#define EC2_M_DescribeLaunchTemplatesRequest_IncludeManagedResources "IncludeManagedResources"
+#define EC2_MEMBERS_DescribeLaunchTemplatesRequest \
+    EC2_M_DescribeLaunchTemplatesRequest_DryRun, \
+    EC2_M_DescribeLaunchTemplatesRequest_LaunchTemplateIds, \
+    EC2_M_DescribeLaunchTemplatesRequest_LaunchTemplateNames, \
+    EC2_M_DescribeLaunchTemplatesRequest_Filters, \
+    EC2_M_DescribeLaunchTemplatesRequest_NextToken, \
+    EC2_M_DescribeLaunchTemplatesRequest_MaxResults, \
+    EC2_M_DescribeLaunchTemplatesRequest_IncludeManagedResources
+
+/* DescribeLaunchTemplatesResult (out) */
+#define EC2_M_DescribeLaunchTemplatesResult_LaunchTemplates "LaunchTemplates"
+#define EC2_M_DescribeLaunchTemplatesResult_NextToken "NextToken"
+#define EC2_MEMBERS_DescribeLaunchTemplatesResult \
+    EC2_M_DescribeLaunchTemplatesResult_LaunchTemplates, \
+    EC2_M_DescribeLaunchTemplatesResult_NextToken
+
+/* DescribeNetworkInterfacesRequest (in) */
+#define EC2_M_DescribeNetworkInterfacesRequest_NextToken "NextToken"
+#define EC2_M_DescribeNetworkInterfacesRequest_MaxResults "MaxResults"
+#define EC2_M_DescribeNetworkInterfacesRequest_IncludeManagedResources "IncludeManagedResources"
+#define EC2_M_DescribeNetworkInterfacesRequest_DryRun "DryRun"
+#define EC2_M_DescribeNetworkInterfacesRequest_NetworkInterfaceIds "NetworkInterfaceIds"
+#define EC2_M_DescribeNetworkInterfacesRequest_Filters "Filters"
+#define EC2_MEMBERS_DescribeNetworkInterfacesRequest \
+    EC2_M_DescribeNetworkInterfacesRequest_NextToken, \
+    EC2_M_DescribeNetworkInterfacesRequest_MaxResults, \
+    EC2_M_DescribeNetworkInterfacesRequest_IncludeManagedResources, \
+    EC2_M_DescribeNetworkInterfacesRequest_DryRun, \
+    EC2_M_DescribeNetworkInterfacesRequest_NetworkInterfaceIds, \
+    EC2_M_DescribeNetworkInterfacesRequest_Filters
+
+/* DescribeNetworkInterfacesResult (out) */
+#define EC2_M_DescribeNetworkInterfacesResult_NetworkInterfaces "NetworkInterfaces"
+#define EC2_M_DescribeNetworkInterfacesResult_NextToken "NextToken"
+#define EC2_MEMBERS_DescribeNetworkInterfacesResult \
+    EC2_M_DescribeNetworkInterfacesResult_NetworkInterfaces, \
+    EC2_M_DescribeNetworkInterfacesResult_NextToken
+
 /* DescribeRegionsRequest (in) */
 #define EC2_M_DescribeRegionsRequest_RegionNames "RegionNames"
 #define EC2_M_DescribeRegionsRequest_AllRegions "AllRegions"
@@ -524,6 +1427,46 @@
 #define EC2_M_DescribeRegionsResult_Regions "Regions"
 #define EC2_MEMBERS_DescribeRegionsResult \
     EC2_M_DescribeRegionsResult_Regions
+
+/* DescribeRouteTablesRequest (in) */
+#define EC2_M_DescribeRouteTablesRequest_NextToken "NextToken"
+#define EC2_M_DescribeRouteTablesRequest_MaxResults "MaxResults"
+#define EC2_M_DescribeRouteTablesRequest_DryRun "DryRun"
+#define EC2_M_DescribeRouteTablesRequest_RouteTableIds "RouteTableIds"
+#define EC2_M_DescribeRouteTablesRequest_Filters "Filters"
+#define EC2_MEMBERS_DescribeRouteTablesRequest \
+    EC2_M_DescribeRouteTablesRequest_NextToken, \
+    EC2_M_DescribeRouteTablesRequest_MaxResults, \
+    EC2_M_DescribeRouteTablesRequest_DryRun, \
+    EC2_M_DescribeRouteTablesRequest_RouteTableIds, \
+    EC2_M_DescribeRouteTablesRequest_Filters
+
+/* DescribeRouteTablesResult (out) */
+#define EC2_M_DescribeRouteTablesResult_RouteTables "RouteTables"
+#define EC2_M_DescribeRouteTablesResult_NextToken "NextToken"
+#define EC2_MEMBERS_DescribeRouteTablesResult \
+    EC2_M_DescribeRouteTablesResult_RouteTables, \
+    EC2_M_DescribeRouteTablesResult_NextToken
+
+/* DescribeSecurityGroupRulesRequest (in) */
+#define EC2_M_DescribeSecurityGroupRulesRequest_Filters "Filters"
+#define EC2_M_DescribeSecurityGroupRulesRequest_SecurityGroupRuleIds "SecurityGroupRuleIds"
+#define EC2_M_DescribeSecurityGroupRulesRequest_DryRun "DryRun"
+#define EC2_M_DescribeSecurityGroupRulesRequest_NextToken "NextToken"
+#define EC2_M_DescribeSecurityGroupRulesRequest_MaxResults "MaxResults"
+#define EC2_MEMBERS_DescribeSecurityGroupRulesRequest \
+    EC2_M_DescribeSecurityGroupRulesRequest_Filters, \
+    EC2_M_DescribeSecurityGroupRulesRequest_SecurityGroupRuleIds, \
+    EC2_M_DescribeSecurityGroupRulesRequest_DryRun, \
+    EC2_M_DescribeSecurityGroupRulesRequest_NextToken, \
+    EC2_M_DescribeSecurityGroupRulesRequest_MaxResults
+
+/* DescribeSecurityGroupRulesResult (out) */
+#define EC2_M_DescribeSecurityGroupRulesResult_SecurityGroupRules "SecurityGroupRules"
+#define EC2_M_DescribeSecurityGroupRulesResult_NextToken "NextToken"
+#define EC2_MEMBERS_DescribeSecurityGroupRulesResult \
+    EC2_M_DescribeSecurityGroupRulesResult_SecurityGroupRules, \
+    EC2_M_DescribeSecurityGroupRulesResult_NextToken
 
 /* DescribeSecurityGroupsRequest (in) */
 #define EC2_M_DescribeSecurityGroupsRequest_GroupIds "GroupIds"
@@ -627,6 +1570,24 @@
     EC2_M_DescribeVpcsResult_NextToken, \
     EC2_M_DescribeVpcsResult_Vpcs
 
+/* DetachInternetGatewayRequest (in) */
+#define EC2_M_DetachInternetGatewayRequest_DryRun "DryRun"
+#define EC2_M_DetachInternetGatewayRequest_InternetGatewayId "InternetGatewayId"
+#define EC2_M_DetachInternetGatewayRequest_VpcId "VpcId"
+#define EC2_MEMBERS_DetachInternetGatewayRequest \
+    EC2_M_DetachInternetGatewayRequest_DryRun, \
+    EC2_M_DetachInternetGatewayRequest_InternetGatewayId, \
+    EC2_M_DetachInternetGatewayRequest_VpcId
+
+/* DetachNetworkInterfaceRequest (in) */
+#define EC2_M_DetachNetworkInterfaceRequest_DryRun "DryRun"
+#define EC2_M_DetachNetworkInterfaceRequest_AttachmentId "AttachmentId"
+#define EC2_M_DetachNetworkInterfaceRequest_Force "Force"
+#define EC2_MEMBERS_DetachNetworkInterfaceRequest \
+    EC2_M_DetachNetworkInterfaceRequest_DryRun, \
+    EC2_M_DetachNetworkInterfaceRequest_AttachmentId, \
+    EC2_M_DetachNetworkInterfaceRequest_Force
+
 /* DetachVolumeRequest (in) */
 #define EC2_M_DetachVolumeRequest_Device "Device"
 #define EC2_M_DetachVolumeRequest_Force "Force"
@@ -640,6 +1601,15 @@
     EC2_M_DetachVolumeRequest_VolumeId, \
     EC2_M_DetachVolumeRequest_DryRun
 
+/* DisassociateAddressRequest (in) */
+#define EC2_M_DisassociateAddressRequest_AssociationId "AssociationId"
+#define EC2_M_DisassociateAddressRequest_PublicIp "PublicIp"
+#define EC2_M_DisassociateAddressRequest_DryRun "DryRun"
+#define EC2_MEMBERS_DisassociateAddressRequest \
+    EC2_M_DisassociateAddressRequest_AssociationId, \
+    EC2_M_DisassociateAddressRequest_PublicIp, \
+    EC2_M_DisassociateAddressRequest_DryRun
+
 /* DisassociateIamInstanceProfileRequest (in) */
 #define EC2_M_DisassociateIamInstanceProfileRequest_AssociationId "AssociationId"
 #define EC2_MEMBERS_DisassociateIamInstanceProfileRequest \
@@ -649,6 +1619,13 @@
 #define EC2_M_DisassociateIamInstanceProfileResult_IamInstanceProfileAssociation "IamInstanceProfileAssociation"
 #define EC2_MEMBERS_DisassociateIamInstanceProfileResult \
     EC2_M_DisassociateIamInstanceProfileResult_IamInstanceProfileAssociation
+
+/* DisassociateRouteTableRequest (in) */
+#define EC2_M_DisassociateRouteTableRequest_DryRun "DryRun"
+#define EC2_M_DisassociateRouteTableRequest_AssociationId "AssociationId"
+#define EC2_MEMBERS_DisassociateRouteTableRequest \
+    EC2_M_DisassociateRouteTableRequest_DryRun, \
+    EC2_M_DisassociateRouteTableRequest_AssociationId
 
 /* DiskInfo (out) */
 #define EC2_M_DiskInfo_SizeInGB "SizeInGB"
@@ -802,6 +1779,11 @@
 #define EC2_MEMBERS_ElasticGpuSpecification \
     EC2_M_ElasticGpuSpecification_Type
 
+/* ElasticGpuSpecificationResponse (out) */
+#define EC2_M_ElasticGpuSpecificationResponse_Type "Type"
+#define EC2_MEMBERS_ElasticGpuSpecificationResponse \
+    EC2_M_ElasticGpuSpecificationResponse_Type
+
 /* ElasticInferenceAccelerator (in) */
 #define EC2_M_ElasticInferenceAccelerator_Type "Type"
 #define EC2_M_ElasticInferenceAccelerator_Count "Count"
@@ -820,12 +1802,24 @@
     EC2_M_ElasticInferenceAcceleratorAssociation_ElasticInferenceAcceleratorAssociationState, \
     EC2_M_ElasticInferenceAcceleratorAssociation_ElasticInferenceAcceleratorAssociationTime
 
+/* EnaSrdSpecification (in) */
+#define EC2_M_EnaSrdSpecification_EnaSrdEnabled "EnaSrdEnabled"
+#define EC2_M_EnaSrdSpecification_EnaSrdUdpSpecification "EnaSrdUdpSpecification"
+#define EC2_MEMBERS_EnaSrdSpecification \
+    EC2_M_EnaSrdSpecification_EnaSrdEnabled, \
+    EC2_M_EnaSrdSpecification_EnaSrdUdpSpecification
+
 /* EnaSrdSpecificationRequest (in) */
 #define EC2_M_EnaSrdSpecificationRequest_EnaSrdEnabled "EnaSrdEnabled"
 #define EC2_M_EnaSrdSpecificationRequest_EnaSrdUdpSpecification "EnaSrdUdpSpecification"
 #define EC2_MEMBERS_EnaSrdSpecificationRequest \
     EC2_M_EnaSrdSpecificationRequest_EnaSrdEnabled, \
     EC2_M_EnaSrdSpecificationRequest_EnaSrdUdpSpecification
+
+/* EnaSrdUdpSpecification (in) */
+#define EC2_M_EnaSrdUdpSpecification_EnaSrdUdpEnabled "EnaSrdUdpEnabled"
+#define EC2_MEMBERS_EnaSrdUdpSpecification \
+    EC2_M_EnaSrdUdpSpecification_EnaSrdUdpEnabled
 
 /* EnaSrdUdpSpecificationRequest (in) */
 #define EC2_M_EnaSrdUdpSpecificationRequest_EnaSrdUdpEnabled "EnaSrdUdpEnabled"
@@ -1021,6 +2015,28 @@
     EC2_M_Image_KernelId, \
     EC2_M_Image_RamdiskId, \
     EC2_M_Image_Platform
+
+/* ImportKeyPairRequest (in) */
+#define EC2_M_ImportKeyPairRequest_TagSpecifications "TagSpecifications"
+#define EC2_M_ImportKeyPairRequest_DryRun "DryRun"
+#define EC2_M_ImportKeyPairRequest_KeyName "KeyName"
+#define EC2_M_ImportKeyPairRequest_PublicKeyMaterial "PublicKeyMaterial"
+#define EC2_MEMBERS_ImportKeyPairRequest \
+    EC2_M_ImportKeyPairRequest_TagSpecifications, \
+    EC2_M_ImportKeyPairRequest_DryRun, \
+    EC2_M_ImportKeyPairRequest_KeyName, \
+    EC2_M_ImportKeyPairRequest_PublicKeyMaterial
+
+/* ImportKeyPairResult (out) */
+#define EC2_M_ImportKeyPairResult_KeyFingerprint "KeyFingerprint"
+#define EC2_M_ImportKeyPairResult_KeyName "KeyName"
+#define EC2_M_ImportKeyPairResult_KeyPairId "KeyPairId"
+#define EC2_M_ImportKeyPairResult_Tags "Tags"
+#define EC2_MEMBERS_ImportKeyPairResult \
+    EC2_M_ImportKeyPairResult_KeyFingerprint, \
+    EC2_M_ImportKeyPairResult_KeyName, \
+    EC2_M_ImportKeyPairResult_KeyPairId, \
+    EC2_M_ImportKeyPairResult_Tags
 
 /* InferenceAcceleratorInfo (out) */
 #define EC2_M_InferenceAcceleratorInfo_Accelerators "Accelerators"
@@ -1249,6 +2265,11 @@
     EC2_M_InstanceIpv6Address_Ipv6Address, \
     EC2_M_InstanceIpv6Address_IsPrimaryIpv6
 
+/* InstanceIpv6AddressRequest (in) */
+#define EC2_M_InstanceIpv6AddressRequest_Ipv6Address "Ipv6Address"
+#define EC2_MEMBERS_InstanceIpv6AddressRequest \
+    EC2_M_InstanceIpv6AddressRequest_Ipv6Address
+
 /* InstanceIpv6Prefix (out) */
 #define EC2_M_InstanceIpv6Prefix_Ipv6Prefix "Ipv6Prefix"
 #define EC2_MEMBERS_InstanceIpv6Prefix \
@@ -1445,6 +2466,116 @@
     EC2_M_InstancePrivateIpAddress_Primary, \
     EC2_M_InstancePrivateIpAddress_PrivateDnsName, \
     EC2_M_InstancePrivateIpAddress_PrivateIpAddress
+
+/* InstanceRequirements (out) */
+#define EC2_M_InstanceRequirements_VCpuCount "VCpuCount"
+#define EC2_M_InstanceRequirements_MemoryMiB "MemoryMiB"
+#define EC2_M_InstanceRequirements_CpuManufacturers "CpuManufacturers"
+#define EC2_M_InstanceRequirements_MemoryGiBPerVCpu "MemoryGiBPerVCpu"
+#define EC2_M_InstanceRequirements_ExcludedInstanceTypes "ExcludedInstanceTypes"
+#define EC2_M_InstanceRequirements_InstanceGenerations "InstanceGenerations"
+#define EC2_M_InstanceRequirements_SpotMaxPricePercentageOverLowestPrice "SpotMaxPricePercentageOverLowestPrice"
+#define EC2_M_InstanceRequirements_OnDemandMaxPricePercentageOverLowestPrice "OnDemandMaxPricePercentageOverLowestPrice"
+#define EC2_M_InstanceRequirements_BareMetal "BareMetal"
+#define EC2_M_InstanceRequirements_BurstablePerformance "BurstablePerformance"
+#define EC2_M_InstanceRequirements_RequireHibernateSupport "RequireHibernateSupport"
+#define EC2_M_InstanceRequirements_NetworkInterfaceCount "NetworkInterfaceCount"
+#define EC2_M_InstanceRequirements_LocalStorage "LocalStorage"
+#define EC2_M_InstanceRequirements_LocalStorageTypes "LocalStorageTypes"
+#define EC2_M_InstanceRequirements_TotalLocalStorageGB "TotalLocalStorageGB"
+#define EC2_M_InstanceRequirements_BaselineEbsBandwidthMbps "BaselineEbsBandwidthMbps"
+#define EC2_M_InstanceRequirements_AcceleratorTypes "AcceleratorTypes"
+#define EC2_M_InstanceRequirements_AcceleratorCount "AcceleratorCount"
+#define EC2_M_InstanceRequirements_AcceleratorManufacturers "AcceleratorManufacturers"
+#define EC2_M_InstanceRequirements_AcceleratorNames "AcceleratorNames"
+#define EC2_M_InstanceRequirements_AcceleratorTotalMemoryMiB "AcceleratorTotalMemoryMiB"
+#define EC2_M_InstanceRequirements_NetworkBandwidthGbps "NetworkBandwidthGbps"
+#define EC2_M_InstanceRequirements_AllowedInstanceTypes "AllowedInstanceTypes"
+#define EC2_M_InstanceRequirements_MaxSpotPriceAsPercentageOfOptimalOnDemandPrice "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice"
+#define EC2_M_InstanceRequirements_BaselinePerformanceFactors "BaselinePerformanceFactors"
+#define EC2_M_InstanceRequirements_RequireEncryptionInTransit "RequireEncryptionInTransit"
+#define EC2_MEMBERS_InstanceRequirements \
+    EC2_M_InstanceRequirements_VCpuCount, \
+    EC2_M_InstanceRequirements_MemoryMiB, \
+    EC2_M_InstanceRequirements_CpuManufacturers, \
+    EC2_M_InstanceRequirements_MemoryGiBPerVCpu, \
+    EC2_M_InstanceRequirements_ExcludedInstanceTypes, \
+    EC2_M_InstanceRequirements_InstanceGenerations, \
+    EC2_M_InstanceRequirements_SpotMaxPricePercentageOverLowestPrice, \
+    EC2_M_InstanceRequirements_OnDemandMaxPricePercentageOverLowestPrice, \
+    EC2_M_InstanceRequirements_BareMetal, \
+    EC2_M_InstanceRequirements_BurstablePerformance, \
+    EC2_M_InstanceRequirements_RequireHibernateSupport, \
+    EC2_M_InstanceRequirements_NetworkInterfaceCount, \
+    EC2_M_InstanceRequirements_LocalStorage, \
+    EC2_M_InstanceRequirements_LocalStorageTypes, \
+    EC2_M_InstanceRequirements_TotalLocalStorageGB, \
+    EC2_M_InstanceRequirements_BaselineEbsBandwidthMbps, \
+    EC2_M_InstanceRequirements_AcceleratorTypes, \
+    EC2_M_InstanceRequirements_AcceleratorCount, \
+    EC2_M_InstanceRequirements_AcceleratorManufacturers, \
+    EC2_M_InstanceRequirements_AcceleratorNames, \
+    EC2_M_InstanceRequirements_AcceleratorTotalMemoryMiB, \
+    EC2_M_InstanceRequirements_NetworkBandwidthGbps, \
+    EC2_M_InstanceRequirements_AllowedInstanceTypes, \
+    EC2_M_InstanceRequirements_MaxSpotPriceAsPercentageOfOptimalOnDemandPrice, \
+    EC2_M_InstanceRequirements_BaselinePerformanceFactors, \
+    EC2_M_InstanceRequirements_RequireEncryptionInTransit
+
+/* InstanceRequirementsRequest (in) */
+#define EC2_M_InstanceRequirementsRequest_VCpuCount "VCpuCount"
+#define EC2_M_InstanceRequirementsRequest_MemoryMiB "MemoryMiB"
+#define EC2_M_InstanceRequirementsRequest_CpuManufacturers "CpuManufacturers"
+#define EC2_M_InstanceRequirementsRequest_MemoryGiBPerVCpu "MemoryGiBPerVCpu"
+#define EC2_M_InstanceRequirementsRequest_ExcludedInstanceTypes "ExcludedInstanceTypes"
+#define EC2_M_InstanceRequirementsRequest_InstanceGenerations "InstanceGenerations"
+#define EC2_M_InstanceRequirementsRequest_SpotMaxPricePercentageOverLowestPrice "SpotMaxPricePercentageOverLowestPrice"
+#define EC2_M_InstanceRequirementsRequest_OnDemandMaxPricePercentageOverLowestPrice "OnDemandMaxPricePercentageOverLowestPrice"
+#define EC2_M_InstanceRequirementsRequest_BareMetal "BareMetal"
+#define EC2_M_InstanceRequirementsRequest_BurstablePerformance "BurstablePerformance"
+#define EC2_M_InstanceRequirementsRequest_RequireHibernateSupport "RequireHibernateSupport"
+#define EC2_M_InstanceRequirementsRequest_NetworkInterfaceCount "NetworkInterfaceCount"
+#define EC2_M_InstanceRequirementsRequest_LocalStorage "LocalStorage"
+#define EC2_M_InstanceRequirementsRequest_LocalStorageTypes "LocalStorageTypes"
+#define EC2_M_InstanceRequirementsRequest_TotalLocalStorageGB "TotalLocalStorageGB"
+#define EC2_M_InstanceRequirementsRequest_BaselineEbsBandwidthMbps "BaselineEbsBandwidthMbps"
+#define EC2_M_InstanceRequirementsRequest_AcceleratorTypes "AcceleratorTypes"
+#define EC2_M_InstanceRequirementsRequest_AcceleratorCount "AcceleratorCount"
+#define EC2_M_InstanceRequirementsRequest_AcceleratorManufacturers "AcceleratorManufacturers"
+#define EC2_M_InstanceRequirementsRequest_AcceleratorNames "AcceleratorNames"
+#define EC2_M_InstanceRequirementsRequest_AcceleratorTotalMemoryMiB "AcceleratorTotalMemoryMiB"
+#define EC2_M_InstanceRequirementsRequest_NetworkBandwidthGbps "NetworkBandwidthGbps"
+#define EC2_M_InstanceRequirementsRequest_AllowedInstanceTypes "AllowedInstanceTypes"
+#define EC2_M_InstanceRequirementsRequest_MaxSpotPriceAsPercentageOfOptimalOnDemandPrice "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice"
+#define EC2_M_InstanceRequirementsRequest_BaselinePerformanceFactors "BaselinePerformanceFactors"
+#define EC2_M_InstanceRequirementsRequest_RequireEncryptionInTransit "RequireEncryptionInTransit"
+#define EC2_MEMBERS_InstanceRequirementsRequest \
+    EC2_M_InstanceRequirementsRequest_VCpuCount, \
+    EC2_M_InstanceRequirementsRequest_MemoryMiB, \
+    EC2_M_InstanceRequirementsRequest_CpuManufacturers, \
+    EC2_M_InstanceRequirementsRequest_MemoryGiBPerVCpu, \
+    EC2_M_InstanceRequirementsRequest_ExcludedInstanceTypes, \
+    EC2_M_InstanceRequirementsRequest_InstanceGenerations, \
+    EC2_M_InstanceRequirementsRequest_SpotMaxPricePercentageOverLowestPrice, \
+    EC2_M_InstanceRequirementsRequest_OnDemandMaxPricePercentageOverLowestPrice, \
+    EC2_M_InstanceRequirementsRequest_BareMetal, \
+    EC2_M_InstanceRequirementsRequest_BurstablePerformance, \
+    EC2_M_InstanceRequirementsRequest_RequireHibernateSupport, \
+    EC2_M_InstanceRequirementsRequest_NetworkInterfaceCount, \
+    EC2_M_InstanceRequirementsRequest_LocalStorage, \
+    EC2_M_InstanceRequirementsRequest_LocalStorageTypes, \
+    EC2_M_InstanceRequirementsRequest_TotalLocalStorageGB, \
+    EC2_M_InstanceRequirementsRequest_BaselineEbsBandwidthMbps, \
+    EC2_M_InstanceRequirementsRequest_AcceleratorTypes, \
+    EC2_M_InstanceRequirementsRequest_AcceleratorCount, \
+    EC2_M_InstanceRequirementsRequest_AcceleratorManufacturers, \
+    EC2_M_InstanceRequirementsRequest_AcceleratorNames, \
+    EC2_M_InstanceRequirementsRequest_AcceleratorTotalMemoryMiB, \
+    EC2_M_InstanceRequirementsRequest_NetworkBandwidthGbps, \
+    EC2_M_InstanceRequirementsRequest_AllowedInstanceTypes, \
+    EC2_M_InstanceRequirementsRequest_MaxSpotPriceAsPercentageOfOptimalOnDemandPrice, \
+    EC2_M_InstanceRequirementsRequest_BaselinePerformanceFactors, \
+    EC2_M_InstanceRequirementsRequest_RequireEncryptionInTransit
 
 /* InstanceSecondaryInterface (out) */
 #define EC2_M_InstanceSecondaryInterface_Attachment "Attachment"
@@ -1659,7 +2790,25 @@
     EC2_M_InstanceTypeInfo_RebootMigrationSupport, \
     EC2_M_InstanceTypeInfo_SupportedInRegion
 
-/* IpPermission (out) */
+/* InternetGateway (out) */
+#define EC2_M_InternetGateway_Attachments "Attachments"
+#define EC2_M_InternetGateway_InternetGatewayId "InternetGatewayId"
+#define EC2_M_InternetGateway_OwnerId "OwnerId"
+#define EC2_M_InternetGateway_Tags "Tags"
+#define EC2_MEMBERS_InternetGateway \
+    EC2_M_InternetGateway_Attachments, \
+    EC2_M_InternetGateway_InternetGatewayId, \
+    EC2_M_InternetGateway_OwnerId, \
+    EC2_M_InternetGateway_Tags
+
+/* InternetGatewayAttachment (out) */
+#define EC2_M_InternetGatewayAttachment_State "State"
+#define EC2_M_InternetGatewayAttachment_VpcId "VpcId"
+#define EC2_MEMBERS_InternetGatewayAttachment \
+    EC2_M_InternetGatewayAttachment_State, \
+    EC2_M_InternetGatewayAttachment_VpcId
+
+/* IpPermission (in, out) */
 #define EC2_M_IpPermission_IpProtocol "IpProtocol"
 #define EC2_M_IpPermission_FromPort "FromPort"
 #define EC2_M_IpPermission_ToPort "ToPort"
@@ -1676,29 +2825,530 @@
     EC2_M_IpPermission_Ipv6Ranges, \
     EC2_M_IpPermission_PrefixListIds
 
-/* IpRange (out) */
+/* IpRange (in, out) */
 #define EC2_M_IpRange_Description "Description"
 #define EC2_M_IpRange_CidrIp "CidrIp"
 #define EC2_MEMBERS_IpRange \
     EC2_M_IpRange_Description, \
     EC2_M_IpRange_CidrIp
 
+/* Ipv4PrefixSpecification (out) */
+#define EC2_M_Ipv4PrefixSpecification_Ipv4Prefix "Ipv4Prefix"
+#define EC2_MEMBERS_Ipv4PrefixSpecification \
+    EC2_M_Ipv4PrefixSpecification_Ipv4Prefix
+
 /* Ipv4PrefixSpecificationRequest (in) */
 #define EC2_M_Ipv4PrefixSpecificationRequest_Ipv4Prefix "Ipv4Prefix"
 #define EC2_MEMBERS_Ipv4PrefixSpecificationRequest \
     EC2_M_Ipv4PrefixSpecificationRequest_Ipv4Prefix
+
+/* Ipv4PrefixSpecificationResponse (out) */
+#define EC2_M_Ipv4PrefixSpecificationResponse_Ipv4Prefix "Ipv4Prefix"
+#define EC2_MEMBERS_Ipv4PrefixSpecificationResponse \
+    EC2_M_Ipv4PrefixSpecificationResponse_Ipv4Prefix
+
+/* Ipv6PrefixSpecification (out) */
+#define EC2_M_Ipv6PrefixSpecification_Ipv6Prefix "Ipv6Prefix"
+#define EC2_MEMBERS_Ipv6PrefixSpecification \
+    EC2_M_Ipv6PrefixSpecification_Ipv6Prefix
 
 /* Ipv6PrefixSpecificationRequest (in) */
 #define EC2_M_Ipv6PrefixSpecificationRequest_Ipv6Prefix "Ipv6Prefix"
 #define EC2_MEMBERS_Ipv6PrefixSpecificationRequest \
     EC2_M_Ipv6PrefixSpecificationRequest_Ipv6Prefix
 
-/* Ipv6Range (out) */
+/* Ipv6PrefixSpecificationResponse (out) */
+#define EC2_M_Ipv6PrefixSpecificationResponse_Ipv6Prefix "Ipv6Prefix"
+#define EC2_MEMBERS_Ipv6PrefixSpecificationResponse \
+    EC2_M_Ipv6PrefixSpecificationResponse_Ipv6Prefix
+
+/* Ipv6Range (in, out) */
 #define EC2_M_Ipv6Range_Description "Description"
 #define EC2_M_Ipv6Range_CidrIpv6 "CidrIpv6"
 #define EC2_MEMBERS_Ipv6Range \
     EC2_M_Ipv6Range_Description, \
     EC2_M_Ipv6Range_CidrIpv6
+
+/* KeyPair (out) */
+#define EC2_M_KeyPair_KeyPairId "KeyPairId"
+#define EC2_M_KeyPair_Tags "Tags"
+#define EC2_M_KeyPair_KeyName "KeyName"
+#define EC2_M_KeyPair_KeyFingerprint "KeyFingerprint"
+#define EC2_M_KeyPair_KeyMaterial "KeyMaterial"
+#define EC2_MEMBERS_KeyPair \
+    EC2_M_KeyPair_KeyPairId, \
+    EC2_M_KeyPair_Tags, \
+    EC2_M_KeyPair_KeyName, \
+    EC2_M_KeyPair_KeyFingerprint, \
+    EC2_M_KeyPair_KeyMaterial
+
+/* KeyPairInfo (out) */
+#define EC2_M_KeyPairInfo_KeyPairId "KeyPairId"
+#define EC2_M_KeyPairInfo_KeyType "KeyType"
+#define EC2_M_KeyPairInfo_Tags "Tags"
+#define EC2_M_KeyPairInfo_PublicKey "PublicKey"
+#define EC2_M_KeyPairInfo_CreateTime "CreateTime"
+#define EC2_M_KeyPairInfo_KeyName "KeyName"
+#define EC2_M_KeyPairInfo_KeyFingerprint "KeyFingerprint"
+#define EC2_MEMBERS_KeyPairInfo \
+    EC2_M_KeyPairInfo_KeyPairId, \
+    EC2_M_KeyPairInfo_KeyType, \
+    EC2_M_KeyPairInfo_Tags, \
+    EC2_M_KeyPairInfo_PublicKey, \
+    EC2_M_KeyPairInfo_CreateTime, \
+    EC2_M_KeyPairInfo_KeyName, \
+    EC2_M_KeyPairInfo_KeyFingerprint
+
+/* LaunchTemplate (out) */
+#define EC2_M_LaunchTemplate_LaunchTemplateId "LaunchTemplateId"
+#define EC2_M_LaunchTemplate_LaunchTemplateName "LaunchTemplateName"
+#define EC2_M_LaunchTemplate_CreateTime "CreateTime"
+#define EC2_M_LaunchTemplate_CreatedBy "CreatedBy"
+#define EC2_M_LaunchTemplate_DefaultVersionNumber "DefaultVersionNumber"
+#define EC2_M_LaunchTemplate_LatestVersionNumber "LatestVersionNumber"
+#define EC2_M_LaunchTemplate_Tags "Tags"
+#define EC2_M_LaunchTemplate_Operator "Operator"
+#define EC2_MEMBERS_LaunchTemplate \
+    EC2_M_LaunchTemplate_LaunchTemplateId, \
+    EC2_M_LaunchTemplate_LaunchTemplateName, \
+    EC2_M_LaunchTemplate_CreateTime, \
+    EC2_M_LaunchTemplate_CreatedBy, \
+    EC2_M_LaunchTemplate_DefaultVersionNumber, \
+    EC2_M_LaunchTemplate_LatestVersionNumber, \
+    EC2_M_LaunchTemplate_Tags, \
+    EC2_M_LaunchTemplate_Operator
+
+/* LaunchTemplateBlockDeviceMapping (out) */
+#define EC2_M_LaunchTemplateBlockDeviceMapping_DeviceName "DeviceName"
+#define EC2_M_LaunchTemplateBlockDeviceMapping_VirtualName "VirtualName"
+#define EC2_M_LaunchTemplateBlockDeviceMapping_Ebs "Ebs"
+#define EC2_M_LaunchTemplateBlockDeviceMapping_NoDevice "NoDevice"
+#define EC2_MEMBERS_LaunchTemplateBlockDeviceMapping \
+    EC2_M_LaunchTemplateBlockDeviceMapping_DeviceName, \
+    EC2_M_LaunchTemplateBlockDeviceMapping_VirtualName, \
+    EC2_M_LaunchTemplateBlockDeviceMapping_Ebs, \
+    EC2_M_LaunchTemplateBlockDeviceMapping_NoDevice
+
+/* LaunchTemplateBlockDeviceMappingRequest (in) */
+#define EC2_M_LaunchTemplateBlockDeviceMappingRequest_DeviceName "DeviceName"
+#define EC2_M_LaunchTemplateBlockDeviceMappingRequest_VirtualName "VirtualName"
+#define EC2_M_LaunchTemplateBlockDeviceMappingRequest_Ebs "Ebs"
+#define EC2_M_LaunchTemplateBlockDeviceMappingRequest_NoDevice "NoDevice"
+#define EC2_MEMBERS_LaunchTemplateBlockDeviceMappingRequest \
+    EC2_M_LaunchTemplateBlockDeviceMappingRequest_DeviceName, \
+    EC2_M_LaunchTemplateBlockDeviceMappingRequest_VirtualName, \
+    EC2_M_LaunchTemplateBlockDeviceMappingRequest_Ebs, \
+    EC2_M_LaunchTemplateBlockDeviceMappingRequest_NoDevice
+
+/* LaunchTemplateCapacityReservationSpecificationRequest (in) */
+#define EC2_M_LaunchTemplateCapacityReservationSpecificationRequest_CapacityReservationPreference "CapacityReservationPreference"
+#define EC2_M_LaunchTemplateCapacityReservationSpecificationRequest_CapacityReservationTarget "CapacityReservationTarget"
+#define EC2_MEMBERS_LaunchTemplateCapacityReservationSpecificationRequest \
+    EC2_M_LaunchTemplateCapacityReservationSpecificationRequest_CapacityReservationPreference, \
+    EC2_M_LaunchTemplateCapacityReservationSpecificationRequest_CapacityReservationTarget
+
+/* LaunchTemplateCapacityReservationSpecificationResponse (out) */
+#define EC2_M_LaunchTemplateCapacityReservationSpecificationResponse_CapacityReservationPreference "CapacityReservationPreference"
+#define EC2_M_LaunchTemplateCapacityReservationSpecificationResponse_CapacityReservationTarget "CapacityReservationTarget"
+#define EC2_MEMBERS_LaunchTemplateCapacityReservationSpecificationResponse \
+    EC2_M_LaunchTemplateCapacityReservationSpecificationResponse_CapacityReservationPreference, \
+    EC2_M_LaunchTemplateCapacityReservationSpecificationResponse_CapacityReservationTarget
+
+/* LaunchTemplateCpuOptions (out) */
+#define EC2_M_LaunchTemplateCpuOptions_CoreCount "CoreCount"
+#define EC2_M_LaunchTemplateCpuOptions_ThreadsPerCore "ThreadsPerCore"
+#define EC2_M_LaunchTemplateCpuOptions_AmdSevSnp "AmdSevSnp"
+#define EC2_M_LaunchTemplateCpuOptions_NestedVirtualization "NestedVirtualization"
+#define EC2_MEMBERS_LaunchTemplateCpuOptions \
+    EC2_M_LaunchTemplateCpuOptions_CoreCount, \
+    EC2_M_LaunchTemplateCpuOptions_ThreadsPerCore, \
+    EC2_M_LaunchTemplateCpuOptions_AmdSevSnp, \
+    EC2_M_LaunchTemplateCpuOptions_NestedVirtualization
+
+/* LaunchTemplateCpuOptionsRequest (in) */
+#define EC2_M_LaunchTemplateCpuOptionsRequest_CoreCount "CoreCount"
+#define EC2_M_LaunchTemplateCpuOptionsRequest_ThreadsPerCore "ThreadsPerCore"
+#define EC2_M_LaunchTemplateCpuOptionsRequest_AmdSevSnp "AmdSevSnp"
+#define EC2_M_LaunchTemplateCpuOptionsRequest_NestedVirtualization "NestedVirtualization"
+#define EC2_MEMBERS_LaunchTemplateCpuOptionsRequest \
+    EC2_M_LaunchTemplateCpuOptionsRequest_CoreCount, \
+    EC2_M_LaunchTemplateCpuOptionsRequest_ThreadsPerCore, \
+    EC2_M_LaunchTemplateCpuOptionsRequest_AmdSevSnp, \
+    EC2_M_LaunchTemplateCpuOptionsRequest_NestedVirtualization
+
+/* LaunchTemplateEbsBlockDevice (out) */
+#define EC2_M_LaunchTemplateEbsBlockDevice_Encrypted "Encrypted"
+#define EC2_M_LaunchTemplateEbsBlockDevice_DeleteOnTermination "DeleteOnTermination"
+#define EC2_M_LaunchTemplateEbsBlockDevice_Iops "Iops"
+#define EC2_M_LaunchTemplateEbsBlockDevice_KmsKeyId "KmsKeyId"
+#define EC2_M_LaunchTemplateEbsBlockDevice_SnapshotId "SnapshotId"
+#define EC2_M_LaunchTemplateEbsBlockDevice_VolumeSize "VolumeSize"
+#define EC2_M_LaunchTemplateEbsBlockDevice_VolumeType "VolumeType"
+#define EC2_M_LaunchTemplateEbsBlockDevice_Throughput "Throughput"
+#define EC2_M_LaunchTemplateEbsBlockDevice_VolumeInitializationRate "VolumeInitializationRate"
+#define EC2_M_LaunchTemplateEbsBlockDevice_EbsCardIndex "EbsCardIndex"
+#define EC2_MEMBERS_LaunchTemplateEbsBlockDevice \
+    EC2_M_LaunchTemplateEbsBlockDevice_Encrypted, \
+    EC2_M_LaunchTemplateEbsBlockDevice_DeleteOnTermination, \
+    EC2_M_LaunchTemplateEbsBlockDevice_Iops, \
+    EC2_M_LaunchTemplateEbsBlockDevice_KmsKeyId, \
+    EC2_M_LaunchTemplateEbsBlockDevice_SnapshotId, \
+    EC2_M_LaunchTemplateEbsBlockDevice_VolumeSize, \
+    EC2_M_LaunchTemplateEbsBlockDevice_VolumeType, \
+    EC2_M_LaunchTemplateEbsBlockDevice_Throughput, \
+    EC2_M_LaunchTemplateEbsBlockDevice_VolumeInitializationRate, \
+    EC2_M_LaunchTemplateEbsBlockDevice_EbsCardIndex
+
+/* LaunchTemplateEbsBlockDeviceRequest (in) */
+#define EC2_M_LaunchTemplateEbsBlockDeviceRequest_Encrypted "Encrypted"
+#define EC2_M_LaunchTemplateEbsBlockDeviceRequest_DeleteOnTermination "DeleteOnTermination"
+#define EC2_M_LaunchTemplateEbsBlockDeviceRequest_Iops "Iops"
+#define EC2_M_LaunchTemplateEbsBlockDeviceRequest_KmsKeyId "KmsKeyId"
+#define EC2_M_LaunchTemplateEbsBlockDeviceRequest_SnapshotId "SnapshotId"
+#define EC2_M_LaunchTemplateEbsBlockDeviceRequest_VolumeSize "VolumeSize"
+#define EC2_M_LaunchTemplateEbsBlockDeviceRequest_VolumeType "VolumeType"
+#define EC2_M_LaunchTemplateEbsBlockDeviceRequest_Throughput "Throughput"
+#define EC2_M_LaunchTemplateEbsBlockDeviceRequest_VolumeInitializationRate "VolumeInitializationRate"
+#define EC2_M_LaunchTemplateEbsBlockDeviceRequest_EbsCardIndex "EbsCardIndex"
+#define EC2_MEMBERS_LaunchTemplateEbsBlockDeviceRequest \
+    EC2_M_LaunchTemplateEbsBlockDeviceRequest_Encrypted, \
+    EC2_M_LaunchTemplateEbsBlockDeviceRequest_DeleteOnTermination, \
+    EC2_M_LaunchTemplateEbsBlockDeviceRequest_Iops, \
+    EC2_M_LaunchTemplateEbsBlockDeviceRequest_KmsKeyId, \
+    EC2_M_LaunchTemplateEbsBlockDeviceRequest_SnapshotId, \
+    EC2_M_LaunchTemplateEbsBlockDeviceRequest_VolumeSize, \
+    EC2_M_LaunchTemplateEbsBlockDeviceRequest_VolumeType, \
+    EC2_M_LaunchTemplateEbsBlockDeviceRequest_Throughput, \
+    EC2_M_LaunchTemplateEbsBlockDeviceRequest_VolumeInitializationRate, \
+    EC2_M_LaunchTemplateEbsBlockDeviceRequest_EbsCardIndex
+
+/* LaunchTemplateElasticInferenceAccelerator (in) */
+#define EC2_M_LaunchTemplateElasticInferenceAccelerator_Type "Type"
+#define EC2_M_LaunchTemplateElasticInferenceAccelerator_Count "Count"
+#define EC2_MEMBERS_LaunchTemplateElasticInferenceAccelerator \
+    EC2_M_LaunchTemplateElasticInferenceAccelerator_Type, \
+    EC2_M_LaunchTemplateElasticInferenceAccelerator_Count
+
+/* LaunchTemplateElasticInferenceAcceleratorResponse (out) */
+#define EC2_M_LaunchTemplateElasticInferenceAcceleratorResponse_Type "Type"
+#define EC2_M_LaunchTemplateElasticInferenceAcceleratorResponse_Count "Count"
+#define EC2_MEMBERS_LaunchTemplateElasticInferenceAcceleratorResponse \
+    EC2_M_LaunchTemplateElasticInferenceAcceleratorResponse_Type, \
+    EC2_M_LaunchTemplateElasticInferenceAcceleratorResponse_Count
+
+/* LaunchTemplateEnaSrdSpecification (out) */
+#define EC2_M_LaunchTemplateEnaSrdSpecification_EnaSrdEnabled "EnaSrdEnabled"
+#define EC2_M_LaunchTemplateEnaSrdSpecification_EnaSrdUdpSpecification "EnaSrdUdpSpecification"
+#define EC2_MEMBERS_LaunchTemplateEnaSrdSpecification \
+    EC2_M_LaunchTemplateEnaSrdSpecification_EnaSrdEnabled, \
+    EC2_M_LaunchTemplateEnaSrdSpecification_EnaSrdUdpSpecification
+
+/* LaunchTemplateEnaSrdUdpSpecification (out) */
+#define EC2_M_LaunchTemplateEnaSrdUdpSpecification_EnaSrdUdpEnabled "EnaSrdUdpEnabled"
+#define EC2_MEMBERS_LaunchTemplateEnaSrdUdpSpecification \
+    EC2_M_LaunchTemplateEnaSrdUdpSpecification_EnaSrdUdpEnabled
+
+/* LaunchTemplateEnclaveOptions (out) */
+#define EC2_M_LaunchTemplateEnclaveOptions_Enabled "Enabled"
+#define EC2_MEMBERS_LaunchTemplateEnclaveOptions \
+    EC2_M_LaunchTemplateEnclaveOptions_Enabled
+
+/* LaunchTemplateEnclaveOptionsRequest (in) */
+#define EC2_M_LaunchTemplateEnclaveOptionsRequest_Enabled "Enabled"
+#define EC2_MEMBERS_LaunchTemplateEnclaveOptionsRequest \
+    EC2_M_LaunchTemplateEnclaveOptionsRequest_Enabled
+
+/* LaunchTemplateHibernationOptions (out) */
+#define EC2_M_LaunchTemplateHibernationOptions_Configured "Configured"
+#define EC2_MEMBERS_LaunchTemplateHibernationOptions \
+    EC2_M_LaunchTemplateHibernationOptions_Configured
+
+/* LaunchTemplateHibernationOptionsRequest (in) */
+#define EC2_M_LaunchTemplateHibernationOptionsRequest_Configured "Configured"
+#define EC2_MEMBERS_LaunchTemplateHibernationOptionsRequest \
+    EC2_M_LaunchTemplateHibernationOptionsRequest_Configured
+
+/* LaunchTemplateIamInstanceProfileSpecification (out) */
+#define EC2_M_LaunchTemplateIamInstanceProfileSpecification_Arn "Arn"
+#define EC2_M_LaunchTemplateIamInstanceProfileSpecification_Name "Name"
+#define EC2_MEMBERS_LaunchTemplateIamInstanceProfileSpecification \
+    EC2_M_LaunchTemplateIamInstanceProfileSpecification_Arn, \
+    EC2_M_LaunchTemplateIamInstanceProfileSpecification_Name
+
+/* LaunchTemplateIamInstanceProfileSpecificationRequest (in) */
+#define EC2_M_LaunchTemplateIamInstanceProfileSpecificationRequest_Arn "Arn"
+#define EC2_M_LaunchTemplateIamInstanceProfileSpecificationRequest_Name "Name"
+#define EC2_MEMBERS_LaunchTemplateIamInstanceProfileSpecificationRequest \
+    EC2_M_LaunchTemplateIamInstanceProfileSpecificationRequest_Arn, \
+    EC2_M_LaunchTemplateIamInstanceProfileSpecificationRequest_Name
+
+/* LaunchTemplateInstanceMaintenanceOptions (out) */
+#define EC2_M_LaunchTemplateInstanceMaintenanceOptions_AutoRecovery "AutoRecovery"
+#define EC2_MEMBERS_LaunchTemplateInstanceMaintenanceOptions \
+    EC2_M_LaunchTemplateInstanceMaintenanceOptions_AutoRecovery
+
+/* LaunchTemplateInstanceMaintenanceOptionsRequest (in) */
+#define EC2_M_LaunchTemplateInstanceMaintenanceOptionsRequest_AutoRecovery "AutoRecovery"
+#define EC2_MEMBERS_LaunchTemplateInstanceMaintenanceOptionsRequest \
+    EC2_M_LaunchTemplateInstanceMaintenanceOptionsRequest_AutoRecovery
+
+/* LaunchTemplateInstanceMarketOptions (out) */
+#define EC2_M_LaunchTemplateInstanceMarketOptions_MarketType "MarketType"
+#define EC2_M_LaunchTemplateInstanceMarketOptions_SpotOptions "SpotOptions"
+#define EC2_MEMBERS_LaunchTemplateInstanceMarketOptions \
+    EC2_M_LaunchTemplateInstanceMarketOptions_MarketType, \
+    EC2_M_LaunchTemplateInstanceMarketOptions_SpotOptions
+
+/* LaunchTemplateInstanceMarketOptionsRequest (in) */
+#define EC2_M_LaunchTemplateInstanceMarketOptionsRequest_MarketType "MarketType"
+#define EC2_M_LaunchTemplateInstanceMarketOptionsRequest_SpotOptions "SpotOptions"
+#define EC2_MEMBERS_LaunchTemplateInstanceMarketOptionsRequest \
+    EC2_M_LaunchTemplateInstanceMarketOptionsRequest_MarketType, \
+    EC2_M_LaunchTemplateInstanceMarketOptionsRequest_SpotOptions
+
+/* LaunchTemplateInstanceMetadataOptions (out) */
+#define EC2_M_LaunchTemplateInstanceMetadataOptions_State "State"
+#define EC2_M_LaunchTemplateInstanceMetadataOptions_HttpTokens "HttpTokens"
+#define EC2_M_LaunchTemplateInstanceMetadataOptions_HttpPutResponseHopLimit "HttpPutResponseHopLimit"
+#define EC2_M_LaunchTemplateInstanceMetadataOptions_HttpEndpoint "HttpEndpoint"
+#define EC2_M_LaunchTemplateInstanceMetadataOptions_HttpProtocolIpv6 "HttpProtocolIpv6"
+#define EC2_M_LaunchTemplateInstanceMetadataOptions_InstanceMetadataTags "InstanceMetadataTags"
+#define EC2_MEMBERS_LaunchTemplateInstanceMetadataOptions \
+    EC2_M_LaunchTemplateInstanceMetadataOptions_State, \
+    EC2_M_LaunchTemplateInstanceMetadataOptions_HttpTokens, \
+    EC2_M_LaunchTemplateInstanceMetadataOptions_HttpPutResponseHopLimit, \
+    EC2_M_LaunchTemplateInstanceMetadataOptions_HttpEndpoint, \
+    EC2_M_LaunchTemplateInstanceMetadataOptions_HttpProtocolIpv6, \
+    EC2_M_LaunchTemplateInstanceMetadataOptions_InstanceMetadataTags
+
+/* LaunchTemplateInstanceMetadataOptionsRequest (in) */
+#define EC2_M_LaunchTemplateInstanceMetadataOptionsRequest_HttpTokens "HttpTokens"
+#define EC2_M_LaunchTemplateInstanceMetadataOptionsRequest_HttpPutResponseHopLimit "HttpPutResponseHopLimit"
+#define EC2_M_LaunchTemplateInstanceMetadataOptionsRequest_HttpEndpoint "HttpEndpoint"
+#define EC2_M_LaunchTemplateInstanceMetadataOptionsRequest_HttpProtocolIpv6 "HttpProtocolIpv6"
+#define EC2_M_LaunchTemplateInstanceMetadataOptionsRequest_InstanceMetadataTags "InstanceMetadataTags"
+#define EC2_MEMBERS_LaunchTemplateInstanceMetadataOptionsRequest \
+    EC2_M_LaunchTemplateInstanceMetadataOptionsRequest_HttpTokens, \
+    EC2_M_LaunchTemplateInstanceMetadataOptionsRequest_HttpPutResponseHopLimit, \
+    EC2_M_LaunchTemplateInstanceMetadataOptionsRequest_HttpEndpoint, \
+    EC2_M_LaunchTemplateInstanceMetadataOptionsRequest_HttpProtocolIpv6, \
+    EC2_M_LaunchTemplateInstanceMetadataOptionsRequest_InstanceMetadataTags
+
+/* LaunchTemplateInstanceNetworkInterfaceSpecification (out) */
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_AssociateCarrierIpAddress "AssociateCarrierIpAddress"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_AssociatePublicIpAddress "AssociatePublicIpAddress"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_DeleteOnTermination "DeleteOnTermination"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Description "Description"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_DeviceIndex "DeviceIndex"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Groups "Groups"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_InterfaceType "InterfaceType"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Ipv6AddressCount "Ipv6AddressCount"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Ipv6Addresses "Ipv6Addresses"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_NetworkInterfaceId "NetworkInterfaceId"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_PrivateIpAddress "PrivateIpAddress"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_PrivateIpAddresses "PrivateIpAddresses"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_SecondaryPrivateIpAddressCount "SecondaryPrivateIpAddressCount"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_SubnetId "SubnetId"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_NetworkCardIndex "NetworkCardIndex"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Ipv4Prefixes "Ipv4Prefixes"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Ipv4PrefixCount "Ipv4PrefixCount"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Ipv6Prefixes "Ipv6Prefixes"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Ipv6PrefixCount "Ipv6PrefixCount"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_PrimaryIpv6 "PrimaryIpv6"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_EnaSrdSpecification "EnaSrdSpecification"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_ConnectionTrackingSpecification "ConnectionTrackingSpecification"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_EnaQueueCount "EnaQueueCount"
+#define EC2_MEMBERS_LaunchTemplateInstanceNetworkInterfaceSpecification \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_AssociateCarrierIpAddress, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_AssociatePublicIpAddress, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_DeleteOnTermination, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Description, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_DeviceIndex, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Groups, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_InterfaceType, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Ipv6AddressCount, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Ipv6Addresses, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_NetworkInterfaceId, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_PrivateIpAddress, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_PrivateIpAddresses, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_SecondaryPrivateIpAddressCount, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_SubnetId, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_NetworkCardIndex, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Ipv4Prefixes, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Ipv4PrefixCount, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Ipv6Prefixes, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_Ipv6PrefixCount, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_PrimaryIpv6, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_EnaSrdSpecification, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_ConnectionTrackingSpecification, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecification_EnaQueueCount
+
+/* LaunchTemplateInstanceNetworkInterfaceSpecificationRequest (in) */
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_AssociateCarrierIpAddress "AssociateCarrierIpAddress"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_AssociatePublicIpAddress "AssociatePublicIpAddress"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_DeleteOnTermination "DeleteOnTermination"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Description "Description"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_DeviceIndex "DeviceIndex"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Groups "Groups"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_InterfaceType "InterfaceType"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Ipv6AddressCount "Ipv6AddressCount"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Ipv6Addresses "Ipv6Addresses"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_NetworkInterfaceId "NetworkInterfaceId"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_PrivateIpAddress "PrivateIpAddress"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_PrivateIpAddresses "PrivateIpAddresses"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_SecondaryPrivateIpAddressCount "SecondaryPrivateIpAddressCount"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_SubnetId "SubnetId"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_NetworkCardIndex "NetworkCardIndex"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Ipv4Prefixes "Ipv4Prefixes"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Ipv4PrefixCount "Ipv4PrefixCount"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Ipv6Prefixes "Ipv6Prefixes"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Ipv6PrefixCount "Ipv6PrefixCount"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_PrimaryIpv6 "PrimaryIpv6"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_EnaSrdSpecification "EnaSrdSpecification"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_ConnectionTrackingSpecification "ConnectionTrackingSpecification"
+#define EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_EnaQueueCount "EnaQueueCount"
+#define EC2_MEMBERS_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_AssociateCarrierIpAddress, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_AssociatePublicIpAddress, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_DeleteOnTermination, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Description, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_DeviceIndex, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Groups, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_InterfaceType, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Ipv6AddressCount, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Ipv6Addresses, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_NetworkInterfaceId, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_PrivateIpAddress, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_PrivateIpAddresses, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_SecondaryPrivateIpAddressCount, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_SubnetId, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_NetworkCardIndex, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Ipv4Prefixes, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Ipv4PrefixCount, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Ipv6Prefixes, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_Ipv6PrefixCount, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_PrimaryIpv6, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_EnaSrdSpecification, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_ConnectionTrackingSpecification, \
+    EC2_M_LaunchTemplateInstanceNetworkInterfaceSpecificationRequest_EnaQueueCount
+
+/* LaunchTemplateInstanceSecondaryInterfaceSpecification (out) */
+#define EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecification_DeleteOnTermination "DeleteOnTermination"
+#define EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecification_DeviceIndex "DeviceIndex"
+#define EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecification_PrivateIpAddresses "PrivateIpAddresses"
+#define EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecification_PrivateIpAddressCount "PrivateIpAddressCount"
+#define EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecification_SecondarySubnetId "SecondarySubnetId"
+#define EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecification_InterfaceType "InterfaceType"
+#define EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecification_NetworkCardIndex "NetworkCardIndex"
+#define EC2_MEMBERS_LaunchTemplateInstanceSecondaryInterfaceSpecification \
+    EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecification_DeleteOnTermination, \
+    EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecification_DeviceIndex, \
+    EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecification_PrivateIpAddresses, \
+    EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecification_PrivateIpAddressCount, \
+    EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecification_SecondarySubnetId, \
+    EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecification_InterfaceType, \
+    EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecification_NetworkCardIndex
+
+/* LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest (in) */
+#define EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest_DeleteOnTermination "DeleteOnTermination"
+#define EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest_DeviceIndex "DeviceIndex"
+#define EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest_PrivateIpAddresses "PrivateIpAddresses"
+#define EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest_PrivateIpAddressCount "PrivateIpAddressCount"
+#define EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest_SecondarySubnetId "SecondarySubnetId"
+#define EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest_InterfaceType "InterfaceType"
+#define EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest_NetworkCardIndex "NetworkCardIndex"
+#define EC2_MEMBERS_LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest \
+    EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest_DeleteOnTermination, \
+    EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest_DeviceIndex, \
+    EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest_PrivateIpAddresses, \
+    EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest_PrivateIpAddressCount, \
+    EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest_SecondarySubnetId, \
+    EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest_InterfaceType, \
+    EC2_M_LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest_NetworkCardIndex
+
+/* LaunchTemplateLicenseConfiguration (out) */
+#define EC2_M_LaunchTemplateLicenseConfiguration_LicenseConfigurationArn "LicenseConfigurationArn"
+#define EC2_MEMBERS_LaunchTemplateLicenseConfiguration \
+    EC2_M_LaunchTemplateLicenseConfiguration_LicenseConfigurationArn
+
+/* LaunchTemplateLicenseConfigurationRequest (in) */
+#define EC2_M_LaunchTemplateLicenseConfigurationRequest_LicenseConfigurationArn "LicenseConfigurationArn"
+#define EC2_MEMBERS_LaunchTemplateLicenseConfigurationRequest \
+    EC2_M_LaunchTemplateLicenseConfigurationRequest_LicenseConfigurationArn
+
+/* LaunchTemplateNetworkPerformanceOptions (out) */
+#define EC2_M_LaunchTemplateNetworkPerformanceOptions_BandwidthWeighting "BandwidthWeighting"
+#define EC2_MEMBERS_LaunchTemplateNetworkPerformanceOptions \
+    EC2_M_LaunchTemplateNetworkPerformanceOptions_BandwidthWeighting
+
+/* LaunchTemplateNetworkPerformanceOptionsRequest (in) */
+#define EC2_M_LaunchTemplateNetworkPerformanceOptionsRequest_BandwidthWeighting "BandwidthWeighting"
+#define EC2_MEMBERS_LaunchTemplateNetworkPerformanceOptionsRequest \
+    EC2_M_LaunchTemplateNetworkPerformanceOptionsRequest_BandwidthWeighting
+
+/* LaunchTemplatePlacement (out) */
+#define EC2_M_LaunchTemplatePlacement_AvailabilityZone "AvailabilityZone"
+#define EC2_M_LaunchTemplatePlacement_AvailabilityZoneId "AvailabilityZoneId"
+#define EC2_M_LaunchTemplatePlacement_Affinity "Affinity"
+#define EC2_M_LaunchTemplatePlacement_GroupName "GroupName"
+#define EC2_M_LaunchTemplatePlacement_HostId "HostId"
+#define EC2_M_LaunchTemplatePlacement_Tenancy "Tenancy"
+#define EC2_M_LaunchTemplatePlacement_SpreadDomain "SpreadDomain"
+#define EC2_M_LaunchTemplatePlacement_HostResourceGroupArn "HostResourceGroupArn"
+#define EC2_M_LaunchTemplatePlacement_PartitionNumber "PartitionNumber"
+#define EC2_M_LaunchTemplatePlacement_GroupId "GroupId"
+#define EC2_MEMBERS_LaunchTemplatePlacement \
+    EC2_M_LaunchTemplatePlacement_AvailabilityZone, \
+    EC2_M_LaunchTemplatePlacement_AvailabilityZoneId, \
+    EC2_M_LaunchTemplatePlacement_Affinity, \
+    EC2_M_LaunchTemplatePlacement_GroupName, \
+    EC2_M_LaunchTemplatePlacement_HostId, \
+    EC2_M_LaunchTemplatePlacement_Tenancy, \
+    EC2_M_LaunchTemplatePlacement_SpreadDomain, \
+    EC2_M_LaunchTemplatePlacement_HostResourceGroupArn, \
+    EC2_M_LaunchTemplatePlacement_PartitionNumber, \
+    EC2_M_LaunchTemplatePlacement_GroupId
+
+/* LaunchTemplatePlacementRequest (in) */
+#define EC2_M_LaunchTemplatePlacementRequest_AvailabilityZone "AvailabilityZone"
+#define EC2_M_LaunchTemplatePlacementRequest_AvailabilityZoneId "AvailabilityZoneId"
+#define EC2_M_LaunchTemplatePlacementRequest_Affinity "Affinity"
+#define EC2_M_LaunchTemplatePlacementRequest_GroupName "GroupName"
+#define EC2_M_LaunchTemplatePlacementRequest_HostId "HostId"
+#define EC2_M_LaunchTemplatePlacementRequest_Tenancy "Tenancy"
+#define EC2_M_LaunchTemplatePlacementRequest_SpreadDomain "SpreadDomain"
+#define EC2_M_LaunchTemplatePlacementRequest_HostResourceGroupArn "HostResourceGroupArn"
+#define EC2_M_LaunchTemplatePlacementRequest_PartitionNumber "PartitionNumber"
+#define EC2_M_LaunchTemplatePlacementRequest_GroupId "GroupId"
+#define EC2_MEMBERS_LaunchTemplatePlacementRequest \
+    EC2_M_LaunchTemplatePlacementRequest_AvailabilityZone, \
+    EC2_M_LaunchTemplatePlacementRequest_AvailabilityZoneId, \
+    EC2_M_LaunchTemplatePlacementRequest_Affinity, \
+    EC2_M_LaunchTemplatePlacementRequest_GroupName, \
+    EC2_M_LaunchTemplatePlacementRequest_HostId, \
+    EC2_M_LaunchTemplatePlacementRequest_Tenancy, \
+    EC2_M_LaunchTemplatePlacementRequest_SpreadDomain, \
+    EC2_M_LaunchTemplatePlacementRequest_HostResourceGroupArn, \
+    EC2_M_LaunchTemplatePlacementRequest_PartitionNumber, \
+    EC2_M_LaunchTemplatePlacementRequest_GroupId
+
+/* LaunchTemplatePrivateDnsNameOptions (out) */
+#define EC2_M_LaunchTemplatePrivateDnsNameOptions_HostnameType "HostnameType"
+#define EC2_M_LaunchTemplatePrivateDnsNameOptions_EnableResourceNameDnsARecord "EnableResourceNameDnsARecord"
+#define EC2_M_LaunchTemplatePrivateDnsNameOptions_EnableResourceNameDnsAAAARecord "EnableResourceNameDnsAAAARecord"
+#define EC2_MEMBERS_LaunchTemplatePrivateDnsNameOptions \
+    EC2_M_LaunchTemplatePrivateDnsNameOptions_HostnameType, \
+    EC2_M_LaunchTemplatePrivateDnsNameOptions_EnableResourceNameDnsARecord, \
+    EC2_M_LaunchTemplatePrivateDnsNameOptions_EnableResourceNameDnsAAAARecord
+
+/* LaunchTemplatePrivateDnsNameOptionsRequest (in) */
+#define EC2_M_LaunchTemplatePrivateDnsNameOptionsRequest_HostnameType "HostnameType"
+#define EC2_M_LaunchTemplatePrivateDnsNameOptionsRequest_EnableResourceNameDnsARecord "EnableResourceNameDnsARecord"
+#define EC2_M_LaunchTemplatePrivateDnsNameOptionsRequest_EnableResourceNameDnsAAAARecord "EnableResourceNameDnsAAAARecord"
+#define EC2_MEMBERS_LaunchTemplatePrivateDnsNameOptionsRequest \
+    EC2_M_LaunchTemplatePrivateDnsNameOptionsRequest_HostnameType, \
+    EC2_M_LaunchTemplatePrivateDnsNameOptionsRequest_EnableResourceNameDnsARecord, \
+    EC2_M_LaunchTemplatePrivateDnsNameOptionsRequest_EnableResourceNameDnsAAAARecord
 
 /* LaunchTemplateSpecification (in) */
 #define EC2_M_LaunchTemplateSpecification_LaunchTemplateId "LaunchTemplateId"
@@ -1708,6 +3358,77 @@
     EC2_M_LaunchTemplateSpecification_LaunchTemplateId, \
     EC2_M_LaunchTemplateSpecification_LaunchTemplateName, \
     EC2_M_LaunchTemplateSpecification_Version
+
+/* LaunchTemplateSpotMarketOptions (out) */
+#define EC2_M_LaunchTemplateSpotMarketOptions_MaxPrice "MaxPrice"
+#define EC2_M_LaunchTemplateSpotMarketOptions_SpotInstanceType "SpotInstanceType"
+#define EC2_M_LaunchTemplateSpotMarketOptions_BlockDurationMinutes "BlockDurationMinutes"
+#define EC2_M_LaunchTemplateSpotMarketOptions_ValidUntil "ValidUntil"
+#define EC2_M_LaunchTemplateSpotMarketOptions_InstanceInterruptionBehavior "InstanceInterruptionBehavior"
+#define EC2_MEMBERS_LaunchTemplateSpotMarketOptions \
+    EC2_M_LaunchTemplateSpotMarketOptions_MaxPrice, \
+    EC2_M_LaunchTemplateSpotMarketOptions_SpotInstanceType, \
+    EC2_M_LaunchTemplateSpotMarketOptions_BlockDurationMinutes, \
+    EC2_M_LaunchTemplateSpotMarketOptions_ValidUntil, \
+    EC2_M_LaunchTemplateSpotMarketOptions_InstanceInterruptionBehavior
+
+/* LaunchTemplateSpotMarketOptionsRequest (in) */
+#define EC2_M_LaunchTemplateSpotMarketOptionsRequest_MaxPrice "MaxPrice"
+#define EC2_M_LaunchTemplateSpotMarketOptionsRequest_SpotInstanceType "SpotInstanceType"
+#define EC2_M_LaunchTemplateSpotMarketOptionsRequest_BlockDurationMinutes "BlockDurationMinutes"
+#define EC2_M_LaunchTemplateSpotMarketOptionsRequest_ValidUntil "ValidUntil"
+#define EC2_M_LaunchTemplateSpotMarketOptionsRequest_InstanceInterruptionBehavior "InstanceInterruptionBehavior"
+#define EC2_MEMBERS_LaunchTemplateSpotMarketOptionsRequest \
+    EC2_M_LaunchTemplateSpotMarketOptionsRequest_MaxPrice, \
+    EC2_M_LaunchTemplateSpotMarketOptionsRequest_SpotInstanceType, \
+    EC2_M_LaunchTemplateSpotMarketOptionsRequest_BlockDurationMinutes, \
+    EC2_M_LaunchTemplateSpotMarketOptionsRequest_ValidUntil, \
+    EC2_M_LaunchTemplateSpotMarketOptionsRequest_InstanceInterruptionBehavior
+
+/* LaunchTemplateTagSpecification (out) */
+#define EC2_M_LaunchTemplateTagSpecification_ResourceType "ResourceType"
+#define EC2_M_LaunchTemplateTagSpecification_Tags "Tags"
+#define EC2_MEMBERS_LaunchTemplateTagSpecification \
+    EC2_M_LaunchTemplateTagSpecification_ResourceType, \
+    EC2_M_LaunchTemplateTagSpecification_Tags
+
+/* LaunchTemplateTagSpecificationRequest (in) */
+#define EC2_M_LaunchTemplateTagSpecificationRequest_ResourceType "ResourceType"
+#define EC2_M_LaunchTemplateTagSpecificationRequest_Tags "Tags"
+#define EC2_MEMBERS_LaunchTemplateTagSpecificationRequest \
+    EC2_M_LaunchTemplateTagSpecificationRequest_ResourceType, \
+    EC2_M_LaunchTemplateTagSpecificationRequest_Tags
+
+/* LaunchTemplateVersion (out) */
+#define EC2_M_LaunchTemplateVersion_LaunchTemplateId "LaunchTemplateId"
+#define EC2_M_LaunchTemplateVersion_LaunchTemplateName "LaunchTemplateName"
+#define EC2_M_LaunchTemplateVersion_VersionNumber "VersionNumber"
+#define EC2_M_LaunchTemplateVersion_VersionDescription "VersionDescription"
+#define EC2_M_LaunchTemplateVersion_CreateTime "CreateTime"
+#define EC2_M_LaunchTemplateVersion_CreatedBy "CreatedBy"
+#define EC2_M_LaunchTemplateVersion_DefaultVersion "DefaultVersion"
+#define EC2_M_LaunchTemplateVersion_LaunchTemplateData "LaunchTemplateData"
+#define EC2_M_LaunchTemplateVersion_Operator "Operator"
+#define EC2_MEMBERS_LaunchTemplateVersion \
+    EC2_M_LaunchTemplateVersion_LaunchTemplateId, \
+    EC2_M_LaunchTemplateVersion_LaunchTemplateName, \
+    EC2_M_LaunchTemplateVersion_VersionNumber, \
+    EC2_M_LaunchTemplateVersion_VersionDescription, \
+    EC2_M_LaunchTemplateVersion_CreateTime, \
+    EC2_M_LaunchTemplateVersion_CreatedBy, \
+    EC2_M_LaunchTemplateVersion_DefaultVersion, \
+    EC2_M_LaunchTemplateVersion_LaunchTemplateData, \
+    EC2_M_LaunchTemplateVersion_Operator
+
+/* LaunchTemplatesMonitoring (out) */
+#define EC2_M_LaunchTemplatesMonitoring_Enabled "Enabled"
+#define EC2_MEMBERS_LaunchTemplatesMonitoring \
+    EC2_M_LaunchTemplatesMonitoring_Enabled
+
+/* LaunchTemplatesMonitoringRequest (in) */
+#define EC2_M_LaunchTemplatesMonitoringRequest_Enabled "Enabled"
+#define EC2_MEMBERS_LaunchTemplatesMonitoringRequest \
+    EC2_M_LaunchTemplatesMonitoringRequest_Enabled
 
 /* LicenseConfiguration (out) */
 #define EC2_M_LicenseConfiguration_LicenseConfigurationArn "LicenseConfigurationArn"
@@ -1742,10 +3463,38 @@
 #define EC2_MEMBERS_MediaDeviceMemoryInfo \
     EC2_M_MediaDeviceMemoryInfo_SizeInMiB
 
+/* MemoryGiBPerVCpu (out) */
+#define EC2_M_MemoryGiBPerVCpu_Min "Min"
+#define EC2_M_MemoryGiBPerVCpu_Max "Max"
+#define EC2_MEMBERS_MemoryGiBPerVCpu \
+    EC2_M_MemoryGiBPerVCpu_Min, \
+    EC2_M_MemoryGiBPerVCpu_Max
+
+/* MemoryGiBPerVCpuRequest (in) */
+#define EC2_M_MemoryGiBPerVCpuRequest_Min "Min"
+#define EC2_M_MemoryGiBPerVCpuRequest_Max "Max"
+#define EC2_MEMBERS_MemoryGiBPerVCpuRequest \
+    EC2_M_MemoryGiBPerVCpuRequest_Min, \
+    EC2_M_MemoryGiBPerVCpuRequest_Max
+
 /* MemoryInfo (out) */
 #define EC2_M_MemoryInfo_SizeInMiB "SizeInMiB"
 #define EC2_MEMBERS_MemoryInfo \
     EC2_M_MemoryInfo_SizeInMiB
+
+/* MemoryMiB (out) */
+#define EC2_M_MemoryMiB_Min "Min"
+#define EC2_M_MemoryMiB_Max "Max"
+#define EC2_MEMBERS_MemoryMiB \
+    EC2_M_MemoryMiB_Min, \
+    EC2_M_MemoryMiB_Max
+
+/* MemoryMiBRequest (in) */
+#define EC2_M_MemoryMiBRequest_Min "Min"
+#define EC2_M_MemoryMiBRequest_Max "Max"
+#define EC2_MEMBERS_MemoryMiBRequest \
+    EC2_M_MemoryMiBRequest_Min, \
+    EC2_M_MemoryMiBRequest_Max
 
 /* ModifyInstanceAttributeRequest (in) */
 #define EC2_M_ModifyInstanceAttributeRequest_SourceDestCheck "SourceDestCheck"
@@ -1828,10 +3577,60 @@
     EC2_M_ModifyInstanceMetadataOptionsResult_InstanceId, \
     EC2_M_ModifyInstanceMetadataOptionsResult_InstanceMetadataOptions
 
+/* ModifySubnetAttributeRequest (in) */
+#define EC2_M_ModifySubnetAttributeRequest_AssignIpv6AddressOnCreation "AssignIpv6AddressOnCreation"
+#define EC2_M_ModifySubnetAttributeRequest_MapPublicIpOnLaunch "MapPublicIpOnLaunch"
+#define EC2_M_ModifySubnetAttributeRequest_SubnetId "SubnetId"
+#define EC2_M_ModifySubnetAttributeRequest_MapCustomerOwnedIpOnLaunch "MapCustomerOwnedIpOnLaunch"
+#define EC2_M_ModifySubnetAttributeRequest_CustomerOwnedIpv4Pool "CustomerOwnedIpv4Pool"
+#define EC2_M_ModifySubnetAttributeRequest_EnableDns64 "EnableDns64"
+#define EC2_M_ModifySubnetAttributeRequest_PrivateDnsHostnameTypeOnLaunch "PrivateDnsHostnameTypeOnLaunch"
+#define EC2_M_ModifySubnetAttributeRequest_EnableResourceNameDnsARecordOnLaunch "EnableResourceNameDnsARecordOnLaunch"
+#define EC2_M_ModifySubnetAttributeRequest_EnableResourceNameDnsAAAARecordOnLaunch "EnableResourceNameDnsAAAARecordOnLaunch"
+#define EC2_M_ModifySubnetAttributeRequest_EnableLniAtDeviceIndex "EnableLniAtDeviceIndex"
+#define EC2_M_ModifySubnetAttributeRequest_DisableLniAtDeviceIndex "DisableLniAtDeviceIndex"
+#define EC2_MEMBERS_ModifySubnetAttributeRequest \
+    EC2_M_ModifySubnetAttributeRequest_AssignIpv6AddressOnCreation, \
+    EC2_M_ModifySubnetAttributeRequest_MapPublicIpOnLaunch, \
+    EC2_M_ModifySubnetAttributeRequest_SubnetId, \
+    EC2_M_ModifySubnetAttributeRequest_MapCustomerOwnedIpOnLaunch, \
+    EC2_M_ModifySubnetAttributeRequest_CustomerOwnedIpv4Pool, \
+    EC2_M_ModifySubnetAttributeRequest_EnableDns64, \
+    EC2_M_ModifySubnetAttributeRequest_PrivateDnsHostnameTypeOnLaunch, \
+    EC2_M_ModifySubnetAttributeRequest_EnableResourceNameDnsARecordOnLaunch, \
+    EC2_M_ModifySubnetAttributeRequest_EnableResourceNameDnsAAAARecordOnLaunch, \
+    EC2_M_ModifySubnetAttributeRequest_EnableLniAtDeviceIndex, \
+    EC2_M_ModifySubnetAttributeRequest_DisableLniAtDeviceIndex
+
+/* ModifyVpcAttributeRequest (in) */
+#define EC2_M_ModifyVpcAttributeRequest_EnableDnsHostnames "EnableDnsHostnames"
+#define EC2_M_ModifyVpcAttributeRequest_EnableDnsSupport "EnableDnsSupport"
+#define EC2_M_ModifyVpcAttributeRequest_VpcId "VpcId"
+#define EC2_M_ModifyVpcAttributeRequest_EnableNetworkAddressUsageMetrics "EnableNetworkAddressUsageMetrics"
+#define EC2_MEMBERS_ModifyVpcAttributeRequest \
+    EC2_M_ModifyVpcAttributeRequest_EnableDnsHostnames, \
+    EC2_M_ModifyVpcAttributeRequest_EnableDnsSupport, \
+    EC2_M_ModifyVpcAttributeRequest_VpcId, \
+    EC2_M_ModifyVpcAttributeRequest_EnableNetworkAddressUsageMetrics
+
 /* Monitoring (out) */
 #define EC2_M_Monitoring_State "State"
 #define EC2_MEMBERS_Monitoring \
     EC2_M_Monitoring_State
+
+/* NetworkBandwidthGbps (out) */
+#define EC2_M_NetworkBandwidthGbps_Min "Min"
+#define EC2_M_NetworkBandwidthGbps_Max "Max"
+#define EC2_MEMBERS_NetworkBandwidthGbps \
+    EC2_M_NetworkBandwidthGbps_Min, \
+    EC2_M_NetworkBandwidthGbps_Max
+
+/* NetworkBandwidthGbpsRequest (in) */
+#define EC2_M_NetworkBandwidthGbpsRequest_Min "Min"
+#define EC2_M_NetworkBandwidthGbpsRequest_Max "Max"
+#define EC2_MEMBERS_NetworkBandwidthGbpsRequest \
+    EC2_M_NetworkBandwidthGbpsRequest_Min, \
+    EC2_M_NetworkBandwidthGbpsRequest_Max
 
 /* NetworkCardInfo (out) */
 #define EC2_M_NetworkCardInfo_NetworkCardIndex "NetworkCardIndex"
@@ -1895,6 +3694,147 @@
     EC2_M_NetworkInfo_MaximumSecondaryNetworkInterfaces, \
     EC2_M_NetworkInfo_Ipv4AddressesPerSecondaryInterface
 
+/* NetworkInterface (out) */
+#define EC2_M_NetworkInterface_Association "Association"
+#define EC2_M_NetworkInterface_Attachment "Attachment"
+#define EC2_M_NetworkInterface_AvailabilityZone "AvailabilityZone"
+#define EC2_M_NetworkInterface_ConnectionTrackingConfiguration "ConnectionTrackingConfiguration"
+#define EC2_M_NetworkInterface_Description "Description"
+#define EC2_M_NetworkInterface_Groups "Groups"
+#define EC2_M_NetworkInterface_InterfaceType "InterfaceType"
+#define EC2_M_NetworkInterface_Ipv6Addresses "Ipv6Addresses"
+#define EC2_M_NetworkInterface_MacAddress "MacAddress"
+#define EC2_M_NetworkInterface_NetworkInterfaceId "NetworkInterfaceId"
+#define EC2_M_NetworkInterface_OutpostArn "OutpostArn"
+#define EC2_M_NetworkInterface_OwnerId "OwnerId"
+#define EC2_M_NetworkInterface_PrivateDnsName "PrivateDnsName"
+#define EC2_M_NetworkInterface_PublicDnsName "PublicDnsName"
+#define EC2_M_NetworkInterface_PublicIpDnsNameOptions "PublicIpDnsNameOptions"
+#define EC2_M_NetworkInterface_PrivateIpAddress "PrivateIpAddress"
+#define EC2_M_NetworkInterface_PrivateIpAddresses "PrivateIpAddresses"
+#define EC2_M_NetworkInterface_Ipv4Prefixes "Ipv4Prefixes"
+#define EC2_M_NetworkInterface_Ipv6Prefixes "Ipv6Prefixes"
+#define EC2_M_NetworkInterface_RequesterId "RequesterId"
+#define EC2_M_NetworkInterface_RequesterManaged "RequesterManaged"
+#define EC2_M_NetworkInterface_SourceDestCheck "SourceDestCheck"
+#define EC2_M_NetworkInterface_Status "Status"
+#define EC2_M_NetworkInterface_SubnetId "SubnetId"
+#define EC2_M_NetworkInterface_TagSet "TagSet"
+#define EC2_M_NetworkInterface_VpcId "VpcId"
+#define EC2_M_NetworkInterface_DenyAllIgwTraffic "DenyAllIgwTraffic"
+#define EC2_M_NetworkInterface_Ipv6Native "Ipv6Native"
+#define EC2_M_NetworkInterface_Ipv6Address "Ipv6Address"
+#define EC2_M_NetworkInterface_Operator "Operator"
+#define EC2_M_NetworkInterface_AssociatedSubnets "AssociatedSubnets"
+#define EC2_M_NetworkInterface_AvailabilityZoneId "AvailabilityZoneId"
+#define EC2_MEMBERS_NetworkInterface \
+    EC2_M_NetworkInterface_Association, \
+    EC2_M_NetworkInterface_Attachment, \
+    EC2_M_NetworkInterface_AvailabilityZone, \
+    EC2_M_NetworkInterface_ConnectionTrackingConfiguration, \
+    EC2_M_NetworkInterface_Description, \
+    EC2_M_NetworkInterface_Groups, \
+    EC2_M_NetworkInterface_InterfaceType, \
+    EC2_M_NetworkInterface_Ipv6Addresses, \
+    EC2_M_NetworkInterface_MacAddress, \
+    EC2_M_NetworkInterface_NetworkInterfaceId, \
+    EC2_M_NetworkInterface_OutpostArn, \
+    EC2_M_NetworkInterface_OwnerId, \
+    EC2_M_NetworkInterface_PrivateDnsName, \
+    EC2_M_NetworkInterface_PublicDnsName, \
+    EC2_M_NetworkInterface_PublicIpDnsNameOptions, \
+    EC2_M_NetworkInterface_PrivateIpAddress, \
+    EC2_M_NetworkInterface_PrivateIpAddresses, \
+    EC2_M_NetworkInterface_Ipv4Prefixes, \
+    EC2_M_NetworkInterface_Ipv6Prefixes, \
+    EC2_M_NetworkInterface_RequesterId, \
+    EC2_M_NetworkInterface_RequesterManaged, \
+    EC2_M_NetworkInterface_SourceDestCheck, \
+    EC2_M_NetworkInterface_Status, \
+    EC2_M_NetworkInterface_SubnetId, \
+    EC2_M_NetworkInterface_TagSet, \
+    EC2_M_NetworkInterface_VpcId, \
+    EC2_M_NetworkInterface_DenyAllIgwTraffic, \
+    EC2_M_NetworkInterface_Ipv6Native, \
+    EC2_M_NetworkInterface_Ipv6Address, \
+    EC2_M_NetworkInterface_Operator, \
+    EC2_M_NetworkInterface_AssociatedSubnets, \
+    EC2_M_NetworkInterface_AvailabilityZoneId
+
+/* NetworkInterfaceAssociation (out) */
+#define EC2_M_NetworkInterfaceAssociation_AllocationId "AllocationId"
+#define EC2_M_NetworkInterfaceAssociation_AssociationId "AssociationId"
+#define EC2_M_NetworkInterfaceAssociation_IpOwnerId "IpOwnerId"
+#define EC2_M_NetworkInterfaceAssociation_PublicDnsName "PublicDnsName"
+#define EC2_M_NetworkInterfaceAssociation_PublicIp "PublicIp"
+#define EC2_M_NetworkInterfaceAssociation_CustomerOwnedIp "CustomerOwnedIp"
+#define EC2_M_NetworkInterfaceAssociation_CarrierIp "CarrierIp"
+#define EC2_MEMBERS_NetworkInterfaceAssociation \
+    EC2_M_NetworkInterfaceAssociation_AllocationId, \
+    EC2_M_NetworkInterfaceAssociation_AssociationId, \
+    EC2_M_NetworkInterfaceAssociation_IpOwnerId, \
+    EC2_M_NetworkInterfaceAssociation_PublicDnsName, \
+    EC2_M_NetworkInterfaceAssociation_PublicIp, \
+    EC2_M_NetworkInterfaceAssociation_CustomerOwnedIp, \
+    EC2_M_NetworkInterfaceAssociation_CarrierIp
+
+/* NetworkInterfaceAttachment (out) */
+#define EC2_M_NetworkInterfaceAttachment_AttachTime "AttachTime"
+#define EC2_M_NetworkInterfaceAttachment_AttachmentId "AttachmentId"
+#define EC2_M_NetworkInterfaceAttachment_DeleteOnTermination "DeleteOnTermination"
+#define EC2_M_NetworkInterfaceAttachment_DeviceIndex "DeviceIndex"
+#define EC2_M_NetworkInterfaceAttachment_NetworkCardIndex "NetworkCardIndex"
+#define EC2_M_NetworkInterfaceAttachment_InstanceId "InstanceId"
+#define EC2_M_NetworkInterfaceAttachment_InstanceOwnerId "InstanceOwnerId"
+#define EC2_M_NetworkInterfaceAttachment_Status "Status"
+#define EC2_M_NetworkInterfaceAttachment_EnaSrdSpecification "EnaSrdSpecification"
+#define EC2_M_NetworkInterfaceAttachment_EnaQueueCount "EnaQueueCount"
+#define EC2_MEMBERS_NetworkInterfaceAttachment \
+    EC2_M_NetworkInterfaceAttachment_AttachTime, \
+    EC2_M_NetworkInterfaceAttachment_AttachmentId, \
+    EC2_M_NetworkInterfaceAttachment_DeleteOnTermination, \
+    EC2_M_NetworkInterfaceAttachment_DeviceIndex, \
+    EC2_M_NetworkInterfaceAttachment_NetworkCardIndex, \
+    EC2_M_NetworkInterfaceAttachment_InstanceId, \
+    EC2_M_NetworkInterfaceAttachment_InstanceOwnerId, \
+    EC2_M_NetworkInterfaceAttachment_Status, \
+    EC2_M_NetworkInterfaceAttachment_EnaSrdSpecification, \
+    EC2_M_NetworkInterfaceAttachment_EnaQueueCount
+
+/* NetworkInterfaceCount (out) */
+#define EC2_M_NetworkInterfaceCount_Min "Min"
+#define EC2_M_NetworkInterfaceCount_Max "Max"
+#define EC2_MEMBERS_NetworkInterfaceCount \
+    EC2_M_NetworkInterfaceCount_Min, \
+    EC2_M_NetworkInterfaceCount_Max
+
+/* NetworkInterfaceCountRequest (in) */
+#define EC2_M_NetworkInterfaceCountRequest_Min "Min"
+#define EC2_M_NetworkInterfaceCountRequest_Max "Max"
+#define EC2_MEMBERS_NetworkInterfaceCountRequest \
+    EC2_M_NetworkInterfaceCountRequest_Min, \
+    EC2_M_NetworkInterfaceCountRequest_Max
+
+/* NetworkInterfaceIpv6Address (out) */
+#define EC2_M_NetworkInterfaceIpv6Address_Ipv6Address "Ipv6Address"
+#define EC2_M_NetworkInterfaceIpv6Address_PublicIpv6DnsName "PublicIpv6DnsName"
+#define EC2_M_NetworkInterfaceIpv6Address_IsPrimaryIpv6 "IsPrimaryIpv6"
+#define EC2_MEMBERS_NetworkInterfaceIpv6Address \
+    EC2_M_NetworkInterfaceIpv6Address_Ipv6Address, \
+    EC2_M_NetworkInterfaceIpv6Address_PublicIpv6DnsName, \
+    EC2_M_NetworkInterfaceIpv6Address_IsPrimaryIpv6
+
+/* NetworkInterfacePrivateIpAddress (out) */
+#define EC2_M_NetworkInterfacePrivateIpAddress_Association "Association"
+#define EC2_M_NetworkInterfacePrivateIpAddress_Primary "Primary"
+#define EC2_M_NetworkInterfacePrivateIpAddress_PrivateDnsName "PrivateDnsName"
+#define EC2_M_NetworkInterfacePrivateIpAddress_PrivateIpAddress "PrivateIpAddress"
+#define EC2_MEMBERS_NetworkInterfacePrivateIpAddress \
+    EC2_M_NetworkInterfacePrivateIpAddress_Association, \
+    EC2_M_NetworkInterfacePrivateIpAddress_Primary, \
+    EC2_M_NetworkInterfacePrivateIpAddress_PrivateDnsName, \
+    EC2_M_NetworkInterfacePrivateIpAddress_PrivateIpAddress
+
 /* NeuronDeviceCoreInfo (out) */
 #define EC2_M_NeuronDeviceCoreInfo_Count "Count"
 #define EC2_M_NeuronDeviceCoreInfo_Version "Version"
@@ -1944,6 +3884,16 @@
     EC2_M_OperatorResponse_Principal, \
     EC2_M_OperatorResponse_HiddenByDefault
 
+/* PerformanceFactorReference (out) */
+#define EC2_M_PerformanceFactorReference_InstanceFamily "InstanceFamily"
+#define EC2_MEMBERS_PerformanceFactorReference \
+    EC2_M_PerformanceFactorReference_InstanceFamily
+
+/* PerformanceFactorReferenceRequest (in) */
+#define EC2_M_PerformanceFactorReferenceRequest_InstanceFamily "InstanceFamily"
+#define EC2_MEMBERS_PerformanceFactorReferenceRequest \
+    EC2_M_PerformanceFactorReferenceRequest_InstanceFamily
+
 /* Placement (in, out) */
 #define EC2_M_Placement_AvailabilityZoneId "AvailabilityZoneId"
 #define EC2_M_Placement_Affinity "Affinity"
@@ -1972,7 +3922,7 @@
 #define EC2_MEMBERS_PlacementGroupInfo \
     EC2_M_PlacementGroupInfo_SupportedStrategies
 
-/* PrefixListId (out) */
+/* PrefixListId (in, out) */
 #define EC2_M_PrefixListId_Description "Description"
 #define EC2_M_PrefixListId_PrefixListId "PrefixListId"
 #define EC2_MEMBERS_PrefixListId \
@@ -2006,7 +3956,7 @@
     EC2_M_PrivateDnsNameOptionsResponse_EnableResourceNameDnsARecord, \
     EC2_M_PrivateDnsNameOptionsResponse_EnableResourceNameDnsAAAARecord
 
-/* PrivateIpAddressSpecification (in) */
+/* PrivateIpAddressSpecification (in, out) */
 #define EC2_M_PrivateIpAddressSpecification_Primary "Primary"
 #define EC2_M_PrivateIpAddressSpecification_PrivateIpAddress "PrivateIpAddress"
 #define EC2_MEMBERS_PrivateIpAddressSpecification \
@@ -2031,12 +3981,41 @@
     EC2_M_ProductCode_ProductCodeId, \
     EC2_M_ProductCode_ProductCodeType
 
+/* PropagatingVgw (out) */
+#define EC2_M_PropagatingVgw_GatewayId "GatewayId"
+#define EC2_MEMBERS_PropagatingVgw \
+    EC2_M_PropagatingVgw_GatewayId
+
+/* PublicIpDnsNameOptions (out) */
+#define EC2_M_PublicIpDnsNameOptions_DnsHostnameType "DnsHostnameType"
+#define EC2_M_PublicIpDnsNameOptions_PublicIpv4DnsName "PublicIpv4DnsName"
+#define EC2_M_PublicIpDnsNameOptions_PublicIpv6DnsName "PublicIpv6DnsName"
+#define EC2_M_PublicIpDnsNameOptions_PublicDualStackDnsName "PublicDualStackDnsName"
+#define EC2_MEMBERS_PublicIpDnsNameOptions \
+    EC2_M_PublicIpDnsNameOptions_DnsHostnameType, \
+    EC2_M_PublicIpDnsNameOptions_PublicIpv4DnsName, \
+    EC2_M_PublicIpDnsNameOptions_PublicIpv6DnsName, \
+    EC2_M_PublicIpDnsNameOptions_PublicDualStackDnsName
+
 /* RebootInstancesRequest (in) */
 #define EC2_M_RebootInstancesRequest_InstanceIds "InstanceIds"
 #define EC2_M_RebootInstancesRequest_DryRun "DryRun"
 #define EC2_MEMBERS_RebootInstancesRequest \
     EC2_M_RebootInstancesRequest_InstanceIds, \
     EC2_M_RebootInstancesRequest_DryRun
+
+/* ReferencedSecurityGroup (out) */
+#define EC2_M_ReferencedSecurityGroup_GroupId "GroupId"
+#define EC2_M_ReferencedSecurityGroup_PeeringStatus "PeeringStatus"
+#define EC2_M_ReferencedSecurityGroup_UserId "UserId"
+#define EC2_M_ReferencedSecurityGroup_VpcId "VpcId"
+#define EC2_M_ReferencedSecurityGroup_VpcPeeringConnectionId "VpcPeeringConnectionId"
+#define EC2_MEMBERS_ReferencedSecurityGroup \
+    EC2_M_ReferencedSecurityGroup_GroupId, \
+    EC2_M_ReferencedSecurityGroup_PeeringStatus, \
+    EC2_M_ReferencedSecurityGroup_UserId, \
+    EC2_M_ReferencedSecurityGroup_VpcId, \
+    EC2_M_ReferencedSecurityGroup_VpcPeeringConnectionId
 
 /* Region (out) */
 #define EC2_M_Region_OptInStatus "OptInStatus"
@@ -2054,6 +4033,17 @@
 #define EC2_MEMBERS_RegionGeography \
     EC2_M_RegionGeography_Name
 
+/* ReleaseAddressRequest (in) */
+#define EC2_M_ReleaseAddressRequest_AllocationId "AllocationId"
+#define EC2_M_ReleaseAddressRequest_PublicIp "PublicIp"
+#define EC2_M_ReleaseAddressRequest_NetworkBorderGroup "NetworkBorderGroup"
+#define EC2_M_ReleaseAddressRequest_DryRun "DryRun"
+#define EC2_MEMBERS_ReleaseAddressRequest \
+    EC2_M_ReleaseAddressRequest_AllocationId, \
+    EC2_M_ReleaseAddressRequest_PublicIp, \
+    EC2_M_ReleaseAddressRequest_NetworkBorderGroup, \
+    EC2_M_ReleaseAddressRequest_DryRun
+
 /* ReplaceIamInstanceProfileAssociationRequest (in) */
 #define EC2_M_ReplaceIamInstanceProfileAssociationRequest_IamInstanceProfile "IamInstanceProfile"
 #define EC2_M_ReplaceIamInstanceProfileAssociationRequest_AssociationId "AssociationId"
@@ -2065,6 +4055,77 @@
 #define EC2_M_ReplaceIamInstanceProfileAssociationResult_IamInstanceProfileAssociation "IamInstanceProfileAssociation"
 #define EC2_MEMBERS_ReplaceIamInstanceProfileAssociationResult \
     EC2_M_ReplaceIamInstanceProfileAssociationResult_IamInstanceProfileAssociation
+
+/* RequestLaunchTemplateData (in) */
+#define EC2_M_RequestLaunchTemplateData_KernelId "KernelId"
+#define EC2_M_RequestLaunchTemplateData_EbsOptimized "EbsOptimized"
+#define EC2_M_RequestLaunchTemplateData_IamInstanceProfile "IamInstanceProfile"
+#define EC2_M_RequestLaunchTemplateData_BlockDeviceMappings "BlockDeviceMappings"
+#define EC2_M_RequestLaunchTemplateData_NetworkInterfaces "NetworkInterfaces"
+#define EC2_M_RequestLaunchTemplateData_ImageId "ImageId"
+#define EC2_M_RequestLaunchTemplateData_InstanceType "InstanceType"
+#define EC2_M_RequestLaunchTemplateData_KeyName "KeyName"
+#define EC2_M_RequestLaunchTemplateData_Monitoring "Monitoring"
+#define EC2_M_RequestLaunchTemplateData_Placement "Placement"
+#define EC2_M_RequestLaunchTemplateData_RamDiskId "RamDiskId"
+#define EC2_M_RequestLaunchTemplateData_DisableApiTermination "DisableApiTermination"
+#define EC2_M_RequestLaunchTemplateData_InstanceInitiatedShutdownBehavior "InstanceInitiatedShutdownBehavior"
+#define EC2_M_RequestLaunchTemplateData_UserData "UserData"
+#define EC2_M_RequestLaunchTemplateData_TagSpecifications "TagSpecifications"
+#define EC2_M_RequestLaunchTemplateData_ElasticGpuSpecifications "ElasticGpuSpecifications"
+#define EC2_M_RequestLaunchTemplateData_ElasticInferenceAccelerators "ElasticInferenceAccelerators"
+#define EC2_M_RequestLaunchTemplateData_SecurityGroupIds "SecurityGroupIds"
+#define EC2_M_RequestLaunchTemplateData_SecurityGroups "SecurityGroups"
+#define EC2_M_RequestLaunchTemplateData_InstanceMarketOptions "InstanceMarketOptions"
+#define EC2_M_RequestLaunchTemplateData_CreditSpecification "CreditSpecification"
+#define EC2_M_RequestLaunchTemplateData_CpuOptions "CpuOptions"
+#define EC2_M_RequestLaunchTemplateData_CapacityReservationSpecification "CapacityReservationSpecification"
+#define EC2_M_RequestLaunchTemplateData_LicenseSpecifications "LicenseSpecifications"
+#define EC2_M_RequestLaunchTemplateData_HibernationOptions "HibernationOptions"
+#define EC2_M_RequestLaunchTemplateData_MetadataOptions "MetadataOptions"
+#define EC2_M_RequestLaunchTemplateData_EnclaveOptions "EnclaveOptions"
+#define EC2_M_RequestLaunchTemplateData_InstanceRequirements "InstanceRequirements"
+#define EC2_M_RequestLaunchTemplateData_PrivateDnsNameOptions "PrivateDnsNameOptions"
+#define EC2_M_RequestLaunchTemplateData_MaintenanceOptions "MaintenanceOptions"
+#define EC2_M_RequestLaunchTemplateData_DisableApiStop "DisableApiStop"
+#define EC2_M_RequestLaunchTemplateData_Operator "Operator"
+#define EC2_M_RequestLaunchTemplateData_NetworkPerformanceOptions "NetworkPerformanceOptions"
+#define EC2_M_RequestLaunchTemplateData_SecondaryInterfaces "SecondaryInterfaces"
+#define EC2_MEMBERS_RequestLaunchTemplateData \
+    EC2_M_RequestLaunchTemplateData_KernelId, \
+    EC2_M_RequestLaunchTemplateData_EbsOptimized, \
+    EC2_M_RequestLaunchTemplateData_IamInstanceProfile, \
+    EC2_M_RequestLaunchTemplateData_BlockDeviceMappings, \
+    EC2_M_RequestLaunchTemplateData_NetworkInterfaces, \
+    EC2_M_RequestLaunchTemplateData_ImageId, \
+    EC2_M_RequestLaunchTemplateData_InstanceType, \
+    EC2_M_RequestLaunchTemplateData_KeyName, \
+    EC2_M_RequestLaunchTemplateData_Monitoring, \
+    EC2_M_RequestLaunchTemplateData_Placement, \
+    EC2_M_RequestLaunchTemplateData_RamDiskId, \
+    EC2_M_RequestLaunchTemplateData_DisableApiTermination, \
+    EC2_M_RequestLaunchTemplateData_InstanceInitiatedShutdownBehavior, \
+    EC2_M_RequestLaunchTemplateData_UserData, \
+    EC2_M_RequestLaunchTemplateData_TagSpecifications, \
+    EC2_M_RequestLaunchTemplateData_ElasticGpuSpecifications, \
+    EC2_M_RequestLaunchTemplateData_ElasticInferenceAccelerators, \
+    EC2_M_RequestLaunchTemplateData_SecurityGroupIds, \
+    EC2_M_RequestLaunchTemplateData_SecurityGroups, \
+    EC2_M_RequestLaunchTemplateData_InstanceMarketOptions, \
+    EC2_M_RequestLaunchTemplateData_CreditSpecification, \
+    EC2_M_RequestLaunchTemplateData_CpuOptions, \
+    EC2_M_RequestLaunchTemplateData_CapacityReservationSpecification, \
+    EC2_M_RequestLaunchTemplateData_LicenseSpecifications, \
+    EC2_M_RequestLaunchTemplateData_HibernationOptions, \
+    EC2_M_RequestLaunchTemplateData_MetadataOptions, \
+    EC2_M_RequestLaunchTemplateData_EnclaveOptions, \
+    EC2_M_RequestLaunchTemplateData_InstanceRequirements, \
+    EC2_M_RequestLaunchTemplateData_PrivateDnsNameOptions, \
+    EC2_M_RequestLaunchTemplateData_MaintenanceOptions, \
+    EC2_M_RequestLaunchTemplateData_DisableApiStop, \
+    EC2_M_RequestLaunchTemplateData_Operator, \
+    EC2_M_RequestLaunchTemplateData_NetworkPerformanceOptions, \
+    EC2_M_RequestLaunchTemplateData_SecondaryInterfaces
 
 /* Reservation (out) */
 #define EC2_M_Reservation_ReservationId "ReservationId"
@@ -2078,6 +4139,248 @@
     EC2_M_Reservation_RequesterId, \
     EC2_M_Reservation_Groups, \
     EC2_M_Reservation_Instances
+
+/* ResponseLaunchTemplateData (out) */
+#define EC2_M_ResponseLaunchTemplateData_KernelId "KernelId"
+#define EC2_M_ResponseLaunchTemplateData_EbsOptimized "EbsOptimized"
+#define EC2_M_ResponseLaunchTemplateData_IamInstanceProfile "IamInstanceProfile"
+#define EC2_M_ResponseLaunchTemplateData_BlockDeviceMappings "BlockDeviceMappings"
+#define EC2_M_ResponseLaunchTemplateData_NetworkInterfaces "NetworkInterfaces"
+#define EC2_M_ResponseLaunchTemplateData_ImageId "ImageId"
+#define EC2_M_ResponseLaunchTemplateData_InstanceType "InstanceType"
+#define EC2_M_ResponseLaunchTemplateData_KeyName "KeyName"
+#define EC2_M_ResponseLaunchTemplateData_Monitoring "Monitoring"
+#define EC2_M_ResponseLaunchTemplateData_Placement "Placement"
+#define EC2_M_ResponseLaunchTemplateData_RamDiskId "RamDiskId"
+#define EC2_M_ResponseLaunchTemplateData_DisableApiTermination "DisableApiTermination"
+#define EC2_M_ResponseLaunchTemplateData_InstanceInitiatedShutdownBehavior "InstanceInitiatedShutdownBehavior"
+#define EC2_M_ResponseLaunchTemplateData_UserData "UserData"
+#define EC2_M_ResponseLaunchTemplateData_TagSpecifications "TagSpecifications"
+#define EC2_M_ResponseLaunchTemplateData_ElasticGpuSpecifications "ElasticGpuSpecifications"
+#define EC2_M_ResponseLaunchTemplateData_ElasticInferenceAccelerators "ElasticInferenceAccelerators"
+#define EC2_M_ResponseLaunchTemplateData_SecurityGroupIds "SecurityGroupIds"
+#define EC2_M_ResponseLaunchTemplateData_SecurityGroups "SecurityGroups"
+#define EC2_M_ResponseLaunchTemplateData_InstanceMarketOptions "InstanceMarketOptions"
+#define EC2_M_ResponseLaunchTemplateData_CreditSpecification "CreditSpecification"
+#define EC2_M_ResponseLaunchTemplateData_CpuOptions "CpuOptions"
+#define EC2_M_ResponseLaunchTemplateData_CapacityReservationSpecification "CapacityReservationSpecification"
+#define EC2_M_ResponseLaunchTemplateData_LicenseSpecifications "LicenseSpecifications"
+#define EC2_M_ResponseLaunchTemplateData_HibernationOptions "HibernationOptions"
+#define EC2_M_ResponseLaunchTemplateData_MetadataOptions "MetadataOptions"
+#define EC2_M_ResponseLaunchTemplateData_EnclaveOptions "EnclaveOptions"
+#define EC2_M_ResponseLaunchTemplateData_InstanceRequirements "InstanceRequirements"
+#define EC2_M_ResponseLaunchTemplateData_PrivateDnsNameOptions "PrivateDnsNameOptions"
+#define EC2_M_ResponseLaunchTemplateData_MaintenanceOptions "MaintenanceOptions"
+#define EC2_M_ResponseLaunchTemplateData_DisableApiStop "DisableApiStop"
+#define EC2_M_ResponseLaunchTemplateData_Operator "Operator"
+#define EC2_M_ResponseLaunchTemplateData_NetworkPerformanceOptions "NetworkPerformanceOptions"
+#define EC2_M_ResponseLaunchTemplateData_SecondaryInterfaces "SecondaryInterfaces"
+#define EC2_MEMBERS_ResponseLaunchTemplateData \
+    EC2_M_ResponseLaunchTemplateData_KernelId, \
+    EC2_M_ResponseLaunchTemplateData_EbsOptimized, \
+    EC2_M_ResponseLaunchTemplateData_IamInstanceProfile, \
+    EC2_M_ResponseLaunchTemplateData_BlockDeviceMappings, \
+    EC2_M_ResponseLaunchTemplateData_NetworkInterfaces, \
+    EC2_M_ResponseLaunchTemplateData_ImageId, \
+    EC2_M_ResponseLaunchTemplateData_InstanceType, \
+    EC2_M_ResponseLaunchTemplateData_KeyName, \
+    EC2_M_ResponseLaunchTemplateData_Monitoring, \
+    EC2_M_ResponseLaunchTemplateData_Placement, \
+    EC2_M_ResponseLaunchTemplateData_RamDiskId, \
+    EC2_M_ResponseLaunchTemplateData_DisableApiTermination, \
+    EC2_M_ResponseLaunchTemplateData_InstanceInitiatedShutdownBehavior, \
+    EC2_M_ResponseLaunchTemplateData_UserData, \
+    EC2_M_ResponseLaunchTemplateData_TagSpecifications, \
+    EC2_M_ResponseLaunchTemplateData_ElasticGpuSpecifications, \
+    EC2_M_ResponseLaunchTemplateData_ElasticInferenceAccelerators, \
+    EC2_M_ResponseLaunchTemplateData_SecurityGroupIds, \
+    EC2_M_ResponseLaunchTemplateData_SecurityGroups, \
+    EC2_M_ResponseLaunchTemplateData_InstanceMarketOptions, \
+    EC2_M_ResponseLaunchTemplateData_CreditSpecification, \
+    EC2_M_ResponseLaunchTemplateData_CpuOptions, \
+    EC2_M_ResponseLaunchTemplateData_CapacityReservationSpecification, \
+    EC2_M_ResponseLaunchTemplateData_LicenseSpecifications, \
+    EC2_M_ResponseLaunchTemplateData_HibernationOptions, \
+    EC2_M_ResponseLaunchTemplateData_MetadataOptions, \
+    EC2_M_ResponseLaunchTemplateData_EnclaveOptions, \
+    EC2_M_ResponseLaunchTemplateData_InstanceRequirements, \
+    EC2_M_ResponseLaunchTemplateData_PrivateDnsNameOptions, \
+    EC2_M_ResponseLaunchTemplateData_MaintenanceOptions, \
+    EC2_M_ResponseLaunchTemplateData_DisableApiStop, \
+    EC2_M_ResponseLaunchTemplateData_Operator, \
+    EC2_M_ResponseLaunchTemplateData_NetworkPerformanceOptions, \
+    EC2_M_ResponseLaunchTemplateData_SecondaryInterfaces
+
+/* RevokeSecurityGroupEgressRequest (in) */
+#define EC2_M_RevokeSecurityGroupEgressRequest_SecurityGroupRuleIds "SecurityGroupRuleIds"
+#define EC2_M_RevokeSecurityGroupEgressRequest_DryRun "DryRun"
+#define EC2_M_RevokeSecurityGroupEgressRequest_GroupId "GroupId"
+#define EC2_M_RevokeSecurityGroupEgressRequest_SourceSecurityGroupName "SourceSecurityGroupName"
+#define EC2_M_RevokeSecurityGroupEgressRequest_SourceSecurityGroupOwnerId "SourceSecurityGroupOwnerId"
+#define EC2_M_RevokeSecurityGroupEgressRequest_IpProtocol "IpProtocol"
+#define EC2_M_RevokeSecurityGroupEgressRequest_FromPort "FromPort"
+#define EC2_M_RevokeSecurityGroupEgressRequest_ToPort "ToPort"
+#define EC2_M_RevokeSecurityGroupEgressRequest_CidrIp "CidrIp"
+#define EC2_M_RevokeSecurityGroupEgressRequest_IpPermissions "IpPermissions"
+#define EC2_MEMBERS_RevokeSecurityGroupEgressRequest \
+    EC2_M_RevokeSecurityGroupEgressRequest_SecurityGroupRuleIds, \
+    EC2_M_RevokeSecurityGroupEgressRequest_DryRun, \
+    EC2_M_RevokeSecurityGroupEgressRequest_GroupId, \
+    EC2_M_RevokeSecurityGroupEgressRequest_SourceSecurityGroupName, \
+    EC2_M_RevokeSecurityGroupEgressRequest_SourceSecurityGroupOwnerId, \
+    EC2_M_RevokeSecurityGroupEgressRequest_IpProtocol, \
+    EC2_M_RevokeSecurityGroupEgressRequest_FromPort, \
+    EC2_M_RevokeSecurityGroupEgressRequest_ToPort, \
+    EC2_M_RevokeSecurityGroupEgressRequest_CidrIp, \
+    EC2_M_RevokeSecurityGroupEgressRequest_IpPermissions
+
+/* RevokeSecurityGroupEgressResult (out) */
+#define EC2_M_RevokeSecurityGroupEgressResult_Return "Return"
+#define EC2_M_RevokeSecurityGroupEgressResult_UnknownIpPermissions "UnknownIpPermissions"
+#define EC2_M_RevokeSecurityGroupEgressResult_RevokedSecurityGroupRules "RevokedSecurityGroupRules"
+#define EC2_MEMBERS_RevokeSecurityGroupEgressResult \
+    EC2_M_RevokeSecurityGroupEgressResult_Return, \
+    EC2_M_RevokeSecurityGroupEgressResult_UnknownIpPermissions, \
+    EC2_M_RevokeSecurityGroupEgressResult_RevokedSecurityGroupRules
+
+/* RevokeSecurityGroupIngressRequest (in) */
+#define EC2_M_RevokeSecurityGroupIngressRequest_CidrIp "CidrIp"
+#define EC2_M_RevokeSecurityGroupIngressRequest_FromPort "FromPort"
+#define EC2_M_RevokeSecurityGroupIngressRequest_GroupId "GroupId"
+#define EC2_M_RevokeSecurityGroupIngressRequest_GroupName "GroupName"
+#define EC2_M_RevokeSecurityGroupIngressRequest_IpPermissions "IpPermissions"
+#define EC2_M_RevokeSecurityGroupIngressRequest_IpProtocol "IpProtocol"
+#define EC2_M_RevokeSecurityGroupIngressRequest_SourceSecurityGroupName "SourceSecurityGroupName"
+#define EC2_M_RevokeSecurityGroupIngressRequest_SourceSecurityGroupOwnerId "SourceSecurityGroupOwnerId"
+#define EC2_M_RevokeSecurityGroupIngressRequest_ToPort "ToPort"
+#define EC2_M_RevokeSecurityGroupIngressRequest_SecurityGroupRuleIds "SecurityGroupRuleIds"
+#define EC2_M_RevokeSecurityGroupIngressRequest_DryRun "DryRun"
+#define EC2_MEMBERS_RevokeSecurityGroupIngressRequest \
+    EC2_M_RevokeSecurityGroupIngressRequest_CidrIp, \
+    EC2_M_RevokeSecurityGroupIngressRequest_FromPort, \
+    EC2_M_RevokeSecurityGroupIngressRequest_GroupId, \
+    EC2_M_RevokeSecurityGroupIngressRequest_GroupName, \
+    EC2_M_RevokeSecurityGroupIngressRequest_IpPermissions, \
+    EC2_M_RevokeSecurityGroupIngressRequest_IpProtocol, \
+    EC2_M_RevokeSecurityGroupIngressRequest_SourceSecurityGroupName, \
+    EC2_M_RevokeSecurityGroupIngressRequest_SourceSecurityGroupOwnerId, \
+    EC2_M_RevokeSecurityGroupIngressRequest_ToPort, \
+    EC2_M_RevokeSecurityGroupIngressRequest_SecurityGroupRuleIds, \
+    EC2_M_RevokeSecurityGroupIngressRequest_DryRun
+
+/* RevokeSecurityGroupIngressResult (out) */
+#define EC2_M_RevokeSecurityGroupIngressResult_Return "Return"
+#define EC2_M_RevokeSecurityGroupIngressResult_UnknownIpPermissions "UnknownIpPermissions"
+#define EC2_M_RevokeSecurityGroupIngressResult_RevokedSecurityGroupRules "RevokedSecurityGroupRules"
+#define EC2_MEMBERS_RevokeSecurityGroupIngressResult \
+    EC2_M_RevokeSecurityGroupIngressResult_Return, \
+    EC2_M_RevokeSecurityGroupIngressResult_UnknownIpPermissions, \
+    EC2_M_RevokeSecurityGroupIngressResult_RevokedSecurityGroupRules
+
+/* RevokedSecurityGroupRule (out) */
+#define EC2_M_RevokedSecurityGroupRule_SecurityGroupRuleId "SecurityGroupRuleId"
+#define EC2_M_RevokedSecurityGroupRule_GroupId "GroupId"
+#define EC2_M_RevokedSecurityGroupRule_IsEgress "IsEgress"
+#define EC2_M_RevokedSecurityGroupRule_IpProtocol "IpProtocol"
+#define EC2_M_RevokedSecurityGroupRule_FromPort "FromPort"
+#define EC2_M_RevokedSecurityGroupRule_ToPort "ToPort"
+#define EC2_M_RevokedSecurityGroupRule_CidrIpv4 "CidrIpv4"
+#define EC2_M_RevokedSecurityGroupRule_CidrIpv6 "CidrIpv6"
+#define EC2_M_RevokedSecurityGroupRule_PrefixListId "PrefixListId"
+#define EC2_M_RevokedSecurityGroupRule_ReferencedGroupId "ReferencedGroupId"
+#define EC2_M_RevokedSecurityGroupRule_Description "Description"
+#define EC2_MEMBERS_RevokedSecurityGroupRule \
+    EC2_M_RevokedSecurityGroupRule_SecurityGroupRuleId, \
+    EC2_M_RevokedSecurityGroupRule_GroupId, \
+    EC2_M_RevokedSecurityGroupRule_IsEgress, \
+    EC2_M_RevokedSecurityGroupRule_IpProtocol, \
+    EC2_M_RevokedSecurityGroupRule_FromPort, \
+    EC2_M_RevokedSecurityGroupRule_ToPort, \
+    EC2_M_RevokedSecurityGroupRule_CidrIpv4, \
+    EC2_M_RevokedSecurityGroupRule_CidrIpv6, \
+    EC2_M_RevokedSecurityGroupRule_PrefixListId, \
+    EC2_M_RevokedSecurityGroupRule_ReferencedGroupId, \
+    EC2_M_RevokedSecurityGroupRule_Description
+
+/* Route (out) */
+#define EC2_M_Route_DestinationCidrBlock "DestinationCidrBlock"
+#define EC2_M_Route_DestinationIpv6CidrBlock "DestinationIpv6CidrBlock"
+#define EC2_M_Route_DestinationPrefixListId "DestinationPrefixListId"
+#define EC2_M_Route_EgressOnlyInternetGatewayId "EgressOnlyInternetGatewayId"
+#define EC2_M_Route_GatewayId "GatewayId"
+#define EC2_M_Route_InstanceId "InstanceId"
+#define EC2_M_Route_InstanceOwnerId "InstanceOwnerId"
+#define EC2_M_Route_NatGatewayId "NatGatewayId"
+#define EC2_M_Route_TransitGatewayId "TransitGatewayId"
+#define EC2_M_Route_LocalGatewayId "LocalGatewayId"
+#define EC2_M_Route_CarrierGatewayId "CarrierGatewayId"
+#define EC2_M_Route_NetworkInterfaceId "NetworkInterfaceId"
+#define EC2_M_Route_Origin "Origin"
+#define EC2_M_Route_State "State"
+#define EC2_M_Route_VpcPeeringConnectionId "VpcPeeringConnectionId"
+#define EC2_M_Route_CoreNetworkArn "CoreNetworkArn"
+#define EC2_M_Route_OdbNetworkArn "OdbNetworkArn"
+#define EC2_M_Route_IpAddress "IpAddress"
+#define EC2_MEMBERS_Route \
+    EC2_M_Route_DestinationCidrBlock, \
+    EC2_M_Route_DestinationIpv6CidrBlock, \
+    EC2_M_Route_DestinationPrefixListId, \
+    EC2_M_Route_EgressOnlyInternetGatewayId, \
+    EC2_M_Route_GatewayId, \
+    EC2_M_Route_InstanceId, \
+    EC2_M_Route_InstanceOwnerId, \
+    EC2_M_Route_NatGatewayId, \
+    EC2_M_Route_TransitGatewayId, \
+    EC2_M_Route_LocalGatewayId, \
+    EC2_M_Route_CarrierGatewayId, \
+    EC2_M_Route_NetworkInterfaceId, \
+    EC2_M_Route_Origin, \
+    EC2_M_Route_State, \
+    EC2_M_Route_VpcPeeringConnectionId, \
+    EC2_M_Route_CoreNetworkArn, \
+    EC2_M_Route_OdbNetworkArn, \
+    EC2_M_Route_IpAddress
+
+/* RouteTable (out) */
+#define EC2_M_RouteTable_Associations "Associations"
+#define EC2_M_RouteTable_PropagatingVgws "PropagatingVgws"
+#define EC2_M_RouteTable_RouteTableId "RouteTableId"
+#define EC2_M_RouteTable_Routes "Routes"
+#define EC2_M_RouteTable_Tags "Tags"
+#define EC2_M_RouteTable_VpcId "VpcId"
+#define EC2_M_RouteTable_OwnerId "OwnerId"
+#define EC2_MEMBERS_RouteTable \
+    EC2_M_RouteTable_Associations, \
+    EC2_M_RouteTable_PropagatingVgws, \
+    EC2_M_RouteTable_RouteTableId, \
+    EC2_M_RouteTable_Routes, \
+    EC2_M_RouteTable_Tags, \
+    EC2_M_RouteTable_VpcId, \
+    EC2_M_RouteTable_OwnerId
+
+/* RouteTableAssociation (out) */
+#define EC2_M_RouteTableAssociation_Main "Main"
+#define EC2_M_RouteTableAssociation_RouteTableAssociationId "RouteTableAssociationId"
+#define EC2_M_RouteTableAssociation_RouteTableId "RouteTableId"
+#define EC2_M_RouteTableAssociation_SubnetId "SubnetId"
+#define EC2_M_RouteTableAssociation_GatewayId "GatewayId"
+#define EC2_M_RouteTableAssociation_PublicIpv4Pool "PublicIpv4Pool"
+#define EC2_M_RouteTableAssociation_AssociationState "AssociationState"
+#define EC2_MEMBERS_RouteTableAssociation \
+    EC2_M_RouteTableAssociation_Main, \
+    EC2_M_RouteTableAssociation_RouteTableAssociationId, \
+    EC2_M_RouteTableAssociation_RouteTableId, \
+    EC2_M_RouteTableAssociation_SubnetId, \
+    EC2_M_RouteTableAssociation_GatewayId, \
+    EC2_M_RouteTableAssociation_PublicIpv4Pool, \
+    EC2_M_RouteTableAssociation_AssociationState
+
+/* RouteTableAssociationState (out) */
+#define EC2_M_RouteTableAssociationState_State "State"
+#define EC2_M_RouteTableAssociationState_StatusMessage "StatusMessage"
+#define EC2_MEMBERS_RouteTableAssociationState \
+    EC2_M_RouteTableAssociationState_State, \
+    EC2_M_RouteTableAssociationState_StatusMessage
 
 /* RunInstancesMonitoringEnabled (in) */
 #define EC2_M_RunInstancesMonitoringEnabled_Enabled "Enabled"
@@ -2175,6 +4478,16 @@
     EC2_M_RunInstancesRequest_IamInstanceProfile, \
     EC2_M_RunInstancesRequest_EbsOptimized
 
+/* SecondaryInterfacePrivateIpAddressSpecification (out) */
+#define EC2_M_SecondaryInterfacePrivateIpAddressSpecification_PrivateIpAddress "PrivateIpAddress"
+#define EC2_MEMBERS_SecondaryInterfacePrivateIpAddressSpecification \
+    EC2_M_SecondaryInterfacePrivateIpAddressSpecification_PrivateIpAddress
+
+/* SecondaryInterfacePrivateIpAddressSpecificationRequest (in) */
+#define EC2_M_SecondaryInterfacePrivateIpAddressSpecificationRequest_PrivateIpAddress "PrivateIpAddress"
+#define EC2_MEMBERS_SecondaryInterfacePrivateIpAddressSpecificationRequest \
+    EC2_M_SecondaryInterfacePrivateIpAddressSpecificationRequest_PrivateIpAddress
+
 /* SecurityGroup (out) */
 #define EC2_M_SecurityGroup_GroupId "GroupId"
 #define EC2_M_SecurityGroup_IpPermissionsEgress "IpPermissionsEgress"
@@ -2195,6 +4508,37 @@
     EC2_M_SecurityGroup_GroupName, \
     EC2_M_SecurityGroup_Description, \
     EC2_M_SecurityGroup_IpPermissions
+
+/* SecurityGroupRule (out) */
+#define EC2_M_SecurityGroupRule_SecurityGroupRuleId "SecurityGroupRuleId"
+#define EC2_M_SecurityGroupRule_GroupId "GroupId"
+#define EC2_M_SecurityGroupRule_GroupOwnerId "GroupOwnerId"
+#define EC2_M_SecurityGroupRule_IsEgress "IsEgress"
+#define EC2_M_SecurityGroupRule_IpProtocol "IpProtocol"
+#define EC2_M_SecurityGroupRule_FromPort "FromPort"
+#define EC2_M_SecurityGroupRule_ToPort "ToPort"
+#define EC2_M_SecurityGroupRule_CidrIpv4 "CidrIpv4"
+#define EC2_M_SecurityGroupRule_CidrIpv6 "CidrIpv6"
+#define EC2_M_SecurityGroupRule_PrefixListId "PrefixListId"
+#define EC2_M_SecurityGroupRule_ReferencedGroupInfo "ReferencedGroupInfo"
+#define EC2_M_SecurityGroupRule_Description "Description"
+#define EC2_M_SecurityGroupRule_Tags "Tags"
+#define EC2_M_SecurityGroupRule_SecurityGroupRuleArn "SecurityGroupRuleArn"
+#define EC2_MEMBERS_SecurityGroupRule \
+    EC2_M_SecurityGroupRule_SecurityGroupRuleId, \
+    EC2_M_SecurityGroupRule_GroupId, \
+    EC2_M_SecurityGroupRule_GroupOwnerId, \
+    EC2_M_SecurityGroupRule_IsEgress, \
+    EC2_M_SecurityGroupRule_IpProtocol, \
+    EC2_M_SecurityGroupRule_FromPort, \
+    EC2_M_SecurityGroupRule_ToPort, \
+    EC2_M_SecurityGroupRule_CidrIpv4, \
+    EC2_M_SecurityGroupRule_CidrIpv6, \
+    EC2_M_SecurityGroupRule_PrefixListId, \
+    EC2_M_SecurityGroupRule_ReferencedGroupInfo, \
+    EC2_M_SecurityGroupRule_Description, \
+    EC2_M_SecurityGroupRule_Tags, \
+    EC2_M_SecurityGroupRule_SecurityGroupRuleArn
 
 /* SpotMarketOptions (in) */
 #define EC2_M_SpotMarketOptions_MaxPrice "MaxPrice"
@@ -2358,7 +4702,21 @@
 #define EC2_MEMBERS_TerminateInstancesResult \
     EC2_M_TerminateInstancesResult_TerminatingInstances
 
-/* UserIdGroupPair (out) */
+/* TotalLocalStorageGB (out) */
+#define EC2_M_TotalLocalStorageGB_Min "Min"
+#define EC2_M_TotalLocalStorageGB_Max "Max"
+#define EC2_MEMBERS_TotalLocalStorageGB \
+    EC2_M_TotalLocalStorageGB_Min, \
+    EC2_M_TotalLocalStorageGB_Max
+
+/* TotalLocalStorageGBRequest (in) */
+#define EC2_M_TotalLocalStorageGBRequest_Min "Min"
+#define EC2_M_TotalLocalStorageGBRequest_Max "Max"
+#define EC2_MEMBERS_TotalLocalStorageGBRequest \
+    EC2_M_TotalLocalStorageGBRequest_Min, \
+    EC2_M_TotalLocalStorageGBRequest_Max
+
+/* UserIdGroupPair (in, out) */
 #define EC2_M_UserIdGroupPair_Description "Description"
 #define EC2_M_UserIdGroupPair_UserId "UserId"
 #define EC2_M_UserIdGroupPair_GroupName "GroupName"
@@ -2375,6 +4733,20 @@
     EC2_M_UserIdGroupPair_VpcPeeringConnectionId, \
     EC2_M_UserIdGroupPair_PeeringStatus
 
+/* VCpuCountRange (out) */
+#define EC2_M_VCpuCountRange_Min "Min"
+#define EC2_M_VCpuCountRange_Max "Max"
+#define EC2_MEMBERS_VCpuCountRange \
+    EC2_M_VCpuCountRange_Min, \
+    EC2_M_VCpuCountRange_Max
+
+/* VCpuCountRangeRequest (in) */
+#define EC2_M_VCpuCountRangeRequest_Min "Min"
+#define EC2_M_VCpuCountRangeRequest_Max "Max"
+#define EC2_MEMBERS_VCpuCountRangeRequest \
+    EC2_M_VCpuCountRangeRequest_Min, \
+    EC2_M_VCpuCountRangeRequest_Max
+
 /* VCpuInfo (out) */
 #define EC2_M_VCpuInfo_DefaultVCpus "DefaultVCpus"
 #define EC2_M_VCpuInfo_DefaultCores "DefaultCores"
@@ -2387,6 +4759,18 @@
     EC2_M_VCpuInfo_DefaultThreadsPerCore, \
     EC2_M_VCpuInfo_ValidCores, \
     EC2_M_VCpuInfo_ValidThreadsPerCore
+
+/* ValidationError (out) */
+#define EC2_M_ValidationError_Code "Code"
+#define EC2_M_ValidationError_Message "Message"
+#define EC2_MEMBERS_ValidationError \
+    EC2_M_ValidationError_Code, \
+    EC2_M_ValidationError_Message
+
+/* ValidationWarning (out) */
+#define EC2_M_ValidationWarning_Errors "Errors"
+#define EC2_MEMBERS_ValidationWarning \
+    EC2_M_ValidationWarning_Errors
 
 /* Volume (out) */
 #define EC2_M_Volume_AvailabilityZoneId "AvailabilityZoneId"
@@ -2513,6 +4897,27 @@
     EC2_M_VpcEncryptionControl_StateMessage, \
     EC2_M_VpcEncryptionControl_ResourceExclusions, \
     EC2_M_VpcEncryptionControl_Tags
+
+/* VpcEncryptionControlConfiguration (in) */
+#define EC2_M_VpcEncryptionControlConfiguration_Mode "Mode"
+#define EC2_M_VpcEncryptionControlConfiguration_InternetGatewayExclusion "InternetGatewayExclusion"
+#define EC2_M_VpcEncryptionControlConfiguration_EgressOnlyInternetGatewayExclusion "EgressOnlyInternetGatewayExclusion"
+#define EC2_M_VpcEncryptionControlConfiguration_NatGatewayExclusion "NatGatewayExclusion"
+#define EC2_M_VpcEncryptionControlConfiguration_VirtualPrivateGatewayExclusion "VirtualPrivateGatewayExclusion"
+#define EC2_M_VpcEncryptionControlConfiguration_VpcPeeringExclusion "VpcPeeringExclusion"
+#define EC2_M_VpcEncryptionControlConfiguration_LambdaExclusion "LambdaExclusion"
+#define EC2_M_VpcEncryptionControlConfiguration_VpcLatticeExclusion "VpcLatticeExclusion"
+#define EC2_M_VpcEncryptionControlConfiguration_ElasticFileSystemExclusion "ElasticFileSystemExclusion"
+#define EC2_MEMBERS_VpcEncryptionControlConfiguration \
+    EC2_M_VpcEncryptionControlConfiguration_Mode, \
+    EC2_M_VpcEncryptionControlConfiguration_InternetGatewayExclusion, \
+    EC2_M_VpcEncryptionControlConfiguration_EgressOnlyInternetGatewayExclusion, \
+    EC2_M_VpcEncryptionControlConfiguration_NatGatewayExclusion, \
+    EC2_M_VpcEncryptionControlConfiguration_VirtualPrivateGatewayExclusion, \
+    EC2_M_VpcEncryptionControlConfiguration_VpcPeeringExclusion, \
+    EC2_M_VpcEncryptionControlConfiguration_LambdaExclusion, \
+    EC2_M_VpcEncryptionControlConfiguration_VpcLatticeExclusion, \
+    EC2_M_VpcEncryptionControlConfiguration_ElasticFileSystemExclusion
 
 /* VpcEncryptionControlExclusion (out) */
 #define EC2_M_VpcEncryptionControlExclusion_State "State"
