@@ -16,6 +16,7 @@
 #include "http/server.h"
 #include "store/store.h"
 #include "svc/lab/bootstrap.h"
+#include "svc/sns/sns.h"
 #include "host/host.h"
 #include "svc/svc.h"
 
@@ -33,7 +34,7 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
     {"serve", cmd_serve,
      "[--listen ADDR:PORT] [--data DIR] [--region R] [--clock real|manual] [--start ISO8601] "
-     "[--auth enforce|off]",
+     "[--auth enforce|off] [--sns-deliver loopback|any]",
      "run the lab server"},
     {"env", cli_env_main, "[--data DIR]", "print export lines for the lab's endpoint and root key"},
     {"clock", cli_clock_main,
@@ -105,7 +106,7 @@ static int serve_usage(const char *msg, const char *arg)
 static int cmd_serve(int argc, char **argv)
 {
     const char *listen = "127.0.0.1:4566", *data = NULL, *region = NULL, *clock_s = NULL,
-               *start_s = NULL, *auth_s = "enforce";
+               *start_s = NULL, *auth_s = "enforce", *sns_deliver = "loopback";
     for (int i = 1; i < argc; i++) {
         int r;
         if ((r = cli_take_opt("serve", argc, argv, &i, "--listen", &listen)) ||
@@ -113,7 +114,8 @@ static int cmd_serve(int argc, char **argv)
             (r = cli_take_opt("serve", argc, argv, &i, "--region", &region)) ||
             (r = cli_take_opt("serve", argc, argv, &i, "--clock", &clock_s)) ||
             (r = cli_take_opt("serve", argc, argv, &i, "--start", &start_s)) ||
-            (r = cli_take_opt("serve", argc, argv, &i, "--auth", &auth_s))) {
+            (r = cli_take_opt("serve", argc, argv, &i, "--auth", &auth_s)) ||
+            (r = cli_take_opt("serve", argc, argv, &i, "--sns-deliver", &sns_deliver))) {
             if (r < 0)
                 return 2;
             continue;
@@ -136,6 +138,8 @@ static int cmd_serve(int argc, char **argv)
         return serve_usage("--auth wants enforce or off, got ", auth_s);
     if (region && !*region)
         return serve_usage("--region wants a region name", NULL);
+    if (!str_eq(sns_deliver, "loopback") && !str_eq(sns_deliver, "any"))
+        return serve_usage("--sns-deliver wants loopback or any, got ", sns_deliver);
     if (!data)
         data = cli_default_data_dir();
     const char *lvl = getenv("RECOVERLAB_LOG");
@@ -180,6 +184,8 @@ static int cmd_serve(int argc, char **argv)
     url = make_url(host, server_port(srv));
     endpoint = make_url(client_host(host), server_port(srv));
     ctx.listen_url = url;
+    sns_set_endpoint(endpoint);
+    sns_set_deliver_any(str_eq(sns_deliver, "any"));
     if (bootstrap_write_files(data, &id, region, endpoint))
         goto out;
     printf("recoverlab listening on %s (auth %s, clock %s, data %s)\n", url, auth_s,

@@ -39,6 +39,9 @@ static const struct {
     {"AWS::IAM::Group", {"Arn"}},
     {"AWS::EC2::Volume", {"VolumeId"}},
     {"AWS::EC2::VolumeAttachment", {NULL}},
+    {"AWS::SNS::Topic", {"TopicArn", "TopicName"}},
+    {"AWS::SNS::Subscription", {"Arn"}},
+    {"AWS::SNS::TopicPolicy", {"Id"}},
 };
 
 static const char *const sections[] = {
