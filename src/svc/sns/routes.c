@@ -4,7 +4,8 @@
  *   GET  /_recoverlab/sns/confirm-subscription?... the SubscribeURL: confirms, answers AWS's
  *                                                  ConfirmSubscriptionResponse XML, open
  *   GET  /_recoverlab/sns/unsubscribe?...          the UnsubscribeURL, open
- *   GET  /_recoverlab/sns/messages[?topic=ARN&after=ID]  the inbox and delivery log (root)
+ *   GET  /_recoverlab/sns/messages[?topic=ARN&after=ID]  the inbox and delivery log, and the
+ *                                                  newest id of all (lastId) (root)
  *   POST /_recoverlab/sns/confirm {"subscriptionArn"}   confirms a pending subscription, as
  *                                                  a person clicking the mail's link (root)
  */
@@ -205,7 +206,10 @@ static void messages_get(struct admin_call *ac)
         json_array_append_new(arr, m);
     }
     sqlite3_reset(s);
-    admin_reply(ac, 200, json_pack("{s:o}", "messages", arr));
+    s = store_stmt(ac->ctx->st, "SELECT coalesce(max(id), 0) FROM sns_messages");
+    int64_t last = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    admin_reply(ac, 200, json_pack("{s:o, s:I}", "messages", arr, "lastId", (json_int_t)last));
 }
 
 static void confirm_post(struct admin_call *ac)
