@@ -262,46 +262,7 @@ def test_sns_http_delivery_signed_and_retried_in_virtual_time(t):
         rc.close()
 
 
-SEED_SNS = """{
-  "AWSTemplateFormatVersion": "2010-09-09",
-  "Parameters": { "HookUrl": { "Type": "String" } },
-  "Outputs": {
-    "InstanceID" : { "Value" : { "Ref" : "Ec2Instance" } },
-    "RecoveryAlarm" : { "Value" : { "Ref" : "RecoveryAlarm" } },
-    "Topic" : { "Value" : { "Ref" : "AlertTopic" } },
-    "TopicName" : { "Value" : { "Fn::GetAtt" : ["AlertTopic", "TopicName"] } }
-  },
-  "Resources": {
-    "AlertTopic": {
-      "Type": "AWS::SNS::Topic",
-      "Properties": {
-        "DisplayName": "Recovery alerts",
-        "Subscription": [ { "Protocol": "http", "Endpoint": { "Ref": "HookUrl" } } ]
-      }
-    },
-    "Ec2Instance" : {
-      "Type" : "AWS::EC2::Instance",
-      "Properties" : { "ImageId" : "ami-374db956", "InstanceType" : "t2.micro" }
-    },
-    "RecoveryAlarm": {
-      "Type": "AWS::CloudWatch::Alarm",
-      "Properties": {
-        "AlarmDescription": "recover the seed instance",
-        "Namespace": "AWS/EC2" ,
-        "MetricName": "StatusCheckFailed_System",
-        "Statistic": "Minimum",
-        "Period": "60",
-        "EvaluationPeriods": "5",
-        "ComparisonOperator": "GreaterThanThreshold",
-        "Threshold": "0",
-        "AlarmActions": [ {"Fn::Join" : ["", ["arn:aws:automate:", { "Ref" : "AWS::Region" }, ":ec2:recover" ]]},
-                          { "Ref": "AlertTopic" } ],
-        "Dimensions": [{"Name": "InstanceId","Value": {"Ref": "Ec2Instance"}}]
-      }
-    }
-  }
-}
-"""
+SEED_SNS = os.path.join(ROOT, "tests", "fixtures", "cfn", "ec2_sns.json")
 
 
 def test_sns_seed_template_alarm_notifies_signed(t):
@@ -309,9 +270,9 @@ def test_sns_seed_template_alarm_notifies_signed(t):
     lab = t.lab(clock="manual", start=START)
     rc = Receiver()
     try:
-        path = os.path.join(t.mkdtemp("cfn"), "seed-sns.json")
-        with open(path, "w") as f:
-            f.write(SEED_SNS)
+        path = SEED_SNS  # the seed's template plus a topic with an http subscription
+        r = t.run([BIN, "lint", path, "--json"])
+        t.check("recover-without-notification" not in r.out, "lint: it notifies: %r" % r)
         _ok(t, t.aws(lab, ["cloudformation", "create-stack", "--stack-name", "seed",
                            "--template-body", "file://" + path, "--parameters",
                            "ParameterKey=HookUrl,ParameterValue=" + rc.url]), "create-stack")
@@ -353,6 +314,14 @@ def test_sns_seed_template_alarm_notifies_signed(t):
                                 "Successfully executed action " + topic]), "both actions' results")
         data = [json.loads(i["HistoryData"]) for i in h if topic in i["HistorySummary"]][0]
         t.eq(json.loads(data["publishedMessage"])["AlarmName"], alarm, "publishedMessage")
+        # drill: both actions succeed and the notification is delivered to the receiver
+        _advance(t, lab, "1m")
+        r = _rl(t, lab, "drill", alarm, "--json", "--timeout", "30s")
+        t.eq(r.rc, 0, "drill: %r" % r)
+        acts = {a["action"]: a for a in r.json()["drills"][0]["actions"]}
+        t.eq(acts[topic].get("delivery"), "delivered", "drill: the SNS delivery (%r)" % acts)
+        t.eq([(d["protocol"], d["state"]) for d in acts[topic]["deliveries"]],
+             [("http", "delivered")], "drill: each delivery")
     finally:
         rc.close()
 
@@ -394,8 +363,9 @@ def test_sns_denying_topic_policy_fails_action_and_audit_names_it(t):
     t.check(("denied", "sns-topic-policy-denies-cloudwatch") in found,
             "audit names the policy: %r" % found)
     t.check(("missing", "sns-topic-missing") in found, "audit names the missing topic: %r" % found)
-    # the drill reports the SNS action's failure too
-    r = _rl(t, lab, "drill", "denied", "--json", "--timeout", "10s")
+    # the drill reports the SNS action's failure too (a minute later: a new history item)
+    _advance(t, lab, "1m")
+    r = _rl(t, lab, "drill", "denied", "--json", "--timeout", "20s")
     t.eq(r.rc, 1, "drill fails: %r" % r)
     acts = r.json()["drills"][0]["actions"]
     t.eq([(a["action"], a["result"]) for a in acts], [(arn, "Failed")], "drill result")
