@@ -369,3 +369,76 @@ def test_sns_denying_topic_policy_fails_action_and_audit_names_it(t):
     t.eq(r.rc, 1, "drill fails: %r" % r)
     acts = r.json()["drills"][0]["actions"]
     t.eq([(a["action"], a["result"]) for a in acts], [(arn, "Failed")], "drill result")
+
+
+CFN_SNS = """
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: cfn-alerts
+      Tags: [{Key: team, Value: ops}]
+  Sms:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref Topic
+      Protocol: sms
+      Endpoint: "+15555550103"
+  Policy:
+    Type: AWS::SNS::TopicPolicy
+    Properties:
+      Topics: [!Ref Topic]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Deny
+            Principal: {Service: cloudwatch.amazonaws.com}
+            Action: sns:Publish
+            Resource: !Ref Topic
+Outputs:
+  Sub: {Value: !Ref Sms}
+  SubArn: {Value: !GetAtt Sms.Arn}
+  PolicyId: {Value: !Ref Policy}
+"""
+
+
+def test_sns_cloudformation_subscription_and_topic_policy_and_follow(t):
+    t.need("new_aws")
+    lab = t.lab(clock="manual", start=START)
+    path = os.path.join(t.mkdtemp("cfn"), "sns.yaml")
+    with open(path, "w") as f:
+        f.write(CFN_SNS)
+    arn = "arn:aws:sns:us-east-1:%s:cfn-alerts" % ACCOUNT
+    # follow the inbox while the stack is made and a message published
+    import subprocess
+    follow = subprocess.Popen([BIN, "sns", "messages", "--follow", "--json", "--topic", arn,
+                               "--data", lab.data], stdout=subprocess.PIPE, text=True,
+                              env=t.client_env())
+    try:
+        _ok(t, t.aws(lab, ["cloudformation", "create-stack", "--stack-name", "sns",
+                           "--template-body", "file://" + path]), "create-stack")
+        _advance(t, lab, "1m")
+        st = _ok(t, t.aws(lab, ["cloudformation", "describe-stacks", "--stack-name", "sns"]),
+                 "describe-stacks")["Stacks"][0]
+        t.eq(st["StackStatus"], "CREATE_COMPLETE", "stack (%r)" % st)
+        out = {o["OutputKey"]: o["OutputValue"] for o in st["Outputs"]}
+        t.check(out["Sub"].startswith(arn + ":") and out["Sub"] == out["SubArn"],
+                "Ref / GetAtt Arn of the subscription: %r" % out)
+        t.check(out["PolicyId"].startswith("sns-Policy-"), "the policy's id: %r" % out)
+        pol = json.loads(_ok(t, t.aws(lab, ["sns", "get-topic-attributes", "--topic-arn", arn]),
+                             "get-topic-attributes")["Attributes"]["Policy"])
+        t.eq(pol["Statement"][0]["Effect"], "Deny", "the stack's topic policy")
+        tags = _ok(t, t.aws(lab, ["sns", "list-tags-for-resource", "--resource-arn", arn]),
+                   "tags")["Tags"]
+        t.eq(tags, [{"Key": "team", "Value": "ops"}], "the topic's tags")
+        _ok(t, t.aws(lab, ["sns", "publish", "--topic-arn", arn, "--message", "followed"]),
+            "publish")
+        line = follow.stdout.readline()
+        t.eq(json.loads(line)["message"], "followed", "sns messages --follow printed it")
+        _ok(t, t.aws(lab, ["cloudformation", "delete-stack", "--stack-name", "sns"]), "delete")
+        _advance(t, lab, "1m")
+        t.eq(_ok(t, t.aws(lab, ["sns", "list-topics"]), "list-topics")["Topics"], [],
+             "the stack's topic is gone")
+    finally:
+        follow.terminate()
+        follow.wait(10)
