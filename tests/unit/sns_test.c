@@ -200,13 +200,35 @@ TEST(sns_alarm_notification_and_topic_policy)
                          "{\"TopicArn\":\"" TOPIC "\",\"Protocol\":\"sms\",\"Endpoint\":"
                          "\"+15555550100\"}"),
                  0);
+    CHECK_EQ_INT(fx_call(&f, "sns", "Subscribe", sns_subscribe,
+                         "{\"TopicArn\":\"" TOPIC "\",\"Protocol\":\"email\",\"Endpoint\":"
+                         "\"oncall@example.com\",\"ReturnSubscriptionArn\":true}"),
+                 0);
+    sqlite3_stmt *q = store_stmt(f.st, "SELECT token FROM sns_subs WHERE protocol = 'email'");
+    CHECK(sqlite3_step(q) == SQLITE_ROW);
+    char token[130];
+    snprintf(token, sizeof(token), "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_reset(q);
+    CHECK_EQ_INT(fx_callf(&f, "sns", "ConfirmSubscription", sns_confirm_subscription,
+                          "{\"TopicArn\":\"" TOPIC "\",\"Token\":\"%s\"}", token),
+                 0);
     cwt_alarm_insert(f.st, "web-recover", alarm_doc(), &f.who, NULL);
     move(&f, "web-recover", "ALARM");
+    /* email subscribers get AWS's text, the others the JSON */
+    sqlite3_stmt *e = store_stmt(f.st, "SELECT body FROM sns_messages WHERE type = 'Notification'"
+                                       " AND protocol = 'email'");
+    CHECK(sqlite3_step(e) == SQLITE_ROW);
+    CHECK_EQ_STR((const char *)sqlite3_column_text(e, 0),
+                 "You are receiving this email because your Amazon CloudWatch Alarm "
+                 "\"web-recover\" in the US East (N. Virginia) region has entered the ALARM "
+                 "state, because \"testing\" at \"Saturday 28 November, 2026 12:00:00 UTC\".");
+    sqlite3_reset(e);
     CHECK_EQ_STR(cwt_history_summary(f.st, "web-recover", "Action"),
                  "Successfully executed action " TOPIC);
     CHECK_CONTAINS(cwt_history_data(f.st, "web-recover", "Action"), "\"publishedMessage\":");
     sqlite3_stmt *s = store_stmt(f.st, "SELECT subject, body FROM sns_messages WHERE type ="
-                                       " 'Notification' ORDER BY id DESC LIMIT 1");
+                                       " 'Notification' AND protocol = 'sms' ORDER BY id DESC"
+                                       " LIMIT 1");
     CHECK(sqlite3_step(s) == SQLITE_ROW);
     CHECK_EQ_STR((const char *)sqlite3_column_text(s, 0),
                  "ALARM: \"web-recover\" in US East (N. Virginia)");

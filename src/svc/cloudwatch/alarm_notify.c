@@ -15,11 +15,16 @@
  *   EvaluateLowSampleCountPercentile} — for metric-math alarms Trigger carries Metrics
  *   instead (inferred: the alarm's queries as DescribeAlarms shows them).
  * The Subject: `ALARM: "NAME" in US East (N. Virginia)` (OK: / INSUFFICIENT_DATA:) [obs],
- * cut to SNS's 100 characters (inferred).
+ * cut to SNS's 100 characters (inferred). Email subscribers get the text AWS mails instead of
+ * the JSON (MessageStructure json with "default" and "email" entries): `You are receiving
+ * this email because your Amazon CloudWatch Alarm "NAME" in the US East (N. Virginia) region
+ * has entered the ALARM state, because "REASON" at "Wednesday 03 September, 2025 06:25:33
+ * UTC".` [obs: the first paragraph; the rest of AWS's mail is left out].
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/base.h"
 #include "catalog/regions.h"
@@ -175,6 +180,21 @@ const char *cw_alarm_notify_sns(struct store *st, struct arena *ar, const struct
     json_decref(m);
     free(old);
 
+    char when_text[96];
+    time_t ts = (time_t)(at_ms / 1000);
+    struct tm tm;
+    gmtime_r(&ts, &tm);
+    strftime(when_text, sizeof(when_text), "%A %d %B, %Y %H:%M:%S UTC", &tm);
+    const char *reason = json_string_value(json_object_get(d, "StateReason"));
+    char *email = arena_printf(ar,
+                               "You are receiving this email because your Amazon CloudWatch Alarm "
+                               "\"%s\" in the %s region has entered the %s state, because \"%s\" "
+                               "at \"%s\".",
+                               a->name, region_name, state ? state : "", reason ? reason : "",
+                               when_text);
+    json_t *structured = json_pack("{s:s, s:s}", "default", text ? text : "{}", "email", email);
+    char *message = json_dumps(structured, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(structured);
     char *subject = arena_printf(ar, "%s: \"%s\" in %s", state ? state : "", a->name, region_name);
     if (strlen(subject) > 100)
         subject[100] = '\0'; /* SNS's Subject limit; inferred that CloudWatch cuts it */
@@ -197,8 +217,9 @@ const char *cw_alarm_notify_sns(struct store *st, struct arena *ar, const struct
     snprintf(who.arn, sizeof(who.arn), "%s", CW_SERVICE_PRINCIPAL);
     snprintf(who.user_id, sizeof(who.user_id), "%s", CW_SERVICE_PRINCIPAL);
     snprintf(who.name, sizeof(who.name), "%s", CW_SERVICE_PRINCIPAL);
-    json_t *in = json_pack("{s:s, s:s, s:s}", "TopicArn", arn, "Subject", subject, "Message",
-                           text ? text : "{}");
+    json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "TopicArn", arn, "Subject", subject, "Message",
+                           message ? message : "{}", "MessageStructure", "json");
+    free(message);
     json_t *out = NULL;
     int rc = svc_invoke(&parent, &who, NULL, "sns", "Publish", in, &out, &err);
     json_decref(in);
