@@ -303,3 +303,22 @@ TEST(sns_identity_and_topic_policy_for_users)
     CHECK_CONTAINS(fx_err_message(&f), "is not authorized to perform: SNS:CreateTopic");
     fx_close(&f);
 }
+
+TEST(sns_retry_schedules)
+{
+    json_t *def = json_pack("{s:i, s:i, s:i}", "minDelayTarget", 20, "maxDelayTarget", 20,
+                            "numRetries", 3);
+    CHECK_EQ_INT((int)sns_retry_delay(def, 1), 20);
+    CHECK_EQ_INT((int)sns_retry_delay(def, 3), 20);
+    CHECK_EQ_INT((int)sns_retry_delay(def, 4), -1);
+    json_decref(def);
+    /* 2 immediate, 1 at the minimum, 4 backing off linearly from 10 to 50, 1 at the maximum */
+    json_t *p = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:s}", "minDelayTarget", 10,
+                          "maxDelayTarget", 50, "numRetries", 8, "numNoDelayRetries", 2,
+                          "numMinDelayRetries", 1, "numMaxDelayRetries", 1, "backoffFunction",
+                          "linear");
+    const int want[] = {0, 0, 10, 20, 30, 40, 50, 50, -1};
+    for (int n = 1; n <= 9; n++)
+        CHECK_EQ_INT((int)sns_retry_delay(p, n), want[n - 1]);
+    json_decref(p);
+}

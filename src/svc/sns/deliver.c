@@ -107,7 +107,7 @@ static int pol_int(const json_t *p, const char *k, int def)
  * maxDelayTarget, then numMaxDelayRetries maxDelayTarget apart. The backoff curves are
  * inferred (AWS publishes only a graph) and there is no jitter, so schedules are exact.
  */
-static int64_t retry_delay(const json_t *p, int n)
+int64_t sns_retry_delay(const json_t *p, int n)
 {
     int total = pol_int(p, "numRetries", 3), nodelay = pol_int(p, "numNoDelayRetries", 0),
         nmin = pol_int(p, "numMinDelayRetries", 0), nmax = pol_int(p, "numMaxDelayRetries", 0);
@@ -232,7 +232,7 @@ static void deliver_event(struct store *st, int64_t at_ms, const char *arg)
         state = "delivered";
     } else {
         bool retryable = status == 0 || status >= 500 || status == 429;
-        int64_t delay = retryable ? retry_delay(policy, attempts) : -1;
+        int64_t delay = retryable ? sns_retry_delay(policy, attempts) : -1;
         state = delay >= 0 ? "pending" : "failed";
         if (delay >= 0) {
             char a[32];

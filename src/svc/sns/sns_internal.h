@@ -120,6 +120,8 @@ int sns_deliver(struct call *c, const struct sns_sub *s, const char *type, const
                 const char *subject, const char *body, const json_t *headers,
                 const json_t *policy);
 void sns_deliver_init(void);
+/* Seconds before retry n (1: the first) under a healthyRetryPolicy object, -1 when spent. */
+int64_t sns_retry_delay(const json_t *policy, int n);
 /* Confirms a subscription by token (ConfirmSubscription, SubscribeURL). 0 ok, -1 failed. */
 int sns_confirm(struct call *c, const char *topic_arn, const char *token, bool authenticated,
                 char **sub_arn);
