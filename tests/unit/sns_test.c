@@ -322,3 +322,19 @@ TEST(sns_retry_schedules)
         CHECK_EQ_INT((int)sns_retry_delay(p, n), want[n - 1]);
     json_decref(p);
 }
+
+TEST(sns_http_to_other_hosts_is_held)
+{
+    struct fx f;
+    sns_open(&f);
+    CHECK_EQ_INT(fx_call(&f, "sns", "CreateTopic", sns_create_topic, "{\"Name\":\"ops\"}"), 0);
+    CHECK_EQ_INT(fx_call(&f, "sns", "Subscribe", sns_subscribe,
+                         "{\"TopicArn\":\"" TOPIC "\",\"Protocol\":\"https\",\"Endpoint\":"
+                         "\"https://hooks.example.com/sns\"}"),
+                 0);
+    CHECK_EQ_INT(count_rows(f.st, "SELECT count(*) FROM sns_messages WHERE state = 'held' AND"
+                                  " last_error LIKE '%--sns-deliver any%'"),
+                 1);
+    CHECK_EQ_INT(count_rows(f.st, "SELECT count(*) FROM events WHERE kind = 'sns.deliver'"), 0);
+    fx_close(&f);
+}
