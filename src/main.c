@@ -44,7 +44,8 @@ static const struct command commands[] = {
      "inject INSTANCE_ID --check system|instance|ebs [--for DURATION] | list | clear FAULT_ID "
      "[--data DIR | --endpoint URL] [--json]",
      "inject, list or clear instance faults"},
-    {"sns", cli_sns_main, "messages [--topic ARN] [--follow] [--data DIR | --endpoint URL] [--json]",
+    {"sns", cli_sns_main,
+     "messages [--topic ARN] [--follow] [--data DIR | --endpoint URL] [--json]",
      "the SNS inbox: deliveries to email, sms and http/https endpoints"},
     {"audit", cli_audit_main, "[--region R]... [--data DIR | --endpoint URL] [--json]",
      "find alarms with EC2 actions that will not work when they fire"},

@@ -196,8 +196,10 @@ void cli_audit_sns(const struct cli_target *t, const json_t *alarm, json_t *out)
             json_decref(p);
             struct buf m = BUF_INIT, ev = BUF_INIT;
             if (rc == 1 && str_eq(r.code, "NotFound")) {
-                buf_printf(&m, "the SNS action's topic %s does not exist: the notification "
-                               "fails when the alarm fires", arn);
+                buf_printf(&m,
+                           "the SNS action's topic %s does not exist: the notification "
+                           "fails when the alarm fires",
+                           arn);
                 buf_printf(&ev, "SNS GetTopicAttributes %s: NotFound", arn);
                 add(out, "error", "sns-topic-missing", m.p, ev.p,
                     "create the topic (aws sns create-topic) or fix the alarm's action ARN");
@@ -211,15 +213,16 @@ void cli_audit_sns(const struct cli_target *t, const json_t *alarm, json_t *out)
                 at = json_object_get(at ? at : r.json, "Attributes");
                 const char *pol = cli_jstr(at, "Policy");
                 json_t *doc = pol ? json_loads(pol, 0, NULL) : NULL;
-                struct cond_ctx cx = {account, cli_jstr(alarm, "AlarmArn")
-                                                   ? cli_jstr(alarm, "AlarmArn")
-                                                   : ""};
+                struct cond_ctx cx = {
+                    account, cli_jstr(alarm, "AlarmArn") ? cli_jstr(alarm, "AlarmArn") : ""};
                 char why[300];
                 const char *deny = doc ? policy_denies(doc, arn, &cx, why, sizeof(why)) : NULL;
                 json_decref(doc);
                 if (deny) {
-                    buf_printf(&m, "the topic policy of %s does not let CloudWatch publish: the "
-                                   "notification fails when the alarm fires", arn);
+                    buf_printf(&m,
+                               "the topic policy of %s does not let CloudWatch publish: the "
+                               "notification fails when the alarm fires",
+                               arn);
                     buf_printf(&ev, "SNS GetTopicAttributes %s: Policy: %s", arn, deny);
                     add(out, "error", "sns-topic-policy-denies-cloudwatch", m.p, ev.p,
                         "allow the service principal cloudwatch.amazonaws.com sns:Publish on the "
@@ -228,13 +231,17 @@ void cli_audit_sns(const struct cli_target *t, const json_t *alarm, json_t *out)
                 if (str_eq(cli_jstr(at, "SubscriptionsConfirmed"), "0")) {
                     buf_reset(&m);
                     buf_reset(&ev);
-                    buf_printf(&m, "the topic %s has no confirmed subscription: nobody receives "
-                                   "the notification", arn);
-                    buf_printf(&ev, "SNS GetTopicAttributes %s: SubscriptionsConfirmed 0, "
-                                    "SubscriptionsPending %s",
-                               arn, cli_jstr(at, "SubscriptionsPending")
-                                        ? cli_jstr(at, "SubscriptionsPending")
-                                        : "?");
+                    buf_printf(&m,
+                               "the topic %s has no confirmed subscription: nobody receives "
+                               "the notification",
+                               arn);
+                    buf_printf(&ev,
+                               "SNS GetTopicAttributes %s: SubscriptionsConfirmed 0, "
+                               "SubscriptionsPending %s",
+                               arn,
+                               cli_jstr(at, "SubscriptionsPending")
+                                   ? cli_jstr(at, "SubscriptionsPending")
+                                   : "?");
                     add(out, "warning", "sns-topic-no-confirmed-subscription", m.p, ev.p,
                         "subscribe the on-call endpoint and confirm the subscription");
                 }

@@ -132,8 +132,8 @@ void cli_audit_sns(const struct cli_target *t, const json_t *alarm, json_t *out)
  * delivery of an SNS action after it ("delivery": delivered | retrying | failed | held |
  * pending confirmation | no subscribers | sent, "deliveries": [...] on a lab). */
 long long cli_drill_sns_mark(const struct cli_target *t);
-void cli_drill_sns_report(const struct cli_target *t, bool lab, const char *topic,
-                          long long mark, json_t *action);
+void cli_drill_sns_report(const struct cli_target *t, bool lab, const char *topic, long long mark,
+                          json_t *action);
 
 /* Subcommands of issue 7: audit.c, drill.c, lint.c. */
 int cli_audit_main(int argc, char **argv);

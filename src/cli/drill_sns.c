@@ -66,8 +66,8 @@ static json_t *subscriptions(const struct cli_target *t, const char *topic)
     return out;
 }
 
-void cli_drill_sns_report(const struct cli_target *t, bool lab, const char *topic,
-                          long long mark, json_t *action)
+void cli_drill_sns_report(const struct cli_target *t, bool lab, const char *topic, long long mark,
+                          json_t *action)
 {
     json_t *subs = subscriptions(t, topic);
     size_t confirmed = 0, pending = 0, i;
@@ -93,11 +93,11 @@ void cli_drill_sns_report(const struct cli_target *t, bool lab, const char *topi
             {
                 if (!str_eq(cli_jstr(s, "type"), "Notification"))
                     continue;
-                json_array_append_new(
-                    got, json_pack("{s:s?, s:s?, s:s?, s:O?}", "protocol", cli_jstr(s, "protocol"),
-                                   "endpoint", cli_jstr(s, "endpoint"), "state",
-                                   cli_jstr(s, "state"), "attempts",
-                                   json_object_get(s, "attempts")));
+                json_array_append_new(got, json_pack("{s:s?, s:s?, s:s?, s:O?}", "protocol",
+                                                     cli_jstr(s, "protocol"), "endpoint",
+                                                     cli_jstr(s, "endpoint"), "state",
+                                                     cli_jstr(s, "state"), "attempts",
+                                                     json_object_get(s, "attempts")));
                 busy |= str_eq(cli_jstr(s, "state"), "pending") &&
                         json_integer_value(json_object_get(s, "attempts")) == 0;
             }

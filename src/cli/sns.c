@@ -13,8 +13,8 @@
 
 #include "cli/cli.h"
 
-#define USAGE                                                                                  \
-    "usage: recoverlab sns messages [--topic ARN] [--follow] [--data DIR | --endpoint URL] "   \
+#define USAGE                                                                                      \
+    "usage: recoverlab sns messages [--topic ARN] [--follow] [--data DIR | --endpoint URL] "       \
     "[--json]"
 
 static const char *js(const json_t *o, const char *k)

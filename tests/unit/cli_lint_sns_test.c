@@ -21,15 +21,15 @@ static bool has_rule(const char *tmpl, const char *rule)
     return found;
 }
 
-#define TMPL(ACTIONS)                                                                          \
-    "{\"Parameters\":{\"Pager\":{\"Type\":\"String\"}},\"Resources\":{"                          \
-    "\"Topic\":{\"Type\":\"AWS::SNS::Topic\"},"                                                  \
-    "\"I\":{\"Type\":\"AWS::EC2::Instance\",\"Properties\":{\"ImageId\":\"ami-1\","              \
-    "\"InstanceType\":\"t3.micro\"}},"                                                           \
-    "\"A\":{\"Type\":\"AWS::CloudWatch::Alarm\",\"Properties\":{\"Namespace\":\"AWS/EC2\","      \
-    "\"MetricName\":\"StatusCheckFailed_System\",\"Statistic\":\"Minimum\",\"Period\":60,"       \
-    "\"EvaluationPeriods\":2,\"Threshold\":0,\"ComparisonOperator\":\"GreaterThanThreshold\","   \
-    "\"Dimensions\":[{\"Name\":\"InstanceId\",\"Value\":{\"Ref\":\"I\"}}],"                      \
+#define TMPL(ACTIONS)                                                                              \
+    "{\"Parameters\":{\"Pager\":{\"Type\":\"String\"}},\"Resources\":{"                            \
+    "\"Topic\":{\"Type\":\"AWS::SNS::Topic\"},"                                                    \
+    "\"I\":{\"Type\":\"AWS::EC2::Instance\",\"Properties\":{\"ImageId\":\"ami-1\","                \
+    "\"InstanceType\":\"t3.micro\"}},"                                                             \
+    "\"A\":{\"Type\":\"AWS::CloudWatch::Alarm\",\"Properties\":{\"Namespace\":\"AWS/EC2\","        \
+    "\"MetricName\":\"StatusCheckFailed_System\",\"Statistic\":\"Minimum\",\"Period\":60,"         \
+    "\"EvaluationPeriods\":2,\"Threshold\":0,\"ComparisonOperator\":\"GreaterThanThreshold\","     \
+    "\"Dimensions\":[{\"Name\":\"InstanceId\",\"Value\":{\"Ref\":\"I\"}}],"                        \
     "\"AlarmActions\":[\"arn:aws:automate:us-east-1:ec2:recover\"" ACTIONS "]}}}}"
 
 TEST(cli_lint_recover_without_notification)

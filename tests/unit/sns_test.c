@@ -74,8 +74,8 @@ TEST(sns_topics_idempotent_attributes_paging)
     CHECK_EQ_STR(fx_err_message(&f), "Topic does not exist");
 
     for (int i = 0; i < 120; i++)
-        CHECK_EQ_INT(fx_callf(&f, "sns", "CreateTopic", sns_create_topic, "{\"Name\":\"t%03d\"}", i),
-                     0);
+        CHECK_EQ_INT(
+            fx_callf(&f, "sns", "CreateTopic", sns_create_topic, "{\"Name\":\"t%03d\"}", i), 0);
     CHECK_EQ_INT(fx_call(&f, "sns", "ListTopics", sns_list_topics, "{}"), 0);
     CHECK_EQ_INT((int)json_array_size(fx_jget(f.json, "Topics")), 100);
     char next[300];
@@ -142,7 +142,8 @@ TEST(sns_email_inbox_confirm_filter)
     const char *const sev[] = {"high", "critical", "low"};
     for (int i = 0; i < 3; i++)
         CHECK_EQ_INT(fx_callf(&f, "sns", "Publish", sns_publish,
-                              "{\"TopicArn\":\"" TOPIC "\",\"Message\":\"m%d\",\"MessageAttributes\":"
+                              "{\"TopicArn\":\"" TOPIC
+                              "\",\"Message\":\"m%d\",\"MessageAttributes\":"
                               "{\"sev\":{\"DataType\":\"String\",\"StringValue\":\"%s\"}}}",
                               i, sev[i]),
                      0);
@@ -236,11 +237,20 @@ TEST(sns_alarm_notification_and_topic_policy)
     sqlite3_reset(s);
     CHECK(m != NULL);
     /* AWS's fields, in AWS's order */
-    const char *const keys[] = {"AlarmName", "AlarmDescription", "AWSAccountId",
-                                "AlarmConfigurationUpdatedTimestamp", "NewStateValue",
-                                "NewStateReason", "StateChangeTime", "Region", "AlarmArn",
-                                "OldStateValue", "OKActions", "AlarmActions",
-                                "InsufficientDataActions", "Trigger"};
+    const char *const keys[] = {"AlarmName",
+                                "AlarmDescription",
+                                "AWSAccountId",
+                                "AlarmConfigurationUpdatedTimestamp",
+                                "NewStateValue",
+                                "NewStateReason",
+                                "StateChangeTime",
+                                "Region",
+                                "AlarmArn",
+                                "OldStateValue",
+                                "OKActions",
+                                "AlarmActions",
+                                "InsufficientDataActions",
+                                "Trigger"};
     size_t i = 0;
     const char *k;
     json_t *v;
@@ -260,8 +270,8 @@ TEST(sns_alarm_notification_and_topic_policy)
     CHECK_EQ_STR(json_string_value(json_object_get(tr, "Statistic")), "MINIMUM");
     CHECK_EQ_STR(json_string_value(json_object_get(tr, "StatisticType")), "Statistic");
     CHECK(json_is_null(json_object_get(tr, "Unit")));
-    CHECK_EQ_STR(json_string_value(json_object_get(
-                     json_array_get(json_object_get(tr, "Dimensions"), 0), "name")),
+    CHECK_EQ_STR(json_string_value(
+                     json_object_get(json_array_get(json_object_get(tr, "Dimensions"), 0), "name")),
                  "InstanceId");
     json_decref(m);
 
@@ -306,17 +316,17 @@ TEST(sns_identity_and_topic_policy_for_users)
 
 TEST(sns_retry_schedules)
 {
-    json_t *def = json_pack("{s:i, s:i, s:i}", "minDelayTarget", 20, "maxDelayTarget", 20,
-                            "numRetries", 3);
+    json_t *def =
+        json_pack("{s:i, s:i, s:i}", "minDelayTarget", 20, "maxDelayTarget", 20, "numRetries", 3);
     CHECK_EQ_INT((int)sns_retry_delay(def, 1), 20);
     CHECK_EQ_INT((int)sns_retry_delay(def, 3), 20);
     CHECK_EQ_INT((int)sns_retry_delay(def, 4), -1);
     json_decref(def);
     /* 2 immediate, 1 at the minimum, 4 backing off linearly from 10 to 50, 1 at the maximum */
-    json_t *p = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:s}", "minDelayTarget", 10,
-                          "maxDelayTarget", 50, "numRetries", 8, "numNoDelayRetries", 2,
-                          "numMinDelayRetries", 1, "numMaxDelayRetries", 1, "backoffFunction",
-                          "linear");
+    json_t *p =
+        json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:s}", "minDelayTarget", 10, "maxDelayTarget", 50,
+                  "numRetries", 8, "numNoDelayRetries", 2, "numMinDelayRetries", 1,
+                  "numMaxDelayRetries", 1, "backoffFunction", "linear");
     const int want[] = {0, 0, 10, 20, 30, 40, 50, 50, -1};
     for (int n = 1; n <= 9; n++)
         CHECK_EQ_INT((int)sns_retry_delay(p, n), want[n - 1]);

@@ -122,9 +122,9 @@ static json_t *trigger(const json_t *d)
         const json_t *dim;
         json_array_foreach(json_object_get(d, "Dimensions"), i, dim)
         {
-            json_array_append_new(dims, json_pack("{s:O, s:O}", "value",
-                                                  json_object_get(dim, "Value"), "name",
-                                                  json_object_get(dim, "Name")));
+            json_array_append_new(dims,
+                                  json_pack("{s:O, s:O}", "value", json_object_get(dim, "Value"),
+                                            "name", json_object_get(dim, "Name")));
         }
         json_object_set_new(t, "Dimensions", dims);
         set_copy(t, "Period", json_object_get(d, "Period"), json_null());
@@ -186,12 +186,12 @@ const char *cw_alarm_notify_sns(struct store *st, struct arena *ar, const struct
     gmtime_r(&ts, &tm);
     strftime(when_text, sizeof(when_text), "%A %d %B, %Y %H:%M:%S UTC", &tm);
     const char *reason = json_string_value(json_object_get(d, "StateReason"));
-    char *email = arena_printf(ar,
-                               "You are receiving this email because your Amazon CloudWatch Alarm "
-                               "\"%s\" in the %s region has entered the %s state, because \"%s\" "
-                               "at \"%s\".",
-                               a->name, region_name, state ? state : "", reason ? reason : "",
-                               when_text);
+    char *email =
+        arena_printf(ar,
+                     "You are receiving this email because your Amazon CloudWatch Alarm "
+                     "\"%s\" in the %s region has entered the %s state, because \"%s\" "
+                     "at \"%s\".",
+                     a->name, region_name, state ? state : "", reason ? reason : "", when_text);
     json_t *structured = json_pack("{s:s, s:s}", "default", text ? text : "{}", "email", email);
     char *message = json_dumps(structured, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(structured);
@@ -229,11 +229,15 @@ const char *cw_alarm_notify_sns(struct store *st, struct arena *ar, const struct
         *published = arena_strdup(ar, text ? text : "");
     } else if (str_eq(err.err.code, "AuthorizationError")) {
         /* [obs] the text CloudWatch shows for a topic policy that keeps it out */
-        msg = arena_printf(ar, "CloudWatch Alarms is not authorized to perform: SNS:Publish on "
-                               "resource:%s", arn);
+        msg = arena_printf(ar,
+                           "CloudWatch Alarms is not authorized to perform: SNS:Publish on "
+                           "resource:%s",
+                           arn);
     } else {
-        msg = arena_printf(ar, "%s", err.err.message ? err.err.message /* inferred */
-                                     : err.err.code ? err.err.code : "Internal error");
+        msg = arena_printf(ar, "%s",
+                           err.err.message ? err.err.message /* inferred */
+                           : err.err.code  ? err.err.code
+                                           : "Internal error");
     }
     free(text);
     return msg;

@@ -20,11 +20,10 @@
 #define TOPIC_NAME_MAX 256
 
 /* Topic properties that are topic attributes (string, or JSON documents as text). */
-static const char *const topic_attr_props[] = {"DisplayName", "KmsMasterKeyId", "FifoTopic",
-                                               "ContentBasedDeduplication", "SignatureVersion",
-                                               "TracingConfig", "DeliveryPolicy",
-                                               "DataProtectionPolicy", "ArchivePolicy",
-                                               "FifoThroughputScope"};
+static const char *const topic_attr_props[] = {
+    "DisplayName",      "KmsMasterKeyId",     "FifoTopic",      "ContentBasedDeduplication",
+    "SignatureVersion", "TracingConfig",      "DeliveryPolicy", "DataProtectionPolicy",
+    "ArchivePolicy",    "FifoThroughputScope"};
 static const char *const topic_replace[] = {"TopicName", "FifoTopic", NULL};
 static const char *const topic_attrs[] = {"TopicArn", "TopicName", NULL};
 
@@ -51,14 +50,12 @@ static json_t *attr_value(const json_t *v)
 static int subscribe(const struct cfn_act *x, struct cfn_res *r, const char *topic,
                      const json_t *sub, json_t *attrs, char **arn_out)
 {
-    json_t *in = json_pack("{s:s, s:O, s:O, s:b}", SNS_M_SubscribeInput_TopicArn, topic,
-                           SNS_M_SubscribeInput_Protocol,
-                           json_object_get(sub, "Protocol") ? json_object_get(sub, "Protocol")
-                                                            : json_null(),
-                           SNS_M_SubscribeInput_Endpoint,
-                           json_object_get(sub, "Endpoint") ? json_object_get(sub, "Endpoint")
-                                                            : json_null(),
-                           SNS_M_SubscribeInput_ReturnSubscriptionArn, 1);
+    json_t *in = json_pack(
+        "{s:s, s:O, s:O, s:b}", SNS_M_SubscribeInput_TopicArn, topic, SNS_M_SubscribeInput_Protocol,
+        json_object_get(sub, "Protocol") ? json_object_get(sub, "Protocol") : json_null(),
+        SNS_M_SubscribeInput_Endpoint,
+        json_object_get(sub, "Endpoint") ? json_object_get(sub, "Endpoint") : json_null(),
+        SNS_M_SubscribeInput_ReturnSubscriptionArn, 1);
     if (attrs && json_object_size(attrs))
         json_object_set(in, SNS_M_SubscribeInput_Attributes, attrs);
     json_t *out = NULL;
@@ -157,10 +154,10 @@ static enum cfn_step topic_update(const struct cfn_act *x, struct cfn_res *r,
             !prov_changed(json_object_get(old_props, k), json_object_get(r->props, k)))
             continue;
         json_t *v = attr_value(json_object_get(r->props, k));
-        json_t *in = json_pack("{s:s, s:s, s:o}", SNS_M_SetTopicAttributesInput_TopicArn, arn,
-                               SNS_M_SetTopicAttributesInput_AttributeName, k,
-                               SNS_M_SetTopicAttributesInput_AttributeValue,
-                               v ? v : json_string(""));
+        json_t *in =
+            json_pack("{s:s, s:s, s:o}", SNS_M_SetTopicAttributesInput_TopicArn, arn,
+                      SNS_M_SetTopicAttributesInput_AttributeName, k,
+                      SNS_M_SetTopicAttributesInput_AttributeValue, v ? v : json_string(""));
         if (prov_call(x, r, "sns", "SetTopicAttributes", in, NULL, NULL))
             return CFN_FAILED;
     }
@@ -221,10 +218,9 @@ static const struct cfn_provider prov_topic = {
 
 /* ------------------------------------------------------------ AWS::SNS::Subscription */
 
-static const char *const sub_attr_props[] = {"DeliveryPolicy", "FilterPolicy",
-                                             "FilterPolicyScope", "RawMessageDelivery",
-                                             "RedrivePolicy", "SubscriptionRoleArn",
-                                             "ReplayPolicy"};
+static const char *const sub_attr_props[] = {
+    "DeliveryPolicy", "FilterPolicy",        "FilterPolicyScope", "RawMessageDelivery",
+    "RedrivePolicy",  "SubscriptionRoleArn", "ReplayPolicy"};
 static const char *const sub_replace[] = {"Endpoint", "Protocol", "TopicArn", "Region", NULL};
 static const char *const sub_attrs[] = {"Arn", NULL};
 
@@ -258,10 +254,10 @@ static enum cfn_step sub_update(const struct cfn_act *x, struct cfn_res *r, cons
         if (!prov_changed(json_object_get(old_props, k), json_object_get(r->props, k)))
             continue;
         json_t *v = attr_value(json_object_get(r->props, k));
-        json_t *in = json_pack("{s:s, s:s, s:o}", SNS_M_SetSubscriptionAttributesInput_SubscriptionArn,
-                               r->physical_id, SNS_M_SetSubscriptionAttributesInput_AttributeName, k,
-                               SNS_M_SetSubscriptionAttributesInput_AttributeValue,
-                               v ? v : json_string(""));
+        json_t *in =
+            json_pack("{s:s, s:s, s:o}", SNS_M_SetSubscriptionAttributesInput_SubscriptionArn,
+                      r->physical_id, SNS_M_SetSubscriptionAttributesInput_AttributeName, k,
+                      SNS_M_SetSubscriptionAttributesInput_AttributeValue, v ? v : json_string(""));
         if (prov_call(x, r, "sns", "SetSubscriptionAttributes", in, NULL, NULL))
             return CFN_FAILED;
     }

@@ -46,8 +46,7 @@ static bool loopback(const char *url)
 }
 
 int sns_deliver(struct call *c, const struct sns_sub *s, const char *type, const char *message_id,
-                const char *subject, const char *body, const json_t *headers,
-                const json_t *policy)
+                const char *subject, const char *body, const json_t *headers, const json_t *policy)
 {
     const char *state = "inbox", *err = NULL;
     if (is_http(s->protocol)) {

@@ -164,8 +164,8 @@ static int sub_row(sqlite3_stmt *s, struct sns_sub *u)
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
-#define SUB_COLS                                                                             \
-    "arn, topic_arn, account, region, protocol, endpoint, owner, confirmed, authenticated,"  \
+#define SUB_COLS                                                                                   \
+    "arn, topic_arn, account, region, protocol, endpoint, owner, confirmed, authenticated,"        \
     " token, attrs"
 
 int sns_sub_load(struct store *st, const char *arn, struct sns_sub *u)
@@ -180,8 +180,8 @@ int sns_sub_load_token(struct store *st, const char *topic_arn, const char *toke
                        struct sns_sub *u)
 {
     memset(u, 0, sizeof(*u));
-    sqlite3_stmt *s = store_stmt(st, "SELECT " SUB_COLS
-                                     " FROM sns_subs WHERE topic_arn = ?1 AND token = ?2");
+    sqlite3_stmt *s =
+        store_stmt(st, "SELECT " SUB_COLS " FROM sns_subs WHERE topic_arn = ?1 AND token = ?2");
     sqlite3_bind_text(s, 1, topic_arn ? topic_arn : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, token ? token : "", -1, SQLITE_TRANSIENT);
     return sub_row(s, u);
@@ -248,10 +248,10 @@ char *sns_default_policy(const char *topic_arn, const char *account)
 json_t *sns_effective_delivery_policy(const json_t *topic_attrs)
 {
     /* AWS's defaults for http/https [doc: 3 retries 20 s apart] */
-    json_t *retry = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:s}", "minDelayTarget", 20,
-                              "maxDelayTarget", 20, "numRetries", 3, "numMaxDelayRetries", 0,
-                              "numNoDelayRetries", 0, "numMinDelayRetries", 0, "backoffFunction",
-                              "linear");
+    json_t *retry =
+        json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:s}", "minDelayTarget", 20, "maxDelayTarget", 20,
+                  "numRetries", 3, "numMaxDelayRetries", 0, "numNoDelayRetries", 0,
+                  "numMinDelayRetries", 0, "backoffFunction", "linear");
     json_t *http = json_pack("{s:o, s:b, s:{s:s}}", "defaultHealthyRetryPolicy", retry,
                              "disableSubscriptionOverrides", 0, "defaultRequestPolicy",
                              "headerContentType", "text/plain; charset=UTF-8");

@@ -3,9 +3,9 @@
  * (Query protocol), tables, the delivery events of the clock, its HTTP routes (signing
  * certificate, SubscribeURL, UnsubscribeURL, the inbox) and its CloudFormation providers.
  */
+#include "svc/module.h"
 #include "base/base.h"
 #include "store/store.h"
-#include "svc/module.h"
 #include "svc/sns/sns.h"
 #include "svc/sns/sns_internal.h"
 #include "wire/models/models.h"

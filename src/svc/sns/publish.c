@@ -47,10 +47,14 @@ static char *attrs_doc(const json_t *attrs)
         if (!sv && json_is_string(bv)) {
             size_t n = json_string_length(bv);
             val = xmalloc(4 * ((n + 2) / 3) + 1);
-            EVP_EncodeBlock((unsigned char *)val, (const unsigned char *)json_string_value(bv), (int)n);
+            EVP_EncodeBlock((unsigned char *)val, (const unsigned char *)json_string_value(bv),
+                            (int)n);
         }
-        json_object_set_new(o, k, json_pack("{s:s, s:s}", "Type", type ? type : "String",
-                                            "Value", sv ? sv : val ? val : ""));
+        json_object_set_new(o, k,
+                            json_pack("{s:s, s:s}", "Type", type ? type : "String", "Value",
+                                      sv    ? sv
+                                      : val ? val
+                                            : ""));
         free(val);
     }
     char *t = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -66,7 +70,8 @@ static const char *sig_version(const struct sns_topic *t)
 
 static char *unsubscribe_url(struct call *c, const char *sub_arn)
 {
-    return arena_printf(c->a, "%s/_recoverlab/sns/unsubscribe?Action=Unsubscribe&SubscriptionArn=%s",
+    return arena_printf(c->a,
+                        "%s/_recoverlab/sns/unsubscribe?Action=Unsubscribe&SubscriptionArn=%s",
                         sns_base_url(), sub_arn);
 }
 
@@ -451,8 +456,8 @@ int sns_publish_message(struct call *c, const struct sns_topic *t, const char *m
                 policy = retry_policy(t, &u, &ct, &edp);
                 headers = http_headers("Notification", message_id, t->arn, u.arn, ct, raw);
             }
-            int drc = sns_deliver(c, &u, "Notification", message_id, subject, body, headers,
-                                  policy);
+            int drc =
+                sns_deliver(c, &u, "Notification", message_id, subject, body, headers, policy);
             json_decref(headers);
             json_decref(policy);
             json_decref(edp);
@@ -480,13 +485,15 @@ int sns_send_confirmation(struct call *c, const struct sns_topic *t, const struc
                                    "subscription, visit the SubscribeURL included in this message.",
                                    t->arn); /* [doc] */
     const char *url = arena_printf(
-        c->a, "%s/_recoverlab/sns/confirm-subscription?Action=ConfirmSubscription&TopicArn=%s&Token=%s",
+        c->a,
+        "%s/_recoverlab/sns/confirm-subscription?Action=ConfirmSubscription&TopicArn=%s&Token=%s",
         sns_base_url(), t->arn, s->token);
     struct buf sts = BUF_INIT;
-    buf_printf(&sts,
-               "Message\n%s\nMessageId\n%s\nSubscribeURL\n%s\nTimestamp\n%s\nToken\n%s\nTopicArn\n%s\n"
-               "Type\nSubscriptionConfirmation\n",
-               msg, id, url, ts, s->token, t->arn);
+    buf_printf(
+        &sts,
+        "Message\n%s\nMessageId\n%s\nSubscribeURL\n%s\nTimestamp\n%s\nToken\n%s\nTopicArn\n%s\n"
+        "Type\nSubscriptionConfirmation\n",
+        msg, id, url, ts, s->token, t->arn);
     char *sig = NULL;
     const char *curl = cert_url(c);
     int rc = !curl || sns_sign(c->st, atoi(ver), sts.p, &sig) ? -1 : 0;
@@ -524,8 +531,7 @@ int sns_send_confirmation(struct call *c, const struct sns_topic *t, const struc
 
 /* Checks and publishes one message (Publish and each PublishBatch entry). */
 static int publish_one(struct call *c, const struct sns_topic *t, const char *message,
-                       const char *subject, const char *structure, const json_t *attrs,
-                       char id[37])
+                       const char *subject, const char *structure, const json_t *attrs, char id[37])
 {
     if (!message || !*message)
         return sns_invalid(c, "Empty message"); /* [obs] */
@@ -546,9 +552,11 @@ static int publish_one(struct call *c, const struct sns_topic *t, const char *me
         bool parsed = json_is_object(j), def = json_is_string(json_object_get(j, "default"));
         json_decref(j);
         if (!parsed)
-            return sns_invalid(c, "Message Structure - JSON message body failed to parse"); /* [obs] */
+            return sns_invalid(c,
+                               "Message Structure - JSON message body failed to parse"); /* [obs] */
         if (!def)
-            return sns_invalid(c, "Message Structure - No default entry in JSON message body"); /* [obs] */
+            return sns_invalid(
+                c, "Message Structure - No default entry in JSON message body"); /* [obs] */
         sj = true;
     }
     if (sns_check_attributes(c, attrs))
@@ -564,7 +572,8 @@ int sns_publish(struct call *c, const json_t *in, struct out *o)
     if (!topic)
         topic = target;
     if (!topic && !phone)
-        return sns_invalid(c, "TopicArn or TargetArn Reason: no value for required parameter"); /* [obs] */
+        return sns_invalid(
+            c, "TopicArn or TargetArn Reason: no value for required parameter"); /* [obs] */
     if (!topic) { /* a direct SMS: kept in the inbox */
         if (sns_authorize(c, "sns:Publish", NULL))
             return -1;
@@ -620,7 +629,8 @@ int sns_publish_batch(struct call *c, const json_t *in, struct out *o)
     if (sns_authorize(c, "sns:Publish", &t))
         goto out;
     if (n == 0) {
-        call_fail(c, 400, "EmptyBatchRequest", "The batch request doesn't contain any entries."); /* [obs] */
+        call_fail(c, 400, "EmptyBatchRequest",
+                  "The batch request doesn't contain any entries."); /* [obs] */
         goto out;
     }
     if (n > 10) {
@@ -638,7 +648,8 @@ int sns_publish_batch(struct call *c, const json_t *in, struct out *o)
             goto out;
         }
         for (size_t j = 0; j < i; j++)
-            if (str_eq(id, sns_str(json_array_get(entries, j), SNS_M_PublishBatchRequestEntry_Id))) {
+            if (str_eq(id,
+                       sns_str(json_array_get(entries, j), SNS_M_PublishBatchRequestEntry_Id))) {
                 call_fail(c, 400, "BatchEntryIdsNotDistinct",
                           "Two or more batch entries in the request have the same Id."); /* [obs] */
                 goto out;
@@ -647,8 +658,9 @@ int sns_publish_batch(struct call *c, const json_t *in, struct out *o)
         total += m ? strlen(m) : 0;
     }
     if (total > MAX_MESSAGE) {
-        call_fail(c, 400, "BatchRequestTooLong",
-                  "The length of all the messages put together is more than the limit."); /* [obs] */
+        call_fail(
+            c, 400, "BatchRequestTooLong",
+            "The length of all the messages put together is more than the limit."); /* [obs] */
         goto out;
     }
     json_t *ok = json_array(), *failed = json_array();
@@ -657,11 +669,11 @@ int sns_publish_batch(struct call *c, const json_t *in, struct out *o)
         struct call sub = *c; /* an entry's error is its own, not the call's */
         memset(&sub.err, 0, sizeof(sub.err));
         char mid[37];
-        int erc = publish_one(&sub, &t, sns_str(e, SNS_M_PublishBatchRequestEntry_Message),
-                              sns_str(e, SNS_M_PublishBatchRequestEntry_Subject),
-                              sns_str(e, SNS_M_PublishBatchRequestEntry_MessageStructure),
-                              json_object_get(e, SNS_M_PublishBatchRequestEntry_MessageAttributes),
-                              mid);
+        int erc =
+            publish_one(&sub, &t, sns_str(e, SNS_M_PublishBatchRequestEntry_Message),
+                        sns_str(e, SNS_M_PublishBatchRequestEntry_Subject),
+                        sns_str(e, SNS_M_PublishBatchRequestEntry_MessageStructure),
+                        json_object_get(e, SNS_M_PublishBatchRequestEntry_MessageAttributes), mid);
         const char *id = sns_str(e, SNS_M_PublishBatchRequestEntry_Id);
         if (erc == 0)
             json_array_append_new(ok, json_pack("{s:s, s:s}", "Id", id, "MessageId", mid));
@@ -672,8 +684,8 @@ int sns_publish_batch(struct call *c, const json_t *in, struct out *o)
             goto out;
         } else
             json_array_append_new(failed, json_pack("{s:s, s:s, s:s, s:b}", "Id", id, "Code",
-                                                    sub.err.code ? sub.err.code : "",
-                                                    "Message", sub.err.message ? sub.err.message : "",
+                                                    sub.err.code ? sub.err.code : "", "Message",
+                                                    sub.err.message ? sub.err.message : "",
                                                     "SenderFault", 1));
     }
     out_json(o, "Successful", ok);

@@ -61,12 +61,13 @@ static void xml_reply(struct admin_call *ac, int status, const char *xml)
 
 static void xml_error(struct admin_call *ac, const struct call *c)
 {
-    char *x = arena_printf(ac->rq->arena,
-                           "<ErrorResponse xmlns=\"" XMLNS "\">\n  <Error>\n    <Type>Sender</Type>\n"
-                           "    <Code>%s</Code>\n    <Message>%s</Message>\n  </Error>\n"
-                           "  <RequestId>%s</RequestId>\n</ErrorResponse>\n",
-                           c->err.code ? c->err.code : "InternalError",
-                           c->err.message ? c->err.message : "", c->request_id);
+    char *x =
+        arena_printf(ac->rq->arena,
+                     "<ErrorResponse xmlns=\"" XMLNS "\">\n  <Error>\n    <Type>Sender</Type>\n"
+                     "    <Code>%s</Code>\n    <Message>%s</Message>\n  </Error>\n"
+                     "  <RequestId>%s</RequestId>\n</ErrorResponse>\n",
+                     c->err.code ? c->err.code : "InternalError",
+                     c->err.message ? c->err.message : "", c->request_id);
     xml_reply(ac, c->err.status ? c->err.status : 500, x);
 }
 
@@ -141,11 +142,13 @@ static void unsubscribe_get(struct admin_call *ac)
         xml_error(ac, &c);
         return;
     }
-    if (r < 0 || (u.authenticated && (call_fail(&c, 403, "AuthorizationError",
-                                                "This subscription requires authentication to "
-                                                "unsubscribe"),
-                                      true)) || /* inferred */
-        sns_sub_delete(c.st, u.arn) || store_commit(c.st)) {
+    if (r < 0 ||
+        (u.authenticated && (call_fail(&c, 403, "AuthorizationError",
+                                       "This subscription requires authentication to "
+                                       "unsubscribe"),
+                             true)) || /* inferred */
+        sns_sub_delete(c.st, u.arn) ||
+        store_commit(c.st)) {
         if (r == 0)
             sns_sub_free(&u);
         store_rollback(c.st);
@@ -169,7 +172,8 @@ static void messages_get(struct admin_call *ac)
     const char *after = qparam(ac->rq->arena, ac->rq->query, "after");
     int64_t after_id = 0;
     if (after && str_to_i64(after, &after_id)) {
-        admin_error(ac, 400, "ValidationError", "after wants a message id (a number)"); /* inferred */
+        admin_error(ac, 400, "ValidationError",
+                    "after wants a message id (a number)"); /* inferred */
         return;
     }
     sqlite3_stmt *s = store_stmt(
@@ -187,7 +191,8 @@ static void messages_get(struct admin_call *ac)
         json_object_set_new(m, "id", json_integer(sqlite3_column_int64(s, 0)));
         json_object_set_new(m, "time", json_string(iso));
         static const char *const keys[] = {"topicArn", "subscriptionArn", "protocol", "endpoint",
-                                           "type", "messageId", "subject", "message", "state"};
+                                           "type",     "messageId",       "subject",  "message",
+                                           "state"};
         for (int i = 0; i < 9; i++) {
             const char *v = (const char *)sqlite3_column_text(s, 2 + i);
             if (v)

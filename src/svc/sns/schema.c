@@ -14,7 +14,8 @@
 #include "svc/sns/sns_internal.h"
 
 static const char SNS_SCHEMA_1[] =
-    "CREATE TABLE IF NOT EXISTS sns_topics(arn TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS sns_topics(arn TEXT PRIMARY KEY, account TEXT NOT NULL, region "
+    "TEXT NOT NULL,"
     "  name TEXT NOT NULL, attrs TEXT NOT NULL, created_ms INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS sns_topics_region ON sns_topics(account, region, arn);"
     "CREATE TABLE IF NOT EXISTS sns_subs(arn TEXT PRIMARY KEY, topic_arn TEXT NOT NULL,"
@@ -34,7 +35,8 @@ static const char SNS_SCHEMA_1[] =
     "  attempt_times TEXT NOT NULL DEFAULT '[]',"
     "  created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS sns_messages_topic ON sns_messages(topic_arn, id);"
-    "CREATE TABLE IF NOT EXISTS sns_signing(id INTEGER PRIMARY KEY CHECK(id = 1), key_pem TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS sns_signing(id INTEGER PRIMARY KEY CHECK(id = 1), key_pem TEXT NOT "
+    "NULL,"
     "  cert_pem TEXT NOT NULL);";
 
 static const struct store_migration steps[] = {{SNS_SCHEMA_1, 0}};

@@ -47,10 +47,10 @@ static int make_key(char **key_pem, char **cert_pem)
     ASN1_TIME_set(X509_getm_notAfter(x), now + 10LL * 366 * 86400);
     X509_NAME *name = X509_get_subject_name(x);
     /* inferred: AWS's certificates name sns.amazonaws.com */
-    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"recoverlab", -1,
-                               -1, 0);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               (const unsigned char *)"sns.amazonaws.com", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"recoverlab", -1, -1,
+                               0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"sns.amazonaws.com",
+                               -1, -1, 0);
     X509_set_issuer_name(x, name);
     X509_set_pubkey(x, pk);
     if (!X509_sign(x, pk, EVP_sha256()))
@@ -84,7 +84,8 @@ static int load(struct store *st, char **key_pem, char **cert_pem)
         log_error("sns: cannot make the signing key");
         return -1;
     }
-    s = store_stmt(st, "INSERT OR REPLACE INTO sns_signing(id, key_pem, cert_pem) VALUES(1, ?1, ?2)");
+    s = store_stmt(st,
+                   "INSERT OR REPLACE INTO sns_signing(id, key_pem, cert_pem) VALUES(1, ?1, ?2)");
     sqlite3_bind_text(s, 1, *key_pem, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, *cert_pem, -1, SQLITE_TRANSIENT);
     int ok = sqlite3_step(s) == SQLITE_DONE;

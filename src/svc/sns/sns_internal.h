@@ -117,8 +117,7 @@ int sns_cert(struct store *st, char **pem, char name[96]);
  * inbox. 0 / -1.
  */
 int sns_deliver(struct call *c, const struct sns_sub *s, const char *type, const char *message_id,
-                const char *subject, const char *body, const json_t *headers,
-                const json_t *policy);
+                const char *subject, const char *body, const json_t *headers, const json_t *policy);
 void sns_deliver_init(void);
 /* Seconds before retry n (1: the first) under a healthyRetryPolicy object, -1 when spent. */
 int64_t sns_retry_delay(const json_t *policy, int n);

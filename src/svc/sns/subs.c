@@ -17,12 +17,12 @@
 #include "svc/sns/sns_internal.h"
 #include "wire/models/sns_members.h"
 
-static const char *const protocols[] = {"http", "https", "email", "email-json", "sms",
-                                        "sqs", "application", "lambda", "firehose"};
+static const char *const protocols[] = {"http", "https",       "email",  "email-json", "sms",
+                                        "sqs",  "application", "lambda", "firehose"};
 
-static const char *const sub_attr_names[] = {"DeliveryPolicy", "FilterPolicy", "FilterPolicyScope",
-                                             "RawMessageDelivery", "RedrivePolicy",
-                                             "SubscriptionRoleArn", "ReplayPolicy"};
+static const char *const sub_attr_names[] = {
+    "DeliveryPolicy", "FilterPolicy",        "FilterPolicyScope", "RawMessageDelivery",
+    "RedrivePolicy",  "SubscriptionRoleArn", "ReplayPolicy"};
 
 static bool raw_capable(const char *p)
 {
@@ -31,8 +31,8 @@ static bool raw_capable(const char *p)
 }
 
 /* Checks one subscription attribute for protocol. 0 or -1 with c failed. */
-static int check_sub_attr(struct call *c, const char *protocol, const char *name,
-                          const char *value, bool on_subscribe)
+static int check_sub_attr(struct call *c, const char *protocol, const char *name, const char *value,
+                          bool on_subscribe)
 {
     bool known = false;
     for (size_t i = 0; i < ARRAY_LEN(sub_attr_names); i++)
@@ -41,20 +41,23 @@ static int check_sub_attr(struct call *c, const char *protocol, const char *name
         return sns_invalid(c, "AttributeName"); /* [obs] */
     if (str_eq(name, "RawMessageDelivery")) {
         if (!str_ieq(value, "true") && !str_ieq(value, "false"))
-            return sns_invalid(c, "Attributes Reason: RawMessageDelivery: Invalid value [%s]. "
-                                  "Must be true or false.",
+            return sns_invalid(c,
+                               "Attributes Reason: RawMessageDelivery: Invalid value [%s]. "
+                               "Must be true or false.",
                                value); /* inferred */
         if (!raw_capable(protocol))
-            return sns_invalid(c, "%sDelivery protocol [%s] does not support raw message "
-                                  "delivery.",
+            return sns_invalid(c,
+                               "%sDelivery protocol [%s] does not support raw message "
+                               "delivery.",
                                on_subscribe ? "Attributes Reason: " : "", protocol); /* [obs] */
     } else if (str_eq(name, "FilterPolicy")) {
         if (sns_filter_check(c, value))
             return -1;
     } else if (str_eq(name, "FilterPolicyScope")) {
         if (!str_eq(value, "MessageAttributes") && !str_eq(value, "MessageBody"))
-            return sns_invalid(c, "Attributes Reason: FilterPolicyScope: Invalid value [%s]. "
-                                  "Please use either MessageBody or MessageAttributes",
+            return sns_invalid(c,
+                               "Attributes Reason: FilterPolicyScope: Invalid value [%s]. "
+                               "Please use either MessageBody or MessageAttributes",
                                value); /* [obs] */
     } else if (str_eq(name, "DeliveryPolicy")) {
         json_t *p = json_loads(value, 0, NULL);
@@ -103,10 +106,10 @@ static int check_endpoint(struct call *c, const char *protocol, const char *ep)
         if (!ok || digits < 7 || digits > 15)
             return sns_invalid(c, "Invalid SMS endpoint: %s", ep); /* inferred */
     } else {
-        const char *svc = str_eq(protocol, "sqs")         ? "sqs"
-                          : str_eq(protocol, "lambda")    ? "lambda"
-                          : str_eq(protocol, "firehose")  ? "firehose"
-                                                          : "sns";
+        const char *svc = str_eq(protocol, "sqs")        ? "sqs"
+                          : str_eq(protocol, "lambda")   ? "lambda"
+                          : str_eq(protocol, "firehose") ? "firehose"
+                                                         : "sns";
         const char *word = str_eq(protocol, "sqs")        ? "SQS endpoint ARN"
                            : str_eq(protocol, "lambda")   ? "Lambda endpoint ARN"
                            : str_eq(protocol, "firehose") ? "Firehose endpoint ARN"
@@ -230,8 +233,7 @@ int sns_confirm_subscription(struct call *c, const json_t *in, struct out *o)
     char *arn = NULL;
     const char *auth = sns_str(in, SNS_M_ConfirmSubscriptionInput_AuthenticateOnUnsubscribe);
     if (sns_confirm(c, sns_str(in, SNS_M_ConfirmSubscriptionInput_TopicArn),
-                    sns_str(in, SNS_M_ConfirmSubscriptionInput_Token), str_ieq(auth, "true"),
-                    &arn))
+                    sns_str(in, SNS_M_ConfirmSubscriptionInput_Token), str_ieq(auth, "true"), &arn))
         return -1;
     out_str(o, "SubscriptionArn", arn);
     return 0;

@@ -29,11 +29,20 @@ static bool name_ok(const char *n)
     return true;
 }
 
-static const char *const topic_attr_names[] = {
-    "DeliveryPolicy", "DisplayName", "FifoTopic", "Policy", "SignatureVersion", "TracingConfig",
-    "KmsMasterKeyId", "ContentBasedDeduplication", "ArchivePolicy", "FifoThroughputScope",
-    "HTTPSuccessFeedbackRoleArn", "HTTPSuccessFeedbackSampleRate", "HTTPFailureFeedbackRoleArn",
-    "DataProtectionPolicy"};
+static const char *const topic_attr_names[] = {"DeliveryPolicy",
+                                               "DisplayName",
+                                               "FifoTopic",
+                                               "Policy",
+                                               "SignatureVersion",
+                                               "TracingConfig",
+                                               "KmsMasterKeyId",
+                                               "ContentBasedDeduplication",
+                                               "ArchivePolicy",
+                                               "FifoThroughputScope",
+                                               "HTTPSuccessFeedbackRoleArn",
+                                               "HTTPSuccessFeedbackSampleRate",
+                                               "HTTPFailureFeedbackRoleArn",
+                                               "DataProtectionPolicy"};
 
 /* Checks one topic attribute (name and value). 0 or -1 with c failed. */
 static int check_attr(struct call *c, const char *name, const char *value, bool creating)
@@ -90,8 +99,9 @@ static int tags_put(struct call *c, const char *arn, const json_t *tags)
     int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_reset(s);
     if (n > MAX_TAGS)
-        return call_fail(c, 400, "TagLimitExceeded",
-                         "Could not complete request: tag quota of per resource exceeded"); /* [obs] */
+        return call_fail(
+            c, 400, "TagLimitExceeded",
+            "Could not complete request: tag quota of per resource exceeded"); /* [obs] */
     return 0;
 }
 
@@ -113,8 +123,7 @@ int sns_create_topic(struct call *c, const json_t *in, struct out *o)
     const char *name = sns_str(in, SNS_M_CreateTopicInput_Name);
     const json_t *attrs = json_object_get(in, SNS_M_CreateTopicInput_Attributes);
     const json_t *tags = json_object_get(in, SNS_M_CreateTopicInput_Tags);
-    char *arn = arena_printf(c->a, "arn:aws:sns:%s:%s:%s", c->region, c->account,
-                             name ? name : "");
+    char *arn = arena_printf(c->a, "arn:aws:sns:%s:%s:%s", c->region, c->account, name ? name : "");
     if (sns_authorize(c, "sns:CreateTopic", NULL))
         return -1;
     if (!name || !name_ok(name))
@@ -152,7 +161,8 @@ int sns_create_topic(struct call *c, const json_t *in, struct out *o)
             bool tsame = json_object_size(have) == json_array_size(tags);
             json_array_foreach(tags, i, tg)
             {
-                if (!str_eq(sns_str(have, sns_str(tg, SNS_M_Tag_Key)), sns_str(tg, SNS_M_Tag_Value)))
+                if (!str_eq(sns_str(have, sns_str(tg, SNS_M_Tag_Key)),
+                            sns_str(tg, SNS_M_Tag_Value)))
                     tsame = false;
             }
             json_decref(have);
@@ -289,7 +299,8 @@ int sns_get_topic_attributes(struct call *c, const json_t *in, struct out *o)
     out_str(o, "TopicArn", t.arn);
     out_str(o, "EffectiveDeliveryPolicy", edp_text ? edp_text : "{}");
     out_str(o, "SubscriptionsConfirmed", n2);
-    out_str(o, "DisplayName", sns_str(t.attrs, "DisplayName") ? sns_str(t.attrs, "DisplayName") : "");
+    out_str(o, "DisplayName",
+            sns_str(t.attrs, "DisplayName") ? sns_str(t.attrs, "DisplayName") : "");
     out_str(o, "SubscriptionsDeleted", "0");
     const char *key;
     json_t *v;
