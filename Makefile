@@ -17,7 +17,7 @@ $(if $(shell scripts/deps.sh --build >&2 && echo ok),,$(error scripts/deps.sh --
 endif
 endif
 
-PKGS    := libmicrohttpd jansson yaml-0.1 libcbor sqlite3 libcrypto libcurl libxml-2.0
+PKGS    := libmicrohttpd jansson yaml-0.1 libcbor sqlite3 libcrypto libcurl libxml-2.0 libpcre2-8
 B       ?= build
 CC      ?= cc
 WERROR  ?= -Werror

@@ -11,7 +11,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(libmicrohttpd-dev libjansson-dev libyaml-dev libcbor-dev libsqlite3-dev libssl-dev
-            libcurl4-openssl-dev libxml2-dev pkg-config gcc make)
+            libcurl4-openssl-dev libxml2-dev pkg-config gcc make libpcre2-dev)
 TEST_PKGS=(awscli python3-boto3 python3-botocore curl wrk clang-14 libclang-rt-14-dev python3)
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

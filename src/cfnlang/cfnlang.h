@@ -101,8 +101,27 @@ int cfn_template_validate(const json_t *t, struct cfn_err *e);
 
 /* ---------------- parameters (params.c) ---------------- */
 
-/* True for a parameter Type the lab accepts (String, Number, List<Number>,
- * CommaDelimitedList, AWS::EC2::...::Id/KeyName and their List<...>). */
+/* The families of parameter Types CloudFormation has [doc: UG "Parameters"]. */
+enum cfn_ptype_family {
+    CFN_PT_STRING,      /* String */
+    CFN_PT_NUMBER,      /* Number */
+    CFN_PT_LIST_NUMBER, /* List<Number> */
+    CFN_PT_CDL,         /* CommaDelimitedList */
+    CFN_PT_AWS,         /* AWS-specific: AWS::EC2::KeyPair::KeyName ..., or List<...> of one */
+    CFN_PT_SSM_NAME,    /* AWS::SSM::Parameter::Name */
+    CFN_PT_SSM_VALUE,   /* AWS::SSM::Parameter::Value<T> */
+};
+/* A parsed parameter Type. */
+struct cfn_ptype {
+    enum cfn_ptype_family family;
+    bool list;      /* the (resolved) value is a list: List<...>, CommaDelimitedList, Value<List<..>> */
+    char elem[128]; /* the AWS-specific type of CFN_PT_AWS, or of SSM_VALUE's T (else "") */
+    char inner[128]; /* CFN_PT_SSM_VALUE: T as written ("List<AWS::EC2::Image::Id>") */
+};
+/* Parses a parameter Type: 0, or -1 when CloudFormation has no such type. */
+int cfn_param_type_parse(const char *type, struct cfn_ptype *out);
+/* True for a parameter Type CloudFormation has (String, Number, List<Number>,
+ * CommaDelimitedList, the AWS-specific types and their List<...>, the SSM parameter types). */
 bool cfn_param_type_known(const char *type);
 /* Validates the Parameters section's declarations (types, constraint keys, Default against
  * the constraints). 0 or -1 with e. */
@@ -118,6 +137,24 @@ int cfn_params_check_decls(const json_t *t, struct cfn_err *e);
 int cfn_params_resolve(const json_t *t, const json_t *given, const json_t *previous,
                        const json_t *use_previous, json_t **values, json_t **raw,
                        struct cfn_err *e);
+/*
+ * What only the caller can know about a parameter value: whether an AWS-specific value names
+ * something that exists (AWS::EC2::KeyPair::KeyName ...) and what an SSM parameter type's
+ * value is. resolve is called for every parameter once its value passed the declared
+ * constraints: name, its declared type and the parsed one, value (a string, or an array of
+ * strings for list types; for CFN_PT_SSM_VALUE the SSM parameter's name as a string). It may
+ * set *out (new reference) to replace the value (an SSM parameter's value: a string, or an
+ * array of strings when pt->list). 0 ok, -1 with AWS's message in e.
+ */
+struct cfn_param_resolver {
+    void *ud;
+    int (*resolve)(void *ud, const char *name, const char *type, const struct cfn_ptype *pt,
+                   const json_t *value, json_t **out, struct cfn_err *e);
+};
+/* cfn_params_resolve with a resolver (may be NULL: values kept as given). */
+int cfn_params_resolve_with(const json_t *t, const json_t *given, const json_t *previous,
+                            const json_t *use_previous, const struct cfn_param_resolver *res,
+                            json_t **values, json_t **raw, struct cfn_err *e);
 
 /* ---------------- intrinsics and conditions (intrinsics.c) ---------------- */
 
@@ -158,6 +195,19 @@ int cfn_conditions_eval(struct cfn_ctx *x, struct cfn_err *e);
 int cfn_condition_get(struct cfn_ctx *x, const char *name, bool *out, struct cfn_err *e);
 /* True when resource/output definition def has no Condition or its condition is true. */
 int cfn_def_enabled(struct cfn_ctx *x, const json_t *def, bool *out, struct cfn_err *e);
+
+/* ---------------- dynamic references (dynref.c) ---------------- */
+
+/* The value of one `{{resolve:service:key}}`: *val a heap string (free()). 0, or -1 with
+ * AWS's message in e. */
+typedef int cfn_dynref_fn(void *ud, const char *service, const char *key, char **val,
+                          struct cfn_err *e);
+/* True when a string of v holds a dynamic reference. */
+bool cfn_has_dynref(const json_t *v);
+/* A copy of v (new reference in *out) with every `{{resolve:...}}` in its strings replaced by
+ * what cb answers. 0, or -1 with e. */
+int cfn_dynrefs_expand(const json_t *v, cfn_dynref_fn *cb, void *ud, json_t **out,
+                       struct cfn_err *e);
 
 /* ---------------- dependency graph (graph.c) ---------------- */
 

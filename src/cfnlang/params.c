@@ -5,14 +5,19 @@
  *
  * Values: String, Number and the AWS-specific single types resolve to a string (a Number
  * parameter is a string once referenced, as AWS documents); List<...> and
- * CommaDelimitedList to an array of strings, each member space-trimmed. AWS-specific types
- * (AWS::EC2::Image::Id, AWS::EC2::KeyPair::KeyName ...) are accepted as plain strings: the
- * lab does not check that the thing exists (inferred). SSM parameter types are refused.
+ * CommaDelimitedList to an array of strings, each member space-trimmed. Whether an
+ * AWS-specific value names something that exists, and what an SSM parameter type's value is,
+ * the caller decides through struct cfn_param_resolver (the server asks its services; the
+ * offline lint passes none).
  *
- * AllowedPattern is a Java regex in AWS; here it is matched as a POSIX extended regex over
- * the whole value, with \d \w \s (and their use inside brackets) translated.
+ * AllowedPattern is a Java regular expression in AWS; here PCRE2 matches it against the
+ * whole value (anchored at both ends). One Java rule PCRE2 does not share is applied first: a
+ * '-' right after a class escape inside brackets (`[\w-\+]`) is a literal in Java, an error
+ * in PCRE2, so it is escaped; and Java's POSIX classes (\p{Alpha}, \p{Digit} ...) are written
+ * in PCRE2's [:alpha:] form.
  */
-#include <regex.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,33 +50,80 @@ static bool is_aws_type(const char *t)
     return false;
 }
 
-/* List<X>: the element type X, else NULL. */
-static const char *list_elem(const char *t)
+/* X of "PREFIX<X>" into buf (cap bytes), else NULL. */
+static const char *angle_inner(const char *t, const char *prefix, char *buf, size_t cap)
 {
-    static char buf[128];
-    size_t n = strlen(t);
-    if (!str_startswith(t, "List<") || n < 7 || t[n - 1] != '>' || n - 6 >= sizeof(buf))
+    size_t n = strlen(t), pn = strlen(prefix);
+    if (!str_startswith(t, prefix) || n < pn + 2 || t[pn] != '<' || t[n - 1] != '>' ||
+        n - pn - 2 >= cap)
         return NULL;
-    memcpy(buf, t + 5, n - 6);
-    buf[n - 6] = 0;
+    memcpy(buf, t + pn + 1, n - pn - 2);
+    buf[n - pn - 2] = 0;
     return buf;
+}
+
+/* The plain (non-SSM) types: String, Number, List<Number>, CommaDelimitedList, AWS-specific
+ * and List<AWS-specific>. */
+static int plain_type_parse(const char *type, struct cfn_ptype *pt)
+{
+    char el[128];
+    if (str_eq(type, "String")) {
+        pt->family = CFN_PT_STRING;
+    } else if (str_eq(type, "Number")) {
+        pt->family = CFN_PT_NUMBER;
+    } else if (str_eq(type, "CommaDelimitedList")) {
+        pt->family = CFN_PT_CDL;
+        pt->list = true;
+    } else if (is_aws_type(type)) {
+        pt->family = CFN_PT_AWS;
+        snprintf(pt->elem, sizeof(pt->elem), "%s", type);
+    } else if (angle_inner(type, "List", el, sizeof(el)) && str_eq(el, "Number")) {
+        pt->family = CFN_PT_LIST_NUMBER;
+        pt->list = true;
+    } else if (angle_inner(type, "List", el, sizeof(el)) && is_aws_type(el)) {
+        pt->family = CFN_PT_AWS;
+        pt->list = true;
+        snprintf(pt->elem, sizeof(pt->elem), "%s", el);
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+int cfn_param_type_parse(const char *type, struct cfn_ptype *pt)
+{
+    memset(pt, 0, sizeof(*pt));
+    if (!type)
+        return -1;
+    char in[128];
+    if (str_eq(type, "AWS::SSM::Parameter::Name")) {
+        pt->family = CFN_PT_SSM_NAME;
+        return 0;
+    }
+    if (angle_inner(type, "AWS::SSM::Parameter::Value", in, sizeof(in))) {
+        /* Value<String>, Value<List<String>>, Value<CommaDelimitedList>, Value<AWS-specific>,
+         * Value<List<AWS-specific>> [doc: UG "Parameters", SSM parameter types] */
+        struct cfn_ptype inner;
+        char el[128];
+        bool list_string = angle_inner(in, "List", el, sizeof(el)) && str_eq(el, "String");
+        if (!list_string &&
+            (plain_type_parse(in, &inner) < 0 || inner.family == CFN_PT_NUMBER ||
+             inner.family == CFN_PT_LIST_NUMBER))
+            return -1;
+        pt->family = CFN_PT_SSM_VALUE;
+        pt->list = list_string || inner.list;
+        if (!list_string)
+            snprintf(pt->elem, sizeof(pt->elem), "%s", inner.elem);
+        snprintf(pt->inner, sizeof(pt->inner), "%s", in);
+        return 0;
+    }
+    return plain_type_parse(type, pt);
 }
 
 bool cfn_param_type_known(const char *type)
 {
-    if (!type)
-        return false;
-    if (str_eq(type, "String") || str_eq(type, "Number") || str_eq(type, "CommaDelimitedList"))
-        return true;
-    if (is_aws_type(type))
-        return true;
-    const char *el = list_elem(type);
-    return el && (str_eq(el, "Number") || is_aws_type(el));
-}
-
-static bool is_list_type(const char *type)
-{
-    return str_eq(type, "CommaDelimitedList") || str_startswith(type, "List<");
+    struct cfn_ptype pt;
+    return cfn_param_type_parse(type, &pt) == 0;
 }
 
 static bool is_number(const char *s)
@@ -82,15 +134,54 @@ static bool is_number(const char *s)
     return *s && str_to_double(s, &d) == 0;
 }
 
-/* Translates Java-style escapes into POSIX ERE and anchors the whole pattern. */
-static char *posix_pattern(const char *p)
+/* Java's \p{Name} POSIX classes (java.util.regex.Pattern) -> PCRE2's [:name:] names. */
+static const char *posix_class(const char *name, size_t n)
+{
+    static const char *const map[][2] = {
+        {"Lower", "lower"}, {"Upper", "upper"}, {"ASCII", "ascii"}, {"Alpha", "alpha"},
+        {"Digit", "digit"}, {"Alnum", "alnum"}, {"Punct", "punct"}, {"Graph", "graph"},
+        {"Print", "print"}, {"Blank", "blank"}, {"Cntrl", "cntrl"}, {"XDigit", "xdigit"},
+        {"Space", "space"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(map); i++)
+        if (strlen(map[i][0]) == n && strncmp(name, map[i][0], n) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+/* The pattern as PCRE2 reads Java's: a '-' after a class escape (\w \d \s \W \D \S \p{..}
+ * \P{..}) inside brackets, which Java takes literally, escaped. Heap. */
+static char *java_pattern(const char *p)
 {
     struct buf b = BUF_INIT;
-    bool in_br = false;
-    buf_puts(&b, "^(");
+    int depth = 0;
     for (; *p; p++) {
-        if (*p == '[' && !in_br) {
-            in_br = true;
+        if (*p == '\\' && p[1]) {
+            char c = p[1];
+            buf_putc(&b, '\\');
+            buf_putc(&b, c);
+            p++;
+            if ((c == 'p' || c == 'P') && p[1] == '{') {
+                const char *end = strchr(p, '}');
+                const char *posix = end ? posix_class(p + 2, (size_t)(end - p - 2)) : NULL;
+                if (posix) { /* Java's POSIX names are ASCII classes: PCRE2's [:name:] */
+                    b.len -= 2;
+                    buf_printf(&b, "%s[:%s%s:]%s", depth ? "" : "[", c == 'P' ? "^" : "", posix,
+                               depth ? "" : "]");
+                    p = end;
+                } else if (end) {
+                    buf_put(&b, p + 1, (size_t)(end - p));
+                    p = end;
+                }
+            }
+            if (depth > 0 && strchr("wdsWDSpP", c) && p[1] == '-' && p[2] && p[2] != ']') {
+                buf_puts(&b, "\\-");
+                p++;
+            }
+            continue;
+        }
+        if (*p == '[') {
+            depth++;
             buf_putc(&b, '[');
             if (p[1] == '^')
                 buf_putc(&b, *++p);
@@ -98,37 +189,36 @@ static char *posix_pattern(const char *p)
                 buf_putc(&b, *++p);
             continue;
         }
-        if (*p == ']' && in_br) {
-            in_br = false;
-            buf_putc(&b, ']');
-            continue;
-        }
-        if (*p == '\\' && p[1]) {
-            char c = *++p;
-            const char *cls = c == 'd'   ? "0-9"
-                              : c == 'w' ? "A-Za-z0-9_"
-                              : c == 's' ? " \t\r\n"
-                                         : NULL;
-            if (cls) {
-                if (in_br) {
-                    buf_puts(&b, cls);
-                } else {
-                    buf_putc(&b, '[');
-                    buf_puts(&b, cls);
-                    buf_putc(&b, ']');
-                }
-            } else if (in_br) {
-                buf_putc(&b, c);
-            } else {
-                buf_putc(&b, '\\');
-                buf_putc(&b, c);
-            }
-            continue;
-        }
+        if (*p == ']' && depth > 0)
+            depth--;
         buf_putc(&b, *p);
     }
-    buf_puts(&b, ")$");
     return buf_steal(&b);
+}
+
+/* Compiles an AllowedPattern (anchored at both ends, UTF-8), or NULL. */
+static pcre2_code *pattern_compile(const char *pattern)
+{
+    char *jp = java_pattern(pattern);
+    int err;
+    PCRE2_SIZE off;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)jp, PCRE2_ZERO_TERMINATED,
+                                   PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED, &err, &off, NULL);
+    free(jp);
+    return re;
+}
+
+/* 1 when v matches the whole pattern, 0 when not, -1 when the pattern does not compile. */
+static int pattern_match(const char *pattern, const char *v)
+{
+    pcre2_code *re = pattern_compile(pattern);
+    if (!re)
+        return -1;
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    int r = pcre2_match(re, (PCRE2_SPTR)v, strlen(v), 0, 0, md, NULL);
+    pcre2_match_data_free(md);
+    pcre2_code_free(re);
+    return r >= 0 ? 1 : 0;
 }
 
 /* Reads a numeric constraint property; 0 absent, 1 present (*out), -1 malformed. */
@@ -148,6 +238,7 @@ static int num_prop(const json_t *decl, const char *key, double *out, char **tex
 
 struct pdecl {
     const char *name, *type;
+    struct cfn_ptype pt;
     const json_t *decl;
     double minlen, maxlen, minval, maxval;
     char *minlen_t, *maxlen_t, *minval_t, *maxval_t;
@@ -189,12 +280,7 @@ static int pdecl_read(const char *name, const json_t *decl, struct pdecl *d, str
         return cfn_fail(e, "Template format error: Every Parameters object must contain a Type"
                            " member.");
     d->type = json_string_value(t);
-    if (str_startswith(d->type, "AWS::SSM::") || str_startswith(d->type, "List<AWS::SSM::"))
-        return cfn_fail(e,
-                        "Template format error: Unrecognized parameter type: %s (SSM"
-                        " parameter types are not supported by recoverlab)", /* inferred */
-                        d->type);
-    if (!cfn_param_type_known(d->type))
+    if (cfn_param_type_parse(d->type, &d->pt) < 0)
         return cfn_fail(e, "Template format error: Unrecognized parameter type: %s", d->type);
     d->has_minlen = num_prop(decl, "MinLength", &d->minlen, &d->minlen_t);
     d->has_maxlen = num_prop(decl, "MaxLength", &d->maxlen, &d->maxlen_t);
@@ -215,8 +301,10 @@ static int pdecl_read(const char *name, const json_t *decl, struct pdecl *d, str
     if (av && !json_is_array(av))
         return cfn_fail(
             e, "Template format error: Every AllowedValues object must be a list."); /* inferred */
-    bool num = str_eq(d->type, "Number") || str_eq(d->type, "List<Number>");
-    bool str = str_eq(d->type, "String") || is_aws_type(d->type);
+    bool num = d->pt.family == CFN_PT_NUMBER || d->pt.family == CFN_PT_LIST_NUMBER;
+    /* the string constraints: String, and (inferred) the single-valued types given as text */
+    bool str = d->pt.family == CFN_PT_STRING || (d->pt.family == CFN_PT_AWS && !d->pt.list) ||
+               d->pt.family == CFN_PT_SSM_NAME || d->pt.family == CFN_PT_SSM_VALUE;
     if (!str && (d->has_minlen || d->has_maxlen || d->pattern))
         return cfn_fail(e,
                         "Template error: Parameter '%s' %s must be on a parameter of type"
@@ -231,16 +319,13 @@ static int pdecl_read(const char *name, const json_t *decl, struct pdecl *d, str
                         " Number",
                         name, d->has_minval ? "MinValue" : "MaxValue"); /* inferred */
     if (d->pattern) {
-        char *pp = posix_pattern(d->pattern);
-        regex_t re;
-        int r = regcomp(&re, pp, REG_EXTENDED | REG_NOSUB);
-        free(pp);
-        if (r != 0)
+        pcre2_code *re = pattern_compile(d->pattern);
+        if (!re)
             return cfn_fail(e,
                             "Template error: Parameter '%s' AllowedPattern must be a valid"
                             " regular expression.",
                             name); /* inferred */
-        regfree(&re);
+        pcre2_code_free(re);
     }
     return 0;
 }
@@ -299,22 +384,12 @@ static int check_one(const struct pdecl *d, const char *v, bool number, struct c
                  d->maxlen_t); /* inferred */
         return constraint_fail(d, e, msg);
     }
-    if (d->pattern) {
-        char *pp = posix_pattern(d->pattern);
-        regex_t re;
-        int r = regcomp(&re, pp, REG_EXTENDED | REG_NOSUB);
-        free(pp);
-        if (r == 0) {
-            r = regexec(&re, v, 0, NULL, 0);
-            regfree(&re);
-            if (r != 0) {
-                struct buf b = BUF_INIT;
-                buf_printf(&b, "must match pattern %s", d->pattern); /* inferred */
-                int rc = constraint_fail(d, e, b.p);
-                buf_free(&b);
-                return rc;
-            }
-        }
+    if (d->pattern && pattern_match(d->pattern, v) == 0) {
+        struct buf b = BUF_INIT;
+        buf_printf(&b, "must match pattern %s", d->pattern); /* inferred */
+        int rc = constraint_fail(d, e, b.p);
+        buf_free(&b);
+        return rc;
     }
     return 0;
 }
@@ -322,15 +397,16 @@ static int check_one(const struct pdecl *d, const char *v, bool number, struct c
 /* Converts and checks a value of d's type. *out: string or array of strings. */
 static int convert(const struct pdecl *d, const char *v, json_t **out, struct cfn_err *e)
 {
-    if (!is_list_type(d->type)) {
-        if (check_one(d, v, str_eq(d->type, "Number"), e) < 0)
+    /* an SSM parameter type's value is the parameter's name until the resolver reads it */
+    if (!d->pt.list || d->pt.family == CFN_PT_SSM_VALUE) {
+        if (check_one(d, v, d->pt.family == CFN_PT_NUMBER, e) < 0)
             return -1;
         *out = json_string(v);
         return *out ? 0
                     : cfn_fail(e, "Parameter '%s' must be a valid UTF-8 string.",
                                d->name); /* inferred */
     }
-    bool number = str_eq(d->type, "List<Number>");
+    bool number = d->pt.family == CFN_PT_LIST_NUMBER;
     json_t *arr = json_array();
     const char *p = v;
     for (;;) {
@@ -385,6 +461,13 @@ int cfn_params_check_decls(const json_t *t, struct cfn_err *e)
 
 int cfn_params_resolve(const json_t *t, const json_t *given, const json_t *previous,
                        const json_t *use_previous, json_t **values, json_t **raw, struct cfn_err *e)
+{
+    return cfn_params_resolve_with(t, given, previous, use_previous, NULL, values, raw, e);
+}
+
+int cfn_params_resolve_with(const json_t *t, const json_t *given, const json_t *previous,
+                            const json_t *use_previous, const struct cfn_param_resolver *res,
+                            json_t **values, json_t **raw, struct cfn_err *e)
 {
     const json_t *ps = json_object_get(t, "Parameters");
     json_t *vals = json_object(), *raws = json_object();
@@ -450,6 +533,16 @@ int cfn_params_resolve(const json_t *t, const json_t *given, const json_t *previ
         int r = pdecl_read(name, decl, &d, e);
         if (r == 0)
             r = convert(&d, json_string_value(json_object_get(raws, name)), &cv, e);
+        if (r == 0 && res && res->resolve) {
+            json_t *nv = NULL;
+            r = res->resolve(res->ud, name, d.type, &d.pt, cv, &nv, e);
+            if (r == 0 && nv) {
+                json_decref(cv);
+                cv = nv;
+            }
+        }
+        if (r < 0)
+            json_decref(cv), cv = NULL;
         pdecl_free(&d);
         if (r < 0)
             goto out;

@@ -30,6 +30,8 @@ struct store_schema;
 struct store_keep;
 struct model_service;
 struct cfn_provider;
+struct cfn_param_hook;
+struct cfn_dynref_hook;
 
 /* One HTTP route a module owns. Paths are exact, or a prefix when they end with '/'. */
 struct svc_route {
@@ -78,6 +80,10 @@ struct svc_module {
     const struct svc_route *routes;          /* HTTP routes beside the AWS API */
     size_t nroutes;
     const struct cfn_provider *const *providers; /* NULL-terminated; NULL: none */
+    /* CloudFormation parameter type families and dynamic-reference services it answers
+     * (svc/provider.h), NULL-terminated; NULL: none */
+    const struct cfn_param_hook *const *cfn_params;
+    const struct cfn_dynref_hook *const *cfn_dynrefs;
     const struct svc_hooks *hooks;           /* NULL: none */
 };
 

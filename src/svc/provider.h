@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cfnlang/cfnlang.h"
 #include "core/principal.h"
 
 struct call;
@@ -65,6 +66,48 @@ struct cfn_provider {
     /* Attributes Fn::GetAtt may ask for. */
     const char *const *attrs;
 };
+
+/* ------------------------------------------------------------------------------------------
+ * Parameter types and dynamic references (the stack service's parameter step and property
+ * evaluation call these; services that own the data answer them). A module lists its hooks
+ * in `.cfn_params` / `.cfn_dynrefs` (svc/module.h); svc_cfn_param_hook_find and
+ * svc_cfn_dynref_find (registry.c) find them. Without a hook for a type family the stack
+ * service keeps AWS-specific values as given and refuses SSM parameter types and dynamic
+ * references with a "not supported by recoverlab" message.
+ *
+ * x in both: the caller's call (its store, region, account, time) and principal (x->who),
+ * the stack's name and id (the id may be "" before the stack exists: a change set or
+ * CreateStack being validated).
+ */
+
+/* One family of parameter Types (the AWS-specific EC2 types; the SSM parameter types). */
+struct cfn_param_hook {
+    /* True when this hook checks/resolves parameters of this declared type (pt parsed by
+     * cfnlang: family, list, elem, inner). */
+    bool (*takes)(const char *type, const struct cfn_ptype *pt);
+    /* Checks (and for SSM types resolves) the value of parameter name: value is a string, or an
+     * array of strings when the type is a list (the SSM parameter's name, a string, for
+     * CFN_PT_SSM_VALUE). May set *out (new reference: string, or array of strings when
+     * pt->list) to the value the template sees. 0 ok; -1 with AWS's complete message in msg
+     * (the caller answers ValidationError with it). */
+    int (*resolve)(const struct cfn_act *x, const char *name, const char *type,
+                   const struct cfn_ptype *pt, const json_t *value, json_t **out, char *msg,
+                   size_t cap);
+};
+
+/* One service of `{{resolve:SERVICE:KEY}}` dynamic references ("ssm", "ssm-secure"). */
+struct cfn_dynref_hook {
+    const char *service;
+    /* The value of KEY (everything between "SERVICE:" and "}}", version suffix included):
+     * *out a heap string (free()). 0 ok; -1 with AWS's message in msg (the resource fails
+     * with it). */
+    int (*resolve)(const struct cfn_act *x, const char *key, char **out, char *msg, size_t cap);
+};
+
+/* The hook of the modules that takes a parameter type, or NULL. */
+const struct cfn_param_hook *svc_cfn_param_hook_find(const char *type, const struct cfn_ptype *pt);
+/* The hook of a dynamic reference service, or NULL. */
+const struct cfn_dynref_hook *svc_cfn_dynref_find(const char *service);
 
 /* ------------------------------------------------------------------------------------------
  * Helpers for providers (provider.c): calling the owning service through svc_invoke as the

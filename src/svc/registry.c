@@ -131,6 +131,24 @@ const struct cfn_provider *svc_provider_find(const char *type)
     return NULL;
 }
 
+const struct cfn_param_hook *svc_cfn_param_hook_find(const char *type, const struct cfn_ptype *pt)
+{
+    for (size_t i = 0; type && modules[i]; i++)
+        for (const struct cfn_param_hook *const *h = modules[i]->cfn_params; h && *h; h++)
+            if ((*h)->takes && (*h)->takes(type, pt))
+                return *h;
+    return NULL;
+}
+
+const struct cfn_dynref_hook *svc_cfn_dynref_find(const char *service)
+{
+    for (size_t i = 0; service && modules[i]; i++)
+        for (const struct cfn_dynref_hook *const *h = modules[i]->cfn_dynrefs; h && *h; h++)
+            if (str_eq((*h)->service, service))
+                return *h;
+    return NULL;
+}
+
 int svc_store_open(const char *path, struct store **out)
 {
     size_t n = 0;

@@ -143,6 +143,22 @@ const char *cfn_res_stack(struct call *c, const json_t *in);
  * resource need CAPABILITY_NAMED_IAM (stacks.c). */
 bool cfn_resource_named(const json_t *def);
 
+/* ---------------- parameters and dynamic references (params.c) ---------------- */
+
+/*
+ * The parameter step of CreateStack, UpdateStack and CreateChangeSet: cfn_params_resolve
+ * with the services' parameter hooks (svc/provider.h), as the caller. stack_id may be NULL
+ * (a new stack). 0 with *values and *raw (new references), or -1 after call_fail
+ * (ValidationError with AWS's message).
+ */
+int cfn_stack_params(struct call *c, const char *stack_name, const char *stack_id,
+                     const json_t *t, const json_t *given, const json_t *previous,
+                     const json_t *use_previous, json_t **values, json_t **raw);
+/* Resolved properties with their `{{resolve:...}}` references replaced through the
+ * services' hooks: 0 with *out (new reference), -1 with the resource's failure reason. */
+int cfn_props_dynrefs(const struct cfn_act *x, const json_t *props, json_t **out, char *reason,
+                      size_t cap);
+
 /* CloudFormation's tables (schema.c). */
 extern const struct store_schema cfn_schema;
 

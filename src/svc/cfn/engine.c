@@ -197,11 +197,16 @@ static enum cfn_step provider_run(struct engine *en, enum act act, const char *l
     }
     struct cfn_act x;
     engine_ctx(en, &x);
+    /* dynamic references are read when the provider acts (svc/provider.h hooks) */
+    json_t *rprops = NULL;
+    if ((act == ACT_CREATE || act == ACT_UPDATE) &&
+        cfn_props_dynrefs(&x, props, &rprops, reason, reason_cap) < 0)
+        return CFN_FAILED;
     struct cfn_res r;
     memset(&r, 0, sizeof(r));
     r.logical_id = logical;
     r.type = type;
-    r.props = props;
+    r.props = rprops ? rprops : props;
     r.physical_id = *pid;
     enum cfn_step rc = CFN_FAILED;
     switch (act) {
@@ -218,6 +223,7 @@ static enum cfn_step provider_run(struct engine *en, enum act act, const char *l
         rc = p->check ? p->check(&x, &r) : CFN_DONE;
         break;
     }
+    json_decref(rprops);
     if (rc == CFN_FAILED) {
         snprintf(reason, reason_cap, "%s",
                  r.reason[0] ? r.reason : "Internal Failure"); /* inferred fallback */

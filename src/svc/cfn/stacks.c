@@ -253,11 +253,8 @@ int cfn_create_stack(struct call *c, const json_t *in, struct out *o)
     if (!body || !(t = load_template(c, body)))
         goto out;
     split_params(in, &given, &use_prev);
-    struct cfn_err e;
-    if (cfn_params_resolve(t, given, NULL, NULL, &values, &raw, &e)) {
-        call_fail(c, 400, "ValidationError", "%s", e.msg);
+    if (cfn_stack_params(c, name, NULL, t, given, NULL, NULL, &values, &raw))
         goto out;
-    }
     if (check_capabilities(c, t, json_object_get(in, CFN_M_CreateStackInput_Capabilities)))
         goto out;
     const char *onf = in_str(in, CFN_M_CreateStackInput_OnFailure);
@@ -368,10 +365,9 @@ int cfn_update_stack(struct call *c, const json_t *in, struct out *o)
         goto out;
     split_params(in, &given, &use_prev);
     struct cfn_err e;
-    if (cfn_params_resolve(t, given, json_object_get(s.doc, "raw"), use_prev, &values, &raw, &e)) {
-        call_fail(c, 400, "ValidationError", "%s", e.msg);
+    if (cfn_stack_params(c, s.name, s.stack_id, t, given, json_object_get(s.doc, "raw"), use_prev,
+                         &values, &raw))
         goto out;
-    }
     if (check_capabilities(c, t, json_object_get(in, CFN_M_UpdateStackInput_Capabilities)))
         goto out;
     old_t = cfn_template_load(old_body, strlen(old_body), &e);
