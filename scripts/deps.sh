@@ -71,7 +71,7 @@ npm_deps() {
     if [ -f "$e2e/package-lock.json" ] && [ -f "$mods/.package-lock.json" ] &&
        [ "$mods/.package-lock.json" -nt "$e2e/package-lock.json" ] &&
        [ -d "$mods/@aws-sdk/client-cloudwatch" ] && [ -d "$mods/@aws-sdk/client-sts" ] &&
-       [ -d "$mods/@aws-sdk/client-ec2" ]; then
+       [ -d "$mods/@aws-sdk/client-ec2" ] && [ -d "$mods/@aws-sdk/client-sns" ]; then
         return 0
     fi
     local log

@@ -17,6 +17,7 @@
 #include "store/store.h"
 #include "svc/cfn/cfn_stack.h"
 #include "svc/lab/bootstrap.h"
+#include "svc/sns/sns.h"
 #include "host/host.h"
 #include "svc/svc.h"
 
@@ -35,7 +36,8 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
     {"serve", cmd_serve,
      "[--listen ADDR:PORT] [--data DIR] [--region R] [--clock real|manual] [--start ISO8601] "
-     "[--auth enforce|off] [--cfn-unsupported refuse|placeholder]",
+     "[--auth enforce|off] [--cfn-unsupported refuse|placeholder] "
+     "[--sns-deliver loopback|any]",
      "run the lab server"},
     {"env", cli_env_main, "[--data DIR]", "print export lines for the lab's endpoint and root key"},
     {"clock", cli_clock_main,
@@ -45,6 +47,9 @@ static const struct command commands[] = {
      "inject INSTANCE_ID --check system|instance|ebs [--for DURATION] | list | clear FAULT_ID "
      "[--data DIR | --endpoint URL] [--json]",
      "inject, list or clear instance faults"},
+    {"sns", cli_sns_main,
+     "messages [--topic ARN] [--follow] [--data DIR | --endpoint URL] [--json]",
+     "the SNS inbox: deliveries to email, sms and http/https endpoints"},
     {"audit", cli_audit_main, "[--region R]... [--data DIR | --endpoint URL] [--json]",
      "find alarms with EC2 actions that will not work when they fire"},
     {"drill", cli_drill_main,
@@ -122,7 +127,8 @@ static int serve_usage(const char *msg, const char *arg)
 static int cmd_serve(int argc, char **argv)
 {
     const char *listen = "127.0.0.1:4566", *data = NULL, *region = NULL, *clock_s = NULL,
-               *start_s = NULL, *auth_s = "enforce", *unsup_s = "refuse";
+               *start_s = NULL, *auth_s = "enforce", *unsup_s = "refuse",
+               *sns_deliver = "loopback";
     for (int i = 1; i < argc; i++) {
         int r;
         if ((r = cli_take_opt("serve", argc, argv, &i, "--listen", &listen)) ||
@@ -131,7 +137,8 @@ static int cmd_serve(int argc, char **argv)
             (r = cli_take_opt("serve", argc, argv, &i, "--clock", &clock_s)) ||
             (r = cli_take_opt("serve", argc, argv, &i, "--start", &start_s)) ||
             (r = cli_take_opt("serve", argc, argv, &i, "--auth", &auth_s)) ||
-            (r = cli_take_opt("serve", argc, argv, &i, "--cfn-unsupported", &unsup_s))) {
+            (r = cli_take_opt("serve", argc, argv, &i, "--cfn-unsupported", &unsup_s)) ||
+            (r = cli_take_opt("serve", argc, argv, &i, "--sns-deliver", &sns_deliver))) {
             if (r < 0)
                 return 2;
             continue;
@@ -157,6 +164,8 @@ static int cmd_serve(int argc, char **argv)
     if (!str_eq(unsup_s, "refuse") && !str_eq(unsup_s, "placeholder"))
         return serve_usage("--cfn-unsupported wants refuse or placeholder, got ", unsup_s);
     cfn_set_unsupported_placeholders(str_eq(unsup_s, "placeholder"));
+    if (!str_eq(sns_deliver, "loopback") && !str_eq(sns_deliver, "any"))
+        return serve_usage("--sns-deliver wants loopback or any, got ", sns_deliver);
     if (!data)
         data = cli_default_data_dir();
     const char *lvl = getenv("RECOVERLAB_LOG");
@@ -205,6 +214,8 @@ static int cmd_serve(int argc, char **argv)
     url = make_url(host, server_port(srv));
     endpoint = make_url(client_host(host), server_port(srv));
     ctx.listen_url = url;
+    sns_set_endpoint(endpoint);
+    sns_set_deliver_any(str_eq(sns_deliver, "any"));
     if (bootstrap_write_files(data, &id, region, endpoint))
         goto out;
     printf("recoverlab listening on %s (auth %s, clock %s, data %s)\n", url, auth_s,

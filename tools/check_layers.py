@@ -32,7 +32,7 @@ LIBS = {
 FRAMEWORK = {'base', 'core', 'auth', 'wire', 'store', 'clock', 'catalog', 'cfnlang'}
 SERVICE_BASE = FRAMEWORK | {'svc'}
 # Services, lowest first: a service may include the services before it, never after.
-SERVICES = ['iam', 'sts', 'ec2', 'cloudwatch', 'cloudtrail', 'ssm', 'cfn', 'lab']
+SERVICES = ['iam', 'sts', 'ec2', 'sns', 'cloudwatch', 'cloudtrail', 'ssm', 'cfn', 'lab']
 # Client-side commands: no server code at all.
 CLI = {'base', 'catalog', 'cfnlang', 'cli'}
 

@@ -30,6 +30,7 @@ SERVICES = {
     'cloudwatch': ('cloudwatch', '2010-08-01'),
     'ec2': ('ec2', '2016-11-15'),
     'iam': ('iam', '2010-05-08'),
+    'sns': ('sns', '2010-03-31'),
     'sts': ('sts', '2011-06-15'),
     'ssm': ('ssm', '2014-11-06'),
 }
@@ -41,6 +42,7 @@ MEMBER_PREFIX = {
     'cloudwatch': 'CW',
     'ec2': 'EC2',
     'iam': 'IAM',
+    'sns': 'SNS',
     'sts': 'STS',
     'ssm': 'SSM',
 }

@@ -270,7 +270,7 @@ done
 expect "CloudTrail creator of the role alarm" "${CREATOR[role]}" "assumed-role/workstation/$WORKSTATION"
 expect "CloudTrail creator of the user alarm" "${CREATOR[user]}" "user/cfn"
 
-step "recoverlab lint tests/fixtures/cfn/ec2.json (expect exit 0: a note and a warning)"
+step "recoverlab lint tests/fixtures/cfn/ec2.json (expect exit 0: two notes and a warning)"
 { "$BIN" lint "$EC2_JSON" || true; } | sed 's/^/    | /'
 LINT_RC=0
 rl_lint_out="$("$BIN" lint "$EC2_JSON" --json)" || LINT_RC=$?
@@ -278,7 +278,7 @@ expect "lint exit status" "$LINT_RC" 0
 LINT_RULES="$(jget '" ".join(sorted(f["severity"] + ":" + f["rule"] for f in d["findings"]))' \
     <<<"$rl_lint_out")"
 expect "lint findings" "$LINT_RULES" \
-    "note:recover-runs-as-deployer warning:recover-on-status-check-failed"
+    "note:recover-runs-as-deployer note:recover-without-notification warning:recover-on-status-check-failed"
 
 # ---- 4. the report's fix: update-stack as the user ----------------------------------------
 step "report step 4: as cfn, update-stack $ROLE_STACK (ec2_update.json)"

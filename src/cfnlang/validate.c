@@ -62,6 +62,9 @@ static const struct {
     {"AWS::EC2::InternetGateway", {"InternetGatewayId"}},
     {"AWS::EC2::VPCGatewayAttachment", {"AttachmentType"}},
     {"AWS::IAM::RolePolicy", {NULL}},
+    {"AWS::SNS::Topic", {"TopicArn", "TopicName"}},
+    {"AWS::SNS::Subscription", {"Arn"}},
+    {"AWS::SNS::TopicPolicy", {"Id"}},
 };
 
 static const char *const sections[] = {

@@ -1,7 +1,8 @@
 /*
  * audit.c — `recoverlab audit [--region R]... [--json]`: for every metric alarm with EC2
- * actions, findings with a severity, the evidence and the fix (issue 7 item 2). Only public
- * APIs: CloudWatch DescribeAlarms, CloudTrail LookupEvents (EventName=PutMetricAlarm: who
+ * actions (and, issue 12, every alarm with SNS actions: audit_sns.c), findings with a
+ * severity, the evidence and the fix (issue 7 item 2). Only public APIs: CloudWatch
+ * DescribeAlarms, SNS GetTopicAttributes, CloudTrail LookupEvents (EventName=PutMetricAlarm: who
  * made the latest put), IAM GetUser / ListAccessKeys / GetRole, EC2 DescribeInstances /
  * DescribeInstanceTypes. Exit 1 on any error finding, 2 on usage or connection errors.
  */
@@ -68,7 +69,7 @@ static json_t *alarms_with_ec2_actions(struct audit *a)
         json_t *al;
         json_array_foreach(json_object_get(r.json, "MetricAlarms"), i, al)
         {
-            if (cli_alarm_actions(al))
+            if (cli_alarm_actions(al) || cli_alarm_has_sns(al))
                 json_array_append(all, al);
         }
         const char *nt = cli_jstr(r.json, "NextToken");
@@ -412,6 +413,12 @@ static void audit_region(struct audit *a)
         if (k & CLI_ACT_RECOVER)
             creator_findings(a, puts ? json_object_get(puts, name) : NULL, why, out, summary,
                              iid);
+        if (cli_alarm_has_sns(al)) {
+            cli_audit_sns(a->t, al, out);
+            if (k)
+                strncat(kt, " sns", sizeof(kt) - strlen(kt) - 1);
+            json_object_set_new(summary, "actions", json_string(k ? kt : "sns"));
+        }
         if (facts && json_is_true(json_object_get(facts, "gone"))) {
             struct buf m = BUF_INIT;
             buf_printf(&m, "EC2 DescribeInstances %s: %s", iid, cli_jstr(facts, "state"));

@@ -33,6 +33,7 @@ static const struct svc_desc svcs[] = {
                             "application/x-amz-json-1.1", NULL, NULL},
     [CLI_SVC_EC2] = {"ec2", NULL, NULL, "2016-11-15", NULL},
     [CLI_SVC_IAM] = {"iam", NULL, NULL, "2010-05-08", "us-east-1"},
+    [CLI_SVC_SNS] = {"sns", NULL, NULL, "2010-03-31", NULL},
 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
@@ -52,7 +53,12 @@ static size_t count_elements(xmlNode *n)
 }
 
 /* One XML element as JSON: text for a leaf, an array when every child is <item> or
- * <member> (the lists of the EC2 and Query protocols), else an object by child name. */
+ * <member> (the lists of the EC2 and Query protocols), an object by key when every child is
+ * an <entry> with <key> and <value> (Query maps: SNS attributes), else an object by child
+ * name. */
+static xmlNode *xml_find(xmlNode *n, const char *name);
+static char *xml_child_text(xmlNode *n, const char *name);
+
 static json_t *xml_to_json(xmlNode *n, int depth)
 {
     if (depth > 64)
@@ -63,11 +69,27 @@ static json_t *xml_to_json(xmlNode *n, int depth)
         xmlFree(s);
         return v ? v : json_string("");
     }
-    bool list = true;
-    for (xmlNode *c = n->children; c; c = c->next)
+    bool list = true, map = true;
+    for (xmlNode *c = n->children; c; c = c->next) {
         if (c->type == XML_ELEMENT_NODE && !str_eq((const char *)c->name, "item") &&
             !str_eq((const char *)c->name, "member"))
             list = false;
+        if (c->type == XML_ELEMENT_NODE && !str_eq((const char *)c->name, "entry"))
+            map = false;
+    }
+    if (map) {
+        json_t *m = json_object();
+        for (xmlNode *c = n->children; c; c = c->next) {
+            if (c->type != XML_ELEMENT_NODE)
+                continue;
+            char *k = xml_child_text(c, "key");
+            xmlNode *v = xml_find(c->children, "value");
+            if (k && v)
+                json_object_set_new(m, k, xml_to_json(v, depth + 1));
+            free(k);
+        }
+        return m;
+    }
     json_t *out = list ? json_array() : json_object();
     for (xmlNode *c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)

@@ -84,11 +84,13 @@ void cli_print_error(const char *cmd, long status, const char *body);
 int cli_clock_main(int argc, char **argv);
 int cli_env_main(int argc, char **argv);
 int cli_fault_main(int argc, char **argv);
+/* `recoverlab sns messages [--topic ARN] [--follow]` (sns.c). */
+int cli_sns_main(int argc, char **argv);
 
 /* ---- generic AWS API calls (aws.c) ---- */
 
 /* The services the client commands call, each in its own protocol (see aws.c). */
-enum cli_svc { CLI_SVC_CLOUDWATCH, CLI_SVC_CLOUDTRAIL, CLI_SVC_EC2, CLI_SVC_IAM };
+enum cli_svc { CLI_SVC_CLOUDWATCH, CLI_SVC_CLOUDTRAIL, CLI_SVC_EC2, CLI_SVC_IAM, CLI_SVC_SNS };
 
 /* The answer of one call: json holds the parsed body on success (XML answers of EC2/IAM
  * converted: elements -> object members by name, <item>/<member> lists -> arrays, leaves ->
@@ -118,6 +120,20 @@ const json_t *cli_jpath(const json_t *v, const char *path);
 const char *cli_jstr(const json_t *v, const char *path);
 /* True when t's endpoint answers GET /_recoverlab/health with status ok (a recoverlab lab). */
 bool cli_lab_health(const struct cli_target *t);
+
+/* ---- SNS actions of alarms (audit_sns.c) ---- */
+/* True when one of the alarm's action lists names an SNS topic. */
+bool cli_alarm_has_sns(const json_t *alarm);
+/* Appends the audit's findings about the alarm's SNS actions (sns-topic-missing,
+ * sns-topic-policy-denies-cloudwatch, sns-topic-no-confirmed-subscription, ...). */
+struct cli_target;
+void cli_audit_sns(const struct cli_target *t, const json_t *alarm, json_t *out);
+/* drill_sns.c: the newest delivery id of the lab before a drill (0 elsewhere), and the
+ * delivery of an SNS action after it ("delivery": delivered | retrying | failed | held |
+ * pending confirmation | no subscribers | sent, "deliveries": [...] on a lab). */
+long long cli_drill_sns_mark(const struct cli_target *t);
+void cli_drill_sns_report(const struct cli_target *t, bool lab, const char *topic, long long mark,
+                          json_t *action);
 
 /* Subcommands of issue 7: audit.c, drill.c, lint.c. */
 int cli_audit_main(int argc, char **argv);

@@ -162,6 +162,8 @@ static int drill_one(const struct cli_target *t, const json_t *alarm, int64_t ti
     json_decref(before);
     int rc = 2;
     json_t *results = json_array();
+    bool lab = cli_lab_health(t);
+    long long sns_mark = lab && cli_alarm_has_sns(alarm) ? cli_drill_sns_mark(t) : 0;
     if (str_eq(prev, "ALARM") && set_state(t, name, "OK", DRILL_REASON " (reset to OK first)"))
         goto out;
     fprintf(stderr, "drill %s: %s -> ALARM (%zu action%s)\n", name, prev ? prev : "?", want,
@@ -214,9 +216,12 @@ static int drill_one(const struct cli_target *t, const json_t *alarm, int64_t ti
         bool ok = st ? str_eq(st, "Succeeded") : str_startswith(summary, "Successfully");
         if (!ok)
             rc = 1;
-        json_array_append_new(out, json_pack("{s:s?, s:s, s:s?, s:s?}", "action", arn, "result",
-                                             ok ? "Succeeded" : "Failed", "message", summary,
-                                             "error", cli_jstr(data, "error")));
+        json_t *act = json_pack("{s:s?, s:s, s:s?, s:s?}", "action", arn, "result",
+                                ok ? "Succeeded" : "Failed", "message", summary, "error",
+                                cli_jstr(data, "error"));
+        if (ok && arn && str_startswith(arn, "arn:aws:sns:"))
+            cli_drill_sns_report(t, lab, arn, sns_mark, act);
+        json_array_append_new(out, act);
         json_decref(data);
     }
     json_object_set_new(res, "actions", out);
@@ -326,6 +331,8 @@ int cli_drill_main(int argc, char **argv)
             json_array_foreach(json_object_get(a, "actions"), k, x)
             {
                 printf("    %s  %s\n", cli_jstr(x, "result"), cli_jstr(x, "message"));
+                if (cli_jstr(x, "delivery"))
+                    printf("        notification: %s\n", cli_jstr(x, "delivery"));
             }
             if (json_is_true(json_object_get(a, "timedOut")))
                 printf("    no result for every action within the timeout\n");

@@ -267,6 +267,57 @@ static json_t *literal(const json_t *t, const json_t *v, int depth)
 
 /* The alarm's Properties in the API's shape with literal values where known. The
  * InstanceId dimension's value becomes "resource:ID" for a Ref to a template resource. */
+/* True when v (an action list element of a template) may be an SNS topic: an SNS ARN, a Ref
+ * to an AWS::SNS::Topic of the template or to a parameter, or a Join/Sub naming ":sns:". */
+static bool may_be_topic(const json_t *t, const json_t *v, int depth)
+{
+    if (depth > 8)
+        return false;
+    if (json_is_string(v))
+        return strstr(json_string_value(v), ":sns:") != NULL;
+    const char *ref = json_string_value(json_object_get(v, "Ref"));
+    if (ref) {
+        const json_t *r = json_object_get(json_object_get(t, "Resources"), ref);
+        return r ? str_eq(json_string_value(json_object_get(r, "Type")), "AWS::SNS::Topic")
+                 : json_object_get(json_object_get(t, "Parameters"), ref) != NULL;
+    }
+    if (json_is_object(v) || json_is_array(v)) {
+        const char *k;
+        const json_t *e;
+        size_t i;
+        if (json_is_array(v)) {
+            json_array_foreach(v, i, e)
+            {
+                if (may_be_topic(t, e, depth + 1))
+                    return true;
+            }
+        } else {
+            json_object_foreach((json_t *)v, k, e)
+            {
+                if (may_be_topic(t, e, depth + 1))
+                    return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* True when one of the alarm's action lists may notify through SNS. */
+static bool notifies(const json_t *t, const json_t *props)
+{
+    static const char *const lists[] = {"AlarmActions", "OKActions", "InsufficientDataActions"};
+    for (size_t l = 0; l < 3; l++) {
+        size_t i;
+        const json_t *e;
+        json_array_foreach(json_object_get(props, lists[l]), i, e)
+        {
+            if (may_be_topic(t, e, 0))
+                return true;
+        }
+    }
+    return false;
+}
+
 static json_t *alarm_view(const json_t *t, const json_t *props, const char **inst_res)
 {
     json_t *a = json_object();
@@ -409,6 +460,12 @@ int cli_lint_body(const char *name, const char *body, size_t len, json_t *findin
                 "a role session, and not with --role-arn",
                 "the recover action will run as whoever deploys the stack: if that is a role "
                 "or temporary credentials, it fails with 401 when it fires");
+        if ((kinds & CLI_ACT_RECOVER) && !notifies(t, props))
+            add(out, "note", "recover-without-notification", "AlarmActions",
+                "add an SNS topic to AlarmActions (e.g. !Ref AlertTopic) so that people learn "
+                "that a recovery ran, or failed",
+                "the recover alarm notifies nobody: a recovery, and a failed one, goes "
+                "unnoticed");
         json_int_t periods = 0;
         int64_t n;
         if (jint(json_object_get(a, "EvaluationPeriods"), &n))

@@ -150,7 +150,8 @@ def test_lint_seed_template_and_instance_check(t):
     doc = r.json()
     t.eq([(f["severity"], f["rule"], f["line"]) for f in doc["findings"]],
          [("warning", "recover-on-status-check-failed", 22),
-          ("note", "recover-runs-as-deployer", 18)], "lint --json findings")
+          ("note", "recover-runs-as-deployer", 18),
+          ("note", "recover-without-notification", 28)], "lint --json findings")
     body = open(SEED_EC2).read().replace('"StatusCheckFailed"', '"StatusCheckFailed_Instance"')
     path = os.path.join(t.mkdtemp("lint"), "instance.json")
     with open(path, "w") as f:
@@ -158,7 +159,8 @@ def test_lint_seed_template_and_instance_check(t):
     r = t.run([BIN, "lint", path, "--json"])
     t.eq(r.rc, 1, "lint exit status for recover on StatusCheckFailed_Instance: %r" % r)
     t.eq([(f["severity"], f["rule"], f["line"]) for f in r.json()["findings"]],
-         [("error", "recover-on-instance-check", 22), ("note", "recover-runs-as-deployer", 18)],
+         [("error", "recover-on-instance-check", 22), ("note", "recover-runs-as-deployer", 18),
+          ("note", "recover-without-notification", 28)],
          "findings")
     t.eq(t.run([BIN, "lint"]).rc, 2, "lint without a template")
 

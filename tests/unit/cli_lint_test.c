@@ -39,7 +39,8 @@ TEST(cli_lint_seed_ec2_json)
     int r = lint("ec2.json", body, out, sizeof(out));
     CHECK_EQ_INT(r, 0);
     /* MetricName is on line 22 of the seed's template; the note points at the resource */
-    CHECK_EQ_STR(out, "warning:recover-on-status-check-failed@22 note:recover-runs-as-deployer@18");
+    CHECK_EQ_STR(out, "warning:recover-on-status-check-failed@22 note:recover-runs-as-deployer@18 "
+                      "note:recover-without-notification@28");
     free(body);
 }
 
@@ -70,7 +71,8 @@ TEST(cli_lint_recover_on_instance_check_is_error)
     char out[2048];
     int r = lint("t.json", instance_check, out, sizeof(out));
     CHECK_EQ_INT(r, 1);
-    CHECK_EQ_STR(out, "error:recover-on-instance-check@11 note:recover-runs-as-deployer@7");
+    CHECK_EQ_STR(out, "error:recover-on-instance-check@11 note:recover-runs-as-deployer@7 "
+                      "note:recover-without-notification@14");
 }
 
 static const char *yaml_many =
@@ -134,6 +136,7 @@ TEST(cli_lint_yaml_rules_and_lines)
     CHECK_EQ_INT(r, 4);
     CHECK_EQ_STR(out, "warning:treat-missing-breaching@21 error:instance-type-not-recoverable@23 "
                       "error:invalid-period@17 note:recover-runs-as-deployer@11 "
+                      "note:recover-without-notification@22 "
                       "warning:reboot-recover-race@18 "
                       "error:ec2-action-without-instance@40 warning:actions-disabled@51 "
                       "error:invalid-window@48");
@@ -170,7 +173,8 @@ TEST(cli_lint_lines_from_marks_and_text_scan)
                        "      AlarmActions: [arn:aws:automate:us-east-1:ec2:recover]\n"
                        "      MetricName: StatusCheckFailed_Instance\n";
     CHECK_EQ_INT(lint("y.yaml", yaml, out, sizeof(out)), 1);
-    CHECK_EQ_STR(out, "error:recover-on-instance-check@9 note:recover-runs-as-deployer@3");
+    CHECK_EQ_STR(out, "error:recover-on-instance-check@9 note:recover-runs-as-deployer@3 "
+                      "note:recover-without-notification@8");
     /* a JSON key longer than YAML's 1024-character simple keys: libyaml refuses the text,
      * the text scan finds the keys */
     char long_key[1101];

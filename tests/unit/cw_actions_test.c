@@ -195,7 +195,7 @@ TEST(cw_actions_slr_and_other_targets)
     CHECK(sqlite3_step(s) == SQLITE_ROW);
     CHECK_EQ_STR((const char *)sqlite3_column_text(s, 0),
                  "Failed to execute action arn:aws:sns:us-east-1:123456789012:ops. Received "
-                 "error: \"The target arn:aws:sns:us-east-1:123456789012:ops does not exist.\"");
+                 "error: \"Topic does not exist\"");
     CHECK_CONTAINS((const char *)sqlite3_column_text(s, 1), "\"actionState\":\"Failed\"");
     sqlite3_reset(s);
 

@@ -128,11 +128,11 @@ TEST(wire_model_lookups_and_order)
     CHECK(model_op_find(cw, "ListMetrics") != NULL);
     CHECK(model_op_find(NULL, "ListMetrics") == NULL);
     CHECK(model_shape_find(cw, "NoSuchShape") == NULL);
-    const char *ids[] = {"cloudformation", "cloudtrail", "cloudwatch", "ec2", "iam", "ssm", "sts"};
+    const char *ids[] = {"cloudformation", "cloudtrail", "cloudwatch", "ec2", "iam", "sns", "ssm", "sts"};
     size_t n = 0;
     for (; model_services[n]; n++)
-        CHECK_EQ_STR(model_services[n]->id, n < 7 ? ids[n] : "?");
-    CHECK_EQ_INT(n, 7);
+        CHECK_EQ_STR(model_services[n]->id, n < 8 ? ids[n] : "?");
+    CHECK_EQ_INT(n, 8);
     for (size_t i = 0; model_services[i]; i++) {
         const struct model_service *s = model_services[i];
         CHECK(s->nall_ops > 0);

@@ -14,7 +14,11 @@
  *     federated) or a deleted user/key fails with EC2's 401 as AWS reported it [obs].
  *   stop / terminate / reboot: the service-linked role AWSServiceRoleForCloudWatchEvents
  *     (a session of it); gone -> the action fails.
- *   Anything else (SNS, Lambda, Auto Scaling, SSM...): the target does not exist in the lab
+ *   SNS (arn:aws:sns:REGION:ACCOUNT:TOPIC): CloudWatch publishes AWS's alarm notification
+ *     (alarm_notify.c) through svc_invoke as the service principal cloudwatch.amazonaws.com,
+ *     so the topic policy decides, as in AWS; the Action item carries the published message
+ *     (HistoryData publishedMessage) or SNS's refusal.
+ *   Anything else (Lambda, Auto Scaling, SSM...): the target does not exist in the lab
  *     -> a failed item (inferred wording).
  */
 #include <stdio.h>
@@ -230,9 +234,11 @@ int cw_alarm_run_actions(struct store *st, const struct cw_alarm *a, const json_
             continue;
         struct arena *ar = arena_new();
         enum verb v = ec2_verb(arn);
-        const char *err;
+        const char *err, *published = NULL;
         if (v != V_NONE)
             err = run_ec2(st, ar, a, v, at_ms);
+        else if (str_startswith(arn, "arn:aws:sns:"))
+            err = cw_alarm_notify_sns(st, ar, a, arn, at_ms, &published);
         else
             err = arena_printf(ar, "The target %s does not exist.", arn); /* inferred */
         struct buf sum = BUF_INIT, data = BUF_INIT;
@@ -247,6 +253,10 @@ int cw_alarm_run_actions(struct store *st, const struct cw_alarm *a, const json_
                    "\"notificationResource\":",
                    err ? "Failed" : "Succeeded", (long long)at_ms);
         cw_put_json_str(&data, arn);
+        if (published) {
+            buf_puts(&data, ",\"publishedMessage\":");
+            cw_put_json_str(&data, published);
+        }
         if (err) {
             buf_puts(&data, ",\"error\":");
             cw_put_json_str(&data, err);

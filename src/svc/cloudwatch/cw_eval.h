@@ -102,6 +102,16 @@ char *cw_reason_data(struct arena *a, const struct cw_eval_cfg *cfg,
 int cw_alarm_run_actions(struct store *st, const struct cw_alarm *a, const json_t *list,
                          int64_t at_ms);
 
+/* ---- alarm_notify.c ---- */
+/*
+ * Publishes AWS's alarm notification for alarm a's transition at at_ms (a->doc holds the new
+ * state) to the SNS topic arn, as the CloudWatch service principal (svc_invoke, so the topic
+ * policy is checked and CloudTrail records it). Returns NULL on success with *published the
+ * message (arena), or the error text for the history item (arena).
+ */
+const char *cw_alarm_notify_sns(struct store *st, struct arena *ar, const struct cw_alarm *a,
+                                const char *arn, int64_t at_ms, const char **published);
+
 /* ---- metric_data.c ---- */
 /*
  * The ReturnData series of a metric-math query list (MetricDataQuery shapes) evaluated for

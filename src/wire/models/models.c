@@ -12,6 +12,7 @@ const struct model_service *const model_services[] = {
     &model_cloudwatch,
     &model_ec2,
     &model_iam,
+    &model_sns,
     &model_ssm,
     &model_sts,
     NULL,

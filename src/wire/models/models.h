@@ -13,6 +13,7 @@ extern const struct model_service model_cloudtrail;
 extern const struct model_service model_cloudwatch;
 extern const struct model_service model_ec2;
 extern const struct model_service model_iam;
+extern const struct model_service model_sns;
 extern const struct model_service model_ssm;
 extern const struct model_service model_sts;
 

@@ -1,5 +1,5 @@
 // Runs a list of AWS SDK for JavaScript v3 calls and prints what happened, as JSON.
-// stdin:  {"calls": [{"client": "CloudWatch"|"STS"|"EC2", "command": "PutMetricData",
+// stdin:  {"calls": [{"client": "CloudWatch"|"STS"|"EC2"|"SNS", "command": "PutMetricData",
 //                     "input": {...}}]}   ({"$date": ISO} values become Date objects)
 // stdout: {"results": [{"ok", "data", "code", "status", "attempts", "elapsed",
 //                       "requests": [{"method", "path", "headers", "body"}]}]}
@@ -8,8 +8,9 @@
 import * as cw from "@aws-sdk/client-cloudwatch";
 import * as sts from "@aws-sdk/client-sts";
 import * as ec2 from "@aws-sdk/client-ec2";
+import * as sns from "@aws-sdk/client-sns";
 
-const modules = { CloudWatch: cw, STS: sts, EC2: ec2 };
+const modules = { CloudWatch: cw, STS: sts, EC2: ec2, SNS: sns };
 
 function revive(v) {
   if (Array.isArray(v)) return v.map(revive);
