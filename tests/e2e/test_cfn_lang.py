@@ -106,10 +106,9 @@ def test_rules_foreach_java_regex(t):
 UNSUPPORTED = """
 Resources:
   SG:
-    Type: AWS::EC2::SecurityGroup
-    Properties: {GroupDescription: web}
+    Type: AWS::S3::Bucket
   Topic:
-    Type: AWS::SNS::Topic
+    Type: AWS::SQS::Queue
   Web:
     Type: AWS::EC2::Instance
     Properties: {ImageId: ami-374db956, InstanceType: t2.micro}
@@ -127,7 +126,7 @@ Resources:
       AlarmActions: [!Sub 'arn:aws:automate:${AWS::Region}:ec2:recover']
       Dimensions: [{Name: InstanceId, Value: !Ref Web}]
 Outputs:
-  TopicArn: {Value: !GetAtt Topic.TopicArn}
+  TopicArn: {Value: !GetAtt Topic.Arn}
   Group: {Value: !Ref SG}
 """
 
@@ -151,7 +150,7 @@ def test_unsupported_types_refused_placeholders_and_lint(t):
     t.check(("warning", "treat-missing-breaching") in rules and
             ("note", "recover-runs-as-deployer") in rules, "alarm still checked: %r" % rules)
     note = [x for x in f if x["rule"] == "unsupported-types"][0]
-    t.check("[AWS::EC2::SecurityGroup, AWS::SNS::Topic]" in note["message"], "note %r" % note)
+    t.check("[AWS::S3::Bucket, AWS::SQS::Queue]" in note["message"], "note %r" % note)
     r = t.run([BIN, "lint", bogus], env=t.client_env())
     t.check(r.rc == 1 and "Unrecognized resource types: [AWS::EC2::Nope]" in r.out,
             "a type AWS does not have: %r" % r)
@@ -163,7 +162,7 @@ def test_unsupported_types_refused_placeholders_and_lint(t):
     t.check(r.rc != 0 and "Unrecognized resource types: [AWS::EC2::Nope]" in r.err, "%r" % r)
     r = t.aws(lab, ["cloudformation", "create-stack", "--stack-name", "un", "--template-body",
                     "file://" + p])
-    t.check(r.rc != 0 and "resource types [AWS::EC2::SecurityGroup, AWS::SNS::Topic] are not "
+    t.check(r.rc != 0 and "resource types [AWS::S3::Bucket, AWS::SQS::Queue] are not "
             "supported by recoverlab" in r.err, "refused: %r" % r)
     # serve --cfn-unsupported placeholder: opaque placeholders, said so in the events
     lab2 = Lab(t, clock="manual", start="2026-05-01T00:00:00Z")
