@@ -29,8 +29,8 @@ def test_unserved_operation_every_protocol(t):
     (c,) = t.boto(lab, [call], env={"AWS_DATA_PATH": cbor_data_path(t)})
     _unserved(t, c, ("UnknownOperationException", "InvalidAction"), "ListDashboards over CBOR")
     t.check("__type" in cbor_decode(c["response"]["body"].encode("latin-1")), "CBOR error body")
-    (e,) = t.boto(lab, [{"service": "ec2", "op": "describe_key_pairs"}])
-    _unserved(t, e, ("InvalidAction",), "EC2 DescribeKeyPairs")
+    (e,) = t.boto(lab, [{"service": "ec2", "op": "describe_vpn_gateways"}])
+    _unserved(t, e, ("InvalidAction",), "EC2 DescribeVpnGateways")
     t.check("<Response><Errors><Error><Code>InvalidAction</Code>" in e["response"]["body"],
             "EC2 InvalidAction body: %r" % e["response"]["body"][:300])
     (s,) = t.boto(lab, [{"service": "sts", "op": "decode_authorization_message",
